@@ -1,0 +1,225 @@
+//! Payment-provider integrations: which providers exist, what a connect request must look like,
+//! and the status the API shows. Credentials are checked for form here; the vault port encrypts
+//! them, and they are never shown again.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::ValidationError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provider {
+    Stripe,
+    LemonSqueezy,
+    Polar,
+    Paddle,
+    Shopify,
+    WooCommerce,
+}
+
+impl Provider {
+    pub const ALL: &'static [Provider] = &[
+        Provider::Stripe,
+        Provider::LemonSqueezy,
+        Provider::Polar,
+        Provider::Paddle,
+        Provider::Shopify,
+        Provider::WooCommerce,
+    ];
+
+    /// The path segment and status key.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Provider::Stripe => "stripe",
+            Provider::LemonSqueezy => "lemonsqueezy",
+            Provider::Polar => "polar",
+            Provider::Paddle => "paddle",
+            Provider::Shopify => "shopify",
+            Provider::WooCommerce => "woocommerce",
+        }
+    }
+
+    /// The name used in messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Provider::Stripe => "Stripe",
+            Provider::LemonSqueezy => "Lemon Squeezy",
+            Provider::Polar => "Polar",
+            Provider::Paddle => "Paddle",
+            Provider::Shopify => "Shopify",
+            Provider::WooCommerce => "WooCommerce",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Provider> {
+        Provider::ALL.iter().copied().find(|p| p.slug() == slug)
+    }
+
+    /// Shopify and WooCommerce connect through their own install flows, never through the API.
+    pub fn connects_through_api(self) -> bool {
+        !matches!(self, Provider::Shopify | Provider::WooCommerce)
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// Provider credentials, checked for form. Serialized only to be sealed by the vault.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "lowercase")]
+pub enum ProviderCredentials {
+    Stripe {
+        restricted_key: String,
+    },
+    #[serde(rename = "lemonsqueezy")]
+    LemonSqueezy {
+        api_key: String,
+        store_id: String,
+    },
+    Polar {
+        access_token: String,
+        organization_id: String,
+    },
+    Paddle {
+        api_key: String,
+    },
+}
+
+impl fmt::Debug for ProviderCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProviderCredentials({}, <redacted>)", self.provider())
+    }
+}
+
+fn secret_text(field: &str, input: &str, max: usize) -> Result<String, ValidationError> {
+    let value = input.trim();
+    if value.is_empty() || value.len() > max || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ValidationError::new(field, "is missing or malformed"));
+    }
+    Ok(value.to_owned())
+}
+
+impl ProviderCredentials {
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderCredentials::Stripe { .. } => Provider::Stripe,
+            ProviderCredentials::LemonSqueezy { .. } => Provider::LemonSqueezy,
+            ProviderCredentials::Polar { .. } => Provider::Polar,
+            ProviderCredentials::Paddle { .. } => Provider::Paddle,
+        }
+    }
+
+    /// A Stripe restricted key (`rk_live_…` or `rk_test_…`); secret and publishable keys are
+    /// refused, since this product needs read access only.
+    pub fn stripe(restricted_key: &str) -> Result<Self, ValidationError> {
+        let key = secret_text("stripeRak", restricted_key, 512)?;
+        if key.starts_with("sk_") || key.starts_with("pk_") {
+            return Err(ValidationError::new(
+                "stripeRak",
+                "must be a restricted key (rk_live_... or rk_test_...), not a secret or publishable key",
+            ));
+        }
+        let body = key
+            .strip_prefix("rk_live_")
+            .or_else(|| key.strip_prefix("rk_test_"));
+        if !body.is_some_and(|b| b.len() >= 8 && b.bytes().all(|c| c.is_ascii_alphanumeric())) {
+            return Err(ValidationError::new(
+                "stripeRak",
+                "must be a restricted key (rk_live_... or rk_test_...)",
+            ));
+        }
+        Ok(ProviderCredentials::Stripe { restricted_key: key })
+    }
+
+    /// A Lemon Squeezy API key and the numeric id of the store.
+    pub fn lemon_squeezy(api_key: &str, store_id: &str) -> Result<Self, ValidationError> {
+        let api_key = secret_text("lemonsqueezyApiKey", api_key, 4096)?;
+        let store_id = store_id.trim();
+        if store_id.is_empty() || store_id.len() > 20 || !store_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::new(
+                "lemonsqueezyStoreId",
+                "must be the numeric id of your store",
+            ));
+        }
+        Ok(ProviderCredentials::LemonSqueezy {
+            api_key,
+            store_id: store_id.to_owned(),
+        })
+    }
+
+    /// A Polar organization access token and the organization's UUID.
+    pub fn polar(access_token: &str, organization_id: &str) -> Result<Self, ValidationError> {
+        let access_token = secret_text("polarAccessToken", access_token, 1024)?;
+        let org = organization_id.trim().to_ascii_lowercase();
+        let groups: Vec<&str> = org.split('-').collect();
+        let uuid_shape = groups.len() == 5
+            && groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !uuid_shape {
+            return Err(ValidationError::new(
+                "polarOrgId",
+                "must be your Polar organization id (a UUID)",
+            ));
+        }
+        Ok(ProviderCredentials::Polar {
+            access_token,
+            organization_id: org,
+        })
+    }
+
+    /// A Paddle Billing API key (`pdl_live_…` or `pdl_sdbx_…`).
+    pub fn paddle(api_key: &str) -> Result<Self, ValidationError> {
+        let key = secret_text("paddleApiKey", api_key, 512)?;
+        if !(key.starts_with("pdl_live_") || key.starts_with("pdl_sdbx_")) || key.len() < 20 {
+            return Err(ValidationError::new(
+                "paddleApiKey",
+                "must be a Paddle API key (pdl_live_... or pdl_sdbx_...)",
+            ));
+        }
+        Ok(ProviderCredentials::Paddle { api_key: key })
+    }
+}
+
+/// A stored connection: the sealed credentials (opaque bytes from the vault) and when it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub provider: Provider,
+    pub sealed_credentials: Vec<u8>,
+    pub connected_at: Timestamp,
+    pub key_expires_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripe_wants_restricted_keys() {
+        assert!(ProviderCredentials::stripe("rk_live_51Habcdefghijkl").is_ok());
+        assert!(ProviderCredentials::stripe("rk_test_51Habcdefghijkl").is_ok());
+        let sk = ProviderCredentials::stripe("sk_live_51Habcdefghijkl").unwrap_err();
+        assert!(sk.message.contains("restricted"));
+        assert!(ProviderCredentials::stripe("pk_live_51Habcdefghijkl").is_err());
+        assert!(ProviderCredentials::stripe("").is_err());
+    }
+
+    #[test]
+    fn other_providers_check_form() {
+        assert!(ProviderCredentials::lemon_squeezy("eyJ0eXAiOiJKV1Qi", "12345").is_ok());
+        assert!(ProviderCredentials::lemon_squeezy("eyJ0eXAiOiJKV1Qi", "store").is_err());
+        assert!(ProviderCredentials::polar("polar_oat_abc", "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60").is_ok());
+        assert!(ProviderCredentials::polar("polar_oat_abc", "org").is_err());
+        assert!(ProviderCredentials::paddle("pdl_live_apikey_01abcdef").is_ok());
+        assert!(ProviderCredentials::paddle("live_123").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let creds = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
+        assert!(!format!("{creds:?}").contains("51Habcdefghijkl"));
+    }
+}

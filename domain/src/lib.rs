@@ -1,0 +1,24 @@
+//! The DataFast domain: every type a client can observe, every validation rule, and the
+//! authorization policy. It owns no IO, no async runtime, no clock and no randomness: time and
+//! random bytes come in as arguments, so everything here is deterministic and testable.
+
+pub mod access;
+pub mod account;
+pub mod alert;
+pub mod apikey;
+pub mod credential;
+pub mod error;
+pub mod event;
+pub mod funnel;
+pub mod goal;
+pub mod id;
+pub mod integration;
+pub mod permission;
+pub mod role;
+pub mod team;
+pub mod text;
+pub mod time;
+pub mod token;
+pub mod website;
+
+pub use error::ValidationError;
