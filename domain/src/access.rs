@@ -250,10 +250,21 @@ mod tests {
         let site = website(1);
         assert!(authorize(&full, Permission::FunnelsRead, on(site, Some(Role::Viewer))).is_ok());
         assert_eq!(
-            authorize(&full, Permission::FunnelsWrite, on(site, Some(Role::Viewer))),
+            authorize(
+                &full,
+                Permission::FunnelsWrite,
+                on(site, Some(Role::Viewer))
+            ),
             Err(Denied::ReadOnlyRole(Role::Viewer))
         );
-        assert!(authorize(&full, Permission::FunnelsWrite, on(site, Some(Role::Member))).is_ok());
+        assert!(
+            authorize(
+                &full,
+                Permission::FunnelsWrite,
+                on(site, Some(Role::Member))
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -286,9 +297,20 @@ mod tests {
         let mine = website(1);
         let other = website(2);
         let principal = key(mine);
-        assert!(authorize(&principal, Permission::FunnelsWrite, on(mine, Some(Role::Owner))).is_ok());
+        assert!(
+            authorize(
+                &principal,
+                Permission::FunnelsWrite,
+                on(mine, Some(Role::Owner))
+            )
+            .is_ok()
+        );
         assert_eq!(
-            authorize(&principal, Permission::FunnelsRead, on(other, Some(Role::Owner))),
+            authorize(
+                &principal,
+                Permission::FunnelsRead,
+                on(other, Some(Role::Owner))
+            ),
             Err(Denied::NoWebsiteAccess)
         );
         assert_eq!(
@@ -296,7 +318,11 @@ mod tests {
             Err(Denied::AccountTokenRequired)
         );
         assert_eq!(
-            authorize(&principal, Permission::ApiKeysRead, on(mine, Some(Role::Owner))),
+            authorize(
+                &principal,
+                Permission::ApiKeysRead,
+                on(mine, Some(Role::Owner))
+            ),
             Err(Denied::AccountTokenRequired)
         );
         assert!(authorize(&principal, Permission::AnalyticsRead, Target::Profile).is_ok());

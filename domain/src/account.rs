@@ -32,7 +32,10 @@ impl Email {
             || !has_dotted_domain
             || !email_address::EmailAddress::is_valid(&candidate)
         {
-            return Err(ValidationError::new("email", "must be a valid email address"));
+            return Err(ValidationError::new(
+                "email",
+                "must be a valid email address",
+            ));
         }
         Ok(Self(candidate))
     }
@@ -72,7 +75,10 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(Email::parse(" Jane@Example.COM ").unwrap().as_str(), "jane@example.com");
+        assert_eq!(
+            Email::parse(" Jane@Example.COM ").unwrap().as_str(),
+            "jane@example.com"
+        );
         assert!(Email::parse("not-an-email").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("").is_err());

@@ -28,7 +28,8 @@ impl CredentialKind {
         } else {
             return None;
         };
-        let well_formed = body.len() == SECRET_HEX_LEN && body.bytes().all(|b| b.is_ascii_hexdigit());
+        let well_formed =
+            body.len() == SECRET_HEX_LEN && body.bytes().all(|b| b.is_ascii_hexdigit());
         well_formed.then_some(kind)
     }
 }
@@ -91,11 +92,17 @@ mod tests {
     #[test]
     fn minted_values_are_recognised_and_masked() {
         let raw = RawSecret::from_random(CredentialKind::AccountToken, [0xab; 32]);
-        assert_eq!(CredentialKind::of(raw.expose()), Some(CredentialKind::AccountToken));
+        assert_eq!(
+            CredentialKind::of(raw.expose()),
+            Some(CredentialKind::AccountToken)
+        );
         assert_eq!(raw.display_form(), "dft_aba...abab");
         assert!(!format!("{raw:?}").contains(raw.expose()));
         let key = RawSecret::from_random(CredentialKind::WebsiteKey, [1; 32]);
-        assert_eq!(CredentialKind::of(key.expose()), Some(CredentialKind::WebsiteKey));
+        assert_eq!(
+            CredentialKind::of(key.expose()),
+            Some(CredentialKind::WebsiteKey)
+        );
     }
 
     #[test]

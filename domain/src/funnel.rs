@@ -34,8 +34,12 @@ pub struct FunnelStep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepKind {
     /// A pageview whose path matches `url` (`*` is a wildcard).
-    Pageview { url: String },
-    Goal { goal_name: GoalName },
+    Pageview {
+        url: String,
+    },
+    Goal {
+        goal_name: GoalName,
+    },
 }
 
 /// A step as a client sends it, before validation.
@@ -105,10 +109,9 @@ pub fn build_steps(inputs: Vec<StepInput>) -> Result<Vec<FunnelStep>, Validation
         let at = |field: &str| format!("steps[{index}].{field}");
         let kind = match input.kind.trim() {
             "pageview" => {
-                let url = input
-                    .url
-                    .as_deref()
-                    .ok_or_else(|| ValidationError::new(at("url"), "is required for a pageview step"))?;
+                let url = input.url.as_deref().ok_or_else(|| {
+                    ValidationError::new(at("url"), "is required for a pageview step")
+                })?;
                 StepKind::Pageview {
                     url: parse_step_url(url).map_err(|e| e.within(at("url")))?,
                 }
@@ -156,23 +159,44 @@ mod tests {
     use proptest::prelude::*;
 
     fn pageview(url: &str) -> StepInput {
-        StepInput { name: None, kind: "pageview".into(), url: Some(url.into()), goal_name: None }
+        StepInput {
+            name: None,
+            kind: "pageview".into(),
+            url: Some(url.into()),
+            goal_name: None,
+        }
     }
 
     fn goal(name: &str) -> StepInput {
-        StepInput { name: Some("Signed up".into()), kind: "goal".into(), url: None, goal_name: Some(name.into()) }
+        StepInput {
+            name: Some("Signed up".into()),
+            kind: "goal".into(),
+            url: None,
+            goal_name: Some(name.into()),
+        }
     }
 
     #[test]
     fn the_spec_example_builds() {
         let steps = build_steps(vec![
-            StepInput { name: Some("Landing page".into()), ..pageview("/") },
-            StepInput { name: Some("Signup page".into()), ..pageview("/signup") },
+            StepInput {
+                name: Some("Landing page".into()),
+                ..pageview("/")
+            },
+            StepInput {
+                name: Some("Signup page".into()),
+                ..pageview("/signup")
+            },
             goal("Signup"),
         ])
         .unwrap();
         assert_eq!(steps[0].id, "landing-page");
-        assert_eq!(steps[2].kind, StepKind::Goal { goal_name: GoalName::parse("signup").unwrap() });
+        assert_eq!(
+            steps[2].kind,
+            StepKind::Goal {
+                goal_name: GoalName::parse("signup").unwrap()
+            }
+        );
     }
 
     #[test]
@@ -180,10 +204,34 @@ mod tests {
         assert!(build_steps(vec![pageview("/")]).is_err());
         assert!(build_steps(vec![pageview("/"); 9]).is_err());
         assert!(build_steps(vec![pageview("/"), pageview("no-slash")]).is_err());
-        assert!(build_steps(vec![pageview("/"), StepInput { kind: "goal".into(), ..Default::default() }]).is_err());
-        assert!(build_steps(vec![pageview("/"), StepInput { kind: "click".into(), ..Default::default() }]).is_err());
-        let reduced = build_steps(vec![pageview("https://example.com/pricing"), pageview("/")]).unwrap();
-        assert_eq!(reduced[0].kind, StepKind::Pageview { url: "/pricing".into() });
+        assert!(
+            build_steps(vec![
+                pageview("/"),
+                StepInput {
+                    kind: "goal".into(),
+                    ..Default::default()
+                }
+            ])
+            .is_err()
+        );
+        assert!(
+            build_steps(vec![
+                pageview("/"),
+                StepInput {
+                    kind: "click".into(),
+                    ..Default::default()
+                }
+            ])
+            .is_err()
+        );
+        let reduced =
+            build_steps(vec![pageview("https://example.com/pricing"), pageview("/")]).unwrap();
+        assert_eq!(
+            reduced[0].kind,
+            StepKind::Pageview {
+                url: "/pricing".into()
+            }
+        );
     }
 
     #[test]

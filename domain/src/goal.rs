@@ -52,10 +52,9 @@ impl GoalName {
                 format!("must be at most {MAX_GOAL_NAME} characters"),
             ));
         }
-        if !normalised
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b':'))
-        {
+        if !normalised.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b':')
+        }) {
             return Err(ValidationError::new(
                 "goalName",
                 "may contain only a-z, 0-9, _, - and :",
@@ -173,18 +172,66 @@ pub struct PaletteColor {
 /// The fixed goal palette: one or two shades for each KPI colour family, including every
 /// colour DataFast's docs and public clients are known to send.
 pub const PALETTE: &[PaletteColor] = &[
-    PaletteColor { color: "#ef4444", family: "red", label: "Red" },
-    PaletteColor { color: "#f97316", family: "orange", label: "Orange" },
-    PaletteColor { color: "#eab308", family: "yellow", label: "Yellow" },
-    PaletteColor { color: "#84cc16", family: "green", label: "Lime" },
-    PaletteColor { color: "#22c55e", family: "green", label: "Green" },
-    PaletteColor { color: "#a855f7", family: "purple", label: "Purple" },
-    PaletteColor { color: "#ec4899", family: "pink", label: "Pink" },
-    PaletteColor { color: "#6b7280", family: "gray", label: "Gray" },
-    PaletteColor { color: "#8dcdff", family: "blue", label: "Light blue" },
-    PaletteColor { color: "#3b82f6", family: "blue", label: "Blue" },
-    PaletteColor { color: "#14b8a6", family: "teal", label: "Teal" },
-    PaletteColor { color: "#6366f1", family: "indigo", label: "Indigo" },
+    PaletteColor {
+        color: "#ef4444",
+        family: "red",
+        label: "Red",
+    },
+    PaletteColor {
+        color: "#f97316",
+        family: "orange",
+        label: "Orange",
+    },
+    PaletteColor {
+        color: "#eab308",
+        family: "yellow",
+        label: "Yellow",
+    },
+    PaletteColor {
+        color: "#84cc16",
+        family: "green",
+        label: "Lime",
+    },
+    PaletteColor {
+        color: "#22c55e",
+        family: "green",
+        label: "Green",
+    },
+    PaletteColor {
+        color: "#a855f7",
+        family: "purple",
+        label: "Purple",
+    },
+    PaletteColor {
+        color: "#ec4899",
+        family: "pink",
+        label: "Pink",
+    },
+    PaletteColor {
+        color: "#6b7280",
+        family: "gray",
+        label: "Gray",
+    },
+    PaletteColor {
+        color: "#8dcdff",
+        family: "blue",
+        label: "Light blue",
+    },
+    PaletteColor {
+        color: "#3b82f6",
+        family: "blue",
+        label: "Blue",
+    },
+    PaletteColor {
+        color: "#14b8a6",
+        family: "teal",
+        label: "Teal",
+    },
+    PaletteColor {
+        color: "#6366f1",
+        family: "indigo",
+        label: "Indigo",
+    },
 ];
 
 /// A palette colour, compared case-insensitively and stored lower-case.
@@ -287,8 +334,14 @@ mod tests {
 
     #[test]
     fn names_are_normalised() {
-        assert_eq!(GoalName::parse("  Signup Started ").unwrap().as_str(), "signup_started");
-        assert_eq!(GoalName::parse("plan:pro-1").unwrap().as_str(), "plan:pro-1");
+        assert_eq!(
+            GoalName::parse("  Signup Started ").unwrap().as_str(),
+            "signup_started"
+        );
+        assert_eq!(
+            GoalName::parse("plan:pro-1").unwrap().as_str(),
+            "plan:pro-1"
+        );
         assert!(GoalName::parse("sign/up").is_err());
         assert!(GoalName::parse(&"a".repeat(65)).is_err());
         assert!(GoalName::parse("payment").is_ok());
@@ -300,8 +353,18 @@ mod tests {
     fn goals_rank_by_frequency_with_rates() {
         let ranked = rank_goals(
             vec![
-                GoalCount { name: "b".into(), event_type: GoalEventType::Custom, total: 5, unique_visitors: 2 },
-                GoalCount { name: "a".into(), event_type: GoalEventType::Payment, total: 9, unique_visitors: 3 },
+                GoalCount {
+                    name: "b".into(),
+                    event_type: GoalEventType::Custom,
+                    total: 5,
+                    unique_visitors: 2,
+                },
+                GoalCount {
+                    name: "a".into(),
+                    event_type: GoalEventType::Payment,
+                    total: 9,
+                    unique_visitors: 3,
+                },
             ],
             8,
         );
@@ -312,7 +375,12 @@ mod tests {
     }
 
     fn ranked_input() -> Vec<GoalCount> {
-        vec![GoalCount { name: "x".into(), event_type: GoalEventType::Custom, total: 1, unique_visitors: 1 }]
+        vec![GoalCount {
+            name: "x".into(),
+            event_type: GoalEventType::Custom,
+            total: 1,
+            unique_visitors: 1,
+        }]
     }
 
     #[test]
@@ -333,12 +401,25 @@ mod tests {
         .unwrap()
         .apply(None, now);
         assert_eq!(first.color.as_deref(), Some("#ef4444"));
-        let second = CustomizationChange::parse("signup", FieldChange::Keep, FieldChange::Clear, FieldChange::Keep)
-            .unwrap()
-            .apply(Some(first), now);
+        let second = CustomizationChange::parse(
+            "signup",
+            FieldChange::Keep,
+            FieldChange::Clear,
+            FieldChange::Keep,
+        )
+        .unwrap()
+        .apply(Some(first), now);
         assert_eq!(second.display_name.as_deref(), Some("Sign up"));
         assert_eq!(second.color, None);
-        assert!(CustomizationChange::parse("signup", FieldChange::Set("x".repeat(81)), FieldChange::Keep, FieldChange::Keep).is_err());
+        assert!(
+            CustomizationChange::parse(
+                "signup",
+                FieldChange::Set("x".repeat(81)),
+                FieldChange::Keep,
+                FieldChange::Keep
+            )
+            .is_err()
+        );
     }
 
     proptest! {

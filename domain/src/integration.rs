@@ -97,7 +97,10 @@ impl fmt::Debug for ProviderCredentials {
 
 fn secret_text(field: &str, input: &str, max: usize) -> Result<String, ValidationError> {
     let value = input.trim();
-    if value.is_empty() || value.len() > max || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value.is_empty()
+        || value.len() > max
+        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(ValidationError::new(field, "is missing or malformed"));
     }
     Ok(value.to_owned())
@@ -132,14 +135,19 @@ impl ProviderCredentials {
                 "must be a restricted key (rk_live_... or rk_test_...)",
             ));
         }
-        Ok(ProviderCredentials::Stripe { restricted_key: key })
+        Ok(ProviderCredentials::Stripe {
+            restricted_key: key,
+        })
     }
 
     /// A Lemon Squeezy API key and the numeric id of the store.
     pub fn lemon_squeezy(api_key: &str, store_id: &str) -> Result<Self, ValidationError> {
         let api_key = secret_text("lemonsqueezyApiKey", api_key, 4096)?;
         let store_id = store_id.trim();
-        if store_id.is_empty() || store_id.len() > 20 || !store_id.bytes().all(|b| b.is_ascii_digit()) {
+        if store_id.is_empty()
+            || store_id.len() > 20
+            || !store_id.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(ValidationError::new(
                 "lemonsqueezyStoreId",
                 "must be the numeric id of your store",
@@ -158,7 +166,9 @@ impl ProviderCredentials {
         let groups: Vec<&str> = org.split('-').collect();
         let uuid_shape = groups.len() == 5
             && groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+            && groups
+                .iter()
+                .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
         if !uuid_shape {
             return Err(ValidationError::new(
                 "polarOrgId",
@@ -211,7 +221,10 @@ mod tests {
     fn other_providers_check_form() {
         assert!(ProviderCredentials::lemon_squeezy("eyJ0eXAiOiJKV1Qi", "12345").is_ok());
         assert!(ProviderCredentials::lemon_squeezy("eyJ0eXAiOiJKV1Qi", "store").is_err());
-        assert!(ProviderCredentials::polar("polar_oat_abc", "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60").is_ok());
+        assert!(
+            ProviderCredentials::polar("polar_oat_abc", "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60")
+                .is_ok()
+        );
         assert!(ProviderCredentials::polar("polar_oat_abc", "org").is_err());
         assert!(ProviderCredentials::paddle("pdl_live_apikey_01abcdef").is_ok());
         assert!(ProviderCredentials::paddle("live_123").is_err());

@@ -22,7 +22,9 @@ pub struct AccessToken {
 
 /// A token name, when given: 1 to 100 characters.
 pub fn parse_token_name(input: Option<&str>) -> Result<Option<String>, ValidationError> {
-    input.map(|name| text::bounded("name", name, 1, 100)).transpose()
+    input
+        .map(|name| text::bounded("name", name, 1, 100))
+        .transpose()
 }
 
 /// Why a token request asks for more than its creator has.
@@ -79,8 +81,9 @@ mod tests {
     }
 
     fn scope() -> impl Strategy<Value = WebsiteScope> {
-        proptest::collection::btree_set(0u8..5, 0..4)
-            .prop_map(|ids| WebsiteScope::from_ids(ids.into_iter().map(|n| WebsiteId::from_parts(1, [n; 8]))))
+        proptest::collection::btree_set(0u8..5, 0..4).prop_map(|ids| {
+            WebsiteScope::from_ids(ids.into_iter().map(|n| WebsiteId::from_parts(1, [n; 8])))
+        })
     }
 
     fn creator(permissions: PermissionSet, websites: WebsiteScope) -> Principal {

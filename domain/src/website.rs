@@ -261,7 +261,10 @@ impl Hostname {
         if host.len() > 253 || !rest.split('.').all(valid_label) {
             return Err(ValidationError::new(
                 "hostname",
-                format!("'{}' is not a host name", input.chars().take(60).collect::<String>()),
+                format!(
+                    "'{}' is not a host name",
+                    input.chars().take(60).collect::<String>()
+                ),
             ));
         }
         Ok(Self(host))
@@ -458,7 +461,11 @@ impl IpRule {
         let network: IpAddr = address.parse().map_err(|_| invalid())?;
         let max = if network.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(invalid)?,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(invalid)?,
             None => max,
         };
         Ok(Self { network, prefix })
@@ -468,11 +475,15 @@ impl IpRule {
     pub fn matches(&self, ip: IpAddr) -> bool {
         match (self.network, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -554,10 +565,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first)
-        || !text.ends_with(last)
-        || text.len() < first.len() + last.len()
-    {
+    if !text.starts_with(first) || !text.ends_with(last) || text.len() < first.len() + last.len() {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -612,9 +620,25 @@ mod tests {
 
     #[test]
     fn domains_are_normalised_and_checked() {
-        assert_eq!(Domain::parse("https://Example.com/pricing").unwrap().as_str(), "example.com");
-        assert_eq!(Domain::parse("app.example.co.uk").unwrap().as_str(), "app.example.co.uk");
-        for bad in ["", "localhost", "exa mple.com", "-bad.com", "example.c0m", "ex_ample.com", "例え.jp"] {
+        assert_eq!(
+            Domain::parse("https://Example.com/pricing")
+                .unwrap()
+                .as_str(),
+            "example.com"
+        );
+        assert_eq!(
+            Domain::parse("app.example.co.uk").unwrap().as_str(),
+            "app.example.co.uk"
+        );
+        for bad in [
+            "",
+            "localhost",
+            "exa mple.com",
+            "-bad.com",
+            "example.c0m",
+            "ex_ample.com",
+            "例え.jp",
+        ] {
             assert!(Domain::parse(bad).is_err(), "{bad} should be refused");
         }
         let domain = Domain::parse("example.com").unwrap();
@@ -628,10 +652,17 @@ mod tests {
         let rule = IpRule::parse("10.1.0.0/16").unwrap();
         assert!(rule.matches("10.1.200.3".parse().unwrap()));
         assert!(!rule.matches("10.2.0.1".parse().unwrap()));
-        assert_eq!(IpRule::parse("2001:db8::1").unwrap().to_string(), "2001:db8::1");
+        assert_eq!(
+            IpRule::parse("2001:db8::1").unwrap().to_string(),
+            "2001:db8::1"
+        );
         assert!(IpRule::parse("10.0.0.0/33").is_err());
         assert!(IpRule::parse("not-an-ip").is_err());
-        assert!(IpRule::parse("0.0.0.0/0").unwrap().matches("8.8.8.8".parse().unwrap()));
+        assert!(
+            IpRule::parse("0.0.0.0/0")
+                .unwrap()
+                .matches("8.8.8.8".parse().unwrap())
+        );
     }
 
     #[test]

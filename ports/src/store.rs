@@ -1,0 +1,285 @@
+//! Storage ports, one trait per capability, under the [`Storage`] umbrella. Every backend
+//! (SQLite, memory, any later one) implements all of them and passes the same contract suite
+//! (`tests/src/contract.rs`). Methods document what an adapter MUST return; adapters translate
+//! their own errors into [`StoreError`] at the seam.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use datafast_domain::account::{Account, Email};
+use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
+use datafast_domain::apikey::ApiKey;
+use datafast_domain::event::Event;
+use datafast_domain::funnel::Funnel;
+use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
+use datafast_domain::id::{
+    AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
+};
+use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::role::Role;
+use datafast_domain::team::{Invitation, Membership};
+use datafast_domain::token::AccessToken;
+use datafast_domain::website::Website;
+
+use crate::secrets::CredentialHash;
+
+/// What can go wrong in storage, in terms the use cases act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The row to change or remove does not exist (or is soft-deleted).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; the payload names what collided (`domain`, `name`, ...).
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    /// A per-website limit (keys, alerts) is already reached.
+    #[error("limit reached")]
+    LimitReached,
+    /// The backend failed; the message is for logs, never for clients.
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// # Errors
+    /// MUST return `Conflict("email")` when another account has the email.
+    async fn create_account(&self, account: &Account) -> StoreResult<()>;
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+    async fn account_by_email(&self, email: &Email) -> StoreResult<Option<Account>>;
+    /// # Errors
+    /// MUST return `NotFound` when the account does not exist.
+    async fn rename_account(&self, id: AccountId, name: &str) -> StoreResult<Account>;
+    async fn account_count(&self) -> StoreResult<u64>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// # Errors
+    /// MUST return `Conflict("token")` when the hash is already stored.
+    async fn insert_token(&self, token: &AccessToken, hash: &CredentialHash) -> StoreResult<()>;
+    async fn token_by_hash(&self, hash: &CredentialHash) -> StoreResult<Option<AccessToken>>;
+    /// The account's tokens, newest first.
+    async fn tokens_of(&self, account: AccountId) -> StoreResult<Vec<AccessToken>>;
+    /// # Errors
+    /// MUST return `NotFound` when no token `id` belongs to `account`.
+    async fn delete_token(&self, account: AccountId, id: TokenId) -> StoreResult<()>;
+    /// Records last use; unknown ids are ignored.
+    async fn touch_tokens(&self, uses: &[(TokenId, Timestamp)]) -> StoreResult<()>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
+    /// Inserts the key unless its website already holds `max_per_website` keys, atomically.
+    /// # Errors
+    /// MUST return `LimitReached` at the limit, `Conflict("key")` on a duplicate hash.
+    async fn insert_api_key(
+        &self,
+        key: &ApiKey,
+        hash: &CredentialHash,
+        max_per_website: usize,
+    ) -> StoreResult<()>;
+    async fn api_key_by_hash(&self, hash: &CredentialHash) -> StoreResult<Option<ApiKey>>;
+    /// The website's keys, oldest first.
+    async fn api_keys_of(&self, website: WebsiteId) -> StoreResult<Vec<ApiKey>>;
+    /// Replaces the key's hash and display form; the old hash stops matching at once.
+    /// # Errors
+    /// MUST return `NotFound` when the website has no key `id`.
+    async fn roll_api_key(
+        &self,
+        website: WebsiteId,
+        id: ApiKeyId,
+        hash: &CredentialHash,
+        display_key: &str,
+    ) -> StoreResult<ApiKey>;
+    /// # Errors
+    /// MUST return `NotFound` when the website has no key `id`.
+    async fn delete_api_key(&self, website: WebsiteId, id: ApiKeyId) -> StoreResult<()>;
+    /// Records last use; unknown ids are ignored.
+    async fn touch_api_keys(&self, uses: &[(ApiKeyId, Timestamp)]) -> StoreResult<()>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait WebsiteStore: Send + Sync {
+    /// Inserts the website and its owner's membership together.
+    /// # Errors
+    /// MUST return `Conflict("domain")` when the domain is taken, `Conflict("trackingId")` when
+    /// the tracking id is.
+    async fn create_website(&self, website: &Website) -> StoreResult<()>;
+    async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
+    async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>>;
+    /// Replaces the stored domain and settings.
+    /// # Errors
+    /// MUST return `NotFound` for an unknown id, `Conflict("domain")` when the new domain is
+    /// another website's.
+    async fn update_website(&self, website: &Website) -> StoreResult<()>;
+    /// Every website the account holds a role on, with that role, oldest first.
+    async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait TeamStore: Send + Sync {
+    async fn role_of(&self, website: WebsiteId, account: AccountId) -> StoreResult<Option<Role>>;
+    /// The website's members with their accounts, the owner first, then by join time.
+    async fn members(&self, website: WebsiteId) -> StoreResult<Vec<(Membership, Account)>>;
+    /// # Errors
+    /// MUST return `Conflict("invitation")` when the website has a pending invitation for the
+    /// same email.
+    async fn insert_invitation(&self, invitation: &Invitation) -> StoreResult<()>;
+    async fn invitation(&self, id: InvitationId) -> StoreResult<Option<Invitation>>;
+    /// The website's pending invitations, oldest first.
+    async fn invitations_of_website(&self, website: WebsiteId) -> StoreResult<Vec<Invitation>>;
+    /// Pending invitations addressed to `email`, oldest first.
+    async fn invitations_for(&self, email: &Email) -> StoreResult<Vec<Invitation>>;
+    /// Removes the invitation and adds the membership, together.
+    /// # Errors
+    /// MUST return `NotFound` when the invitation is gone, `Conflict("member")` when the
+    /// account already holds a role on the website (the invitation is then left in place).
+    async fn accept_invitation(&self, id: InvitationId, membership: &Membership)
+    -> StoreResult<()>;
+    /// # Errors
+    /// MUST return `NotFound` when the website has no such invitation.
+    async fn delete_invitation(&self, website: WebsiteId, id: InvitationId) -> StoreResult<()>;
+    /// # Errors
+    /// MUST return `NotFound` when the account is not a member of the website.
+    async fn remove_member(&self, website: WebsiteId, account: AccountId) -> StoreResult<()>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait FunnelStore: Send + Sync {
+    /// # Errors
+    /// MUST return `Conflict("name")` when another funnel of the website that is not deleted has
+    /// the same name, compared case-insensitively.
+    async fn insert_funnel(&self, funnel: &Funnel) -> StoreResult<()>;
+    /// The website's funnels that are not deleted, oldest first; inactive ones only when asked.
+    async fn funnels(&self, website: WebsiteId, include_inactive: bool)
+    -> StoreResult<Vec<Funnel>>;
+    /// A funnel that is not deleted.
+    async fn funnel(&self, website: WebsiteId, id: FunnelId) -> StoreResult<Option<Funnel>>;
+    /// # Errors
+    /// MUST return `NotFound` for a missing or deleted funnel, `Conflict("name")` as on insert.
+    async fn update_funnel(&self, funnel: &Funnel) -> StoreResult<()>;
+    /// Soft-deletes: the funnel disappears from every read and its name is free again.
+    /// # Errors
+    /// MUST return `NotFound` for a missing or already deleted funnel.
+    async fn delete_funnel(
+        &self,
+        website: WebsiteId,
+        id: FunnelId,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AlertStore: Send + Sync {
+    /// Inserts the alert unless its website already holds `max_per_website`, atomically.
+    /// # Errors
+    /// MUST return `LimitReached` at the limit.
+    async fn insert_alert(&self, alert: &Alert, max_per_website: usize) -> StoreResult<()>;
+    /// The website's alerts, oldest first.
+    async fn alerts(&self, website: WebsiteId) -> StoreResult<Vec<Alert>>;
+    async fn alert(&self, website: WebsiteId, id: AlertId) -> StoreResult<Option<Alert>>;
+    /// # Errors
+    /// MUST return `NotFound` for an unknown alert.
+    async fn update_alert(&self, alert: &Alert) -> StoreResult<()>;
+    /// Deletes the alert; its history stays.
+    /// # Errors
+    /// MUST return `NotFound` for an unknown alert.
+    async fn delete_alert(&self, website: WebsiteId, id: AlertId) -> StoreResult<()>;
+    /// Enabled alerts whose trigger is `goal`.
+    async fn alerts_for_goal(&self, website: WebsiteId, goal: &GoalName)
+    -> StoreResult<Vec<Alert>>;
+    async fn insert_alert_log(&self, log: &AlertLog) -> StoreResult<()>;
+    /// The newest `limit` history rows, newest first, of one alert or of the whole website.
+    async fn alert_logs(
+        &self,
+        website: WebsiteId,
+        alert: Option<AlertId>,
+        limit: usize,
+    ) -> StoreResult<Vec<AlertLog>>;
+    /// Sent and failed totals over the same selection, without a limit.
+    async fn alert_counts(
+        &self,
+        website: WebsiteId,
+        alert: Option<AlertId>,
+    ) -> StoreResult<DeliveryCounts>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait GoalCustomizationStore: Send + Sync {
+    /// The website's customizations, by goal name.
+    async fn customizations(&self, website: WebsiteId) -> StoreResult<Vec<GoalCustomization>>;
+    async fn customization(
+        &self,
+        website: WebsiteId,
+        goal: &GoalName,
+    ) -> StoreResult<Option<GoalCustomization>>;
+    /// Inserts or replaces the customization of its goal.
+    async fn save_customization(
+        &self,
+        website: WebsiteId,
+        customization: &GoalCustomization,
+    ) -> StoreResult<()>;
+}
+
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait IntegrationStore: Send + Sync {
+    async fn connections(&self, website: WebsiteId) -> StoreResult<Vec<Connection>>;
+    /// Inserts or replaces the website's connection to the provider.
+    async fn save_connection(&self, website: WebsiteId, connection: &Connection)
+    -> StoreResult<()>;
+    /// Removes the connection; true when there was one.
+    async fn delete_connection(&self, website: WebsiteId, provider: Provider) -> StoreResult<bool>;
+}
+
+/// Raw events, the truth every statistic is computed from.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Appends all events durably before returning: after `Ok`, a crash loses none of them.
+    async fn append_events(&self, events: &[Event]) -> StoreResult<()>;
+    /// Per goal name: completions and distinct visitors, over custom and payment events.
+    async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>>;
+    /// Distinct visitors over all of the website's events.
+    async fn unique_visitors(&self, website: WebsiteId) -> StoreResult<u64>;
+}
+
+/// Every storage capability at once: what the use cases are given.
+pub trait Storage:
+    AccountStore
+    + TokenStore
+    + ApiKeyStore
+    + WebsiteStore
+    + TeamStore
+    + FunnelStore
+    + AlertStore
+    + GoalCustomizationStore
+    + IntegrationStore
+    + EventStore
+{
+}
+
+impl<T> Storage for T where
+    T: AccountStore
+        + TokenStore
+        + ApiKeyStore
+        + WebsiteStore
+        + TeamStore
+        + FunnelStore
+        + AlertStore
+        + GoalCustomizationStore
+        + IntegrationStore
+        + EventStore
+{
+}

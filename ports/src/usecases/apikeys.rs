@@ -1,0 +1,121 @@
+//! Website API keys (`/websites/{id}/apikeys`): list masked, create, roll, revoke.
+
+use datafast_domain::access::Principal;
+use datafast_domain::apikey::{ApiKey, MAX_KEYS_PER_WEBSITE};
+use datafast_domain::credential::{CredentialKind, RawSecret};
+use datafast_domain::id::{ApiKeyId, WebsiteId};
+use datafast_domain::permission::Permission;
+
+use super::Services;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::StoreError;
+use crate::system::{id_seconds, random_array};
+
+/// A created or rolled key, with its raw value to show once.
+#[derive(Debug, Clone)]
+pub struct IssuedApiKey {
+    pub key: ApiKey,
+    pub raw: RawSecret,
+}
+
+fn key_not_found(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::NotFound => ServiceError::not_found("API key"),
+        other => other.into(),
+    }
+}
+
+impl Services {
+    pub async fn list_api_keys(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+    ) -> ServiceResult<Vec<ApiKey>> {
+        self.authorized_website(principal, website, Permission::ApiKeysRead, false)
+            .await?;
+        let mut keys = self.store.api_keys_of(website).await?;
+        for key in &mut keys {
+            if let Some(at) = self.usage.pending_key(key.id) {
+                key.last_used_at = Some(at);
+            }
+        }
+        Ok(keys)
+    }
+
+    pub async fn create_api_key(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        name: String,
+    ) -> ServiceResult<IssuedApiKey> {
+        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+            .await?;
+        let now = self.clock.now();
+        let raw = RawSecret::from_random(
+            CredentialKind::WebsiteKey,
+            random_array(self.random.as_ref()),
+        );
+        let key = ApiKey {
+            id: ApiKeyId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            website_id: website,
+            name,
+            display_key: raw.display_form(),
+            created_by: principal.account_id,
+            created_at: now,
+            last_used_at: None,
+        };
+        match self
+            .store
+            .insert_api_key(&key, &self.hasher.hash(raw.expose()), MAX_KEYS_PER_WEBSITE)
+            .await
+        {
+            Ok(()) => Ok(IssuedApiKey { key, raw }),
+            Err(StoreError::LimitReached) => Err(ServiceError::BadRequest(format!(
+                "A website can have at most {MAX_KEYS_PER_WEBSITE} API keys; delete one first"
+            ))),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    pub async fn roll_api_key(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        key_id: ApiKeyId,
+    ) -> ServiceResult<IssuedApiKey> {
+        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+            .await?;
+        let raw = RawSecret::from_random(
+            CredentialKind::WebsiteKey,
+            random_array(self.random.as_ref()),
+        );
+        let key = self
+            .store
+            .roll_api_key(
+                website,
+                key_id,
+                &self.hasher.hash(raw.expose()),
+                &raw.display_form(),
+            )
+            .await
+            .map_err(key_not_found)?;
+        self.forget_credentials();
+        Ok(IssuedApiKey { key, raw })
+    }
+
+    pub async fn delete_api_key(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        key_id: ApiKeyId,
+    ) -> ServiceResult<()> {
+        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+            .await?;
+        self.store
+            .delete_api_key(website, key_id)
+            .await
+            .map_err(key_not_found)?;
+        self.forget_credentials();
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! Funnels (`/websites/{id}/funnels`): list, create, update (including enable and disable),
+//! soft delete.
+
+use datafast_domain::access::Principal;
+use datafast_domain::funnel::{Funnel, FunnelStep, slugify};
+use datafast_domain::id::{FunnelId, WebsiteId};
+use datafast_domain::permission::Permission;
+
+use super::Services;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::StoreError;
+use crate::system::{id_seconds, random_array};
+
+/// A validated `POST .../funnels`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFunnel {
+    pub name: String,
+    pub steps: Vec<FunnelStep>,
+    pub is_active: bool,
+}
+
+/// A validated `PUT .../funnels/{id}`: `None` keeps a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunnelChanges {
+    pub name: Option<String>,
+    pub steps: Option<Vec<FunnelStep>>,
+    pub is_active: Option<bool>,
+}
+
+fn funnel_error(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Conflict(_) => {
+            ServiceError::Conflict("A funnel with this name already exists".to_owned())
+        }
+        StoreError::NotFound => ServiceError::not_found("Funnel"),
+        other => other.into(),
+    }
+}
+
+fn funnel_slug(name: &str, id: FunnelId) -> String {
+    match slugify(name) {
+        slug if slug.is_empty() => id.to_string(),
+        slug => slug,
+    }
+}
+
+impl Services {
+    pub async fn list_funnels(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        include_inactive: bool,
+    ) -> ServiceResult<Vec<Funnel>> {
+        self.authorized_website(principal, website, Permission::FunnelsRead, false)
+            .await?;
+        Ok(self.store.funnels(website, include_inactive).await?)
+    }
+
+    pub async fn get_funnel(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        id: FunnelId,
+    ) -> ServiceResult<Funnel> {
+        self.authorized_website(principal, website, Permission::FunnelsRead, false)
+            .await?;
+        self.store
+            .funnel(website, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("Funnel"))
+    }
+
+    pub async fn create_funnel(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        new: NewFunnel,
+    ) -> ServiceResult<Funnel> {
+        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+            .await?;
+        let now = self.clock.now();
+        let id = FunnelId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
+        let funnel = Funnel {
+            id,
+            website_id: website,
+            slug: funnel_slug(&new.name, id),
+            name: new.name,
+            steps: new.steps,
+            is_active: new.is_active,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert_funnel(&funnel)
+            .await
+            .map_err(funnel_error)?;
+        Ok(funnel)
+    }
+
+    pub async fn update_funnel(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        id: FunnelId,
+        changes: FunnelChanges,
+    ) -> ServiceResult<Funnel> {
+        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+            .await?;
+        let mut funnel = self
+            .store
+            .funnel(website, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("Funnel"))?;
+        if let Some(name) = changes.name {
+            funnel.slug = funnel_slug(&name, id);
+            funnel.name = name;
+        }
+        if let Some(steps) = changes.steps {
+            funnel.steps = steps;
+        }
+        if let Some(is_active) = changes.is_active {
+            funnel.is_active = is_active;
+        }
+        funnel.updated_at = self.clock.now();
+        self.store
+            .update_funnel(&funnel)
+            .await
+            .map_err(funnel_error)?;
+        Ok(funnel)
+    }
+
+    pub async fn delete_funnel(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        id: FunnelId,
+    ) -> ServiceResult<()> {
+        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+            .await?;
+        self.store
+            .delete_funnel(website, id, self.clock.now())
+            .await
+            .map_err(funnel_error)
+    }
+}

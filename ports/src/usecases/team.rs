@@ -1,0 +1,188 @@
+//! Team (`/websites/{id}/team`): list members and pending invitations, invite, remove; and the
+//! invitee's side, listing and accepting its invitations (`/invitations`).
+
+use datafast_domain::access::{Principal, Target, authorize};
+use datafast_domain::account::{Account, Email};
+use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
+use datafast_domain::permission::Permission;
+use datafast_domain::role::Role;
+use datafast_domain::team::{Invitation, Membership};
+
+use super::Services;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::StoreError;
+use crate::system::{id_seconds, random_array};
+
+/// One row of the team list: an active member or a pending invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamEntry {
+    Member {
+        membership: Membership,
+        account: Account,
+    },
+    Pending(Invitation),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamListing {
+    pub entries: Vec<TeamEntry>,
+}
+
+impl Services {
+    pub async fn list_team(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+    ) -> ServiceResult<TeamListing> {
+        self.authorized_website(principal, website, Permission::TeamRead, false)
+            .await?;
+        let mut entries: Vec<TeamEntry> = self
+            .store
+            .members(website)
+            .await?
+            .into_iter()
+            .map(|(membership, account)| TeamEntry::Member {
+                membership,
+                account,
+            })
+            .collect();
+        entries.extend(
+            self.store
+                .invitations_of_website(website)
+                .await?
+                .into_iter()
+                .map(TeamEntry::Pending),
+        );
+        Ok(TeamListing { entries })
+    }
+
+    pub async fn invite(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        email: Email,
+        role: Role,
+    ) -> ServiceResult<Invitation> {
+        self.authorized_website(principal, website, Permission::TeamWrite, true)
+            .await?;
+        let caller = self
+            .store
+            .account(principal.account_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if caller.email == email {
+            return Err(ServiceError::BadRequest(
+                "You cannot invite yourself".to_owned(),
+            ));
+        }
+        let existing = self.store.account_by_email(&email).await?;
+        if let Some(existing) = existing
+            && self.store.role_of(website, existing.id).await?.is_some()
+        {
+            return Err(ServiceError::Conflict(
+                "This user is already a member of the website".to_owned(),
+            ));
+        }
+        let now = self.clock.now();
+        let invitation = Invitation {
+            id: InvitationId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            website_id: website,
+            email,
+            role,
+            invited_by: principal.account_id,
+            created_at: now,
+        };
+        match self.store.insert_invitation(&invitation).await {
+            Ok(()) => Ok(invitation),
+            Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(
+                "A pending invitation already exists for this email".to_owned(),
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Removes a member (or, given an invitation id, withdraws a pending invitation).
+    pub async fn remove_member(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        user: AccountId,
+    ) -> ServiceResult<()> {
+        self.authorized_website(principal, website, Permission::TeamWrite, true)
+            .await?;
+        if user == principal.account_id {
+            return Err(ServiceError::BadRequest(
+                "You cannot remove yourself".to_owned(),
+            ));
+        }
+        match self.store.remove_member(website, user).await {
+            Ok(()) => {
+                self.forget_credentials();
+                Ok(())
+            }
+            Err(StoreError::NotFound) => Err(ServiceError::not_found("Team member")),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    pub async fn withdraw_invitation(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        invitation: InvitationId,
+    ) -> ServiceResult<()> {
+        self.authorized_website(principal, website, Permission::TeamWrite, true)
+            .await?;
+        match self.store.delete_invitation(website, invitation).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound) => Err(ServiceError::not_found("Invitation")),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The invitations waiting for the caller's email.
+    pub async fn my_invitations(&self, principal: &Principal) -> ServiceResult<Vec<Invitation>> {
+        authorize(principal, Permission::TeamRead, Target::Account)?;
+        let me = self
+            .store
+            .account(principal.account_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        Ok(self.store.invitations_for(&me.email).await?)
+    }
+
+    /// Accepts an invitation addressed to the caller's email; only then does the caller
+    /// become a member.
+    pub async fn accept_invitation(
+        &self,
+        principal: &Principal,
+        id: InvitationId,
+    ) -> ServiceResult<Membership> {
+        authorize(principal, Permission::TeamWrite, Target::Account)?;
+        let me = self
+            .store
+            .account(principal.account_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let invitation = self
+            .store
+            .invitation(id)
+            .await?
+            .filter(|invitation| invitation.email == me.email)
+            .ok_or_else(|| ServiceError::not_found("Invitation"))?;
+        let membership = Membership {
+            website_id: invitation.website_id,
+            account_id: me.id,
+            role: invitation.role,
+            joined_at: self.clock.now(),
+        };
+        match self.store.accept_invitation(id, &membership).await {
+            Ok(()) => Ok(membership),
+            Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(
+                "You are already a member of this website".to_owned(),
+            )),
+            Err(StoreError::NotFound) => Err(ServiceError::not_found("Invitation")),
+            Err(other) => Err(other.into()),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Account tokens (`/access-tokens`): list, create within the creator's power, revoke.
+
+use datafast_domain::access::{Principal, Target, WebsiteScope, authorize};
+use datafast_domain::account::Account;
+use datafast_domain::credential::{CredentialKind, RawSecret};
+use datafast_domain::id::{AccountId, TokenId};
+use datafast_domain::permission::{Permission, PermissionSet};
+use datafast_domain::token::{AccessToken, GrantDenied, check_grant};
+
+use super::Services;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::StoreError;
+use crate::system::{id_seconds, random_array};
+
+/// A validated token request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: Option<String>,
+    pub permissions: PermissionSet,
+    pub websites: WebsiteScope,
+}
+
+impl Default for NewToken {
+    fn default() -> Self {
+        Self {
+            name: None,
+            permissions: PermissionSet::All,
+            websites: WebsiteScope::All,
+        }
+    }
+}
+
+/// A created token, with its raw value to show once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: AccessToken,
+    pub raw: RawSecret,
+}
+
+impl Services {
+    pub async fn list_tokens(&self, principal: &Principal) -> ServiceResult<Vec<AccessToken>> {
+        authorize(principal, Permission::ApiKeysRead, Target::Account)?;
+        let mut tokens = self.store.tokens_of(principal.account_id).await?;
+        for token in &mut tokens {
+            if let Some(at) = self.usage.pending_token(token.id) {
+                token.last_used_at = Some(at);
+            }
+        }
+        Ok(tokens)
+    }
+
+    pub async fn create_token(
+        &self,
+        principal: &Principal,
+        request: NewToken,
+    ) -> ServiceResult<IssuedToken> {
+        authorize(principal, Permission::ApiKeysWrite, Target::Account)?;
+        check_grant(principal, &request.permissions, &request.websites)?;
+        // Every listed website must be one the account can reach.
+        for website in request.websites.ids() {
+            if self
+                .store
+                .role_of(website, principal.account_id)
+                .await?
+                .is_none()
+            {
+                return Err(GrantDenied::WebsitesNotHeld.into());
+            }
+        }
+        self.issue_token(principal.account_id, request).await
+    }
+
+    /// Mints a token for `account` without a calling principal: for the server's own commands.
+    pub async fn issue_token_for(
+        &self,
+        account: &Account,
+        request: NewToken,
+    ) -> ServiceResult<IssuedToken> {
+        self.issue_token(account.id, request).await
+    }
+
+    async fn issue_token(
+        &self,
+        account_id: AccountId,
+        request: NewToken,
+    ) -> ServiceResult<IssuedToken> {
+        let now = self.clock.now();
+        let raw = RawSecret::from_random(
+            CredentialKind::AccountToken,
+            random_array(self.random.as_ref()),
+        );
+        let token = AccessToken {
+            id: TokenId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            account_id,
+            name: request.name,
+            display_key: raw.display_form(),
+            permissions: request.permissions,
+            websites: request.websites,
+            created_at: now,
+            last_used_at: None,
+        };
+        self.store
+            .insert_token(&token, &self.hasher.hash(raw.expose()))
+            .await?;
+        Ok(IssuedToken { token, raw })
+    }
+
+    pub async fn delete_token(
+        &self,
+        principal: &Principal,
+        token_id: TokenId,
+    ) -> ServiceResult<()> {
+        authorize(principal, Permission::ApiKeysWrite, Target::Account)?;
+        match self
+            .store
+            .delete_token(principal.account_id, token_id)
+            .await
+        {
+            Ok(()) => {
+                self.forget_credentials();
+                Ok(())
+            }
+            Err(StoreError::NotFound) => Err(ServiceError::not_found("Access token")),
+            Err(other) => Err(other.into()),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Websites: list what the caller may see, create, read and change settings. Deleting is
+//! refused, as DataFast documents (deletion is dashboard-only there).
+
+use datafast_domain::access::{Principal, Target, authorize};
+use datafast_domain::id::WebsiteId;
+use datafast_domain::permission::Permission;
+use datafast_domain::role::Role;
+use datafast_domain::time::TimeZoneName;
+use datafast_domain::website::{Domain, TrackingId, Website, WebsitePatch, WebsiteSettings};
+
+use super::Services;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::StoreError;
+use crate::system::{id_seconds, random_array};
+
+/// A validated `POST /websites`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWebsite {
+    pub domain: Domain,
+    pub name: Option<String>,
+    pub timezone: Option<TimeZoneName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebsiteWithRole {
+    pub website: Website,
+    pub role: Role,
+}
+
+/// How many times to draw a fresh tracking id when one collides.
+const TRACKING_ID_ATTEMPTS: usize = 4;
+
+fn domain_taken() -> ServiceError {
+    ServiceError::Conflict("A website with this domain already exists".to_owned())
+}
+
+impl Services {
+    pub async fn list_websites(
+        &self,
+        principal: &Principal,
+    ) -> ServiceResult<Vec<WebsiteWithRole>> {
+        authorize(principal, Permission::WebsitesRead, Target::Account)?;
+        let websites = self.store.websites_of(principal.account_id).await?;
+        Ok(websites
+            .into_iter()
+            .filter(|(website, _)| principal.scope_includes(website.id))
+            .map(|(website, role)| WebsiteWithRole { website, role })
+            .collect())
+    }
+
+    pub async fn create_website(
+        &self,
+        principal: &Principal,
+        request: NewWebsite,
+    ) -> ServiceResult<Website> {
+        authorize(principal, Permission::WebsitesWrite, Target::Account)?;
+        let now = self.clock.now();
+        let name = request.name.unwrap_or_else(|| request.domain.to_string());
+        let settings = WebsiteSettings::new(name, request.timezone.unwrap_or_default());
+        let id = WebsiteId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
+        for _ in 0..TRACKING_ID_ATTEMPTS {
+            let website = Website {
+                id,
+                owner_id: principal.account_id,
+                domain: request.domain.clone(),
+                tracking_id: TrackingId::from_random(random_array(self.random.as_ref())),
+                created_at: now,
+                settings: settings.clone(),
+            };
+            match self.store.create_website(&website).await {
+                Ok(()) => return Ok(website),
+                Err(StoreError::Conflict("domain")) => return Err(domain_taken()),
+                Err(StoreError::Conflict("trackingId")) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ServiceError::Internal(
+            "could not draw a unique tracking id".to_owned(),
+        ))
+    }
+
+    pub async fn get_website(
+        &self,
+        principal: &Principal,
+        id: WebsiteId,
+    ) -> ServiceResult<WebsiteWithRole> {
+        let (website, role) = self
+            .authorized_website(principal, id, Permission::SettingsRead, false)
+            .await?;
+        Ok(WebsiteWithRole { website, role })
+    }
+
+    pub async fn update_website(
+        &self,
+        principal: &Principal,
+        id: WebsiteId,
+        patch: WebsitePatch,
+    ) -> ServiceResult<WebsiteWithRole> {
+        let (mut website, role) = self
+            .authorized_website(principal, id, Permission::SettingsWrite, false)
+            .await?;
+        patch.apply_to(&mut website);
+        match self.store.update_website(&website).await {
+            Ok(()) => Ok(WebsiteWithRole { website, role }),
+            Err(StoreError::Conflict(_)) => Err(domain_taken()),
+            Err(StoreError::NotFound) => Err(ServiceError::not_found("Website")),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Checks the caller as for a deletion, then refuses: deletion is not offered over the API.
+    pub async fn delete_website(&self, principal: &Principal, id: WebsiteId) -> ServiceResult<()> {
+        self.authorized_website(principal, id, Permission::WebsitesWrite, true)
+            .await?;
+        Err(ServiceError::Forbidden(
+            "Website deletion is not available through the API".to_owned(),
+        ))
+    }
+}
