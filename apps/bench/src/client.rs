@@ -1,0 +1,115 @@
+//! A lean HTTP/1.1 keep-alive client on hyper's connection API: one TCP connection per worker,
+//! so the load generator spends as little of the shared CPU as possible.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::client::conn::http1::{SendRequest, handshake};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// One open connection.
+pub struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+}
+
+/// A response's status and, when it has one, its JSON body.
+pub struct Reply {
+    pub status: u16,
+    pub json: Option<serde_json::Value>,
+}
+
+/// What one worker saw: latencies in microseconds and the number of failures.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub latencies_us: Vec<u32>,
+    pub errors: u64,
+}
+
+impl Outcome {
+    pub fn merge(&mut self, other: Outcome) {
+        self.latencies_us.extend(other.latencies_us);
+        self.errors += other.errors;
+    }
+}
+
+impl Connection {
+    pub async fn open(address: SocketAddr) -> Result<Self, String> {
+        let stream = TcpStream::connect(address)
+            .await
+            .map_err(|e| format!("connecting to {address}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("handshake: {e}"))?;
+        tokio::spawn(connection);
+        Ok(Self { sender })
+    }
+
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Result<Reply, String> {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "localhost");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let payload = match body {
+            Some(json) => {
+                builder = builder.header("content-type", "application/json");
+                Bytes::from(json.to_string())
+            }
+            None => Bytes::new(),
+        };
+        let request = builder
+            .body(Full::new(payload))
+            .map_err(|e| e.to_string())?;
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(Reply {
+            status,
+            json: serde_json::from_slice(&bytes).ok(),
+        })
+    }
+
+    /// Sends one request, records its latency (or an error for a non-2xx status), and hands
+    /// back the JSON body.
+    pub async fn timed(
+        &mut self,
+        outcome: &mut Outcome,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Result<Option<serde_json::Value>, String> {
+        let started = Instant::now();
+        let reply = self.request(method, path, token, body).await?;
+        let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if (200..300).contains(&reply.status) {
+            outcome.latencies_us.push(micros);
+        } else {
+            outcome.errors += 1;
+        }
+        Ok(reply.json)
+    }
+}

@@ -1,0 +1,285 @@
+//! `datafast-bench`: starts the release server on a fresh database, fills it with realistic
+//! data through the API, and measures throughput, latency and memory of several request mixes
+//! in one run, against the same server. Figures are medians and ratios within the run, because
+//! a shared machine is too noisy for absolute numbers to travel.
+
+mod client;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use client::{Connection, Outcome};
+use report::{PhaseResult, Report};
+use server::RunningServer;
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark the release datafast-server on a fresh database")]
+struct Args {
+    /// The server binary to measure (build it with `cargo build --release -p datafast-server`).
+    #[arg(long, default_value = "target/release/datafast-server")]
+    server: PathBuf,
+    /// Concurrent keep-alive connections per phase.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Seconds each phase runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Websites to create before measuring.
+    #[arg(long, default_value_t = 100)]
+    websites: usize,
+    /// Funnels to create on each website before measuring.
+    #[arg(long, default_value_t = 10)]
+    funnels_per_website: usize,
+    /// Also write the figures as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// One kind of request loop a phase runs on every connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Health,
+    ListWebsites,
+    FunnelCreateDelete,
+}
+
+impl Phase {
+    fn label(self) -> &'static str {
+        match self {
+            Phase::Health => "GET /health",
+            Phase::ListWebsites => "GET /api/v1/admin/websites (authenticated)",
+            Phase::FunnelCreateDelete => "POST+DELETE funnel loop",
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => {}
+        Err(message) => {
+            eprintln!("datafast-bench: {message}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let server = RunningServer::start(&args.server).await?;
+    eprintln!("server pid {} on {}", server.pid(), server.address());
+    let seeded = seed(&server, args.websites, args.funnels_per_website).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss_kib = server.rss_kib()?;
+
+    let mut phases = Vec::new();
+    for phase in [
+        Phase::Health,
+        Phase::ListWebsites,
+        Phase::FunnelCreateDelete,
+    ] {
+        eprintln!(
+            "running {} for {} s on {} connections",
+            phase.label(),
+            args.seconds,
+            args.connections
+        );
+        let result = measure(
+            &server,
+            phase,
+            &seeded,
+            args.connections,
+            Duration::from_secs(args.seconds),
+        )
+        .await?;
+        phases.push(result);
+    }
+    let report = Report {
+        connections: args.connections,
+        seconds: args.seconds,
+        websites: args.websites,
+        funnels: args.websites * args.funnels_per_website,
+        idle_rss_kib,
+        phases,
+    };
+    println!("{}", report.to_markdown());
+    if let Some(path) = args.json {
+        std::fs::write(&path, report.to_json())
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    server.stop().await
+}
+
+/// What the seeding created, for the phases to use.
+struct Seeded {
+    token: String,
+    website_ids: Vec<String>,
+}
+
+async fn seed(
+    server: &RunningServer,
+    websites: usize,
+    funnels_per_website: usize,
+) -> Result<Seeded, String> {
+    let token = server.token().to_owned();
+    let mut connection = Connection::open(server.address()).await?;
+    let mut website_ids = Vec::with_capacity(websites);
+    let started = Instant::now();
+    for n in 0..websites {
+        let body = serde_json::json!({
+            "domain": format!("site{n}.bench.example"),
+            "timezone": "America/New_York",
+            "name": format!("Bench site {n}"),
+        });
+        let response = connection
+            .request("POST", "/api/v1/admin/websites", Some(&token), Some(body))
+            .await?;
+        let id = response
+            .json
+            .as_ref()
+            .and_then(|j| j["data"][0]["websiteId"].as_str())
+            .ok_or_else(|| {
+                format!(
+                    "website creation failed: {} {:?}",
+                    response.status, response.json
+                )
+            })?
+            .to_owned();
+        for f in 0..funnels_per_website {
+            let path = format!("/api/v1/admin/websites/{id}/funnels");
+            let response = connection
+                .request(
+                    "POST",
+                    &path,
+                    Some(&token),
+                    Some(funnel_body(&format!("Seed funnel {f}"))),
+                )
+                .await?;
+            if response.status != 200 {
+                return Err(format!(
+                    "funnel creation failed: {} {:?}",
+                    response.status, response.json
+                ));
+            }
+        }
+        website_ids.push(id);
+    }
+    eprintln!(
+        "seeded {websites} websites and {} funnels in {:.1} s",
+        websites * funnels_per_website,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Seeded { token, website_ids })
+}
+
+fn funnel_body(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "steps": [
+            { "name": "Landing page", "type": "pageview", "url": "/" },
+            { "name": "Pricing", "type": "pageview", "url": "/pricing" },
+            { "name": "Signup page", "type": "pageview", "url": "/signup" },
+            { "name": "Signed up", "type": "goal", "goalName": "signup" }
+        ]
+    })
+}
+
+async fn measure(
+    server: &RunningServer,
+    phase: Phase,
+    seeded: &Seeded,
+    connections: usize,
+    duration: Duration,
+) -> Result<PhaseResult, String> {
+    let deadline = Instant::now() + duration;
+    let token = Arc::new(seeded.token.clone());
+    let sites = Arc::new(seeded.website_ids.clone());
+    let started = Instant::now();
+    let mut workers = Vec::with_capacity(connections);
+    for worker in 0..connections {
+        let mut connection = Connection::open(server.address()).await?;
+        let token = Arc::clone(&token);
+        let sites = Arc::clone(&sites);
+        workers.push(tokio::spawn(async move {
+            let mut outcome = Outcome::default();
+            let mut iteration = 0usize;
+            while Instant::now() < deadline {
+                let step = match phase {
+                    Phase::Health => {
+                        connection
+                            .timed(&mut outcome, "GET", "/health", None, None)
+                            .await
+                    }
+                    Phase::ListWebsites => {
+                        connection
+                            .timed(
+                                &mut outcome,
+                                "GET",
+                                "/api/v1/admin/websites",
+                                Some(&token),
+                                None,
+                            )
+                            .await
+                    }
+                    Phase::FunnelCreateDelete => {
+                        let site = &sites[worker % sites.len().max(1)];
+                        let path = format!("/api/v1/admin/websites/{site}/funnels");
+                        let name = format!("Bench {worker}-{iteration}");
+                        match connection
+                            .timed(
+                                &mut outcome,
+                                "POST",
+                                &path,
+                                Some(&token),
+                                Some(funnel_body(&name)),
+                            )
+                            .await
+                        {
+                            Ok(Some(json)) => match json["data"][0]["_id"].as_str() {
+                                Some(id) => connection
+                                    .timed(
+                                        &mut outcome,
+                                        "DELETE",
+                                        &format!("{path}/{id}"),
+                                        Some(&token),
+                                        None,
+                                    )
+                                    .await
+                                    .map(|_| None),
+                                None => Ok(None),
+                            },
+                            other => other,
+                        }
+                    }
+                };
+                if step.is_err() {
+                    outcome.errors += 1;
+                    break;
+                }
+                iteration += 1;
+            }
+            outcome
+        }));
+    }
+    let mut peak_rss_kib = 0;
+    while Instant::now() < deadline {
+        peak_rss_kib = peak_rss_kib.max(server.rss_kib()?);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut total = Outcome::default();
+    for worker in workers {
+        let outcome = worker.await.map_err(|e| format!("worker failed: {e}"))?;
+        total.merge(outcome);
+    }
+    Ok(PhaseResult::new(
+        phase.label(),
+        total,
+        started.elapsed(),
+        peak_rss_kib,
+    ))
+}

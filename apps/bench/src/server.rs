@@ -1,0 +1,126 @@
+//! Starting and stopping the server under test: a fresh database in a temporary folder, a
+//! token from `datafast-server bootstrap`, rate limiting off, and the process's resident
+//! memory read from /proc.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+use crate::client::Connection;
+
+pub struct RunningServer {
+    child: Child,
+    pid: u32,
+    address: SocketAddr,
+    token: String,
+    // Held so the database folder lives as long as the server.
+    _folder: TempDir,
+}
+
+impl RunningServer {
+    pub async fn start(binary: &Path) -> Result<Self, String> {
+        if !binary.exists() {
+            return Err(format!(
+                "{} not found: build it first with `cargo build --release -p datafast-server`",
+                binary.display()
+            ));
+        }
+        let folder = TempDir::new().map_err(|e| e.to_string())?;
+        let database = folder.path().join("bench.db");
+        let bootstrap = Command::new(binary)
+            .args(["bootstrap", "--email", "bench@example.com", "--database"])
+            .arg(&database)
+            .stderr(Stdio::null())
+            .output()
+            .await
+            .map_err(|e| format!("running bootstrap: {e}"))?;
+        if !bootstrap.status.success() {
+            return Err("bootstrap failed".to_owned());
+        }
+        let token = String::from_utf8_lossy(&bootstrap.stdout).trim().to_owned();
+        let address = free_address()?;
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg("--database")
+            .arg(&database)
+            .arg("--bind")
+            .arg(address.to_string())
+            .env("DATAFAST_RATE_LIMIT_PER_MINUTE", "0")
+            .env("DATAFAST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("starting the server: {e}"))?;
+        let pid = child.id().ok_or("the server exited at once")?;
+        let server = Self {
+            child,
+            pid,
+            address,
+            token,
+            _folder: folder,
+        };
+        server.wait_until_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_until_healthy(&self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(mut connection) = Connection::open(self.address).await
+                && let Ok(reply) = connection.request("GET", "/health", None, None).await
+                && reply.status == 200
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the server did not become healthy within 20 s".to_owned())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Resident set size in KiB, from /proc/<pid>/status.
+    pub fn rss_kib(&self) -> Result<u64, String> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .map_err(|e| format!("reading the server's memory: {e}"))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| "no VmRSS line".to_owned())
+    }
+
+    /// Asks the server to stop with SIGTERM and waits for it.
+    pub async fn stop(mut self) -> Result<(), String> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        match tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await {
+            Ok(Ok(_)) => Ok(()),
+            _ => {
+                let _ = self.child.kill().await;
+                Err("the server did not stop within 15 s of SIGTERM".to_owned())
+            }
+        }
+    }
+}
+
+fn free_address() -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener.local_addr().map_err(|e| e.to_string())
+}
