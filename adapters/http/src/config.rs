@@ -1,0 +1,43 @@
+//! The adapter's settings: request rate per credential, body size, worker count.
+
+/// How the HTTP server behaves; the server binary fills it from its own configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Applied per credential (or per client address when a request carries none).
+    pub rate_limit: RateLimit,
+    /// The largest JSON body accepted on any route; larger bodies answer 413.
+    pub max_body_bytes: usize,
+    /// Worker threads, each with its own event loop.
+    pub workers: usize,
+}
+
+/// A token bucket: `burst` requests at once, refilled at `per_minute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per minute; 0 turns rate limiting off (for benchmarks).
+    pub per_minute: u32,
+    /// Requests a client may send at once before the sustained rate applies.
+    pub burst: u32,
+}
+
+/// 64 KiB: far above any legitimate Account API body, small enough to bound memory per request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self {
+            per_minute: 600,
+            burst: 120,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            rate_limit: RateLimit::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+        }
+    }
+}

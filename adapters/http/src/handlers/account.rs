@@ -1,0 +1,18 @@
+//! `/account`: the caller's profile.
+
+use crate::envelope::success;
+use crate::error::ApiResult;
+use crate::extract::{Caller, JsonObject};
+use crate::handlers::Svc;
+use crate::views::AccountBody;
+
+pub(crate) async fn get(caller: Caller, services: Svc) -> ApiResult {
+    let view = services.get_account(&caller).await?;
+    Ok(success(vec![AccountBody::from(&view)]))
+}
+
+pub(crate) async fn rename(caller: Caller, services: Svc, body: JsonObject) -> ApiResult {
+    let name = body.fields().required_str("name")?;
+    let view = services.rename_account(&caller, name).await?;
+    Ok(success(vec![AccountBody::from(&view)]))
+}

@@ -1,0 +1,115 @@
+//! `/websites/{websiteId}/integrations`: connection status (never a credential), connecting
+//! Stripe, Lemon Squeezy, Polar and Paddle with credentials checked by the domain, and
+//! disconnecting any provider. Shopify and WooCommerce connect through their own install
+//! flows, so they have disconnect routes only.
+
+use datafast_domain::id::WebsiteId;
+use datafast_domain::integration::{Provider, ProviderCredentials};
+
+use crate::envelope::{Message, success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, Fields, JsonObject, PathId};
+use crate::handlers::Svc;
+use crate::views::{Connected, IntegrationsBody};
+
+pub(crate) async fn status(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+    let status = services.integration_status(&caller, website.0).await?;
+    Ok(success(vec![IntegrationsBody::from(&status)]))
+}
+
+async fn connect(
+    caller: Caller,
+    services: Svc,
+    website: PathId<WebsiteId>,
+    credentials: ProviderCredentials,
+) -> ApiResult {
+    let provider = credentials.provider();
+    let currency = services
+        .connect_provider(&caller, website.0, credentials)
+        .await?;
+    Ok(success(vec![Connected::new(provider, currency.as_str())]))
+}
+
+fn stripe(fields: &Fields<'_>) -> Result<ProviderCredentials, ApiError> {
+    Ok(ProviderCredentials::stripe(
+        fields.required_str("stripeRak")?,
+    )?)
+}
+
+fn lemon_squeezy(fields: &Fields<'_>) -> Result<ProviderCredentials, ApiError> {
+    Ok(ProviderCredentials::lemon_squeezy(
+        fields.required_str("lemonsqueezyApiKey")?,
+        fields.required_str("lemonsqueezyStoreId")?,
+    )?)
+}
+
+fn polar(fields: &Fields<'_>) -> Result<ProviderCredentials, ApiError> {
+    Ok(ProviderCredentials::polar(
+        fields.required_str("polarAccessToken")?,
+        fields.required_str("polarOrgId")?,
+    )?)
+}
+
+fn paddle(fields: &Fields<'_>) -> Result<ProviderCredentials, ApiError> {
+    Ok(ProviderCredentials::paddle(
+        fields.required_str("paddleApiKey")?,
+    )?)
+}
+
+async fn disconnect(
+    caller: Caller,
+    services: Svc,
+    website: PathId<WebsiteId>,
+    provider: Provider,
+) -> ApiResult {
+    services
+        .disconnect_provider(&caller, website.0, provider)
+        .await?;
+    Ok(success(vec![Message::new(format!(
+        "{} disconnected successfully",
+        provider.title()
+    ))]))
+}
+
+/// One handler per route, so that the route table names each provider's path literally.
+macro_rules! connect_handlers {
+    ($($handler:ident => $parse:ident),* $(,)?) => {
+        $(pub(crate) async fn $handler(
+            caller: Caller,
+            services: Svc,
+            website: PathId<WebsiteId>,
+            body: JsonObject,
+        ) -> ApiResult {
+            let credentials = $parse(&body.fields())?;
+            connect(caller, services, website, credentials).await
+        })*
+    };
+}
+
+macro_rules! disconnect_handlers {
+    ($($handler:ident => $provider:ident),* $(,)?) => {
+        $(pub(crate) async fn $handler(
+            caller: Caller,
+            services: Svc,
+            website: PathId<WebsiteId>,
+        ) -> ApiResult {
+            disconnect(caller, services, website, Provider::$provider).await
+        })*
+    };
+}
+
+connect_handlers! {
+    connect_stripe => stripe,
+    connect_lemon_squeezy => lemon_squeezy,
+    connect_polar => polar,
+    connect_paddle => paddle,
+}
+
+disconnect_handlers! {
+    disconnect_stripe => Stripe,
+    disconnect_lemon_squeezy => LemonSqueezy,
+    disconnect_polar => Polar,
+    disconnect_paddle => Paddle,
+    disconnect_shopify => Shopify,
+    disconnect_woocommerce => WooCommerce,
+}

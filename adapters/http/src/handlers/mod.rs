@@ -1,0 +1,20 @@
+//! The handlers, one module per area of the Account API. Each is a pipe: extract the caller and
+//! the ids, turn the body into domain input with the domain's parsers, call one use case, and
+//! map its result to a view. Business rules live in the domain and the use cases, not here.
+
+pub(crate) mod account;
+pub(crate) mod alerts;
+pub(crate) mod apikeys;
+pub(crate) mod fallback;
+pub(crate) mod funnels;
+pub(crate) mod goals;
+pub(crate) mod integrations;
+pub(crate) mod team;
+pub(crate) mod tokens;
+pub(crate) mod websites;
+
+use actix_web::web;
+use datafast_ports::Services;
+
+/// The use cases, as handlers receive them.
+pub(crate) type Svc = web::Data<Services>;

@@ -1,0 +1,101 @@
+//! `/websites/{websiteId}/team` (list, invite, remove or withdraw) and `/invitations` (the
+//! invitee's side: list its invitations, accept one with its own token).
+
+use datafast_domain::ValidationError;
+use datafast_domain::account::Email;
+use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
+use datafast_domain::role::Role;
+
+use crate::envelope::{Message, success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, JsonObject, PathId};
+use crate::handlers::Svc;
+use crate::views::{InvitationAccepted, InvitationCreated, InvitationRow, TeamRow};
+
+pub(crate) async fn list(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+    let team = services.list_team(&caller, website.0).await?;
+    Ok(success(team.entries.iter().map(TeamRow::from).collect()))
+}
+
+pub(crate) async fn invite(
+    caller: Caller,
+    services: Svc,
+    website: PathId<WebsiteId>,
+    body: JsonObject,
+) -> ApiResult {
+    let fields = body.fields();
+    let email = Email::parse(fields.required_str("email")?)?;
+    let role = match fields.optional_str("role")? {
+        Some(role) => Role::parse_invitable(role)?,
+        None => Role::Viewer,
+    };
+    let invitation = services.invite(&caller, website.0, email, role).await?;
+    Ok(success(vec![InvitationCreated::from(&invitation)]))
+}
+
+/// Who a `DELETE /team` body designates: a member, or a pending invitation to withdraw.
+enum Removal {
+    Member(AccountId),
+    Invitation(InvitationId),
+}
+
+fn removal(body: &JsonObject) -> Result<Removal, ApiError> {
+    let fields = body.fields();
+    let invalid =
+        |field: &str| ValidationError::new(field, "must be an id (24 hexadecimal characters)");
+    match (
+        fields.optional_str("userId")?,
+        fields.optional_str("invitationId")?,
+    ) {
+        (Some(user), None) => Ok(Removal::Member(
+            AccountId::parse(user).map_err(|_| invalid("userId"))?,
+        )),
+        (None, Some(invitation)) => Ok(Removal::Invitation(
+            InvitationId::parse(invitation).map_err(|_| invalid("invitationId"))?,
+        )),
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "Give either 'userId' or 'invitationId', not both",
+        )),
+        (None, None) => Err(ApiError::bad_request("Missing required field 'userId'")),
+    }
+}
+
+pub(crate) async fn remove(
+    caller: Caller,
+    services: Svc,
+    website: PathId<WebsiteId>,
+    body: JsonObject,
+) -> ApiResult {
+    let message = match removal(&body)? {
+        Removal::Member(user) => {
+            services.remove_member(&caller, website.0, user).await?;
+            "Team member removed"
+        }
+        Removal::Invitation(invitation) => {
+            services
+                .withdraw_invitation(&caller, website.0, invitation)
+                .await?;
+            "Invitation withdrawn"
+        }
+    };
+    Ok(success(vec![Message::new(message)]))
+}
+
+pub(crate) async fn mine(caller: Caller, services: Svc) -> ApiResult {
+    let invitations = services.my_invitations(&caller).await?;
+    Ok(success(
+        invitations.iter().map(InvitationRow::from).collect(),
+    ))
+}
+
+pub(crate) async fn accept(
+    caller: Caller,
+    services: Svc,
+    invitation: PathId<InvitationId>,
+) -> ApiResult {
+    let membership = services.accept_invitation(&caller, invitation.0).await?;
+    Ok(success(vec![InvitationAccepted::new(
+        membership.website_id,
+        membership.role,
+    )]))
+}

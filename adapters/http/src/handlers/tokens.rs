@@ -1,0 +1,60 @@
+//! `/access-tokens`: list, create (the raw token shown once), revoke.
+
+use datafast_domain::ValidationError;
+use datafast_domain::access::WebsiteScope;
+use datafast_domain::id::{TokenId, WebsiteId};
+use datafast_domain::permission::PermissionSet;
+use datafast_domain::token::parse_token_name;
+use datafast_ports::usecases::NewToken;
+
+use crate::envelope::{Message, success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, Fields, JsonObject, PathId};
+use crate::handlers::Svc;
+use crate::views::{TokenCreated, TokenRow};
+
+pub(crate) async fn list(caller: Caller, services: Svc) -> ApiResult {
+    let tokens = services.list_tokens(&caller).await?;
+    Ok(success(tokens.iter().map(TokenRow::from).collect()))
+}
+
+/// Omitted `permissions` means `["*"]`, omitted or empty `websiteIds` means every website.
+fn new_token(fields: &Fields<'_>) -> Result<NewToken, ApiError> {
+    let name = parse_token_name(fields.optional_str("name")?)?;
+    let permissions = match fields.optional_str_list("permissions")? {
+        Some(list) => PermissionSet::parse(&list)?,
+        None => PermissionSet::All,
+    };
+    let website_ids = fields
+        .optional_str_list("websiteIds")?
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| {
+            WebsiteId::parse(raw).map_err(|_| {
+                ValidationError::new(
+                    format!("websiteIds[{index}]"),
+                    "must be a website id (24 hexadecimal characters)",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NewToken {
+        name,
+        permissions,
+        websites: WebsiteScope::from_ids(website_ids),
+    })
+}
+
+pub(crate) async fn create(caller: Caller, services: Svc, body: JsonObject) -> ApiResult {
+    let request = new_token(&body.fields())?;
+    let issued = services.create_token(&caller, request).await?;
+    Ok(success(vec![TokenCreated::from(&issued)]))
+}
+
+pub(crate) async fn delete(caller: Caller, services: Svc, token: PathId<TokenId>) -> ApiResult {
+    services.delete_token(&caller, token.0).await?;
+    Ok(success(vec![Message::new(
+        "Access token deleted successfully",
+    )]))
+}

@@ -1,0 +1,216 @@
+//! The route table: one declaration per route that both registers it with actix and lists it
+//! in [`route_table`], so the two cannot drift apart. Routes sharing a path form one actix
+//! resource, which is what lets a wrong method answer 405 with `Allow` instead of falling
+//! through to the next resource.
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+
+use datafast_domain::permission::Permission;
+
+use crate::error::ApiError;
+use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
+use crate::handlers::{
+    account, alerts, apikeys, fallback, funnels, goals, integrations, team, tokens, websites,
+};
+use crate::json_config;
+
+/// One registered route, as other crates see it (the OpenAPI check, the authorization matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: &'static str,
+    /// The full path with OpenAPI-style parameters: `/api/v1/admin/websites/{websiteId}`.
+    pub path: &'static str,
+    /// The permission string the route requires; `None` for the health check.
+    pub permission: Option<&'static str>,
+    /// Whether only the website's owner may call it (on top of the permission).
+    pub owner_only: bool,
+}
+
+/// The one spelling of the admin API's base path.
+macro_rules! admin_prefix {
+    () => {
+        "/api/v1/admin"
+    };
+}
+pub(crate) const ADMIN_PREFIX: &str = admin_prefix!();
+
+macro_rules! permission {
+    (none) => {
+        None
+    };
+    ($variant:ident) => {
+        Some(Permission::$variant.as_str())
+    };
+}
+
+macro_rules! owner_only {
+    (owner_only) => {
+        true
+    };
+    (any_role) => {
+        false
+    };
+}
+
+/// A resource with its methods, and 405 with `Allow` for every other method.
+macro_rules! resource {
+    ($path:expr, $($method:ident $handler:path),+) => {{
+        const ALLOWED: &[&str] = &[$(stringify!($method)),+];
+        web::resource($path)
+            $(.route(web::route().method(Method::$method).to($handler)))+
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, ApiError>(ApiError::method_not_allowed(ALLOWED))
+            }))
+    }};
+}
+
+macro_rules! routes {
+    (
+        public {
+            $($public_path:literal => {
+                $($public_method:ident $public_handler:path => $public_permission:ident, $public_who:ident;)+
+            })*
+        }
+        admin {
+            $($admin_path:literal $([json limit $limit:expr])? => {
+                $($admin_method:ident $admin_handler:path => $admin_permission:ident, $admin_who:ident;)+
+            })*
+        }
+    ) => {
+        /// Every registered route, in registration order.
+        pub fn route_table() -> Vec<RouteInfo> {
+            vec![
+                $($(RouteInfo {
+                    method: stringify!($public_method),
+                    path: $public_path,
+                    permission: permission!($public_permission),
+                    owner_only: owner_only!($public_who),
+                },)+)*
+                $($(RouteInfo {
+                    method: stringify!($admin_method),
+                    path: concat!(admin_prefix!(), $admin_path),
+                    permission: permission!($admin_permission),
+                    owner_only: owner_only!($admin_who),
+                },)+)*
+            ]
+        }
+
+        /// Routes outside the admin API: no authentication, no rate limit.
+        pub(crate) fn configure_public(config: &mut web::ServiceConfig) {
+            $(config.service(resource!($public_path, $($public_method $public_handler),+));)*
+        }
+
+        /// The admin API's routes, relative to [`ADMIN_PREFIX`].
+        pub(crate) fn configure_admin(config: &mut web::ServiceConfig) {
+            $(config.service(
+                resource!($admin_path, $($admin_method $admin_handler),+)
+                    $(.app_data(json_config($limit)))?
+            );)*
+        }
+    };
+}
+
+// Order matters where paths overlap: `/alerts/history` must precede `/alerts/{alertId}`.
+routes! {
+    public {
+        "/health" => {
+            GET fallback::health => none, any_role;
+        }
+    }
+    admin {
+        "/account" => {
+            GET account::get => AnalyticsRead, any_role;
+            PUT account::rename => AnalyticsRead, any_role;
+        }
+        "/access-tokens" => {
+            GET tokens::list => ApiKeysRead, any_role;
+            POST tokens::create => ApiKeysWrite, any_role;
+        }
+        "/access-tokens/{tokenId}" => {
+            DELETE tokens::delete => ApiKeysWrite, any_role;
+        }
+        "/websites" => {
+            GET websites::list => WebsitesRead, any_role;
+            POST websites::create => WebsitesWrite, any_role;
+        }
+        "/websites/{websiteId}" => {
+            GET websites::get => SettingsRead, any_role;
+            PUT websites::update => SettingsWrite, any_role;
+            DELETE websites::delete => WebsitesWrite, owner_only;
+        }
+        "/websites/{websiteId}/apikeys" => {
+            GET apikeys::list => ApiKeysRead, any_role;
+            POST apikeys::create => ApiKeysWrite, any_role;
+        }
+        "/websites/{websiteId}/apikeys/{apiKeyId}" => {
+            PUT apikeys::roll => ApiKeysWrite, any_role;
+            DELETE apikeys::delete => ApiKeysWrite, any_role;
+        }
+        "/websites/{websiteId}/goals" => {
+            GET goals::tracked => SettingsRead, any_role;
+        }
+        "/websites/{websiteId}/goals/customizations" [json limit CUSTOMIZATION_BODY_LIMIT] => {
+            GET goals::customizations => GoalsRead, any_role;
+            PATCH goals::customize => GoalsWrite, any_role;
+        }
+        "/websites/{websiteId}/funnels" => {
+            GET funnels::list => FunnelsRead, any_role;
+            POST funnels::create => FunnelsWrite, any_role;
+        }
+        "/websites/{websiteId}/funnels/{funnelId}" => {
+            GET funnels::get => FunnelsRead, any_role;
+            PUT funnels::update => FunnelsWrite, any_role;
+            DELETE funnels::delete => FunnelsWrite, any_role;
+        }
+        "/websites/{websiteId}/alerts" => {
+            GET alerts::list => AlertsRead, any_role;
+            POST alerts::create => AlertsWrite, any_role;
+        }
+        "/websites/{websiteId}/alerts/history" => {
+            GET alerts::history => AlertsRead, any_role;
+        }
+        "/websites/{websiteId}/alerts/{alertId}" => {
+            GET alerts::get => AlertsRead, any_role;
+            PUT alerts::update => AlertsWrite, any_role;
+            DELETE alerts::delete => AlertsWrite, any_role;
+        }
+        "/websites/{websiteId}/team" => {
+            GET team::list => TeamRead, any_role;
+            POST team::invite => TeamWrite, owner_only;
+            DELETE team::remove => TeamWrite, owner_only;
+        }
+        "/websites/{websiteId}/integrations" => {
+            GET integrations::status => SettingsRead, any_role;
+        }
+        "/websites/{websiteId}/integrations/stripe" => {
+            POST integrations::connect_stripe => SettingsWrite, any_role;
+            DELETE integrations::disconnect_stripe => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/lemonsqueezy" => {
+            POST integrations::connect_lemon_squeezy => SettingsWrite, any_role;
+            DELETE integrations::disconnect_lemon_squeezy => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/polar" => {
+            POST integrations::connect_polar => SettingsWrite, any_role;
+            DELETE integrations::disconnect_polar => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/paddle" => {
+            POST integrations::connect_paddle => SettingsWrite, any_role;
+            DELETE integrations::disconnect_paddle => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/shopify" => {
+            DELETE integrations::disconnect_shopify => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/woocommerce" => {
+            DELETE integrations::disconnect_woocommerce => SettingsWrite, any_role;
+        }
+        "/invitations" => {
+            GET team::mine => TeamRead, any_role;
+        }
+        "/invitations/{invitationId}/accept" => {
+            POST team::accept => TeamWrite, any_role;
+        }
+    }
+}
