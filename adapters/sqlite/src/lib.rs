@@ -1,1 +1,33 @@
-//! placeholder
+//! SQLite persistence for every storage port of `datafast-ports`, in one database file, with its
+//! schema kept by refinery migrations embedded in the binary (`migrations/`).
+//!
+//! It owns the schema, the connections and the translation between rows and domain types; it
+//! owns no business rule beyond what the port contracts demand (uniqueness, per-website limits,
+//! soft deletes). No rusqlite type leaves the crate: failures become
+//! [`StoreError`](datafast_ports::StoreError) at the seam.
+//!
+//! # Concurrency
+//!
+//! SQLite calls block, so every call runs on tokio's blocking pool, never on an executor thread.
+//! All writes go through one writer connection behind a mutex, each in its own
+//! `BEGIN IMMEDIATE` transaction: writes are serialized, so check-then-insert rules (the
+//! per-website key and alert limits) hold under concurrent requests, and `IMMEDIATE` takes the
+//! file's write lock up front so even another process cannot interleave. Reads use a small pool
+//! of read-only connections; in WAL mode they see the last committed state and never wait for
+//! the writer.
+
+mod accounts;
+mod alerts;
+mod apikeys;
+mod codec;
+mod error;
+mod events;
+mod funnels;
+mod goals;
+mod integrations;
+mod store;
+mod team;
+mod websites;
+
+pub use error::SqliteError;
+pub use store::SqliteStore;

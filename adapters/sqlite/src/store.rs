@@ -1,0 +1,193 @@
+//! The store handle: opening and migrating the file, the writer connection and the reader pool,
+//! and running each unit of database work on tokio's blocking pool.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use datafast_ports::store::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Failure, SqliteError};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle reader connections kept for reuse; a burst beyond this opens (and then closes) extras.
+const IDLE_READERS: usize = 4;
+/// Prepared statements cached per connection: more than the crate has distinct statements.
+const STATEMENT_CACHE: usize = 128;
+
+/// Every storage port over one SQLite file. Cloning is cheap and shares the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    idle_readers: Mutex<Vec<Connection>>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.shared.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, switches it to WAL, and applies every
+    /// pending migration. Opening an up-to-date file again changes nothing.
+    ///
+    /// # Errors
+    /// [`SqliteError`] when the file cannot be opened or configured, or the migrations fail.
+    pub fn open(path: &Path) -> Result<SqliteStore, SqliteError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut writer =
+            Connection::open_with_flags(path, flags).map_err(|e| SqliteError::Open {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+        configure_writer(&writer).map_err(|e| SqliteError::Configure {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let report = embedded::migrations::runner()
+            .run(&mut writer)
+            .map_err(|e| SqliteError::Migrate {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+        for migration in report.applied_migrations() {
+            tracing::info!(migration = %migration, "applied database migration");
+        }
+        // Opening one reader now proves the file is readable before anyone depends on it.
+        let reader = open_reader(path).map_err(|e| SqliteError::Open {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Ok(SqliteStore {
+            shared: Arc::new(Shared {
+                path: path.to_owned(),
+                writer: Mutex::new(writer),
+                idle_readers: Mutex::new(vec![reader]),
+            }),
+        })
+    }
+
+    /// The database file this store uses.
+    pub fn path(&self) -> &Path {
+        &self.shared.path
+    }
+
+    /// Runs `work` on a reader connection, off the async executor.
+    pub(crate) async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        blocking(move || shared.with_reader(work)).await
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer connection, off the async
+    /// executor; it commits when `work` succeeds and rolls back otherwise.
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, Failure> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        blocking(move || shared.with_writer(work)).await
+    }
+}
+
+impl Shared {
+    fn with_writer<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let mut connection = lock(&self.writer);
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // On an error the transaction is dropped, which rolls it back.
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
+    fn with_reader<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let idle = lock(&self.idle_readers).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => open_reader(&self.path)?,
+        };
+        let result = work(&connection);
+        let mut idle = lock(&self.idle_readers);
+        if idle.len() < IDLE_READERS {
+            idle.push(connection);
+        }
+        result
+    }
+}
+
+/// A panic while a lock was held leaves nothing half-done here (the transaction rolls back when
+/// dropped), so a poisoned lock is still safe to use.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode = %mode, "the database did not switch to WAL mode");
+    }
+    // In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit. A committed
+    // transaction is in the log before the commit returns, so it survives a crash of this
+    // process; only a power loss or kernel crash can undo the last few commits. FULL would
+    // fsync on every commit, a steep price for event ingestion.
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    // Paths are taken literally (no `file:` URIs), as for the writer.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags)?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    // Opened read-write so it can join the WAL's shared memory, but it must never write.
+    connection.pragma_update(None, "query_only", "ON")?;
+    connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(connection)
+}
+
+/// Runs blocking database work on tokio's blocking pool; without a runtime (a plain thread),
+/// runs it in place.
+async fn blocking<T, F>(work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Failure> + Send + 'static,
+{
+    let result = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime
+            .spawn_blocking(work)
+            .await
+            .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?,
+        Err(_) => work(),
+    };
+    result.map_err(StoreError::from)
+}

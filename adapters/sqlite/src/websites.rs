@@ -1,0 +1,138 @@
+//! Websites: the domain and the tracking id in their own unique columns, the settings as JSON.
+
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, params};
+
+use datafast_domain::id::{AccountId, WebsiteId};
+use datafast_domain::role::Role;
+use datafast_domain::website::{Domain, TrackingId, Website, WebsiteSettings};
+use datafast_ports::store::{StoreError, StoreResult, WebsiteStore};
+
+use crate::SqliteStore;
+use crate::codec::{RowExt, all, decoded, first, millis};
+use crate::error::{Failure, conflict_on};
+
+const WEBSITE_COLUMNS: &str = "w.id, w.owner_id, w.domain, w.tracking_id, w.created_at, w.settings";
+const TAKEN: &[(&str, &str)] = &[
+    ("websites.domain", "domain"),
+    ("websites.tracking_id", "trackingId"),
+];
+
+fn decode_website(row: &Row<'_>) -> Result<Website, Failure> {
+    let domain = row.text(2)?;
+    let tracking_id = row.text(3)?;
+    let settings: WebsiteSettings = serde_json::from_str(&row.text(5)?)?;
+    Ok(Website {
+        id: row.parsed(0)?,
+        owner_id: row.parsed(1)?,
+        domain: decoded(Domain::parse(&domain).ok(), "domain", &domain)?,
+        tracking_id: decoded(TrackingId::parse(&tracking_id), "tracking id", &tracking_id)?,
+        created_at: row.instant(4)?,
+        settings,
+    })
+}
+
+pub(crate) fn decode_role(row: &Row<'_>, column: usize) -> Result<Role, Failure> {
+    let role = row.text(column)?;
+    decoded(Role::parse(&role), "role", &role)
+}
+
+#[async_trait]
+impl WebsiteStore for SqliteStore {
+    async fn create_website(&self, website: &Website) -> StoreResult<()> {
+        let website = website.clone();
+        self.write(move |tx| {
+            // Checked one by one so that a request colliding on both learns about the domain.
+            let domain_taken = tx
+                .prepare_cached("SELECT 1 FROM websites WHERE domain = ?1")?
+                .query_row([website.domain.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if domain_taken {
+                return Err(StoreError::Conflict("domain").into());
+            }
+            let settings = serde_json::to_string(&website.settings)?;
+            tx.prepare_cached(
+                "INSERT INTO websites (id, owner_id, domain, tracking_id, created_at, settings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                website.id.to_string(),
+                website.owner_id.to_string(),
+                website.domain.as_str(),
+                website.tracking_id.as_str(),
+                millis(website.created_at),
+                settings,
+            ])
+            .map_err(|e| conflict_on(e, TAKEN))?;
+            tx.prepare_cached(
+                "INSERT INTO memberships (website_id, account_id, role, joined_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                website.id.to_string(),
+                website.owner_id.to_string(),
+                Role::Owner.as_str(),
+                millis(website.created_at),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.id = ?1"
+            ))?;
+            first(statement.query([id.to_string()])?, decode_website)
+        })
+        .await
+    }
+
+    async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>> {
+        let tracking_id = tracking_id.to_owned();
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.tracking_id = ?1"
+            ))?;
+            first(statement.query([tracking_id])?, decode_website)
+        })
+        .await
+    }
+
+    async fn update_website(&self, website: &Website) -> StoreResult<()> {
+        let website = website.clone();
+        self.write(move |tx| {
+            let settings = serde_json::to_string(&website.settings)?;
+            let updated = tx
+                .prepare_cached("UPDATE websites SET domain = ?2, settings = ?3 WHERE id = ?1")?
+                .execute(params![
+                    website.id.to_string(),
+                    website.domain.as_str(),
+                    settings
+                ])
+                .map_err(|e| conflict_on(e, TAKEN))?;
+            if updated == 0 {
+                return Err(StoreError::NotFound.into());
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>> {
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {WEBSITE_COLUMNS}, m.role
+                 FROM memberships m JOIN websites w ON w.id = m.website_id
+                 WHERE m.account_id = ?1
+                 ORDER BY w.created_at, w.id"
+            ))?;
+            all(statement.query([account.to_string()])?, |row| {
+                Ok((decode_website(row)?, decode_role(row, 6)?))
+            })
+        })
+        .await
+    }
+}
