@@ -80,8 +80,8 @@ impl AccountStore for SqliteStore {
         let name = name.to_owned();
         self.write(move |tx| {
             let mut statement = tx.prepare_cached(
-                "UPDATE accounts AS a SET name = ?2 WHERE a.id = ?1
-                 RETURNING a.id, a.name, a.email, a.image, a.created_at",
+                "UPDATE accounts SET name = ?2 WHERE id = ?1
+                 RETURNING id, name, email, image, created_at",
             )?;
             first(statement.query(params![id.to_string(), name])?, |row| {
                 decode_account(row, 0)
