@@ -1,5 +1,7 @@
 //! The SQLite store against its port contracts: reopening, conflicts, limits under concurrent
 //! writers, orderings, soft deletes and round trips of every stored shape.
+// Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
