@@ -15,6 +15,15 @@
 //! file's write lock up front so even another process cannot interleave. Reads use a small pool
 //! of read-only connections; in WAL mode they see the last committed state and never wait for
 //! the writer.
+//!
+//! # Storage layout
+//!
+//! Ids are 24-hex text and instants integer milliseconds since the epoch, so an instant with
+//! sub-millisecond digits reads back truncated to the millisecond (the precision the API shows).
+//! Website settings, permission sets, token scopes and funnel steps are JSON text columns. The
+//! event log interns websites, visitors, sessions and labels in dictionary tables so each event
+//! row holds only small integers. Parent rows are referenced without `FOREIGN KEY` clauses: the
+//! port contracts never ask a backend to refuse an orphan, and every backend must answer alike.
 
 mod accounts;
 mod alerts;

@@ -886,3 +886,23 @@ fn file_bytes(dir: &Path) -> u64 {
         .map(|entry| entry.unwrap().metadata().unwrap().len())
         .sum()
 }
+
+#[test]
+fn the_store_is_a_shareable_storage_backend() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<SqliteStore>();
+    let (_dir, store) = open();
+    let _: std::sync::Arc<dyn datafast_ports::Storage> = std::sync::Arc::new(store);
+}
+
+#[tokio::test]
+async fn instants_are_kept_to_the_millisecond() {
+    let (_dir, store) = open();
+    let precise = Account {
+        created_at: at(0) + 1_234_567.nanoseconds(),
+        ..account(1)
+    };
+    store.create_account(&precise).await.unwrap();
+    let stored = store.account(precise.id).await.unwrap().unwrap();
+    assert_eq!(stored.created_at, at(0) + 1.milliseconds());
+}
