@@ -13,6 +13,8 @@ mod handlers;
 mod logging;
 mod rate_limit;
 mod routes;
+#[cfg(test)]
+mod tests;
 mod views;
 
 use std::net::TcpListener;

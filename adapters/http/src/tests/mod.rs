@@ -1,0 +1,4 @@
+//! In-crate tests of the whole adapter, over test doubles of the driven ports.
+
+mod api;
+mod doubles;
