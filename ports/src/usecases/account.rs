@@ -73,7 +73,7 @@ impl Services {
                 .unwrap_or("Owner")
                 .to_owned(),
         };
-        let now = self.clock.now();
+        let now = self.now();
         let account = Account {
             id: AccountId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
             name,

@@ -101,7 +101,7 @@ impl Services {
     ) -> ServiceResult<Alert> {
         self.authorized_website(principal, website, Permission::AlertsWrite, false)
             .await?;
-        let now = self.clock.now();
+        let now = self.now();
         let alert = Alert {
             id: AlertId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
             website_id: website,
@@ -159,7 +159,7 @@ impl Services {
         if let Some(enabled) = changes.is_enabled {
             alert.is_enabled = enabled;
         }
-        alert.updated_at = self.clock.now();
+        alert.updated_at = self.now();
         self.store
             .update_alert(&alert)
             .await

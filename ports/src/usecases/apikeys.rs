@@ -50,7 +50,7 @@ impl Services {
     ) -> ServiceResult<IssuedApiKey> {
         self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
-        let now = self.clock.now();
+        let now = self.now();
         let raw = RawSecret::from_random(
             CredentialKind::WebsiteKey,
             random_array(self.random.as_ref()),

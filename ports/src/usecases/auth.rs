@@ -117,7 +117,7 @@ impl Services {
                 principal
             }
         };
-        self.usage.record(&principal.credential, self.clock.now());
+        self.usage.record(&principal.credential, self.now());
         Ok(principal)
     }
 

@@ -78,7 +78,7 @@ impl Services {
     ) -> ServiceResult<Funnel> {
         self.authorized_website(principal, website, Permission::FunnelsWrite, false)
             .await?;
-        let now = self.clock.now();
+        let now = self.now();
         let id = FunnelId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
         let funnel = Funnel {
             id,
@@ -121,7 +121,7 @@ impl Services {
         if let Some(is_active) = changes.is_active {
             funnel.is_active = is_active;
         }
-        funnel.updated_at = self.clock.now();
+        funnel.updated_at = self.now();
         self.store
             .update_funnel(&funnel)
             .await
@@ -138,7 +138,7 @@ impl Services {
         self.authorized_website(principal, website, Permission::FunnelsWrite, false)
             .await?;
         self.store
-            .delete_funnel(website, id, self.clock.now())
+            .delete_funnel(website, id, self.now())
             .await
             .map_err(funnel_error)
     }

@@ -58,7 +58,7 @@ impl Services {
         self.authorized_website(principal, website, Permission::GoalsWrite, false)
             .await?;
         let current = self.store.customization(website, &change.goal_name).await?;
-        let updated = change.apply(current, self.clock.now());
+        let updated = change.apply(current, self.now());
         self.store.save_customization(website, &updated).await?;
         Ok(updated)
     }

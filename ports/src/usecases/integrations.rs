@@ -69,7 +69,7 @@ impl Services {
         let connection = Connection {
             provider: credentials.provider(),
             sealed_credentials: sealed,
-            connected_at: self.clock.now(),
+            connected_at: self.now(),
             key_expires_at: None,
         };
         self.store.save_connection(website, &connection).await?;

@@ -81,6 +81,13 @@ impl Services {
         &self.store
     }
 
+    /// The current time at the precision the API shows and storage keeps (milliseconds), so
+    /// that what a use case returns equals what a later read returns.
+    fn now(&self) -> jiff::Timestamp {
+        let now = self.clock.now();
+        jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+    }
+
     /// Loads a website and checks that `principal` may exercise `permission` on it. This is
     /// the only way website-scoped use cases reach a website.
     async fn authorized_website(

@@ -83,7 +83,7 @@ impl Services {
                 "This user is already a member of the website".to_owned(),
             ));
         }
-        let now = self.clock.now();
+        let now = self.now();
         let invitation = Invitation {
             id: InvitationId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
             website_id: website,
@@ -174,7 +174,7 @@ impl Services {
             website_id: invitation.website_id,
             account_id: me.id,
             role: invitation.role,
-            joined_at: self.clock.now(),
+            joined_at: self.now(),
         };
         match self.store.accept_invitation(id, &membership).await {
             Ok(()) => Ok(membership),

@@ -84,7 +84,7 @@ impl Services {
         account_id: AccountId,
         request: NewToken,
     ) -> ServiceResult<IssuedToken> {
-        let now = self.clock.now();
+        let now = self.now();
         let raw = RawSecret::from_random(
             CredentialKind::AccountToken,
             random_array(self.random.as_ref()),

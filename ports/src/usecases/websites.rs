@@ -54,7 +54,7 @@ impl Services {
         request: NewWebsite,
     ) -> ServiceResult<Website> {
         authorize(principal, Permission::WebsitesWrite, Target::Account)?;
-        let now = self.clock.now();
+        let now = self.now();
         let name = request.name.unwrap_or_else(|| request.domain.to_string());
         let settings = WebsiteSettings::new(name, request.timezone.unwrap_or_default());
         let id = WebsiteId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
