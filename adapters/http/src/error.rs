@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use actix_web::error::{JsonPayloadError, PayloadError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -174,6 +174,11 @@ pub(crate) fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> act
         other => ApiError::bad_request(format!("Unreadable request body: {other}")),
     };
     api_error.into()
+}
+
+/// `PathConfig::error_handler`, for any handler that takes `web::Path`.
+pub(crate) fn path_error(error: PathError, _request: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("Invalid path parameter: {error}")).into()
 }
 
 /// `QueryConfig::error_handler`.

@@ -77,7 +77,8 @@ fn application(
     let mut app = App::new()
         .app_data(state.services)
         .app_data(json_config(state.max_body_bytes))
-        .app_data(web::QueryConfig::default().error_handler(error::query_error));
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error));
     if let Some(limiter) = state.limiter {
         app = app.app_data(limiter);
     }

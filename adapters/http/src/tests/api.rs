@@ -865,3 +865,39 @@ fn the_route_table_is_complete_and_consistent() {
             < position("/api/v1/admin/websites/{websiteId}/alerts/{alertId}")
     );
 }
+
+/// `build_server` on a real socket: bound on port 0, served by its own workers, stopped cleanly.
+#[actix_web::test]
+async fn build_server_serves_on_the_given_listener() {
+    use std::io::{Read, Write};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = HttpConfig {
+        workers: 1,
+        ..HttpConfig::default()
+    };
+    let server = crate::build_server(listener, services(), config).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let raw = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"GET /api/v1/admin/account HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        reply
+    })
+    .await
+    .unwrap();
+    handle.stop(true).await;
+
+    assert!(raw.starts_with("HTTP/1.1 401"), "{raw}");
+    assert!(
+        raw.to_ascii_lowercase().contains("x-ratelimit-limit: 120"),
+        "{raw}"
+    );
+    assert!(raw.contains(r#""status":"error""#), "{raw}");
+}
