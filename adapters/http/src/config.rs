@@ -7,7 +7,7 @@ pub struct HttpConfig {
     pub rate_limit: RateLimit,
     /// The largest JSON body accepted on any route; larger bodies answer 413.
     pub max_body_bytes: usize,
-    /// Worker threads, each with its own event loop.
+    /// Worker threads, each with its own event loop (0 is taken as 1).
     pub workers: usize,
 }
 
@@ -16,7 +16,8 @@ pub struct HttpConfig {
 pub struct RateLimit {
     /// Sustained requests per minute; 0 turns rate limiting off (for benchmarks).
     pub per_minute: u32,
-    /// Requests a client may send at once before the sustained rate applies.
+    /// Requests a client may send at once before the sustained rate applies (0 is taken as 1).
+    /// It is also the `X-RateLimit-Limit` clients see.
     pub burst: u32,
 }
 

@@ -3,15 +3,15 @@
 use crate::envelope::success;
 use crate::error::ApiResult;
 use crate::extract::{Caller, JsonObject};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::AccountBody;
 
-pub(crate) async fn get(caller: Caller, services: Svc) -> ApiResult {
+pub(crate) async fn get(caller: Caller, services: UseCases) -> ApiResult {
     let view = services.get_account(&caller).await?;
     Ok(success(vec![AccountBody::from(&view)]))
 }
 
-pub(crate) async fn rename(caller: Caller, services: Svc, body: JsonObject) -> ApiResult {
+pub(crate) async fn rename(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let name = body.fields().required_str("name")?;
     let view = services.rename_account(&caller, name).await?;
     Ok(success(vec![AccountBody::from(&view)]))

@@ -14,10 +14,14 @@ use datafast_ports::usecases::{AlertChanges, NewAlert};
 use crate::envelope::{success, success_with};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{AlertBody, AlertLogRow, Deleted, HistoryCounts};
 
-pub(crate) async fn list(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn list(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     let alerts = services.list_alerts(&caller, website.0).await?;
     Ok(success(
         alerts
@@ -66,7 +70,7 @@ fn new_alert(fields: &Fields<'_>) -> Result<NewAlert, ApiError> {
 
 pub(crate) async fn create(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -78,7 +82,7 @@ pub(crate) async fn create(
 
 pub(crate) async fn get(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     alert: PathId<AlertId>,
 ) -> ApiResult {
@@ -123,7 +127,7 @@ fn alert_changes(fields: &Fields<'_>) -> Result<AlertChanges, ApiError> {
 /// The updated alert, without `recentLogs`: the update use case does not load the history.
 pub(crate) async fn update(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     alert: PathId<AlertId>,
     body: JsonObject,
@@ -137,7 +141,7 @@ pub(crate) async fn update(
 
 pub(crate) async fn delete(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     alert: PathId<AlertId>,
 ) -> ApiResult {
@@ -154,7 +158,7 @@ pub(crate) struct HistoryQuery {
 
 pub(crate) async fn history(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     query: web::Query<HistoryQuery>,
 ) -> ApiResult {

@@ -6,17 +6,21 @@ use datafast_domain::id::{ApiKeyId, WebsiteId};
 use crate::envelope::success;
 use crate::error::ApiResult;
 use crate::extract::{Caller, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{ApiKeyIssued, ApiKeyRow, Deleted};
 
-pub(crate) async fn list(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn list(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     let keys = services.list_api_keys(&caller, website.0).await?;
     Ok(success(keys.iter().map(ApiKeyRow::from).collect()))
 }
 
 pub(crate) async fn create(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -28,7 +32,7 @@ pub(crate) async fn create(
 /// `PUT`: replaces the key's secret; the old value stops working at once. The body is ignored.
 pub(crate) async fn roll(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     key: PathId<ApiKeyId>,
 ) -> ApiResult {
@@ -38,7 +42,7 @@ pub(crate) async fn roll(
 
 pub(crate) async fn delete(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     key: PathId<ApiKeyId>,
 ) -> ApiResult {

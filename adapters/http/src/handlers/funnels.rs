@@ -11,7 +11,7 @@ use datafast_ports::usecases::{FunnelChanges, NewFunnel};
 use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId, query_flag};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{Deleted, FunnelBody};
 
 #[derive(Debug, Deserialize)]
@@ -22,7 +22,7 @@ pub(crate) struct ListQuery {
 
 pub(crate) async fn list(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     query: web::Query<ListQuery>,
 ) -> ApiResult {
@@ -69,7 +69,7 @@ fn new_funnel(fields: &Fields<'_>) -> Result<NewFunnel, ApiError> {
 
 pub(crate) async fn create(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -80,7 +80,7 @@ pub(crate) async fn create(
 
 pub(crate) async fn get(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     funnel: PathId<FunnelId>,
 ) -> ApiResult {
@@ -101,7 +101,7 @@ fn funnel_changes(fields: &Fields<'_>) -> Result<FunnelChanges, ApiError> {
 
 pub(crate) async fn update(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     funnel: PathId<FunnelId>,
     body: JsonObject,
@@ -115,7 +115,7 @@ pub(crate) async fn update(
 
 pub(crate) async fn delete(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     funnel: PathId<FunnelId>,
 ) -> ApiResult {

@@ -9,7 +9,7 @@ use datafast_domain::id::WebsiteId;
 use crate::envelope::{success, success_with};
 use crate::error::ApiResult;
 use crate::extract::{Caller, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{CustomizationRow, Palette, TrackedGoalRow};
 
 /// The largest customization body, as DataFast documents ("Request body is larger than 4 KB").
@@ -17,7 +17,7 @@ pub(crate) const CUSTOMIZATION_BODY_LIMIT: usize = 4096;
 
 pub(crate) async fn tracked(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
     let goals = services.tracked_goals(&caller, website.0).await?;
@@ -32,7 +32,7 @@ pub(crate) struct CustomizationQuery {
 
 pub(crate) async fn customizations(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     query: web::Query<CustomizationQuery>,
 ) -> ApiResult {
@@ -58,7 +58,7 @@ pub(crate) async fn customizations(
 /// null, set by a string.
 pub(crate) async fn customize(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {

@@ -9,17 +9,21 @@ use datafast_domain::integration::{Provider, ProviderCredentials};
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{Connected, IntegrationsBody};
 
-pub(crate) async fn status(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn status(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     let status = services.integration_status(&caller, website.0).await?;
     Ok(success(vec![IntegrationsBody::from(&status)]))
 }
 
 async fn connect(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     credentials: ProviderCredentials,
 ) -> ApiResult {
@@ -58,7 +62,7 @@ fn paddle(fields: &Fields<'_>) -> Result<ProviderCredentials, ApiError> {
 
 async fn disconnect(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     provider: Provider,
 ) -> ApiResult {
@@ -76,7 +80,7 @@ macro_rules! connect_handlers {
     ($($handler:ident => $parse:ident),* $(,)?) => {
         $(pub(crate) async fn $handler(
             caller: Caller,
-            services: Svc,
+            services: UseCases,
             website: PathId<WebsiteId>,
             body: JsonObject,
         ) -> ApiResult {
@@ -90,7 +94,7 @@ macro_rules! disconnect_handlers {
     ($($handler:ident => $provider:ident),* $(,)?) => {
         $(pub(crate) async fn $handler(
             caller: Caller,
-            services: Svc,
+            services: UseCases,
             website: PathId<WebsiteId>,
         ) -> ApiResult {
             disconnect(caller, services, website, Provider::$provider).await

@@ -17,4 +17,4 @@ use actix_web::web;
 use datafast_ports::Services;
 
 /// The use cases, as handlers receive them.
-pub(crate) type Svc = web::Data<Services>;
+pub(crate) type UseCases = web::Data<Services>;

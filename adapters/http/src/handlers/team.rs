@@ -9,17 +9,21 @@ use datafast_domain::role::Role;
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{InvitationAccepted, InvitationCreated, InvitationRow, TeamRow};
 
-pub(crate) async fn list(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn list(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     let team = services.list_team(&caller, website.0).await?;
     Ok(success(team.entries.iter().map(TeamRow::from).collect()))
 }
 
 pub(crate) async fn invite(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -62,7 +66,7 @@ fn removal(body: &JsonObject) -> Result<Removal, ApiError> {
 
 pub(crate) async fn remove(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -81,7 +85,7 @@ pub(crate) async fn remove(
     Ok(success(vec![Message::new(message)]))
 }
 
-pub(crate) async fn mine(caller: Caller, services: Svc) -> ApiResult {
+pub(crate) async fn mine(caller: Caller, services: UseCases) -> ApiResult {
     let invitations = services.my_invitations(&caller).await?;
     Ok(success(
         invitations.iter().map(InvitationRow::from).collect(),
@@ -90,7 +94,7 @@ pub(crate) async fn mine(caller: Caller, services: Svc) -> ApiResult {
 
 pub(crate) async fn accept(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     invitation: PathId<InvitationId>,
 ) -> ApiResult {
     let membership = services.accept_invitation(&caller, invitation.0).await?;

@@ -10,10 +10,10 @@ use datafast_ports::usecases::NewToken;
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{TokenCreated, TokenRow};
 
-pub(crate) async fn list(caller: Caller, services: Svc) -> ApiResult {
+pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
     let tokens = services.list_tokens(&caller).await?;
     Ok(success(tokens.iter().map(TokenRow::from).collect()))
 }
@@ -46,13 +46,17 @@ fn new_token(fields: &Fields<'_>) -> Result<NewToken, ApiError> {
     })
 }
 
-pub(crate) async fn create(caller: Caller, services: Svc, body: JsonObject) -> ApiResult {
+pub(crate) async fn create(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let request = new_token(&body.fields())?;
     let issued = services.create_token(&caller, request).await?;
     Ok(success(vec![TokenCreated::from(&issued)]))
 }
 
-pub(crate) async fn delete(caller: Caller, services: Svc, token: PathId<TokenId>) -> ApiResult {
+pub(crate) async fn delete(
+    caller: Caller,
+    services: UseCases,
+    token: PathId<TokenId>,
+) -> ApiResult {
     services.delete_token(&caller, token.0).await?;
     Ok(success(vec![Message::new(
         "Access token deleted successfully",

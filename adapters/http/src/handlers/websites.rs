@@ -12,10 +12,10 @@ use datafast_ports::usecases::NewWebsite;
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
-use crate::handlers::Svc;
+use crate::handlers::UseCases;
 use crate::views::{WebsiteBody, WebsiteCreated, WebsiteRow};
 
-pub(crate) async fn list(caller: Caller, services: Svc) -> ApiResult {
+pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
     let websites = services.list_websites(&caller).await?;
     Ok(success(websites.iter().map(WebsiteRow::from).collect()))
 }
@@ -34,13 +34,17 @@ fn new_website(fields: &Fields<'_>) -> Result<NewWebsite, ApiError> {
     })
 }
 
-pub(crate) async fn create(caller: Caller, services: Svc, body: JsonObject) -> ApiResult {
+pub(crate) async fn create(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let request = new_website(&body.fields())?;
     let website = services.create_website(&caller, request).await?;
     Ok(success(vec![WebsiteCreated::from(&website)]))
 }
 
-pub(crate) async fn get(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn get(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     let view = services.get_website(&caller, website.0).await?;
     Ok(success(vec![WebsiteBody::from(&view)]))
 }
@@ -113,7 +117,7 @@ fn website_patch(fields: &Fields<'_>) -> Result<WebsitePatch, ApiError> {
 
 pub(crate) async fn update(
     caller: Caller,
-    services: Svc,
+    services: UseCases,
     website: PathId<WebsiteId>,
     body: JsonObject,
 ) -> ApiResult {
@@ -124,7 +128,11 @@ pub(crate) async fn update(
 
 /// The use case refuses after checking the caller (deletion is dashboard-only at DataFast);
 /// should it ever succeed, this is the answer.
-pub(crate) async fn delete(caller: Caller, services: Svc, website: PathId<WebsiteId>) -> ApiResult {
+pub(crate) async fn delete(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
     services.delete_website(&caller, website.0).await?;
     Ok(success(vec![Message::new("Website deleted")]))
 }
