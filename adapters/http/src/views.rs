@@ -564,16 +564,14 @@ pub struct AlertBody {
     destination: Destination,
     template: Template,
     is_enabled: bool,
-    /// Absent when the use case did not load the history (after an update).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    recent_logs: Option<Vec<AlertLogRow>>,
+    recent_logs: Vec<AlertLogRow>,
     created_at: String,
     updated_at: String,
 }
 
 impl AlertBody {
-    /// The alert with its recent deliveries, or without the field when they are not known.
-    pub fn new(alert: &Alert, recent_logs: Option<&[AlertLog]>) -> Self {
+    /// The alert with its most recent deliveries.
+    pub fn new(alert: &Alert, recent_logs: &[AlertLog]) -> Self {
         Self {
             ids: Ids::of(alert.id),
             website_id: alert.website_id.to_string(),
@@ -591,7 +589,7 @@ impl AlertBody {
                 message: alert.message.clone(),
             },
             is_enabled: alert.is_enabled,
-            recent_logs: recent_logs.map(|logs| logs.iter().map(AlertLogRow::from).collect()),
+            recent_logs: recent_logs.iter().map(AlertLogRow::from).collect(),
             created_at: millis(alert.created_at),
             updated_at: millis(alert.updated_at),
         }

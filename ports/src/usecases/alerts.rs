@@ -133,7 +133,7 @@ impl Services {
         website: WebsiteId,
         id: AlertId,
         changes: AlertChanges,
-    ) -> ServiceResult<Alert> {
+    ) -> ServiceResult<(Alert, Vec<AlertLog>)> {
         self.authorized_website(principal, website, Permission::AlertsWrite, false)
             .await?;
         let mut alert = self
@@ -164,7 +164,11 @@ impl Services {
             .update_alert(&alert)
             .await
             .map_err(alert_not_found)?;
-        Ok(alert)
+        let logs = self
+            .store
+            .alert_logs(website, Some(id), RECENT_LOGS)
+            .await?;
+        Ok((alert, logs))
     }
 
     pub async fn delete_alert(

@@ -26,7 +26,7 @@ pub(crate) async fn list(
     Ok(success(
         alerts
             .iter()
-            .map(|(alert, logs)| AlertBody::new(alert, Some(logs)))
+            .map(|(alert, logs)| AlertBody::new(alert, logs))
             .collect(),
     ))
 }
@@ -77,7 +77,7 @@ pub(crate) async fn create(
     let request = new_alert(&body.fields())?;
     let alert = services.create_alert(&caller, website.0, request).await?;
     // A new alert has no deliveries yet.
-    Ok(success(vec![AlertBody::new(&alert, Some(&[]))]))
+    Ok(success(vec![AlertBody::new(&alert, &[])]))
 }
 
 pub(crate) async fn get(
@@ -87,7 +87,7 @@ pub(crate) async fn get(
     alert: PathId<AlertId>,
 ) -> ApiResult {
     let (alert, logs) = services.get_alert(&caller, website.0, alert.0).await?;
-    Ok(success(vec![AlertBody::new(&alert, Some(&logs))]))
+    Ok(success(vec![AlertBody::new(&alert, &logs)]))
 }
 
 fn alert_changes(fields: &Fields<'_>) -> Result<AlertChanges, ApiError> {
@@ -124,7 +124,7 @@ fn alert_changes(fields: &Fields<'_>) -> Result<AlertChanges, ApiError> {
     })
 }
 
-/// The updated alert, without `recentLogs`: the update use case does not load the history.
+/// The updated alert, with its recent deliveries as on `GET`.
 pub(crate) async fn update(
     caller: Caller,
     services: UseCases,
@@ -133,10 +133,10 @@ pub(crate) async fn update(
     body: JsonObject,
 ) -> ApiResult {
     let changes = alert_changes(&body.fields())?;
-    let alert = services
+    let (alert, logs) = services
         .update_alert(&caller, website.0, alert.0, changes)
         .await?;
-    Ok(success(vec![AlertBody::new(&alert, None)]))
+    Ok(success(vec![AlertBody::new(&alert, &logs)]))
 }
 
 pub(crate) async fn delete(
