@@ -1,1 +1,219 @@
-fn main() {}
+//! `datafast-server`: parses the command line and the configuration, then runs `serve`
+//! (the default), `bootstrap` or `migrate`. Everything else lives in the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use datafast_server::config::{Config, ConfigError, FileConfig, default_key_file, overlay};
+use datafast_server::{Application, StartError, bootstrap_token, open_services};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "datafast-server",
+    version,
+    about = "Self-hosted analytics server that speaks DataFast's API"
+)]
+struct Cli {
+    /// A TOML configuration file; environment variables and flags override it.
+    #[arg(long, env = "DATAFAST_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Create an account if needed and print a new full-access token, alone, on stdout.
+    Bootstrap(BootstrapArgs),
+    /// Apply database migrations and exit.
+    Migrate(StorageArgs),
+}
+
+#[derive(Debug, Clone, Default, Args)]
+struct StorageArgs {
+    /// The SQLite database file [default: ./datafast.db].
+    #[arg(long, env = "DATAFAST_DATABASE")]
+    database: Option<PathBuf>,
+    /// The server key file [default: the database path with extension .key].
+    #[arg(long, env = "DATAFAST_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "DATAFAST_BIND")]
+    bind: Option<String>,
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Email of the account created on first start.
+    #[arg(long, env = "DATAFAST_OWNER_EMAIL")]
+    owner_email: Option<String>,
+    /// Admin API requests per credential per minute; 0 disables limiting [default: 600].
+    #[arg(long, env = "DATAFAST_RATE_LIMIT_PER_MINUTE")]
+    rate_limit_per_minute: Option<u32>,
+    /// Burst allowance per credential [default: 120].
+    #[arg(long, env = "DATAFAST_RATE_LIMIT_BURST")]
+    rate_limit_burst: Option<u32>,
+    /// Largest request body in bytes [default: 65536].
+    #[arg(long, env = "DATAFAST_MAX_BODY_BYTES")]
+    max_body_bytes: Option<usize>,
+    /// HTTP worker threads; 0 for one per core [default: 0].
+    #[arg(long, env = "DATAFAST_WORKERS")]
+    workers: Option<usize>,
+    /// Log filter [default: info].
+    #[arg(long, env = "DATAFAST_LOG")]
+    log: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct BootstrapArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// The account's email.
+    #[arg(long)]
+    email: String,
+    /// The account's display name, when it is created.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+impl ServeArgs {
+    fn as_layer(&self) -> FileConfig {
+        FileConfig {
+            bind: self.bind.clone(),
+            database: self.storage.database.clone(),
+            key_file: self.storage.key_file.clone(),
+            owner_email: self.owner_email.clone(),
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            rate_limit_burst: self.rate_limit_burst,
+            max_body_bytes: self.max_body_bytes,
+            workers: self.workers,
+            log: self.log.clone(),
+        }
+    }
+}
+
+/// Defaults, then the file, then environment and flags (clap has already put flags over env).
+fn resolve(file: Option<&PathBuf>, layer: FileConfig) -> Result<Config, ConfigError> {
+    let mut config = Config::default();
+    if let Some(path) = file {
+        overlay(&mut config, FileConfig::load(path)?);
+    }
+    overlay(&mut config, layer);
+    Ok(config)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error.to_string()),
+    };
+    let outcome = match cli.command {
+        None => runtime.block_on(serve(cli.config.as_ref(), &cli.serve)),
+        Some(Command::Serve(ref args)) => runtime.block_on(serve(cli.config.as_ref(), args)),
+        Some(Command::Bootstrap(ref args)) => {
+            runtime.block_on(bootstrap(cli.config.as_ref(), args))
+        }
+        Some(Command::Migrate(ref args)) => migrate(cli.config.as_ref(), args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("datafast-server: {message}");
+    ExitCode::FAILURE
+}
+
+fn storage_config(file: Option<&PathBuf>, storage: &StorageArgs) -> Result<Config, String> {
+    let layer = FileConfig {
+        database: storage.database.clone(),
+        key_file: storage.key_file.clone(),
+        ..FileConfig::default()
+    };
+    resolve(file, layer).map_err(|e| e.to_string())
+}
+
+async fn serve(file: Option<&PathBuf>, args: &ServeArgs) -> Result<(), String> {
+    let config = resolve(file, args.as_layer()).map_err(|e| e.to_string())?;
+    init_logging(&config.log);
+    let database = config.database.clone();
+    let mut application = Application::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(token) = application.take_first_start_token() {
+        println!("{}", first_start_banner(&token, &database));
+    }
+    tracing::info!(port = application.port(), "datafast-server is listening");
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("datafast-server stopped");
+    Ok(())
+}
+
+fn first_start_banner(token: &str, database: &std::path::Path) -> String {
+    format!(
+        "\n==================================================================\n\
+         First start: an owner account was created. Its full-access token,\n\
+         shown only this once:\n\n    {token}\n\n\
+         Make more with:\n    datafast-server bootstrap --database {} --email you@example.com\n\
+         or with POST /api/v1/admin/access-tokens using this token.\n\
+         ==================================================================\n",
+        database.display()
+    )
+}
+
+async fn bootstrap(file: Option<&PathBuf>, args: &BootstrapArgs) -> Result<(), String> {
+    let config = storage_config(file, &args.storage)?;
+    let services =
+        open_services(&config.database, &config.key_file()).map_err(|e| e.to_string())?;
+    let token = bootstrap_token(&services, &args.email, args.name.clone())
+        .await
+        .map_err(|e: StartError| e.to_string())?;
+    eprintln!(
+        "A new full-access token for {} (shown once; store it safely):",
+        args.email
+    );
+    println!("{token}");
+    Ok(())
+}
+
+fn migrate(file: Option<&PathBuf>, args: &StorageArgs) -> Result<(), String> {
+    let config = storage_config(file, args)?;
+    datafast_sqlite::SqliteStore::open(&config.database).map_err(|e| e.to_string())?;
+    let key_file = config
+        .key_file
+        .unwrap_or_else(|| default_key_file(&config.database));
+    eprintln!(
+        "{} is up to date (key file: {})",
+        config.database.display(),
+        key_file.display()
+    );
+    Ok(())
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
