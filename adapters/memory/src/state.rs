@@ -1,0 +1,68 @@
+//! The data itself, one map per kind of row, and the few rules every port module shares:
+//! instants kept to the millisecond and repeated ids refused.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use datafast_domain::account::Account;
+use datafast_domain::alert::{Alert, AlertLog};
+use datafast_domain::apikey::ApiKey;
+use datafast_domain::event::Event;
+use datafast_domain::funnel::Funnel;
+use datafast_domain::goal::{GoalCustomization, GoalName};
+use datafast_domain::id::{
+    AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
+};
+use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::team::{Invitation, Membership};
+use datafast_domain::token::AccessToken;
+use datafast_domain::website::Website;
+use datafast_ports::CredentialHash;
+use datafast_ports::store::StoreError;
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) accounts: BTreeMap<AccountId, Account>,
+    pub(crate) tokens: BTreeMap<TokenId, Hashed<AccessToken>>,
+    pub(crate) api_keys: BTreeMap<ApiKeyId, Hashed<ApiKey>>,
+    pub(crate) websites: BTreeMap<WebsiteId, Website>,
+    pub(crate) memberships: BTreeMap<(WebsiteId, AccountId), Membership>,
+    pub(crate) invitations: BTreeMap<InvitationId, Invitation>,
+    pub(crate) funnels: BTreeMap<FunnelId, StoredFunnel>,
+    pub(crate) alerts: BTreeMap<AlertId, Alert>,
+    pub(crate) alert_logs: BTreeMap<AlertLogId, AlertLog>,
+    pub(crate) customizations: BTreeMap<(WebsiteId, GoalName), GoalCustomization>,
+    pub(crate) connections: BTreeMap<(WebsiteId, Provider), Connection>,
+    pub(crate) events: Vec<Event>,
+}
+
+/// A credential row: what the API shows, and the keyed hash it is looked up by.
+pub(crate) struct Hashed<T> {
+    pub(crate) row: T,
+    pub(crate) hash: CredentialHash,
+}
+
+/// A funnel and, once soft-deleted, when: a deleted funnel stays stored but leaves every read.
+pub(crate) struct StoredFunnel {
+    pub(crate) funnel: Funnel,
+    pub(crate) deleted_at: Option<Timestamp>,
+}
+
+impl StoredFunnel {
+    pub(crate) fn is_live(&self) -> bool {
+        self.deleted_at.is_none()
+    }
+}
+
+/// Instants are kept to the millisecond, the precision the API shows and every backend stores,
+/// so that a read returns what the SQLite backend would return.
+pub(crate) fn to_millis(instant: Timestamp) -> Timestamp {
+    Timestamp::from_millisecond(instant.as_millisecond()).unwrap_or(instant)
+}
+
+/// Ids are drawn at random, so a repeated one is a fault of the caller, not a uniqueness rule
+/// of the contract: it is reported as a backend failure, as a database's primary key would.
+pub(crate) fn duplicate_id(what: &str) -> StoreError {
+    StoreError::Backend(format!("a {what} with this id is already stored"))
+}

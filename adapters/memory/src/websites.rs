@@ -1,0 +1,106 @@
+//! Websites, each created together with its owner's membership.
+
+use async_trait::async_trait;
+
+use datafast_domain::id::{AccountId, WebsiteId};
+use datafast_domain::role::Role;
+use datafast_domain::team::Membership;
+use datafast_domain::website::Website;
+use datafast_ports::store::{StoreError, StoreResult, WebsiteStore};
+
+use crate::MemoryStore;
+use crate::state::{duplicate_id, to_millis};
+
+#[async_trait]
+impl WebsiteStore for MemoryStore {
+    async fn create_website(&self, website: &Website) -> StoreResult<()> {
+        let website = Website {
+            created_at: to_millis(website.created_at),
+            ..website.clone()
+        };
+        self.write(|state| {
+            // The domain is checked first, so a request colliding on both learns about it.
+            if state.websites.values().any(|w| w.domain == website.domain) {
+                return Err(StoreError::Conflict("domain"));
+            }
+            if state.websites.contains_key(&website.id) {
+                return Err(duplicate_id("website"));
+            }
+            if state
+                .websites
+                .values()
+                .any(|w| w.tracking_id == website.tracking_id)
+            {
+                return Err(StoreError::Conflict("trackingId"));
+            }
+            let owner = (website.id, website.owner_id);
+            if state.memberships.contains_key(&owner) {
+                return Err(duplicate_id("membership"));
+            }
+            state.memberships.insert(
+                owner,
+                Membership {
+                    website_id: website.id,
+                    account_id: website.owner_id,
+                    role: Role::Owner,
+                    joined_at: website.created_at,
+                },
+            );
+            state.websites.insert(website.id, website);
+            Ok(())
+        })
+    }
+
+    async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
+        self.read(|state| state.websites.get(&id).cloned())
+    }
+
+    async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>> {
+        self.read(|state| {
+            state
+                .websites
+                .values()
+                .find(|website| website.tracking_id.as_str() == tracking_id)
+                .cloned()
+        })
+    }
+
+    async fn update_website(&self, website: &Website) -> StoreResult<()> {
+        self.write(|state| {
+            if !state.websites.contains_key(&website.id) {
+                return Err(StoreError::NotFound);
+            }
+            let taken = state
+                .websites
+                .values()
+                .any(|other| other.id != website.id && other.domain == website.domain);
+            if taken {
+                return Err(StoreError::Conflict("domain"));
+            }
+            // Only the domain and the settings change: owner, tracking id and creation stay.
+            let stored = state
+                .websites
+                .get_mut(&website.id)
+                .ok_or(StoreError::NotFound)?;
+            stored.domain = website.domain.clone();
+            stored.settings = website.settings.clone();
+            Ok(())
+        })
+    }
+
+    async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>> {
+        self.read(|state| {
+            let mut websites: Vec<(Website, Role)> = state
+                .memberships
+                .values()
+                .filter(|membership| membership.account_id == account)
+                .filter_map(|membership| {
+                    let website = state.websites.get(&membership.website_id)?;
+                    Some((website.clone(), membership.role))
+                })
+                .collect();
+            websites.sort_by_key(|(website, _)| (website.created_at, website.id));
+            websites
+        })
+    }
+}
