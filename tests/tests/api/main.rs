@@ -1,0 +1,18 @@
+//! Black-box tests of the Account API: the real server, on a real socket (port 0), over a fresh
+//! SQLite file per test, driven with an HTTP client exactly as a script would.
+
+mod helpers;
+
+mod account;
+mod alerts;
+mod apikeys;
+mod authorization;
+mod envelope;
+mod funnels;
+mod goals;
+mod integrations;
+mod openapi;
+mod secrets;
+mod team;
+mod tokens;
+mod websites;

@@ -1,0 +1,60 @@
+//! docs/openapi.json and the routes the server registers must not drift apart: the same
+//! (method, path) pairs, and the same permission on each.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+fn documented() -> BTreeMap<(String, String), Value> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let text = std::fs::read_to_string(path).expect("docs/openapi.json exists");
+    let document: Value = serde_json::from_str(&text).expect("docs/openapi.json is JSON");
+    assert!(
+        document["openapi"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("3.1")
+    );
+    let mut operations = BTreeMap::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                operations.insert(
+                    (method.to_uppercase(), path.clone()),
+                    operation["x-permission"].clone(),
+                );
+            }
+        }
+    }
+    operations
+}
+
+#[test]
+fn the_document_lists_exactly_the_registered_routes() {
+    let documented = documented();
+    let registered: BTreeMap<(String, String), Value> = datafast_http::route_table()
+        .into_iter()
+        .map(|route| {
+            let permission = route
+                .permission
+                .map_or(Value::Null, |p| Value::String(p.to_owned()));
+            ((route.method.to_owned(), route.path.to_owned()), permission)
+        })
+        .collect();
+    let missing: Vec<_> = registered
+        .keys()
+        .filter(|k| !documented.contains_key(*k))
+        .collect();
+    let extra: Vec<_> = documented
+        .keys()
+        .filter(|k| !registered.contains_key(*k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "registered but not documented: {missing:?}"
+    );
+    assert!(extra.is_empty(), "documented but not registered: {extra:?}");
+    for (route, permission) in &registered {
+        assert_eq!(&documented[route], permission, "permission of {route:?}");
+    }
+}

@@ -1,0 +1,302 @@
+//! Use-case tests with mockall mocks of the driven ports (clock, randomness, hasher, vault) over
+//! the in-memory store: what the use cases do when a port misbehaves, and what they ask of
+//! each port. The same behaviours are exercised over real HTTP and SQLite elsewhere.
+
+use std::sync::Arc;
+
+use datafast_domain::access::{Principal, WebsiteScope};
+use datafast_domain::account::Email;
+use datafast_domain::integration::{Provider, ProviderCredentials};
+use datafast_domain::permission::PermissionSet;
+use datafast_domain::role::Role;
+use datafast_domain::website::Domain;
+use datafast_memory::MemoryStore;
+use datafast_ports::secrets::{MockCredentialHasher, MockCredentialVault};
+use datafast_ports::system::{MockClock, MockRandomSource};
+use datafast_ports::usecases::{NewAccount, NewToken, NewWebsite};
+use datafast_ports::{CredentialHash, ServiceError, Services, VaultError};
+use jiff::Timestamp;
+
+const NOW: &str = "2026-05-21T10:00:00Z";
+
+fn clock() -> MockClock {
+    let mut clock = MockClock::new();
+    let now: Timestamp = NOW.parse().unwrap();
+    clock.expect_now().return_const(now);
+    clock
+}
+
+/// Random bytes from a counter, so every draw differs and runs repeat.
+fn random() -> MockRandomSource {
+    let mut random = MockRandomSource::new();
+    let counter = std::sync::atomic::AtomicU8::new(1);
+    random.expect_fill().returning(move |buffer| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = n.wrapping_add(i as u8);
+        }
+    });
+    random
+}
+
+/// A transparent "hash" so tests can see what was hashed.
+fn hasher() -> MockCredentialHasher {
+    let mut hasher = MockCredentialHasher::new();
+    hasher
+        .expect_hash()
+        .returning(|raw| CredentialHash::from_hex(format!("h:{raw}")));
+    hasher
+}
+
+fn services_with(store: MemoryStore, vault: MockCredentialVault) -> Services {
+    Services::new(
+        Arc::new(store),
+        Arc::new(clock()),
+        Arc::new(random()),
+        Arc::new(hasher()),
+        Arc::new(vault),
+    )
+}
+
+/// An owner account with a full-access token and one website.
+async fn owner_with_website(
+    services: &Services,
+) -> (Principal, datafast_domain::id::WebsiteId, String) {
+    let (account, _) = services
+        .ensure_account(NewAccount {
+            email: Email::parse("owner@example.com").unwrap(),
+            name: Some("Owner".into()),
+        })
+        .await
+        .unwrap();
+    let issued = services
+        .issue_token_for(&account, NewToken::default())
+        .await
+        .unwrap();
+    let raw = issued.raw.expose().to_owned();
+    let principal = services.authenticate(Some(&raw)).await.unwrap();
+    let website = services
+        .create_website(
+            &principal,
+            NewWebsite {
+                domain: Domain::parse("example.com").unwrap(),
+                name: None,
+                timezone: None,
+            },
+        )
+        .await
+        .unwrap();
+    (principal, website.id, raw)
+}
+
+#[tokio::test]
+async fn a_failing_vault_stores_nothing_and_reports_a_clean_internal_error() {
+    let mut vault = MockCredentialVault::new();
+    vault
+        .expect_seal()
+        .times(1)
+        .returning(|_| Err(VaultError::Seal));
+    let services = services_with(MemoryStore::new(), vault);
+    let (owner, website, _) = owner_with_website(&services).await;
+
+    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
+    let error = services
+        .connect_provider(&owner, website, credentials)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ServiceError::Internal(_)), "got {error:?}");
+    assert!(
+        !error.to_string().contains("rk_live"),
+        "the error must not carry the credential"
+    );
+
+    let status = services.integration_status(&owner, website).await.unwrap();
+    let stripe = status
+        .providers
+        .iter()
+        .find(|(p, _)| *p == Provider::Stripe)
+        .unwrap();
+    assert!(
+        stripe.1.is_none(),
+        "nothing may be stored when sealing failed"
+    );
+}
+
+#[tokio::test]
+async fn the_vault_only_ever_sees_credentials_the_policy_allowed() {
+    let mut vault = MockCredentialVault::new();
+    vault.expect_seal().never();
+    let services = services_with(MemoryStore::new(), vault);
+    let (owner, website, _) = owner_with_website(&services).await;
+    let narrow = services
+        .create_token(
+            &owner,
+            NewToken {
+                name: Some("reader".into()),
+                permissions: PermissionSet::parse(&["settings:read"]).unwrap(),
+                websites: WebsiteScope::All,
+            },
+        )
+        .await
+        .unwrap();
+    let reader = services
+        .authenticate(Some(narrow.raw.expose()))
+        .await
+        .unwrap();
+    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
+    let error = services
+        .connect_provider(&reader, website, credentials)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("settings:write"), "got {error}");
+}
+
+#[tokio::test]
+async fn a_sealed_credential_is_what_gets_stored() {
+    let mut vault = MockCredentialVault::new();
+    vault
+        .expect_seal()
+        .times(1)
+        .withf(|plaintext| plaintext.windows(7).any(|w| w == b"rk_live"))
+        .returning(|_| Ok(b"sealed-bytes".to_vec()));
+    let services = services_with(MemoryStore::new(), vault);
+    let (owner, website, _) = owner_with_website(&services).await;
+    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
+    services
+        .connect_provider(&owner, website, credentials)
+        .await
+        .unwrap();
+    let status = services.integration_status(&owner, website).await.unwrap();
+    let stripe = status
+        .providers
+        .iter()
+        .find(|(p, _)| *p == Provider::Stripe)
+        .unwrap();
+    assert_eq!(
+        stripe.1.as_ref().unwrap().connected_at,
+        NOW.parse::<Timestamp>().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_token_takes_effect_on_the_next_request() {
+    let services = services_with(MemoryStore::new(), MockCredentialVault::new());
+    let (owner, _, _) = owner_with_website(&services).await;
+    let second = services
+        .create_token(&owner, NewToken::default())
+        .await
+        .unwrap();
+    let raw = second.raw.expose().to_owned();
+    // Resolve once, so the principal sits in the cache.
+    services.authenticate(Some(&raw)).await.unwrap();
+    services
+        .delete_token(&owner, second.token.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        services.authenticate(Some(&raw)).await.unwrap_err(),
+        ServiceError::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn rolling_a_key_retires_the_old_value_at_once() {
+    let services = services_with(MemoryStore::new(), MockCredentialVault::new());
+    let (owner, website, _) = owner_with_website(&services).await;
+    let issued = services
+        .create_api_key(&owner, website, "Production key".into())
+        .await
+        .unwrap();
+    let old = issued.raw.expose().to_owned();
+    let as_key = services.authenticate(Some(&old)).await.unwrap();
+    assert_eq!(as_key.key_website(), Some(website));
+    let rolled = services
+        .roll_api_key(&owner, website, issued.key.id)
+        .await
+        .unwrap();
+    assert_ne!(rolled.raw.expose(), old);
+    assert_eq!(
+        services.authenticate(Some(&old)).await.unwrap_err(),
+        ServiceError::Unauthenticated
+    );
+    assert!(
+        services
+            .authenticate(Some(rolled.raw.expose()))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn only_the_keyed_hash_of_a_credential_reaches_storage_lookups() {
+    let mut hasher = MockCredentialHasher::new();
+    hasher
+        .expect_hash()
+        .returning(|raw| CredentialHash::from_hex(format!("h:{raw}")));
+    let services = Services::new(
+        Arc::new(MemoryStore::new()),
+        Arc::new(clock()),
+        Arc::new(random()),
+        Arc::new(hasher),
+        Arc::new(MockCredentialVault::new()),
+    );
+    // A well-formed but unknown token is hashed and refused, never trusted.
+    let unknown = format!("dft_{}", "ab".repeat(32));
+    assert_eq!(
+        services.authenticate(Some(&unknown)).await.unwrap_err(),
+        ServiceError::Unauthenticated
+    );
+    // A malformed one is refused before any hashing.
+    let mut strict = MockCredentialHasher::new();
+    strict.expect_hash().never();
+    let services = Services::new(
+        Arc::new(MemoryStore::new()),
+        Arc::new(clock()),
+        Arc::new(random()),
+        Arc::new(strict),
+        Arc::new(MockCredentialVault::new()),
+    );
+    assert_eq!(
+        services
+            .authenticate(Some("dft_not-a-token"))
+            .await
+            .unwrap_err(),
+        ServiceError::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_grants_nothing_until_the_invitee_accepts() {
+    let services = services_with(MemoryStore::new(), MockCredentialVault::new());
+    let (owner, website, _) = owner_with_website(&services).await;
+    let invitee_email = Email::parse("member@example.com").unwrap();
+    let invitation = services
+        .invite(&owner, website, invitee_email.clone(), Role::Member)
+        .await
+        .unwrap();
+    let (invitee, _) = services
+        .ensure_account(NewAccount {
+            email: invitee_email,
+            name: None,
+        })
+        .await
+        .unwrap();
+    let token = services
+        .issue_token_for(&invitee, NewToken::default())
+        .await
+        .unwrap();
+    let principal = services
+        .authenticate(Some(token.raw.expose()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        services.get_website(&principal, website).await.unwrap_err(),
+        ServiceError::Denied(_)
+    ));
+    services
+        .accept_invitation(&principal, invitation.id)
+        .await
+        .unwrap();
+    let seen = services.get_website(&principal, website).await.unwrap();
+    assert_eq!(seen.role, Role::Member);
+}
