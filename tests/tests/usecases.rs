@@ -2,6 +2,9 @@
 //! the in-memory store: what the use cases do when a port misbehaves, and what they ask of
 //! each port. The same behaviours are exercised over real HTTP and SQLite elsewhere.
 
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use datafast_domain::access::{Principal, WebsiteScope};

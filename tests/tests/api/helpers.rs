@@ -56,11 +56,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut datafast_server::Config)) -
     );
     let owner_token = token_for(&services, "owner@example.com", Some("Owner")).await;
 
-    let mut config = datafast_server::Config::default();
-    config.bind = "127.0.0.1:0".to_owned();
-    config.database = database.clone();
-    config.key_file = Some(key_file);
-    config.rate_limit_per_minute = 0;
+    let mut config = datafast_server::Config {
+        bind: "127.0.0.1:0".to_owned(),
+        database: database.clone(),
+        key_file: Some(key_file),
+        rate_limit_per_minute: 0,
+        ..datafast_server::Config::default()
+    };
     adjust(&mut config);
     let application = datafast_server::Application::build(config)
         .await

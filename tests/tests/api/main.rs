@@ -1,6 +1,9 @@
 //! Black-box tests of the Account API: the real server, on a real socket (port 0), over a fresh
 //! SQLite file per test, driven with an HTTP client exactly as a script would.
 
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod account;
