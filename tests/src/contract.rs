@@ -436,7 +436,8 @@ async fn given_website(store: &dyn Storage, n: u32) -> Website {
     website
 }
 
-fn ids<T, I: Ord + Copy>(rows: &[T], id: impl Fn(&T) -> I) -> Vec<I> {
+/// The ids of `rows`, in their order.
+fn ids<T, I>(rows: &[T], id: impl Fn(&T) -> I) -> Vec<I> {
     rows.iter().map(id).collect()
 }
 
@@ -1481,14 +1482,12 @@ pub async fn soft_deleted_funnels_vanish_and_free_their_name(store: &dyn Storage
     // The name is free: for a new funnel, and for renaming another one.
     let reborn = funnel(3, site.id, "SIGNUP", at(30));
     store.insert_funnel(&reborn).await.unwrap();
+    let other = funnel(4, site.id, "Other", at(31));
+    store.insert_funnel(&other).await.unwrap();
     let renamed = Funnel {
         name: "paused".to_owned(),
-        ..funnel(4, site.id, "Other", at(31))
+        ..other
     };
-    store
-        .insert_funnel(&funnel(4, site.id, "Other", at(31)))
-        .await
-        .unwrap();
     store.update_funnel(&renamed).await.unwrap();
     assert_eq!(
         store.funnels(site.id, true).await.unwrap(),
