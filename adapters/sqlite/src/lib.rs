@@ -16,6 +16,9 @@
 //! of read-only connections; in WAL mode they see the last committed state and never wait for
 //! the writer.
 //!
+//! Websites and memberships, which nearly every request reads to authorize itself, are also
+//! cached in memory (`directory.rs`), invalidated by this store's own writes.
+//!
 //! # Storage layout
 //!
 //! Ids are 24-hex text and instants integer milliseconds since the epoch, so an instant with
@@ -29,6 +32,7 @@ mod accounts;
 mod alerts;
 mod apikeys;
 mod codec;
+mod directory;
 mod error;
 mod events;
 mod funnels;

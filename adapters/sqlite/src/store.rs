@@ -9,6 +9,7 @@ use std::time::Duration;
 use datafast_ports::store::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::directory::Directory;
 use crate::error::{Failure, SqliteError};
 
 mod embedded {
@@ -32,6 +33,7 @@ struct Shared {
     path: PathBuf,
     writer: Mutex<Connection>,
     idle_readers: Mutex<Vec<Connection>>,
+    directory: Directory,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -80,6 +82,7 @@ impl SqliteStore {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
                 idle_readers: Mutex::new(vec![reader]),
+                directory: Directory::default(),
             }),
         })
     }
@@ -87,6 +90,11 @@ impl SqliteStore {
     /// The database file this store uses.
     pub fn path(&self) -> &Path {
         &self.shared.path
+    }
+
+    /// The cache of websites and memberships.
+    pub(crate) fn directory(&self) -> &Directory {
+        &self.shared.directory
     }
 
     /// Runs `work` on a reader connection, off the async executor.
@@ -108,6 +116,20 @@ impl SqliteStore {
     {
         let shared = Arc::clone(&self.shared);
         blocking(move || shared.with_writer(work)).await
+    }
+}
+
+impl SqliteStore {
+    /// Like [`SqliteStore::write`], for changes to websites or memberships: the directory
+    /// cache is invalidated once the transaction is over, committed or not.
+    pub(crate) async fn write_directory<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, Failure> + Send + 'static,
+    {
+        let result = self.write(work).await;
+        self.shared.directory.invalidate();
+        result
     }
 }
 

@@ -32,16 +32,24 @@ fn decode_invitation(row: &Row<'_>) -> Result<Invitation, Failure> {
 #[async_trait]
 impl TeamStore for SqliteStore {
     async fn role_of(&self, website: WebsiteId, account: AccountId) -> StoreResult<Option<Role>> {
-        self.read(move |db| {
-            let mut statement = db.prepare_cached(
-                "SELECT role FROM memberships WHERE website_id = ?1 AND account_id = ?2",
-            )?;
-            first(
-                statement.query([website.to_string(), account.to_string()])?,
-                |row| decode_role(row, 0),
-            )
-        })
-        .await
+        if let Some(cached) = self.directory().role(website, account) {
+            return Ok(cached);
+        }
+        let generation = self.directory().generation();
+        let role = self
+            .read(move |db| {
+                let mut statement = db.prepare_cached(
+                    "SELECT role FROM memberships WHERE website_id = ?1 AND account_id = ?2",
+                )?;
+                first(
+                    statement.query([website.to_string(), account.to_string()])?,
+                    |row| decode_role(row, 0),
+                )
+            })
+            .await?;
+        self.directory()
+            .put_role(generation, website, account, role);
+        Ok(role)
     }
 
     async fn members(&self, website: WebsiteId) -> StoreResult<Vec<(Membership, Account)>> {
@@ -125,7 +133,7 @@ impl TeamStore for SqliteStore {
         membership: &Membership,
     ) -> StoreResult<()> {
         let membership = membership.clone();
-        self.write(move |tx| {
+        self.write_directory(move |tx| {
             let pending = tx
                 .prepare_cached("SELECT 1 FROM invitations WHERE id = ?1")?
                 .query_row([id.to_string()], |_| Ok(()))
@@ -167,7 +175,7 @@ impl TeamStore for SqliteStore {
     }
 
     async fn remove_member(&self, website: WebsiteId, account: AccountId) -> StoreResult<()> {
-        self.write(move |tx| {
+        self.write_directory(move |tx| {
             let removed = tx
                 .prepare_cached(
                     "DELETE FROM memberships WHERE website_id = ?1 AND account_id = ?2",

@@ -41,7 +41,7 @@ pub(crate) fn decode_role(row: &Row<'_>, column: usize) -> Result<Role, Failure>
 impl WebsiteStore for SqliteStore {
     async fn create_website(&self, website: &Website) -> StoreResult<()> {
         let website = website.clone();
-        self.write(move |tx| {
+        self.write_directory(move |tx| {
             // Checked one by one so that a request colliding on both learns about the domain.
             let domain_taken = tx
                 .prepare_cached("SELECT 1 FROM websites WHERE domain = ?1")?
@@ -81,13 +81,22 @@ impl WebsiteStore for SqliteStore {
     }
 
     async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
-        self.read(move |db| {
-            let mut statement = db.prepare_cached(&format!(
-                "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.id = ?1"
-            ))?;
-            first(statement.query([id.to_string()])?, decode_website)
-        })
-        .await
+        if let Some(cached) = self.directory().website(id) {
+            return Ok(Some(cached));
+        }
+        let generation = self.directory().generation();
+        let found = self
+            .read(move |db| {
+                let mut statement = db.prepare_cached(&format!(
+                    "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.id = ?1"
+                ))?;
+                first(statement.query([id.to_string()])?, decode_website)
+            })
+            .await?;
+        if let Some(website) = &found {
+            self.directory().put_website(generation, website);
+        }
+        Ok(found)
     }
 
     async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>> {
@@ -103,7 +112,7 @@ impl WebsiteStore for SqliteStore {
 
     async fn update_website(&self, website: &Website) -> StoreResult<()> {
         let website = website.clone();
-        self.write(move |tx| {
+        self.write_directory(move |tx| {
             let settings = serde_json::to_string(&website.settings)?;
             let updated = tx
                 .prepare_cached("UPDATE websites SET domain = ?2, settings = ?3 WHERE id = ?1")?
@@ -122,17 +131,25 @@ impl WebsiteStore for SqliteStore {
     }
 
     async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>> {
-        self.read(move |db| {
-            let mut statement = db.prepare_cached(&format!(
-                "SELECT {WEBSITE_COLUMNS}, m.role
+        if let Some(cached) = self.directory().websites_of(account) {
+            return Ok(cached);
+        }
+        let generation = self.directory().generation();
+        let websites = self
+            .read(move |db| {
+                let mut statement = db.prepare_cached(&format!(
+                    "SELECT {WEBSITE_COLUMNS}, m.role
                  FROM memberships m JOIN websites w ON w.id = m.website_id
                  WHERE m.account_id = ?1
                  ORDER BY w.created_at, w.id"
-            ))?;
-            all(statement.query([account.to_string()])?, |row| {
-                Ok((decode_website(row)?, decode_role(row, 6)?))
+                ))?;
+                all(statement.query([account.to_string()])?, |row| {
+                    Ok((decode_website(row)?, decode_role(row, 6)?))
+                })
             })
-        })
-        .await
+            .await?;
+        self.directory()
+            .put_websites_of(generation, account, &websites);
+        Ok(websites)
     }
 }

@@ -32,6 +32,9 @@ struct Args {
     /// Websites to create before measuring.
     #[arg(long, default_value_t = 100)]
     websites: usize,
+    /// How many of those websites a second account owns; its list is the typical-size phase.
+    #[arg(long, default_value_t = 5)]
+    small_account_websites: usize,
     /// Funnels to create on each website before measuring.
     #[arg(long, default_value_t = 10)]
     funnels_per_website: usize,
@@ -44,7 +47,8 @@ struct Args {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Health,
-    ListWebsites,
+    ListFewWebsites,
+    ListManyWebsites,
     FunnelCreateDelete,
 }
 
@@ -52,7 +56,8 @@ impl Phase {
     fn label(self) -> &'static str {
         match self {
             Phase::Health => "GET /health",
-            Phase::ListWebsites => "GET /api/v1/admin/websites (authenticated)",
+            Phase::ListFewWebsites => "GET /api/v1/admin/websites, account with few websites",
+            Phase::ListManyWebsites => "GET /api/v1/admin/websites, account with many websites",
             Phase::FunnelCreateDelete => "POST+DELETE funnel loop",
         }
     }
@@ -73,14 +78,21 @@ async fn main() {
 async fn run(args: Args) -> Result<(), String> {
     let server = RunningServer::start(&args.server).await?;
     eprintln!("server pid {} on {}", server.pid(), server.address());
-    let seeded = seed(&server, args.websites, args.funnels_per_website).await?;
+    let seeded = seed(
+        &server,
+        args.websites,
+        args.small_account_websites,
+        args.funnels_per_website,
+    )
+    .await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss_kib = server.rss_kib()?;
 
     let mut phases = Vec::new();
     for phase in [
         Phase::Health,
-        Phase::ListWebsites,
+        Phase::ListFewWebsites,
+        Phase::ListManyWebsites,
         Phase::FunnelCreateDelete,
     ] {
         eprintln!(
@@ -103,6 +115,7 @@ async fn run(args: Args) -> Result<(), String> {
         connections: args.connections,
         seconds: args.seconds,
         websites: args.websites,
+        small_account_websites: args.small_account_websites.min(args.websites),
         funnels: args.websites * args.funnels_per_website,
         idle_rss_kib,
         phases,
@@ -118,15 +131,20 @@ async fn run(args: Args) -> Result<(), String> {
 /// What the seeding created, for the phases to use.
 struct Seeded {
     token: String,
+    second_token: String,
     website_ids: Vec<String>,
 }
 
+/// Creates `websites` websites with funnels: the first `small_account_websites` owned by the
+/// second account, the rest by the main one.
 async fn seed(
     server: &RunningServer,
     websites: usize,
+    small_account_websites: usize,
     funnels_per_website: usize,
 ) -> Result<Seeded, String> {
     let token = server.token().to_owned();
+    let second_token = server.second_token().to_owned();
     let mut connection = Connection::open(server.address()).await?;
     let mut website_ids = Vec::with_capacity(websites);
     let started = Instant::now();
@@ -136,8 +154,13 @@ async fn seed(
             "timezone": "America/New_York",
             "name": format!("Bench site {n}"),
         });
+        let owner = if n < small_account_websites {
+            &second_token
+        } else {
+            &token
+        };
         let response = connection
-            .request("POST", "/api/v1/admin/websites", Some(&token), Some(body))
+            .request("POST", "/api/v1/admin/websites", Some(owner), Some(body))
             .await?;
         let id = response
             .json
@@ -167,14 +190,20 @@ async fn seed(
                 ));
             }
         }
-        website_ids.push(id);
+        if n >= small_account_websites {
+            website_ids.push(id);
+        }
     }
     eprintln!(
         "seeded {websites} websites and {} funnels in {:.1} s",
         websites * funnels_per_website,
         started.elapsed().as_secs_f64()
     );
-    Ok(Seeded { token, website_ids })
+    Ok(Seeded {
+        token,
+        second_token,
+        website_ids,
+    })
 }
 
 fn funnel_body(name: &str) -> serde_json::Value {
@@ -198,12 +227,14 @@ async fn measure(
 ) -> Result<PhaseResult, String> {
     let deadline = Instant::now() + duration;
     let token = Arc::new(seeded.token.clone());
+    let second_token = Arc::new(seeded.second_token.clone());
     let sites = Arc::new(seeded.website_ids.clone());
     let started = Instant::now();
     let mut workers = Vec::with_capacity(connections);
     for worker in 0..connections {
         let mut connection = Connection::open(server.address()).await?;
         let token = Arc::clone(&token);
+        let second_token = Arc::clone(&second_token);
         let sites = Arc::clone(&sites);
         workers.push(tokio::spawn(async move {
             let mut outcome = Outcome::default();
@@ -215,7 +246,18 @@ async fn measure(
                             .timed(&mut outcome, "GET", "/health", None, None)
                             .await
                     }
-                    Phase::ListWebsites => {
+                    Phase::ListFewWebsites => {
+                        connection
+                            .timed(
+                                &mut outcome,
+                                "GET",
+                                "/api/v1/admin/websites",
+                                Some(&second_token),
+                                None,
+                            )
+                            .await
+                    }
+                    Phase::ListManyWebsites => {
                         connection
                             .timed(
                                 &mut outcome,

@@ -48,23 +48,30 @@ pub struct Report {
     pub connections: usize,
     pub seconds: u64,
     pub websites: usize,
+    pub small_account_websites: usize,
     pub funnels: usize,
     pub idle_rss_kib: u64,
     pub phases: Vec<PhaseResult>,
 }
 
 impl Report {
-    /// Throughput of the authenticated list relative to `/health`, the issue's headline ratio.
-    fn list_to_health_ratio(&self) -> Option<f64> {
+    /// Throughput of phase `index` relative to `/health` (phase 0).
+    fn ratio_to_health(&self, index: usize) -> Option<f64> {
         let health = self.phases.first()?.requests_per_second;
-        let list = self.phases.get(1)?.requests_per_second;
-        (health > 0.0).then(|| list / health)
+        let other = self.phases.get(index)?.requests_per_second;
+        (health > 0.0).then(|| other / health)
     }
 
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
-            "Fresh database with {} websites and {} funnels; {} connections, {} s per phase.\n\n",
-            self.websites, self.funnels, self.connections, self.seconds
+            "Fresh database with {} websites ({} owned by the few-websites account, {} by the other) \
+             and {} funnels; {} connections, {} s per phase.\n\n",
+            self.websites,
+            self.small_account_websites,
+            self.websites - self.small_account_websites,
+            self.funnels,
+            self.connections,
+            self.seconds
         );
         out.push_str("| phase | requests | errors | req/s | p50 ms | p99 ms | peak RSS MiB |\n");
         out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
@@ -84,10 +91,12 @@ impl Report {
             "\nIdle RSS after seeding: {:.1} MiB\n",
             self.idle_rss_kib as f64 / 1024.0
         ));
-        if let Some(ratio) = self.list_to_health_ratio() {
-            out.push_str(&format!(
-                "Authenticated list / health throughput: {ratio:.2}\n"
-            ));
+        for (index, label) in [(1, "few websites"), (2, "many websites")] {
+            if let Some(ratio) = self.ratio_to_health(index) {
+                out.push_str(&format!(
+                    "Authenticated list ({label}) / health throughput: {ratio:.2}\n"
+                ));
+            }
         }
         out
     }
@@ -112,9 +121,11 @@ impl Report {
             "connections": self.connections,
             "secondsPerPhase": self.seconds,
             "websites": self.websites,
+            "smallAccountWebsites": self.small_account_websites,
             "funnels": self.funnels,
             "idleRssKib": self.idle_rss_kib,
-            "listToHealthRatio": self.list_to_health_ratio(),
+            "fewWebsitesListToHealthRatio": self.ratio_to_health(1),
+            "manyWebsitesListToHealthRatio": self.ratio_to_health(2),
             "phases": phases,
         })
         .to_string()

@@ -17,6 +17,7 @@ pub struct RunningServer {
     pid: u32,
     address: SocketAddr,
     token: String,
+    second_token: String,
     // Held so the database folder lives as long as the server.
     _folder: TempDir,
 }
@@ -31,17 +32,8 @@ impl RunningServer {
         }
         let folder = TempDir::new().map_err(|e| e.to_string())?;
         let database = folder.path().join("bench.db");
-        let bootstrap = Command::new(binary)
-            .args(["bootstrap", "--email", "bench@example.com", "--database"])
-            .arg(&database)
-            .stderr(Stdio::null())
-            .output()
-            .await
-            .map_err(|e| format!("running bootstrap: {e}"))?;
-        if !bootstrap.status.success() {
-            return Err("bootstrap failed".to_owned());
-        }
-        let token = String::from_utf8_lossy(&bootstrap.stdout).trim().to_owned();
+        let token = bootstrap(binary, &database, "bench@example.com").await?;
+        let second_token = bootstrap(binary, &database, "small@example.com").await?;
         let address = free_address()?;
         let child = Command::new(binary)
             .arg("serve")
@@ -62,6 +54,7 @@ impl RunningServer {
             pid,
             address,
             token,
+            second_token,
             _folder: folder,
         };
         server.wait_until_healthy().await?;
@@ -90,8 +83,14 @@ impl RunningServer {
         self.address
     }
 
+    /// The full-access token of the account that owns most websites.
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The full-access token of a second account, which owns only a few websites.
+    pub fn second_token(&self) -> &str {
+        &self.second_token
     }
 
     /// Resident set size in KiB, from /proc/<pid>/status.
@@ -118,6 +117,21 @@ impl RunningServer {
             }
         }
     }
+}
+
+/// Mints a full-access token for `email` with the server's own `bootstrap` command.
+async fn bootstrap(binary: &Path, database: &Path, email: &str) -> Result<String, String> {
+    let output = Command::new(binary)
+        .args(["bootstrap", "--email", email, "--database"])
+        .arg(database)
+        .stderr(Stdio::null())
+        .output()
+        .await
+        .map_err(|e| format!("running bootstrap: {e}"))?;
+    if !output.status.success() {
+        return Err("bootstrap failed".to_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 fn free_address() -> Result<SocketAddr, String> {

@@ -1,0 +1,217 @@
+//! The binary as an operator runs it: `bootstrap` prints only a token on stdout, the first start
+//! prints the owner's token once, configuration layers override each other in order, and
+//! SIGTERM stops the server cleanly.
+
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_datafast-server");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` over a raw socket; the status code, or `None` while nothing listens.
+fn status_of(port: u16, path: &str, token: Option<&str>) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn wait_until_healthy(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if status_of(port, "/health", None) == Some(200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the server did not answer /health on port {port}");
+}
+
+fn serve(folder: &Path, port: u16) -> Child {
+    Command::new(BINARY)
+        .current_dir(folder)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATAFAST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "no exit within 15 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn stdout_of(child: &mut Child) -> String {
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+fn tokens_in(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|word| word.starts_with("dft_") && word.len() == 68)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bootstrap_prints_only_a_token_on_stdout() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db.sqlite");
+    let output = Command::new(BINARY)
+        .args([
+            "bootstrap",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--database",
+        ])
+        .arg(&database)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.trim_end_matches('\n');
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(token.starts_with("dft_") && token.len() == 68, "{stdout:?}");
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains(token),
+        "the token goes to stdout only"
+    );
+
+    let bad = Command::new(BINARY)
+        .args(["bootstrap", "--email", "not-an-email", "--database"])
+        .arg(&database)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(bad.stdout.is_empty());
+}
+
+#[test]
+fn first_start_prints_a_working_token_once_and_sigterm_stops_cleanly() {
+    let folder = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut first = serve(folder.path(), port);
+    wait_until_healthy(port);
+    assert_eq!(terminate(&mut first).code(), Some(0));
+    let printed = tokens_in(&stdout_of(&mut first));
+    assert_eq!(printed.len(), 1, "exactly one token on first start");
+    assert!(folder.path().join("datafast.db").exists());
+    let key_mode = std::fs::metadata(folder.path().join("datafast.key")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&key_mode.permissions()) & 0o777,
+        0o600
+    );
+
+    let port = free_port();
+    let mut second = serve(folder.path(), port);
+    wait_until_healthy(port);
+    assert_eq!(
+        status_of(port, "/api/v1/admin/account", Some(&printed[0])),
+        Some(200)
+    );
+    assert_eq!(status_of(port, "/api/v1/admin/account", None), Some(401));
+    assert_eq!(terminate(&mut second).code(), Some(0));
+    assert!(
+        tokens_in(&stdout_of(&mut second)).is_empty(),
+        "no token on later starts"
+    );
+}
+
+#[test]
+fn flags_override_environment_which_overrides_the_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = folder.path().join("datafast.toml");
+    std::fs::write(&config, "database = \"from-file.db\"\nlog = \"warn\"\n").unwrap();
+    let run = |extra_env: &[(&str, &str)], extra_args: &[&str]| {
+        let mut command = Command::new(BINARY);
+        command
+            .current_dir(folder.path())
+            .args(["migrate", "--config", "datafast.toml"])
+            .args(extra_args);
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let status = command.stderr(Stdio::null()).status().unwrap();
+        assert!(status.success());
+    };
+    run(&[], &[]);
+    assert!(folder.path().join("from-file.db").exists());
+    run(&[("DATAFAST_DATABASE", "from-env.db")], &[]);
+    assert!(folder.path().join("from-env.db").exists());
+    run(
+        &[("DATAFAST_DATABASE", "from-env-2.db")],
+        &["--database", "from-flag.db"],
+    );
+    assert!(folder.path().join("from-flag.db").exists());
+    assert!(!folder.path().join("from-env-2.db").exists());
+
+    std::fs::write(&config, "databse = \"typo.db\"\n").unwrap();
+    let status = Command::new(BINARY)
+        .current_dir(folder.path())
+        .args(["migrate", "--config", "datafast.toml"])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "unknown keys in the file are refused");
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error_not_a_panic() {
+    let folder = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = Command::new(BINARY)
+        .current_dir(folder.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
