@@ -135,7 +135,7 @@ async fn check(world: World) -> Result<(), TestCaseError> {
         }
     }
     // One narrowed token per account, created by its full token.
-    for account in 0..world.accounts {
+    for (account, full_token) in owners.iter().enumerate() {
         let scope_ids: Vec<WebsiteId> = world.token_scopes[account]
             .iter()
             .filter(|w| roles.contains_key(&(account, **w)))
@@ -148,7 +148,7 @@ async fn check(world: World) -> Result<(), TestCaseError> {
         };
         let issued = services
             .create_token(
-                &owners[account],
+                full_token,
                 NewToken {
                     name: None,
                     permissions: permissions.clone(),
