@@ -209,6 +209,11 @@ enum Op {
     AppendEvents {
         events: Vec<(u8, u8, u8, u8)>,
     },
+    /// Reads what a backend may serve from a cache, between writes that must invalidate it.
+    ReadDirectory {
+        website: u8,
+        account: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -270,6 +275,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (n(), n()).prop_map(|(website, provider)| Op::DeleteConnection { website, provider }),
         2 => proptest::collection::vec((n(), n(), n(), n()), 0..6)
             .prop_map(|events| Op::AppendEvents { events }),
+        4 => (n(), n()).prop_map(|(website, account)| Op::ReadDirectory { website, account }),
     ]
 }
 
@@ -302,6 +308,7 @@ enum Action {
     SaveConnection(WebsiteId, Connection),
     DeleteConnection(WebsiteId, Provider),
     AppendEvents(Vec<Event>),
+    ReadDirectory(WebsiteId, AccountId),
 }
 
 /// What a call returned, whatever its type, so results of both backends compare directly.
@@ -311,6 +318,15 @@ enum Outcome {
     Account(StoreResult<Account>),
     Key(StoreResult<ApiKey>),
     Removed(StoreResult<bool>),
+    Directory(Box<DirectoryReads>),
+}
+
+/// The reads a backend may answer from a cache of websites and memberships.
+#[derive(Debug, PartialEq)]
+struct DirectoryReads {
+    website: StoreResult<Option<Website>>,
+    role: StoreResult<Option<Role>>,
+    websites_of: StoreResult<Vec<(Website, Role)>>,
 }
 
 impl Action {
@@ -363,6 +379,13 @@ impl Action {
                 Outcome::Removed(store.delete_connection(*website, *provider).await)
             }
             Action::AppendEvents(events) => Done(store.append_events(events).await),
+            Action::ReadDirectory(website, account) => {
+                Outcome::Directory(Box::new(DirectoryReads {
+                    website: store.website(*website).await,
+                    role: store.role_of(*website, *account).await,
+                    websites_of: store.websites_of(*account).await,
+                }))
+            }
         }
     }
 }
@@ -782,6 +805,9 @@ impl World {
                     })
                     .collect(),
             ),
+            Op::ReadDirectory { website, account } => {
+                Action::ReadDirectory(self.website(website), self.account(account))
+            }
         }
     }
 }
