@@ -1,6 +1,6 @@
 //! The storage contract suite: what `ports/src/store.rs` promises, written once as `pub async fn`
-//! cases over `&dyn Storage`, and instantiated for a backend by [`storage_contract_tests!`](crate::storage_contract_tests)
-//! (one `#[tokio::test]` per case). It also holds the fixtures the cases and the property
+//! cases over `&dyn Storage`, and instantiated for a backend by
+//! [`storage_contract_tests!`](crate::storage_contract_tests) (one `#[tokio::test]` per case). It also holds the fixtures the cases and the property
 //! tests share: deterministic ids, instants and domain values, and the two backends under test.
 //!
 //! A case asserts only what a port's doc comment demands. Where a contract leaves a choice open
