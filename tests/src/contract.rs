@@ -1,7 +1,8 @@
 //! The storage contract suite: what `ports/src/store.rs` promises, written once as `pub async fn`
 //! cases over `&dyn Storage`, and instantiated for a backend by
-//! [`storage_contract_tests!`](crate::storage_contract_tests) (one `#[tokio::test]` per case). It also holds the fixtures the cases and the property
-//! tests share: deterministic ids, instants and domain values, and the two backends under test.
+//! [`storage_contract_tests!`](crate::storage_contract_tests) (one `#[tokio::test]` per case).
+//! It also holds the fixtures the cases and the property tests share: deterministic ids, instants
+//! and domain values, and the two backends under test.
 //!
 //! A case asserts only what a port's doc comment demands. Where a contract leaves a choice open
 //! (ties in an ordering, which of two collisions is reported), the cases stay silent; the model
