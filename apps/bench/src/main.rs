@@ -179,7 +179,7 @@ async fn seed(
                 .request(
                     "POST",
                     &path,
-                    Some(&token),
+                    Some(owner),
                     Some(funnel_body(&format!("Seed funnel {f}"))),
                 )
                 .await?;
