@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use datafast_domain::account::Email;
 use serde::Deserialize;
 
 /// Everything `serve` needs.
@@ -45,6 +46,22 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Refuses settings that would only fail later, after files were already created.
+    ///
+    /// # Errors
+    /// An owner email that is not an address, or a log filter that does not parse.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        Email::parse(&self.owner_email).map_err(|_| ConfigError::Invalid {
+            setting: "owner_email",
+            reason: format!("'{}' is not an email address", self.owner_email),
+        })?;
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| ConfigError::Invalid {
+            setting: "log",
+            reason: format!("'{}': {e}", self.log),
+        })?;
+        Ok(())
+    }
+
     /// The key file in use: the configured one, or the database path with `.key`.
     pub fn key_file(&self) -> PathBuf {
         self.key_file
@@ -79,6 +96,11 @@ pub enum ConfigError {
     Read { path: PathBuf, reason: String },
     #[error("the config file {path} is not valid: {reason}")]
     Parse { path: PathBuf, reason: String },
+    #[error("invalid {setting}: {reason}")]
+    Invalid {
+        setting: &'static str,
+        reason: String,
+    },
 }
 
 impl FileConfig {
@@ -148,6 +170,30 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(config.key_file(), PathBuf::from("/data/site.key"));
+    }
+
+    #[test]
+    fn bad_owner_emails_and_log_filters_are_refused() {
+        assert!(Config::default().validate().is_ok());
+        let bad_email = Config {
+            owner_email: "owner".into(),
+            ..Config::default()
+        };
+        assert!(matches!(
+            bad_email.validate(),
+            Err(ConfigError::Invalid {
+                setting: "owner_email",
+                ..
+            })
+        ));
+        let bad_log = Config {
+            log: "info,[[".into(),
+            ..Config::default()
+        };
+        assert!(matches!(
+            bad_log.validate(),
+            Err(ConfigError::Invalid { setting: "log", .. })
+        ));
     }
 
     #[test]

@@ -4,19 +4,20 @@
 
 pub mod config;
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use datafast_domain::account::Email;
 use datafast_http::{HttpConfig, RateLimit, build_server};
+use datafast_ports::store::AccountStore;
 use datafast_ports::usecases::{NewAccount, NewToken};
-use datafast_ports::{Clock, ServiceError, Services};
+use datafast_ports::{Clock, ServiceError, Services, StoreError};
 use datafast_secrets::{KeyFileError, OsRandom, ServerKeys};
 use datafast_sqlite::{SqliteError, SqliteStore};
 
-pub use config::Config;
+pub use config::{Config, ConfigError};
 
 /// How often recorded last-use times are written.
 const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
@@ -38,6 +39,16 @@ pub enum StartError {
     Database(#[from] SqliteError),
     #[error("{0}")]
     Keys(#[from] KeyFileError),
+    #[error(
+        "the database {database} holds accounts but its key file {key_file} is missing; restore \
+         the key file from your backup (without it no existing token or key verifies), or point \
+         key_file at it"
+    )]
+    MissingKeyFile { database: String, key_file: String },
+    #[error("cannot read the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
     #[error("cannot listen on {address}: {reason}")]
     Bind { address: String, reason: String },
     #[error("invalid owner_email '{0}'")]
@@ -51,9 +62,17 @@ pub enum StartError {
 /// Opens the database (running migrations) and the key file, and wires the use cases.
 ///
 /// # Errors
-/// An unusable database or key file.
-pub fn open_services(database: &Path, key_file: &Path) -> Result<Services, StartError> {
+/// An unusable database or key file, or a database with accounts whose key file is gone.
+pub async fn open_services(database: &Path, key_file: &Path) -> Result<Services, StartError> {
     let store = SqliteStore::open(database)?;
+    // A fresh key file beside a populated database would silently invalidate every credential
+    // and make every sealed provider key unreadable: refuse, so the operator restores the file.
+    if !key_file.exists() && store.account_count().await? > 0 {
+        return Err(StartError::MissingKeyFile {
+            database: database.display().to_string(),
+            key_file: key_file.display().to_string(),
+        });
+    }
     let keys = ServerKeys::load_or_create(key_file)?;
     Ok(Services::new(
         Arc::new(store),
@@ -83,7 +102,7 @@ pub async fn bootstrap_token(
 
 /// A bound, ready server.
 pub struct Application {
-    port: u16,
+    address: SocketAddr,
     server: actix_web::dev::Server,
     services: Services,
     first_start_token: Option<String>,
@@ -92,7 +111,7 @@ pub struct Application {
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application")
-            .field("port", &self.port)
+            .field("address", &self.address)
             .finish_non_exhaustive()
     }
 }
@@ -101,9 +120,10 @@ impl Application {
     /// Opens storage, creates the owner on first start, and binds the listener.
     ///
     /// # Errors
-    /// An unusable database, key file or address.
+    /// Invalid settings, or an unusable database, key file or address.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let services = open_services(&config.database, &config.key_file())?;
+        config.validate()?;
+        let services = open_services(&config.database, &config.key_file()).await?;
         let first_start_token = if services.has_accounts().await? {
             None
         } else {
@@ -113,10 +133,9 @@ impl Application {
             address: config.bind.clone(),
             reason: e.to_string(),
         })?;
-        let port = listener
+        let address = listener
             .local_addr()
-            .map_err(|e| StartError::Http(e.to_string()))?
-            .port();
+            .map_err(|e| StartError::Http(e.to_string()))?;
         let defaults = HttpConfig::default();
         let http = HttpConfig {
             rate_limit: RateLimit {
@@ -133,7 +152,7 @@ impl Application {
         let server = build_server(listener, services.clone(), http)
             .map_err(|e| StartError::Http(e.to_string()))?;
         Ok(Self {
-            port,
+            address,
             server,
             services,
             first_start_token,
@@ -141,7 +160,12 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.address.port()
+    }
+
+    /// The address actually bound (the real port when the configuration asked for port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
     }
 
     /// The full-access token minted for the owner on first start, to be shown once.

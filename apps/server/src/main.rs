@@ -150,6 +150,7 @@ fn storage_config(file: Option<&PathBuf>, storage: &StorageArgs) -> Result<Confi
 
 async fn serve(file: Option<&PathBuf>, args: &ServeArgs) -> Result<(), String> {
     let config = resolve(file, args.as_layer()).map_err(|e| e.to_string())?;
+    config.validate().map_err(|e| e.to_string())?;
     init_logging(&config.log);
     let database = config.database.clone();
     let mut application = Application::build(config)
@@ -158,7 +159,7 @@ async fn serve(file: Option<&PathBuf>, args: &ServeArgs) -> Result<(), String> {
     if let Some(token) = application.take_first_start_token() {
         println!("{}", first_start_banner(&token, &database));
     }
-    tracing::info!(port = application.port(), "datafast-server is listening");
+    tracing::info!(address = %application.address(), "datafast-server is listening");
     application
         .run_until_stopped()
         .await
@@ -181,8 +182,9 @@ fn first_start_banner(token: &str, database: &std::path::Path) -> String {
 
 async fn bootstrap(file: Option<&PathBuf>, args: &BootstrapArgs) -> Result<(), String> {
     let config = storage_config(file, &args.storage)?;
-    let services =
-        open_services(&config.database, &config.key_file()).map_err(|e| e.to_string())?;
+    let services = open_services(&config.database, &config.key_file())
+        .await
+        .map_err(|e| e.to_string())?;
     let token = bootstrap_token(&services, &args.email, args.name.clone())
         .await
         .map_err(|e: StartError| e.to_string())?;
@@ -209,6 +211,7 @@ fn migrate(file: Option<&PathBuf>, args: &StorageArgs) -> Result<(), String> {
 }
 
 fn init_logging(filter: &str) {
+    // `Config::validate` has already refused a filter that does not parse.
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -74,6 +74,25 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+/// Runs a command that is expected to exit on its own; a server that starts instead is stopped
+/// after a while, so a regression fails the test rather than hanging it.
+fn output_within_seconds(command: &mut Command, seconds: u64) -> std::process::Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
 fn stdout_of(child: &mut Child) -> String {
     let mut out = String::new();
     child
@@ -214,4 +233,54 @@ fn a_busy_port_is_a_clear_error_not_a_panic() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot listen"), "{stderr}");
     assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn a_populated_database_without_its_key_file_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db.sqlite");
+    let bootstrap = Command::new(BINARY)
+        .args(["bootstrap", "--email", "ops@example.com", "--database"])
+        .arg(&database)
+        .output()
+        .unwrap();
+    assert!(bootstrap.status.success());
+    std::fs::remove_file(folder.path().join("db.key")).unwrap();
+
+    let output = output_within_seconds(
+        Command::new(BINARY)
+            .args(["serve", "--bind", "127.0.0.1:0", "--database"])
+            .arg(&database),
+        10,
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("key file"), "{stderr}");
+    assert!(
+        !folder.path().join("db.key").exists(),
+        "no replacement keys are made up"
+    );
+}
+
+#[test]
+fn invalid_settings_fail_before_any_file_is_created() {
+    let folder = tempfile::tempdir().unwrap();
+    for (flag, value) in [("--owner-email", "owner"), ("--log", "info,[[")] {
+        let output = output_within_seconds(
+            Command::new(BINARY).current_dir(folder.path()).args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                flag,
+                value,
+            ]),
+            10,
+        );
+        assert!(!output.status.success(), "{flag} {value} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    assert!(!folder.path().join("datafast.db").exists());
+    assert!(!folder.path().join("datafast.key").exists());
 }
