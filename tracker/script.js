@@ -78,7 +78,7 @@
     };
 
     var why = !websiteId || !domain
-      ? "missing data-website-id or data-domain"
+      ? "no website-id or domain"
       : get(ls, P + "ignore") == "true"
       ? "opted out"
       : navigator.webdriver || w.callPhantom || w._phantom || w.__nightmare || w.__selenium_unwrapped ||
@@ -111,9 +111,11 @@
       }
       if (!validSession(sessionId)) {
         sessionId = "s" + uuid();
-        count = Math.min(count + 1, 1e6);
+        count++;
         if (COOKIELESS) put(ss, P + "session_id", sessionId);
       }
+      // A lost or corrupt count cookie still yields a number in the documented range.
+      count = Math.min(Math.max(count, 1), 1e6);
       setCookie("visitor_id", visitorId, YEAR);
       setCookie("visitor_first_seen_at", firstSeen, YEAR);
       setCookie("visitor_session_count", count, YEAR);
@@ -169,17 +171,14 @@
 
     // Checkout return pages carry the provider's id; each id is sent once per tab session.
     var payments = () => {
-      var q = search();
-      var stripe = q.get("session_id");
-      [
-        ["stripe", "stripe_session_id", /^cs_/.test(stripe) && stripe],
-        ["polar", "polar_checkout_id", q.get("checkout_id")],
-        ["lemonsqueezy", "lemonsqueezy_order_id", q.get("order_id")]
-      ].forEach(([name, field, id]) => {
+      // Stripe's session_id is generic, so only its checkout ids (cs_...) count.
+      ["stripe session_id", "polar checkout_id", "lemonsqueezy order_id"].forEach((pair) => {
+        var [name, param] = pair.split(" ");
+        var id = search().get(param);
         var key = P + name + "_payment_sent_" + id;
-        if (id && !get(ss, key)) {
+        if (id && (name != "stripe" || /^cs_/.test(id)) && !get(ss, key)) {
           put(ss, key, 1);
-          send("payment", { [field]: clean(id) });
+          send("payment", { [name + "_" + param]: clean(id) });
         }
       });
     };
@@ -205,11 +204,11 @@
       var goal = String(name || "").toLowerCase();
       p = Object(p);
       if (goal == "identify") {
-        if (!p.user_id) return log("identify needs user_id");
+        if (!p.user_id) return log("no user_id");
         return send(goal, params(p, { user_id: clean(p.user_id), name: clean(p.name) }));
       }
       if (goal == "payment") {
-        if (!p.email) return log("payment needs email");
+        if (!p.email) return log("no email");
         return send(goal, { email: clean(p.email) });
       }
       if (!/^[\w:-]{1,64}$/.test(goal)) return log("bad goal " + goal);

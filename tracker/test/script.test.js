@@ -62,6 +62,21 @@ test("a non-200 answer does not refresh the session", async () => {
   assert.equal(b.cookieWrites.length, before);
 });
 
+test("a corrupt session count cookie still sends a count of at least 1", () => {
+  const b = makeBrowser();
+  b.jar.set("datafast_visitor_id", "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c");
+  b.jar.set("datafast_session_id", "s7a403e54-0983-4d84-bd9e-f82db331bb8e");
+  b.jar.set("datafast_visitor_session_count", "%E0%A4%A");
+  b.load();
+  assert.equal(b.requests[0].body.visitorSessionNumber, 1);
+});
+
+test("a generic session_id parameter is not a Stripe payment", () => {
+  const b = makeBrowser({ url: "https://example.com/?session_id=abc" });
+  b.load();
+  assert.deepEqual(b.requests.map((r) => r.body.type), ["pageview"]);
+});
+
 test("existing cookies are reused", () => {
   const b = makeBrowser();
   const vid = "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c";
@@ -78,10 +93,16 @@ test("existing cookies are reused", () => {
 test("window.datafast(goal, params) sends a custom event", () => {
   const b = makeBrowser();
   b.load();
-  b.window.datafast("signup", { plan: "pro", seats: 3, "Bad Key!": "x", evil: "<script>" });
+  b.window.datafast("signup", {
+    plan: "pro",
+    seats: 3,
+    "Bad Key!": "x",
+    evil: "<script>",
+    Link: "javascript:alert(1)",
+  });
   const last = b.requests.at(-1).body;
   assert.equal(last.type, "custom");
-  assert.deepEqual({ ...last.extraData }, { eventName: "signup", plan: "pro", seats: "3", evil: "script" });
+  assert.deepEqual({ ...last.extraData }, { eventName: "signup", plan: "pro", seats: "3", evil: "script", link: "alert(1)" });
   assert.equal(last.visitorId, b.requests[0].body.visitorId);
 });
 
