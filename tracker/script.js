@@ -235,9 +235,12 @@
       timer = setTimeout(safe(() => route() != last && pageview()), 100);
     });
 
+    // A second copy of the tag on the page must not double every event.
+    if (w.datafast && w.datafast.loaded) return;
     var queued = (w.datafast && w.datafast.q) || [];
     var fn = (w.datafast = safe((n, p) => why || track(n, p)));
     fn.q = [];
+    fn.loaded = 1;
     if (why) return log("off: " + why);
     pageview();
     // Calls made before the script loaded run after the first pageview, so the server

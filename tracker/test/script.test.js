@@ -193,6 +193,15 @@ test("a click on [data-fast-goal] sends its goal and params", () => {
   assert.equal(b.requests.at(-1).body.extraData.eventName, "demo");
 });
 
+test("a second copy of the tag does not double pageviews or clicks", () => {
+  const b = makeBrowser();
+  b.load();
+  b.window.sessionStorage.removeItem("datafast_pageview_state");
+  b.load();
+  b.fire("click", b.body.append(new FakeElement("div", { "data-fast-goal": "demo" })));
+  assert.deepEqual(b.requests.map((r) => r.body.type), ["pageview", "custom"]);
+});
+
 test("clicks on links to other hosts send external_link, same-host links do not", () => {
   const b = makeBrowser();
   b.load();
