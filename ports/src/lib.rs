@@ -5,6 +5,7 @@
 //! No adapter type (rusqlite, actix, an HTTP client) appears here.
 
 pub mod error;
+pub mod notify;
 pub mod secrets;
 pub mod store;
 pub mod system;

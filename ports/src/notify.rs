@@ -1,0 +1,141 @@
+//! The alert delivery port: what the core hands to whoever sends alert messages (email,
+//! webhook), the error it gets back, and the pure retry schedule used between attempts.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use datafast_domain::alert::Alert;
+use jiff::Timestamp;
+
+/// Everything needed to deliver one triggered alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertDelivery {
+    pub alert: Alert,
+    /// The website's domain, so the message says where the goal happened.
+    pub domain: String,
+    /// Email recipients (the website's team).
+    pub recipients: Vec<String>,
+    pub goal_name: String,
+    pub visitor_id: Option<String>,
+    pub triggered_at: Timestamp,
+}
+
+/// Why a delivery failed. Messages are stored in the alert history, so they never carry
+/// credentials, only the kind of failure and a short, non-secret reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotifyError {
+    /// The notifier's own settings or the delivery's data are unusable (bad address, bad URL).
+    #[error("invalid delivery: {0}")]
+    Invalid(String),
+    /// The remote side could not be reached (refused, timed out, TLS failure).
+    #[error("could not reach {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    /// The remote side answered but refused the message.
+    #[error("{target} rejected the message: {reason}")]
+    Rejected { target: String, reason: String },
+}
+
+/// Sends one alert delivery.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError>;
+}
+
+/// Exponential back-off between delivery attempts, capped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included; 0 behaves like 1.
+    pub attempts: u32,
+    pub base_delay: Duration,
+    pub factor: f64,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            base_delay: Duration::from_secs(1),
+            factor: 2.0,
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (1 = the first retry), or `None` when no attempt
+    /// is left. Non-finite or small factors are clamped so the delay never shrinks or overflows.
+    pub fn delay_for(&self, attempt: u32) -> Option<Duration> {
+        if attempt == 0 || attempt >= self.attempts.max(1) {
+            return None;
+        }
+        let factor = if self.factor.is_finite() && self.factor >= 1.0 {
+            self.factor
+        } else {
+            1.0
+        };
+        let exponent = i32::try_from(attempt - 1).unwrap_or(i32::MAX);
+        let seconds = self.base_delay.as_secs_f64() * factor.powi(exponent);
+        let cap = self.max_delay.as_secs_f64();
+        let capped = if seconds.is_finite() {
+            seconds.min(cap)
+        } else {
+            cap
+        };
+        Some(Duration::try_from_secs_f64(capped).unwrap_or(self.max_delay))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            attempts,
+            base_delay: Duration::from_millis(500),
+            factor: 2.0,
+            max_delay: Duration::from_secs(3),
+        }
+    }
+
+    #[test]
+    fn delays_grow_then_cap() {
+        let p = policy(10);
+        assert_eq!(p.delay_for(1), Some(Duration::from_millis(500)));
+        assert_eq!(p.delay_for(2), Some(Duration::from_secs(1)));
+        assert_eq!(p.delay_for(3), Some(Duration::from_secs(2)));
+        assert_eq!(p.delay_for(4), Some(Duration::from_secs(3)));
+        assert_eq!(p.delay_for(9), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn no_delay_once_attempts_are_spent() {
+        let p = policy(3);
+        assert!(p.delay_for(2).is_some());
+        assert_eq!(p.delay_for(3), None);
+        assert_eq!(p.delay_for(0), None);
+        assert_eq!(policy(0).delay_for(1), None);
+    }
+
+    #[test]
+    fn odd_factors_never_panic_or_shrink() {
+        let mut p = policy(u32::MAX);
+        p.factor = f64::NAN;
+        assert_eq!(p.delay_for(5), Some(Duration::from_millis(500)));
+        p.factor = 1e300;
+        assert_eq!(p.delay_for(1000), Some(Duration::from_secs(3)));
+        p.factor = 0.1;
+        assert_eq!(p.delay_for(3), Some(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn errors_say_what_failed() {
+        let e = NotifyError::Rejected {
+            target: "webhook".into(),
+            reason: "HTTP 500".into(),
+        };
+        assert_eq!(e.to_string(), "webhook rejected the message: HTTP 500");
+    }
+}
