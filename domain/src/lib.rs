@@ -12,6 +12,7 @@ pub mod event;
 pub mod funnel;
 pub mod goal;
 pub mod id;
+pub mod ingest;
 pub mod integration;
 pub mod permission;
 pub mod role;

@@ -1,0 +1,23 @@
+//! Ingestion rules for `POST /api/events`, with no IO: the wire payload and its validation,
+//! sanitising of client-supplied text, the client IP, referrer sources and campaign tags, user
+//! agents and bots, the website's hostname and exclusion rules, cookieless visitor ids and the
+//! session rule. Time, secrets and headers come in as arguments.
+
+pub mod agent;
+pub mod client;
+pub mod payload;
+pub mod rules;
+pub mod sanitize;
+pub mod source;
+pub mod visitor;
+
+pub use agent::{DeviceKind, UserAgentInfo, user_agent_info};
+pub use client::client_ip;
+pub use payload::{
+    Device, EventData, IncomingEvent, IngestError, PageUrl, PaymentData, RawEvent, SessionId, Size,
+    VisitorId, validate,
+};
+pub use rules::{DropReason, check_website};
+pub use sanitize::sanitize_value;
+pub use source::{Campaign, ReferrerSource, campaign, referrer_source};
+pub use visitor::{SESSION_TIMEOUT, cookieless_visitor_id, same_session};

@@ -1,0 +1,571 @@
+//! The `POST /api/events` payload as clients send it (`RawEvent`, every field optional, unknown
+//! fields ignored) and its validation into an `IncomingEvent` whose every field is checked,
+//! bounded and normalised.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::ValidationError;
+use crate::event::EventKind;
+use crate::goal::GoalName;
+use crate::ingest::sanitize::sanitize_value;
+use crate::website::{Currency, TrackingId};
+
+/// Longest accepted page or referrer URL.
+pub const MAX_URL_CHARS: usize = 2048;
+/// Most custom parameters on one event, as the script and SDK allow.
+pub const MAX_PARAMS: usize = 10;
+/// Longest custom parameter name.
+pub const MAX_PARAM_KEY: usize = 64;
+/// Longest identifier (user id, payment ids, email).
+pub const MAX_IDENTIFIER: usize = 255;
+/// Most entries kept from `adClickIds`, and from identify's extra properties.
+const MAX_MAP_ENTRIES: usize = 20;
+/// Ad click ids the script looks for in page URLs.
+pub const AD_CLICK_IDS: [&str; 9] = [
+    "gclid",
+    "gclsrc",
+    "wbraid",
+    "gbraid",
+    "li_fat_id",
+    "fbclid",
+    "msclkid",
+    "ttclid",
+    "twclid",
+];
+/// Payment fields that identify a payment (one is required).
+const PAYMENT_IDS: [&str; 5] = [
+    "email",
+    "stripe_session_id",
+    "lemonsqueezy_order_id",
+    "polar_checkout_id",
+    "paddle_transaction_id",
+];
+
+/// The body of `POST /api/events`, as sent by the tracking script and the SDK. Loosely typed
+/// where clients differ (numbers may come as floats, `extraData` values as anything).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEvent {
+    pub website_id: Option<String>,
+    pub domain: Option<String>,
+    pub visitor_id: Option<String>,
+    pub session_id: Option<String>,
+    pub href: Option<String>,
+    pub referrer: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub viewport: Option<RawSize>,
+    pub ad_click_ids: Option<BTreeMap<String, Value>>,
+    pub extra_data: Option<BTreeMap<String, Value>>,
+    pub visitor_first_seen_at: Option<String>,
+    pub visitor_session_number: Option<f64>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    pub screen_width: Option<f64>,
+    pub screen_height: Option<f64>,
+    pub device: Option<RawDevice>,
+    pub cookieless: Option<bool>,
+}
+
+/// `viewport`: the window's inner size.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RawSize {
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+}
+
+/// The SDK's `device` object.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawDevice {
+    pub platform: Option<String>,
+    pub os_version: Option<String>,
+    pub model: Option<String>,
+}
+
+/// Why an event is refused with 400.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+}
+
+fn invalid(field: &str, message: &str) -> IngestError {
+    IngestError::Invalid(ValidationError::new(field, message))
+}
+
+/// A visitor id: a UUID v4, stored lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VisitorId(String);
+
+impl VisitorId {
+    /// Accepts exactly the SDK's shape: 36 characters, version nibble `4`, variant `8`–`b`.
+    pub fn parse(input: &str) -> Option<Self> {
+        is_uuid_v4(input).then(|| Self(input.to_ascii_lowercase()))
+    }
+
+    /// Wraps a server-derived id that is already UUID-shaped (cookieless visitors).
+    pub(crate) fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for VisitorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A session id: `s` followed by a UUID v4, stored lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn parse(input: &str) -> Option<Self> {
+        let uuid = input.strip_prefix('s')?;
+        is_uuid_v4(uuid).then(|| Self(format!("s{}", uuid.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_uuid_v4(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+        && bytes[14] == b'4'
+        && matches!(bytes[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
+}
+
+/// The page an event happened on, split for the rules and the storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageUrl {
+    /// The full URL, normalised by the URL parser.
+    pub href: String,
+    /// Lowercase host, without a port.
+    pub host: String,
+    pub path: String,
+    /// The query string without `?`, when there is one.
+    pub query: Option<String>,
+}
+
+impl PageUrl {
+    /// Parses an absolute `http` or `https` URL with a host.
+    pub fn parse(field: &str, input: &str) -> Result<Self, IngestError> {
+        if input.chars().count() > MAX_URL_CHARS {
+            return Err(invalid(field, "must be at most 2048 characters"));
+        }
+        let url = Url::parse(input.trim())
+            .map_err(|_| invalid(field, "must be an absolute http(s) URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid(field, "must be an absolute http(s) URL"));
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| invalid(field, "must have a host"))?
+            .to_ascii_lowercase();
+        Ok(Self {
+            href: url.as_str().to_owned(),
+            host,
+            path: url.path().to_owned(),
+            query: url.query().map(str::to_owned),
+        })
+    }
+}
+
+/// A width and height in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The SDK's description of the device, bounded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub platform: String,
+    pub os_version: Option<String>,
+    pub model: Option<String>,
+}
+
+/// What the payment event identifies; at least one of `email` and the provider ids is set.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PaymentData {
+    pub email: Option<String>,
+    pub amount: Option<f64>,
+    pub currency: Option<Currency>,
+    pub stripe_session_id: Option<String>,
+    pub lemonsqueezy_order_id: Option<String>,
+    pub polar_checkout_id: Option<String>,
+    pub paddle_transaction_id: Option<String>,
+}
+
+/// The event type and its checked `extraData`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventData {
+    Pageview,
+    Custom {
+        name: GoalName,
+        /// Lowercase keys `[a-z0-9_-]`, sanitised values; at most 10.
+        params: BTreeMap<String, String>,
+    },
+    Identify {
+        user_id: String,
+        name: Option<String>,
+        image: Option<String>,
+        /// Other properties, sanitised like custom parameters.
+        properties: BTreeMap<String, String>,
+    },
+    Payment(PaymentData),
+    ExternalLink {
+        url: String,
+        text: Option<String>,
+    },
+}
+
+impl EventData {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventData::Pageview => EventKind::Pageview,
+            EventData::Custom { .. } => EventKind::Custom,
+            EventData::Identify { .. } => EventKind::Identify,
+            EventData::Payment(_) => EventKind::Payment,
+            EventData::ExternalLink { .. } => EventKind::ExternalLink,
+        }
+    }
+}
+
+/// A checked event, ready for enrichment. Nothing in it is trusted beyond its shape: the
+/// website still has to be found and its rules applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingEvent {
+    pub tracking_id: TrackingId,
+    /// The `domain` the client claims, lowercase (an app identifier on React Native).
+    pub domain: String,
+    /// `None` in cookieless mode, where the client's id is thrown away and the server derives
+    /// one.
+    pub visitor_id: Option<VisitorId>,
+    pub session_id: SessionId,
+    pub page: PageUrl,
+    /// The referrer when it is an absolute http(s) URL; anything else counts as none.
+    pub referrer: Option<PageUrl>,
+    pub data: EventData,
+    pub viewport: Option<Size>,
+    pub screen: Option<Size>,
+    pub ad_click_ids: BTreeMap<String, String>,
+    pub visitor_first_seen_at: Option<Timestamp>,
+    pub visitor_session_number: Option<u32>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    pub device: Option<Device>,
+    pub cookieless: bool,
+}
+
+/// Checks and normalises a payload.
+///
+/// # Errors
+///
+/// `IngestError::Invalid` naming the first field that is missing or malformed: the tracking
+/// id, type, href, visitor and session ids, and each type's `extraData`. Optional
+/// descriptive fields (language, time zone, sizes, first-seen time) that are malformed are
+/// dropped rather than refused, since old clients send them in varied shapes.
+pub fn validate(raw: RawEvent) -> Result<IncomingEvent, IngestError> {
+    let tracking_id = raw
+        .website_id
+        .as_deref()
+        .and_then(TrackingId::parse)
+        .ok_or_else(|| invalid("websiteId", "must be a dfid_ tracking id"))?;
+    let domain = raw
+        .domain
+        .as_deref()
+        .map(|d| d.trim().to_ascii_lowercase())
+        .filter(|d| {
+            !d.is_empty()
+                && d.len() <= 253
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
+        })
+        .ok_or_else(|| invalid("domain", "must be a host name or app identifier"))?;
+    let kind = raw
+        .kind
+        .as_deref()
+        .and_then(EventKind::parse)
+        .ok_or_else(|| {
+            invalid(
+                "type",
+                "must be one of: pageview, custom, identify, payment, external_link",
+            )
+        })?;
+    let page = PageUrl::parse("href", raw.href.as_deref().unwrap_or_default())?;
+    let cookieless = raw.cookieless == Some(true);
+    let visitor_id = if cookieless {
+        None
+    } else {
+        Some(
+            raw.visitor_id
+                .as_deref()
+                .and_then(VisitorId::parse)
+                .ok_or_else(|| invalid("visitorId", "must be a UUID v4"))?,
+        )
+    };
+    let session_id = raw
+        .session_id
+        .as_deref()
+        .and_then(SessionId::parse)
+        .ok_or_else(|| invalid("sessionId", "must be s followed by a UUID v4"))?;
+    let referrer = raw
+        .referrer
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .and_then(|r| PageUrl::parse("referrer", r).ok());
+    let extra = raw.extra_data.unwrap_or_default();
+    let data = match kind {
+        EventKind::Pageview => EventData::Pageview,
+        EventKind::Custom => custom(&extra)?,
+        EventKind::Identify => identify(&extra)?,
+        EventKind::Payment => payment(&extra)?,
+        EventKind::ExternalLink => external_link(&extra)?,
+    };
+    Ok(IncomingEvent {
+        tracking_id,
+        domain,
+        visitor_id,
+        session_id,
+        page,
+        referrer,
+        data,
+        viewport: raw.viewport.and_then(|v| size(v.width, v.height)),
+        screen: size(raw.screen_width, raw.screen_height),
+        ad_click_ids: ad_click_ids(raw.ad_click_ids.unwrap_or_default()),
+        visitor_first_seen_at: raw
+            .visitor_first_seen_at
+            .as_deref()
+            .filter(|_| !cookieless)
+            .and_then(|t| t.parse::<Timestamp>().ok()),
+        visitor_session_number: raw
+            .visitor_session_number
+            .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
+            .map(|n| n as u32),
+        language: raw.language.as_deref().and_then(|l| short_token(l, 35)),
+        timezone: raw.timezone.as_deref().and_then(|t| short_token(t, 64)),
+        device: raw.device.and_then(device),
+        cookieless,
+    })
+}
+
+/// A language tag or time-zone name: kept only when it is short and made of the characters
+/// such names use.
+fn short_token(input: &str, max: usize) -> Option<String> {
+    let text = input.trim();
+    (!text.is_empty()
+        && text.len() <= max
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'+')))
+    .then(|| text.to_owned())
+}
+
+fn size(width: Option<f64>, height: Option<f64>) -> Option<Size> {
+    let dimension = |v: f64| (v.is_finite() && (0.0..=100_000.0).contains(&v)).then_some(v as u32);
+    Some(Size {
+        width: dimension(width?)?,
+        height: dimension(height?)?,
+    })
+}
+
+fn device(raw: RawDevice) -> Option<Device> {
+    let platform = raw.platform.as_deref().and_then(|p| short_token(p, 32))?;
+    let bounded = |v: Option<String>, max: usize| {
+        v.map(|t| {
+            t.chars()
+                .filter(|c| !c.is_control())
+                .take(max)
+                .collect::<String>()
+        })
+        .filter(|t| !t.trim().is_empty())
+    };
+    Some(Device {
+        platform: platform.to_ascii_lowercase(),
+        // On the web this is the whole user agent, hence the generous bound.
+        os_version: bounded(raw.os_version, 512),
+        model: bounded(raw.model, 128),
+    })
+}
+
+fn ad_click_ids(raw: BTreeMap<String, Value>) -> BTreeMap<String, String> {
+    raw.into_iter()
+        .filter(|(k, _)| AD_CLICK_IDS.contains(&k.as_str()))
+        .filter_map(|(k, v)| {
+            let text = sanitize_value(&value_text(&v)?);
+            (!text.is_empty()).then_some((k, text))
+        })
+        .take(MAX_MAP_ENTRIES)
+        .collect()
+}
+
+/// A JSON value as the script turns it into text: strings as they are, numbers and booleans
+/// printed; null, arrays and objects give nothing.
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A parameter name: lowercased, `[a-z0-9_-]`, 1 to 64 characters.
+fn param_key(key: &str) -> Option<String> {
+    let key = key.trim().to_ascii_lowercase();
+    (!key.is_empty()
+        && key.len() <= MAX_PARAM_KEY
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')))
+    .then_some(key)
+}
+
+/// Parameters other than the reserved `skip` keys: invalid names are dropped as the script
+/// drops them, more than ten is refused.
+fn params(
+    extra: &BTreeMap<String, Value>,
+    skip: &[&str],
+) -> Result<BTreeMap<String, String>, IngestError> {
+    let mut out = BTreeMap::new();
+    for (key, value) in extra.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
+        let (Some(key), Some(text)) = (param_key(key), value_text(value)) else {
+            continue;
+        };
+        out.insert(key, sanitize_value(&text));
+        if out.len() > MAX_PARAMS {
+            return Err(invalid("extraData", "at most 10 parameters"));
+        }
+    }
+    Ok(out)
+}
+
+fn identifier(extra: &BTreeMap<String, Value>, key: &str) -> Result<Option<String>, IngestError> {
+    let Some(text) = extra.get(key).and_then(value_text) else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_IDENTIFIER || text.chars().any(char::is_control) {
+        return Err(invalid(
+            &format!("extraData.{key}"),
+            "must be at most 255 characters without control characters",
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+fn custom(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
+    let name = extra
+        .get("eventName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("extraData.eventName", "is required for custom events"))?;
+    let name = GoalName::parse_custom(name)
+        .map_err(|e| IngestError::Invalid(e.within("extraData.eventName")))?;
+    Ok(EventData::Custom {
+        name,
+        params: params(extra, &["eventName"])?,
+    })
+}
+
+fn identify(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
+    let user_id = identifier(extra, "user_id")?
+        .ok_or_else(|| invalid("extraData.user_id", "is required for identify events"))?;
+    let optional = |key: &str| {
+        extra
+            .get(key)
+            .and_then(value_text)
+            .map(|t| sanitize_value(&t))
+            .filter(|t| !t.is_empty())
+    };
+    Ok(EventData::Identify {
+        user_id,
+        name: optional("name"),
+        image: optional("image"),
+        properties: params(extra, &["user_id", "name", "image"])?,
+    })
+}
+
+fn payment(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
+    let mut data = PaymentData {
+        email: identifier(extra, "email")?,
+        stripe_session_id: identifier(extra, "stripe_session_id")?,
+        lemonsqueezy_order_id: identifier(extra, "lemonsqueezy_order_id")?,
+        polar_checkout_id: identifier(extra, "polar_checkout_id")?,
+        paddle_transaction_id: identifier(extra, "paddle_transaction_id")?,
+        ..PaymentData::default()
+    };
+    if PAYMENT_IDS.iter().all(|k| {
+        extra
+            .get(*k)
+            .and_then(value_text)
+            .is_none_or(|t| t.trim().is_empty())
+    }) {
+        return Err(invalid(
+            "extraData",
+            "a payment needs an email or a provider's payment id",
+        ));
+    }
+    if let Some(email) = &data.email
+        && !email_address::EmailAddress::is_valid(email)
+    {
+        return Err(invalid("extraData.email", "must be an email address"));
+    }
+    data.amount = match extra.get("amount") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            value_text(v)
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                .filter(|a| a.is_finite() && *a >= 0.0)
+                .ok_or_else(|| invalid("extraData.amount", "must be a non-negative number"))?,
+        ),
+    };
+    data.currency = match extra.get("currency").and_then(value_text) {
+        None => None,
+        Some(code) => Some(
+            Currency::parse(&code)
+                .map_err(|e| IngestError::Invalid(e.within("extraData.currency")))?,
+        ),
+    };
+    Ok(EventData::Payment(data))
+}
+
+fn external_link(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
+    let url = extra
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("extraData.url", "is required for external_link events"))?;
+    let url = PageUrl::parse("extraData.url", url)?.href;
+    let text = extra
+        .get("text")
+        .and_then(value_text)
+        .map(|t| sanitize_value(&t))
+        .filter(|t| !t.is_empty());
+    Ok(EventData::ExternalLink { url, text })
+}
+
+#[cfg(test)]
+mod tests;
