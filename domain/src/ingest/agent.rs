@@ -92,6 +92,7 @@ pub fn user_agent_info(user_agent: Option<&str>, device: Option<&Device>) -> Use
             let os = match d.platform.as_str() {
                 "ios" => "iOS".to_owned(),
                 "android" => "Android".to_owned(),
+                "" => "Unknown".to_owned(),
                 other => other.to_owned(),
             };
             UserAgentInfo {
@@ -214,6 +215,16 @@ mod tests {
         );
         // A bot header is still a bot, whatever the body claims.
         assert!(user_agent_info(Some("curl/8"), Some(&web)).is_bot);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_agent_is_read_without_panicking(agent in "(?s).{0,600}", platform in "web|ios|android|[a-z]{0,8}") {
+            let device = Device { platform, os_version: Some(agent.clone()), model: None };
+            let info = user_agent_info(Some(&agent), Some(&device));
+            proptest::prop_assert!(!info.browser.is_empty() && !info.os.is_empty());
+            let _ = user_agent_info(Some(&agent), None);
+        }
     }
 
     #[test]

@@ -53,13 +53,14 @@ fn find_dangerous(text: &str) -> Option<std::ops::Range<usize>> {
     }
 }
 
-/// Finds `on`, one or more ASCII letters, optional spaces, then `=` (an inline event handler).
+/// Finds `on`, one or more word characters (`\w`, as the script's pattern), optional spaces,
+/// then `=`: an inline event handler.
 fn find_handler(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     let mut start = 0;
     while start + 1 < bytes.len() {
         if bytes[start] == b'o' && bytes[start + 1] == b'n' {
             let mut end = start + 2;
-            while end < bytes.len() && bytes[end].is_ascii_alphabetic() {
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
                 end += 1;
             }
             let letters = end - (start + 2);
@@ -90,6 +91,7 @@ mod tests {
         assert_eq!(sanitize_value("java<script:x"), "x");
         assert_eq!(sanitize_value("img onerror=alert(1)"), "img alert(1)");
         assert_eq!(sanitize_value("x ONLOAD = y"), "x  y");
+        assert_eq!(sanitize_value("a on_click1=b"), "a b");
         assert_eq!(sanitize_value("data:text/html,hi"), "text/html,hi");
         assert_eq!(sanitize_value("VBScript:msgbox"), "msgbox");
         assert_eq!(sanitize_value("Tom & \"Jerry\""), "Tom  Jerry");
