@@ -15,6 +15,7 @@ pub enum DropReason {
     ExcludedIp,
     ExcludedPath,
     ExcludedCountry,
+    /// Not decided here: the caller returns it when `user_agent_info` reports a bot.
     Bot,
 }
 
