@@ -213,6 +213,12 @@ mod tests {
             (info.device, info.os.as_str(), info.is_bot),
             (DeviceKind::Mobile, "Android", false)
         );
+        let blank = Device {
+            platform: String::new(),
+            os_version: None,
+            model: None,
+        };
+        assert_eq!(user_agent_info(Some(""), Some(&blank)).os, "Unknown");
         // A bot header is still a bot, whatever the body claims.
         assert!(user_agent_info(Some("curl/8"), Some(&web)).is_bot);
     }
