@@ -1,4 +1,7 @@
-//! The adapter's settings: request rate per credential, body size, worker count.
+//! The adapter's settings: request rate per credential, body size, worker count, trusted
+//! proxies.
+
+use datafast_domain::website::IpRule;
 
 /// How the HTTP server behaves; the server binary fills it from its own configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +12,14 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Worker threads, each with its own event loop (0 is taken as 1).
     pub workers: usize,
+    /// Proxies whose forwarded client-IP headers ingestion believes; empty: only the peer.
+    pub trusted_proxies: Vec<IpRule>,
+}
+
+/// What ingestion handlers need from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct IngestConfig {
+    pub trusted_proxies: Vec<IpRule>,
 }
 
 /// A token bucket: `burst` requests at once, refilled at `per_minute`.
@@ -39,6 +50,7 @@ impl Default for HttpConfig {
             rate_limit: RateLimit::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            trusted_proxies: Vec::new(),
         }
     }
 }

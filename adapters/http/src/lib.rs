@@ -26,7 +26,7 @@ use actix_web::{App, HttpServer, web};
 
 use datafast_ports::Services;
 
-pub use config::{DEFAULT_MAX_BODY_BYTES, HttpConfig, RateLimit};
+pub use config::{DEFAULT_MAX_BODY_BYTES, HttpConfig, IngestConfig, RateLimit};
 pub use error::ApiError;
 pub use routes::{RouteInfo, route_table};
 
@@ -38,6 +38,7 @@ struct AppState {
     services: web::Data<Services>,
     limiter: Option<web::Data<AdminRateLimiter>>,
     max_body_bytes: usize,
+    ingest: web::Data<IngestConfig>,
 }
 
 impl AppState {
@@ -46,6 +47,9 @@ impl AppState {
             services: web::Data::new(services),
             limiter: AdminRateLimiter::new(config.rate_limit).map(web::Data::new),
             max_body_bytes: config.max_body_bytes,
+            ingest: web::Data::new(IngestConfig {
+                trusted_proxies: config.trusted_proxies.clone(),
+            }),
         }
     }
 }
@@ -76,6 +80,7 @@ fn application(
         .wrap(from_fn(rate_limit::limit_rate));
     let mut app = App::new()
         .app_data(state.services)
+        .app_data(state.ingest)
         .app_data(json_config(state.max_body_bytes))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error));

@@ -11,7 +11,8 @@ use datafast_domain::permission::Permission;
 use crate::error::ApiError;
 use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
 use crate::handlers::{
-    account, alerts, apikeys, fallback, funnels, goals, integrations, team, tokens, websites,
+    account, alerts, apikeys, events, fallback, funnels, goals, integrations, team, tokens,
+    websites,
 };
 use crate::json_config;
 
@@ -117,6 +118,19 @@ routes! {
     public {
         "/health" => {
             GET fallback::health => none, any_role;
+        }
+        "/api/events" => {
+            POST events::collect => none, any_role;
+            OPTIONS events::preflight => none, any_role;
+        }
+        "/js/script.js" => {
+            GET events::script => none, any_role;
+        }
+        "/js/script.hash.js" => {
+            GET events::script => none, any_role;
+        }
+        "/js/script.cookieless.js" => {
+            GET events::script => none, any_role;
         }
     }
     admin {

@@ -148,6 +148,7 @@ impl Application {
             } else {
                 config.workers
             },
+            trusted_proxies: Vec::new(),
         };
         let server = build_server(listener, services.clone(), http)
             .map_err(|e| StartError::Http(e.to_string()))?;

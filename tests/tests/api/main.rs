@@ -11,6 +11,7 @@ mod alerts;
 mod apikeys;
 mod authorization;
 mod envelope;
+mod events;
 mod funnels;
 mod goals;
 mod integrations;

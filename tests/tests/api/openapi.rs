@@ -18,7 +18,7 @@ fn documented() -> BTreeMap<(String, String), Value> {
     let mut operations = BTreeMap::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
-            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+            if ["get", "put", "post", "delete", "patch", "options"].contains(&method.as_str()) {
                 operations.insert(
                     (method.to_uppercase(), path.clone()),
                     operation["x-permission"].clone(),

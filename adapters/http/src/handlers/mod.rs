@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub(crate) mod alerts;
 pub(crate) mod apikeys;
+pub(crate) mod events;
 pub(crate) mod fallback;
 pub(crate) mod funnels;
 pub(crate) mod goals;
