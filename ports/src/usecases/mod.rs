@@ -78,11 +78,6 @@ impl Services {
         }
     }
 
-    /// The storage the services run on, for adapters that read it directly (health checks).
-    pub fn store(&self) -> &Arc<dyn Storage> {
-        &self.store
-    }
-
     /// The current time at the precision the API shows and storage keeps (milliseconds), so
     /// that what a use case returns equals what a later read returns.
     fn now(&self) -> jiff::Timestamp {
