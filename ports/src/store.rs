@@ -2,6 +2,16 @@
 //! (SQLite, memory, any later one) implements all of them and passes the same contract suite
 //! (`tests/src/contract.rs`). Methods document what an adapter MUST return; adapters translate
 //! their own errors into [`StoreError`] at the seam.
+//!
+//! Rules every backend follows where a method's doc is silent (the contract suite holds them):
+//! - instants are kept to the millisecond;
+//! - lists ordered by time break ties by id (descending for "newest first");
+//! - a create that could fail several ways reports the documented conflict first
+//!   (`domain` before `trackingId`; `LimitReached` before any conflict);
+//! - rolling a key to a hash another key holds is `Conflict("key")`; a repeated primary id is
+//!   `Backend`, since ids are random and a repeat means a bug;
+//! - memberships whose account or website is missing are left out of `members` and
+//!   `websites_of`.
 
 use async_trait::async_trait;
 use jiff::Timestamp;

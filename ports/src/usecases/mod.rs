@@ -36,7 +36,7 @@ pub use auth::{CredentialCache, UsageRecorder};
 pub use funnels::{FunnelChanges, NewFunnel};
 pub use goals::GoalCustomizationsView;
 pub use ingest::{IngestOutcome, IngestRequest};
-pub use integrations::IntegrationStatus;
+pub use integrations::{IntegrationStatus, ProviderState};
 pub use team::{TeamEntry, TeamListing};
 pub use tokens::{IssuedToken, NewToken};
 pub use websites::{NewWebsite, WebsiteWithRole};
