@@ -119,6 +119,10 @@ object_id!(
     /// One alert delivery attempt in the history.
     AlertLogId
 );
+object_id!(
+    /// A visitor profile (`profileId` in the identify response).
+    ProfileId
+);
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,40 @@ pub fn iso_millis(instant: Timestamp) -> String {
     instant.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// Reads a range bound given as an ISO 8601 instant (`2026-01-31T23:59:59Z`) or a bare date
+/// (`2026-01-31`), which means that day in UTC: its first millisecond for a start, its last for
+/// an end, so that a range of dates includes both days.
+///
+/// # Errors
+/// Anything else, reported under `field`.
+pub fn parse_bound(field: &str, input: &str, is_end: bool) -> Result<Timestamp, ValidationError> {
+    let text = input.trim();
+    if let Ok(instant) = text.parse::<Timestamp>() {
+        return Ok(instant);
+    }
+    let invalid = || {
+        ValidationError::new(
+            field,
+            "must be a date (YYYY-MM-DD) or an ISO 8601 timestamp such as 2026-01-31T00:00:00Z",
+        )
+    };
+    let date: jiff::civil::Date = text.parse().map_err(|_| invalid())?;
+    let start = date
+        .to_zoned(TimeZone::UTC)
+        .map_err(|_| invalid())?
+        .timestamp();
+    if !is_end {
+        return Ok(start);
+    }
+    let next = date
+        .tomorrow()
+        .and_then(|d| d.to_zoned(TimeZone::UTC))
+        .map_err(|_| invalid())?
+        .timestamp();
+    next.checked_sub(jiff::SignedDuration::from_millis(1))
+        .map_err(|_| invalid())
+}
+
 /// An IANA time zone name that the bundled time zone database knows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

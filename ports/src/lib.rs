@@ -1,10 +1,11 @@
 //! The application boundary. Driven ports are the traits the core needs from the outside
 //! (storage split by capability under one umbrella, the event store, a clock, randomness, the
-//! credential hasher and vault); the driving side is [`usecases::Services`], whose methods are
+//! credential hasher and vault, the location lookup, the alert notifier); the driving side is [`usecases::Services`], whose methods are
 //! the use cases: each checks the policy, calls driven ports, and returns domain results.
 //! No adapter type (rusqlite, actix, an HTTP client) appears here.
 
 pub mod error;
+pub mod geo;
 pub mod notify;
 pub mod secrets;
 pub mod store;

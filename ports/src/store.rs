@@ -19,13 +19,15 @@ use jiff::Timestamp;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
 use datafast_domain::apikey::ApiKey;
-use datafast_domain::event::Event;
+use datafast_domain::event::{Event, GoalEventFilter};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
 use datafast_domain::id::{
     AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
+use datafast_domain::profile::VisitorProfile;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
@@ -253,16 +255,73 @@ pub trait IntegrationStore: Send + Sync {
     async fn delete_connection(&self, website: WebsiteId, provider: Provider) -> StoreResult<bool>;
 }
 
+/// An event with its place in the store's append order, which never changes and is never
+/// reused: readers that keep derived data (analytics) resume from the last one they saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub event: Event,
+}
+
 /// Raw events, the truth every statistic is computed from.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Appends all events durably before returning: after `Ok`, a crash loses none of them.
-    async fn append_events(&self, events: &[Event]) -> StoreResult<()>;
+    /// Appends all events durably before returning: after `Ok`, a crash of the process loses
+    /// none of them. Returns each event's sequence number, in order; numbers grow with every
+    /// append.
+    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>>;
     /// Per goal name: completions and distinct visitors, over custom and payment events.
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>>;
     /// Distinct visitors over all of the website's events.
     async fn unique_visitors(&self, website: WebsiteId) -> StoreResult<u64>;
+    /// The visitor's most recent pageview on the website (by append order), or `None` when it
+    /// has none: server-side goals, payments and identify borrow its session and context.
+    async fn latest_pageview(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<Event>>;
+    /// Removes the custom goal events the filter selects; returns how many.
+    async fn delete_goal_events(
+        &self,
+        website: WebsiteId,
+        filter: &GoalEventFilter,
+    ) -> StoreResult<u64>;
+    /// Up to `limit` events of every website with a sequence number above `after`, in order.
+    async fn events_after(&self, after: u64, limit: usize) -> StoreResult<Vec<StoredEvent>>;
+}
+
+/// Revenue: payments, unique per website and transaction id.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    /// Stores the payment and, when given, its goal event, in one transaction; a transaction
+    /// id the website already has stores nothing and answers `Duplicate`.
+    async fn record_payment(
+        &self,
+        payment: &Payment,
+        goal_event: Option<&Event>,
+    ) -> StoreResult<PaymentRecord>;
+    /// Removes the selected payments and their goal events; returns how many payments.
+    async fn delete_payments(&self, website: WebsiteId, filter: &PaymentFilter)
+    -> StoreResult<u64>;
+    /// The website's payments, oldest first (ties by transaction id).
+    async fn payments(&self, website: WebsiteId) -> StoreResult<Vec<Payment>>;
+}
+
+/// Who identified visitors are.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ProfileStore: Send + Sync {
+    /// Creates or replaces the visitor's profile. A replaced profile keeps its original
+    /// `profile_id`; the stored profile is returned.
+    async fn save_profile(&self, profile: &VisitorProfile) -> StoreResult<VisitorProfile>;
+    async fn profile(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<VisitorProfile>>;
 }
 
 /// Every storage capability at once: what the use cases are given.
@@ -277,6 +336,8 @@ pub trait Storage:
     + GoalCustomizationStore
     + IntegrationStore
     + EventStore
+    + PaymentStore
+    + ProfileStore
 {
 }
 
@@ -291,5 +352,7 @@ impl<T> Storage for T where
         + GoalCustomizationStore
         + IntegrationStore
         + EventStore
+        + PaymentStore
+        + ProfileStore
 {
 }

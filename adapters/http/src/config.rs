@@ -14,6 +14,10 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Proxies whose forwarded client-IP headers ingestion believes; empty: only the peer.
     pub trusted_proxies: Vec<IpRule>,
+    /// A second path that answers like `POST /api/events`, for sites that proxy ingestion
+    /// under a path of their own (`/stats/e`). It must start with `/` and must not shadow a
+    /// built-in route.
+    pub extra_events_path: Option<String>,
 }
 
 /// What ingestion handlers need from the configuration.
@@ -51,6 +55,7 @@ impl Default for HttpConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             trusted_proxies: Vec::new(),
+            extra_events_path: None,
         }
     }
 }

@@ -39,6 +39,7 @@ struct AppState {
     limiter: Option<web::Data<AdminRateLimiter>>,
     max_body_bytes: usize,
     ingest: web::Data<IngestConfig>,
+    extra_events_path: Option<String>,
 }
 
 impl AppState {
@@ -50,6 +51,7 @@ impl AppState {
             ingest: web::Data::new(IngestConfig {
                 trusted_proxies: config.trusted_proxies.clone(),
             }),
+            extra_events_path: config.extra_events_path.clone(),
         }
     }
 }
@@ -86,6 +88,9 @@ fn application(
         .app_data(web::PathConfig::default().error_handler(error::path_error));
     if let Some(limiter) = state.limiter {
         app = app.app_data(limiter);
+    }
+    if let Some(path) = state.extra_events_path {
+        app = app.service(routes::extra_events_resource(&path));
     }
     app.configure(routes::configure_public)
         .service(admin)

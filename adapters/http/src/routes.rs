@@ -113,6 +113,11 @@ macro_rules! routes {
     };
 }
 
+/// The configured second ingestion path: the same handlers as `/api/events`.
+pub(crate) fn extra_events_resource(path: &str) -> actix_web::Resource {
+    resource!(path, POST events::collect, OPTIONS events::preflight)
+}
+
 // Order matters where paths overlap: `/alerts/history` must precede `/alerts/{alertId}`.
 routes! {
     public {

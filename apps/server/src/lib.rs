@@ -149,6 +149,7 @@ impl Application {
                 config.workers
             },
             trusted_proxies: Vec::new(),
+            extra_events_path: None,
         };
         let server = build_server(listener, services.clone(), http)
             .map_err(|e| StartError::Http(e.to_string()))?;

@@ -5,14 +5,17 @@
 
 pub mod agent;
 pub mod client;
+pub mod context;
 pub mod payload;
 pub mod rules;
 pub mod sanitize;
+pub mod server;
 pub mod source;
 pub mod visitor;
 
 pub use agent::{DeviceKind, UserAgentInfo, user_agent_info};
 pub use client::client_ip;
+pub use context::{Place, visit_context};
 pub use payload::{
     Device, EventData, IncomingEvent, IngestError, PageUrl, PaymentData, RawEvent, SessionId, Size,
     VisitorId, validate,

@@ -97,7 +97,7 @@ pub enum IngestError {
     Invalid(#[from] ValidationError),
 }
 
-fn invalid(field: &str, message: &str) -> IngestError {
+pub(crate) fn invalid(field: &str, message: &str) -> IngestError {
     IngestError::Invalid(ValidationError::new(field, message))
 }
 
@@ -422,7 +422,7 @@ fn ad_click_ids(raw: BTreeMap<String, Value>) -> BTreeMap<String, String> {
 
 /// A JSON value as the script turns it into text: strings as they are, numbers and booleans
 /// printed; null, arrays and objects give nothing.
-fn value_text(value: &Value) -> Option<String> {
+pub(crate) fn value_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -432,7 +432,7 @@ fn value_text(value: &Value) -> Option<String> {
 }
 
 /// A parameter name: lowercased, `[a-z0-9_-]`, 1 to 64 characters.
-fn param_key(key: &str) -> Option<String> {
+pub(crate) fn param_key(key: &str) -> Option<String> {
     let key = key.trim().to_ascii_lowercase();
     (!key.is_empty()
         && key.len() <= MAX_PARAM_KEY
@@ -444,7 +444,7 @@ fn param_key(key: &str) -> Option<String> {
 
 /// Parameters other than the reserved `skip` keys: invalid names are dropped as the script
 /// drops them, more than ten is refused.
-fn params(
+pub(crate) fn params(
     extra: &BTreeMap<String, Value>,
     skip: &[&str],
 ) -> Result<BTreeMap<String, String>, IngestError> {
@@ -461,7 +461,10 @@ fn params(
     Ok(out)
 }
 
-fn identifier(extra: &BTreeMap<String, Value>, key: &str) -> Result<Option<String>, IngestError> {
+pub(crate) fn identifier(
+    extra: &BTreeMap<String, Value>,
+    key: &str,
+) -> Result<Option<String>, IngestError> {
     let Some(text) = extra.get(key).and_then(value_text) else {
         return Ok(None);
     };

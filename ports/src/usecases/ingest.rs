@@ -1,16 +1,25 @@
-//! Ingestion (`POST /api/events`): from a validated event to a stored one, or to a documented
-//! drop (bots, foreign hostnames, excluded IPs, paths and hostnames), which the tracker's
-//! contract still answers with 200.
+//! Ingestion (`POST /api/events`): from a validated event to a stored, enriched one (source,
+//! campaign, software, location), or to a documented drop (bots, foreign hostnames, excluded
+//! IPs, paths, countries and hostnames), which the tracker's contract still answers with 200.
 
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+use std::sync::Mutex;
 
-use datafast_domain::event::Event;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use datafast_domain::event::{Event, EventOrigin};
+use datafast_domain::id::ProfileId;
 use datafast_domain::ingest::{
-    DropReason, EventData, IncomingEvent, check_website, cookieless_visitor_id, user_agent_info,
+    DropReason, EventData, IncomingEvent, Place, check_website, cookieless_visitor_id,
+    same_session, user_agent_info, visit_context,
 };
+use datafast_domain::profile::VisitorProfile;
 
 use super::Services;
 use crate::error::{ServiceError, ServiceResult};
+use crate::system::{id_seconds, random_array};
 
 /// A validated event and what the connection says about its sender.
 #[derive(Debug, Clone)]
@@ -37,8 +46,58 @@ pub enum IngestOutcome {
 /// is a function of the server's hash key, so it is never stored and survives restarts.
 const COOKIELESS_SECRET_LABEL: &str = "datafast cookieless visitor salt v1";
 
+/// Cookieless visitors remembered at once before the idle ones are forgotten.
+const MAX_COOKIELESS_VISITORS: usize = 100_000;
+
+/// Sessions of cookieless visitors, whose clients send a throw-away session id: a visitor's
+/// events belong to one session until 30 minutes pass without one (DataFast's rule). Kept in
+/// memory only, so a restart starts new sessions.
+#[derive(Debug, Default)]
+pub struct CookielessSessions {
+    open: Mutex<HashMap<String, (String, Timestamp)>>,
+}
+
+impl CookielessSessions {
+    /// The session an event of `visitor_id` at `now` belongs to, opening one when needed.
+    pub fn session_for(&self, visitor_id: &str, now: Timestamp) -> String {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((session, last)) = open.get_mut(visitor_id)
+            && same_session(*last, now)
+        {
+            *last = (*last).max(now);
+            return session.clone();
+        }
+        if open.len() >= MAX_COOKIELESS_VISITORS {
+            open.retain(|_, (_, last)| same_session(*last, now));
+        }
+        let session = new_session_id(visitor_id, now);
+        open.insert(visitor_id.to_owned(), (session.clone(), now));
+        session
+    }
+}
+
+/// A session id shaped like the tracker's (`s` + 36 characters), unique per visitor and start.
+fn new_session_id(visitor_id: &str, start: Timestamp) -> String {
+    let digest = Sha256::new()
+        .chain_update(visitor_id.as_bytes())
+        .chain_update(start.as_millisecond().to_be_bytes())
+        .finalize();
+    let hex = hex::encode(&digest[..16]);
+    format!(
+        "s{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 impl Services {
-    /// Checks an event against its website and stores it.
+    /// Checks an event against its website, enriches and stores it.
     ///
     /// # Errors
     /// `NotFound` for an unknown tracking id; storage failures.
@@ -57,24 +116,24 @@ impl Services {
         if agent.is_bot {
             return Ok(IngestOutcome::Dropped(DropReason::Bot));
         }
-        // Country exclusions apply once a location database is configured (later work).
+        let location = self.geo.locate(client_ip);
         if let Err(reason) = check_website(
             &website,
             &event.page.host,
             &event.page.path,
             &event.domain,
             client_ip,
-            None,
+            location.country.as_deref(),
         ) {
             return Ok(IngestOutcome::Dropped(reason));
         }
         let now = self.now();
         let cookieless = event.cookieless || website.settings.is_cookieless;
-        let visitor_id = match (&event.visitor_id, cookieless) {
-            (Some(id), false) => id.as_str().to_owned(),
+        let (visitor_id, session_id) = match (&event.visitor_id, cookieless) {
+            (Some(id), false) => (id.as_str().to_owned(), event.session_id.as_str().to_owned()),
             _ => {
                 let secret = self.hasher.hash(COOKIELESS_SECRET_LABEL);
-                cookieless_visitor_id(
+                let visitor = cookieless_visitor_id(
                     secret.as_str().as_bytes(),
                     now,
                     client_ip,
@@ -82,28 +141,140 @@ impl Services {
                     website.domain.as_str(),
                 )
                 .as_str()
-                .to_owned()
+                .to_owned();
+                let session = self.cookieless_sessions.session_for(&visitor, now);
+                (visitor, session)
             }
         };
-        let goal_name = match &event.data {
-            EventData::Custom { name, .. } => Some(name.to_string()),
-            EventData::Payment(_) => Some("payment".to_owned()),
-            _ => None,
+        let context = visit_context(
+            &event,
+            &website.domain,
+            &agent,
+            Place {
+                country: location.country,
+                region: location.region,
+                city: location.city,
+            },
+        );
+        let (goal_name, params) = match &event.data {
+            EventData::Pageview => (None, BTreeMap::new()),
+            EventData::Custom { name, params } => (Some(name.to_string()), params.clone()),
+            // The tracker's payment event links a checkout to the visit; the revenue and the
+            // automatic payment goal come from the Payments API or a provider, so that one
+            // purchase never counts twice.
+            EventData::Payment(payment) => (None, payment_params(payment)),
+            EventData::Identify {
+                user_id,
+                name,
+                image,
+                properties,
+            } => {
+                let mut params = properties.clone();
+                params.insert("user_id".to_owned(), user_id.clone());
+                params.extend(name.clone().map(|n| ("name".to_owned(), n)));
+                params.extend(image.clone().map(|i| ("image".to_owned(), i)));
+                (None, params)
+            }
+            EventData::ExternalLink { url, text } => {
+                let mut params = BTreeMap::from([("url".to_owned(), url.clone())]);
+                params.extend(text.clone().map(|t| ("text".to_owned(), t)));
+                (None, params)
+            }
         };
         let stored = Event {
             website_id: website.id,
             kind: event.data.kind(),
             occurred_at: now,
             visitor_id: visitor_id.clone(),
-            session_id: event.session_id.as_str().to_owned(),
+            session_id,
             goal_name,
             hostname: event.page.host.clone(),
             path: event.page.path.clone(),
+            context,
+            params,
+            description: None,
+            origin: EventOrigin::Client,
         };
-        self.store.append_events(&[stored]).await?;
+        self.store
+            .append_events(std::slice::from_ref(&stored))
+            .await?;
+        if let EventData::Identify {
+            user_id,
+            name,
+            image,
+            properties,
+        } = &event.data
+            && !cookieless
+        {
+            let mut metadata = properties.clone();
+            metadata.extend(name.clone().map(|n| ("name".to_owned(), n)));
+            metadata.extend(image.clone().map(|i| ("image".to_owned(), i)));
+            self.store
+                .save_profile(&VisitorProfile {
+                    profile_id: ProfileId::from_parts(
+                        id_seconds(now),
+                        random_array(self.random.as_ref()),
+                    )
+                    .to_string(),
+                    website_id: website.id,
+                    visitor_id: visitor_id.clone(),
+                    user_id: user_id.clone(),
+                    metadata,
+                    identified_at: now,
+                })
+                .await?;
+        }
+        self.announce_goals(std::slice::from_ref(&stored));
         Ok(IngestOutcome::Stored {
             visitor_id,
             cookieless,
         })
+    }
+}
+
+/// The identifiers and amount of a tracker payment event, as stored parameters.
+fn payment_params(payment: &datafast_domain::ingest::PaymentData) -> BTreeMap<String, String> {
+    let fields = [
+        ("email", payment.email.clone()),
+        ("amount", payment.amount.map(|a| a.to_string())),
+        (
+            "currency",
+            payment.currency.as_ref().map(|c| c.as_str().to_owned()),
+        ),
+        ("stripe_session_id", payment.stripe_session_id.clone()),
+        (
+            "lemonsqueezy_order_id",
+            payment.lemonsqueezy_order_id.clone(),
+        ),
+        ("polar_checkout_id", payment.polar_checkout_id.clone()),
+        (
+            "paddle_transaction_id",
+            payment.paddle_transaction_id.clone(),
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| (key.to_owned(), v)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookieless_sessions_end_after_thirty_idle_minutes() {
+        let sessions = CookielessSessions::default();
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let first = sessions.session_for("v1", start);
+        assert_eq!(first.len(), 37);
+        let later = start + jiff::SignedDuration::from_mins(29);
+        assert_eq!(sessions.session_for("v1", later), first);
+        // 29 minutes after the last event, so the session goes on.
+        let still = later + jiff::SignedDuration::from_mins(29);
+        assert_eq!(sessions.session_for("v1", still), first);
+        let gone = still + jiff::SignedDuration::from_mins(31);
+        assert_ne!(sessions.session_for("v1", gone), first);
+        assert_ne!(sessions.session_for("v2", start), first);
     }
 }

@@ -5,6 +5,7 @@
 //! [`Principal`]: datafast_domain::access::Principal
 
 mod account;
+mod alert_delivery;
 mod alerts;
 mod apikeys;
 mod auth;
@@ -14,6 +15,7 @@ mod ingest;
 mod integrations;
 mod team;
 mod tokens;
+mod website_writes;
 mod websites;
 
 use std::sync::Arc;
@@ -25,6 +27,8 @@ use datafast_domain::role::Role;
 use datafast_domain::website::Website;
 
 use crate::error::{ServiceError, ServiceResult};
+use crate::geo::{GeoLocator, NoLocation};
+use crate::notify::GoalListener;
 use crate::secrets::{CredentialHasher, CredentialVault};
 use crate::store::Storage;
 use crate::system::{Clock, RandomSource};
@@ -35,10 +39,11 @@ pub use apikeys::IssuedApiKey;
 pub use auth::{CredentialCache, UsageRecorder};
 pub use funnels::{FunnelChanges, NewFunnel};
 pub use goals::GoalCustomizationsView;
-pub use ingest::{IngestOutcome, IngestRequest};
+pub use ingest::{CookielessSessions, IngestOutcome, IngestRequest};
 pub use integrations::{IntegrationStatus, ProviderState};
 pub use team::{TeamEntry, TeamListing};
 pub use tokens::{IssuedToken, NewToken};
+pub use website_writes::{GoalCreated, PaymentOutcome, ProfileSaved, Removed};
 pub use websites::{NewWebsite, WebsiteWithRole};
 
 /// The driven ports the use cases run on. Cheap to clone.
@@ -51,6 +56,9 @@ pub struct Services {
     vault: Arc<dyn CredentialVault>,
     credentials: Arc<CredentialCache>,
     usage: Arc<UsageRecorder>,
+    geo: Arc<dyn GeoLocator>,
+    goal_listener: Option<Arc<dyn GoalListener>>,
+    cookieless_sessions: Arc<CookielessSessions>,
 }
 
 impl std::fmt::Debug for Services {
@@ -75,6 +83,33 @@ impl Services {
             vault,
             credentials: Arc::new(CredentialCache::default()),
             usage: Arc::new(UsageRecorder::default()),
+            geo: Arc::new(NoLocation),
+            goal_listener: None,
+            cookieless_sessions: Arc::new(CookielessSessions::default()),
+        }
+    }
+
+    /// Locates ingested events' client addresses with `geo` (by default, nothing is located).
+    #[must_use]
+    pub fn with_geo_locator(mut self, geo: Arc<dyn GeoLocator>) -> Self {
+        self.geo = geo;
+        self
+    }
+
+    /// Tells `listener` of every goal completion once it is stored (alert delivery).
+    #[must_use]
+    pub fn with_goal_listener(mut self, listener: Arc<dyn GoalListener>) -> Self {
+        self.goal_listener = Some(listener);
+        self
+    }
+
+    /// Hands stored goal events to the listener, if one is set.
+    fn announce_goals(&self, events: &[datafast_domain::event::Event]) {
+        let Some(listener) = &self.goal_listener else {
+            return;
+        };
+        for event in events.iter().filter(|e| e.goal_name.is_some()) {
+            listener.goal_completed(event);
         }
     }
 

@@ -1,0 +1,2 @@
+//! Alert delivery: goal completions matched against enabled alerts, delivered off the
+//! ingestion path with retries, each attempt written to the alert history.
