@@ -1,19 +1,21 @@
 //! The raw event log. Each event row holds only small integers: the website, the visitor, the
-//! session and every label (host name, path, goal name) are interned in dictionary tables, so a
-//! million events stay within a small footprint on disk.
+//! session, every label (host name, path, goal name) and the whole visit context are interned
+//! in dictionary tables, so a million events stay within a small footprint on disk. Appends
+//! arrive through the group-commit writer (`batch.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
+use sha2::{Digest, Sha256};
 
-use datafast_domain::event::{Event, EventKind};
+use datafast_domain::event::{Event, EventKind, EventOrigin, GoalEventFilter, VisitContext};
 use datafast_domain::goal::{GoalCount, GoalEventType};
 use datafast_domain::id::WebsiteId;
-use datafast_ports::store::{EventStore, StoreResult};
+use datafast_ports::store::{EventStore, StoreResult, StoredEvent};
 
 use crate::SqliteStore;
-use crate::codec::{RowExt, all, count_of, millis};
+use crate::codec::{RowExt, all, count_of, millis, sql_count};
 use crate::error::Failure;
 
 /// The stored code of each kind; codes are part of the schema and never change.
@@ -27,6 +29,13 @@ fn kind_code(kind: EventKind) -> i64 {
     }
 }
 
+fn kind_of(code: i64) -> Result<EventKind, Failure> {
+    EventKind::ALL
+        .into_iter()
+        .find(|kind| kind_code(*kind) == code)
+        .ok_or_else(|| Failure::Corrupt(format!("event kind {code}")))
+}
+
 fn goal_event_type(code: i64) -> Result<GoalEventType, Failure> {
     match code {
         1 => Ok(GoalEventType::Custom),
@@ -34,6 +43,10 @@ fn goal_event_type(code: i64) -> Result<GoalEventType, Failure> {
         other => Err(Failure::Corrupt(format!("goal event kind {other}"))),
     }
 }
+
+/// `flags` bits.
+const FROM_SERVER: i64 = 1;
+const HAS_DETAILS: i64 = 2;
 
 /// One dictionary table: its lookup and its insert.
 #[derive(Clone, Copy)]
@@ -59,10 +72,51 @@ const SESSIONS: Dictionary = Dictionary {
     add: "INSERT INTO event_sessions (value) VALUES (?1)",
 };
 
+/// The context's key in `event_contexts`: the first 8 bytes of a SHA-256 over every field,
+/// each length-prefixed and marked present or absent, so distinct contexts never share an
+/// encoding. A collision of two of them would need about 2^32 distinct contexts to become
+/// likely, far beyond what one installation sees.
+fn context_digest(context: &VisitContext) -> i64 {
+    let fields: [Option<&str>; 16] = [
+        context.referrer.as_deref(),
+        Some(&context.source),
+        context.utm_source.as_deref(),
+        context.utm_medium.as_deref(),
+        context.utm_campaign.as_deref(),
+        context.utm_term.as_deref(),
+        context.utm_content.as_deref(),
+        context.ref_param.as_deref(),
+        context.source_param.as_deref(),
+        context.via.as_deref(),
+        Some(&context.browser),
+        Some(&context.os),
+        Some(&context.device),
+        context.country.as_deref(),
+        context.region.as_deref(),
+        context.city.as_deref(),
+    ];
+    let mut hasher = Sha256::new();
+    for field in fields {
+        match field {
+            None => hasher.update([0]),
+            Some(text) => {
+                hasher.update([1]);
+                hasher.update((text.len() as u64).to_be_bytes());
+                hasher.update(text.as_bytes());
+            }
+        }
+    }
+    let digest = hasher.finalize();
+    let mut first = [0_u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
 /// Interns values within one write transaction, remembering what this batch already resolved.
 struct Interner<'a, 'c> {
     tx: &'a Transaction<'c>,
     seen: HashMap<(&'static str, String), i64>,
+    contexts: HashMap<i64, i64>,
 }
 
 impl<'a, 'c> Interner<'a, 'c> {
@@ -70,6 +124,7 @@ impl<'a, 'c> Interner<'a, 'c> {
         Self {
             tx,
             seen: HashMap::new(),
+            contexts: HashMap::new(),
         }
     }
 
@@ -78,10 +133,13 @@ impl<'a, 'c> Interner<'a, 'c> {
         if let Some(id) = self.seen.get(&key) {
             return Ok(*id);
         }
-        let mut find = self.tx.prepare_cached(dictionary.find)?;
-        let mut rows = find.query([value])?;
-        let id = match rows.next()? {
-            Some(row) => row.get(0)?,
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached(dictionary.find)?
+            .query_row([value], |row| row.get(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
             None => {
                 self.tx.prepare_cached(dictionary.add)?.execute([value])?;
                 self.tx.last_insert_rowid()
@@ -90,48 +148,295 @@ impl<'a, 'c> Interner<'a, 'c> {
         self.seen.insert(key, id);
         Ok(id)
     }
+
+    fn context(&mut self, context: &VisitContext) -> Result<i64, Failure> {
+        let digest = context_digest(context);
+        if let Some(id) = self.contexts.get(&digest) {
+            return Ok(*id);
+        }
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM event_contexts WHERE digest = ?1")?
+            .query_row([digest], |row| row.get(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO event_contexts (digest, referrer, source, utm_source,
+                             utm_medium, utm_campaign, utm_term, utm_content, ref_param,
+                             source_param, via, browser, os, device, country, region, city)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                                 ?15, ?16, ?17)",
+                    )?
+                    .execute(params![
+                        digest,
+                        context.referrer,
+                        context.source,
+                        context.utm_source,
+                        context.utm_medium,
+                        context.utm_campaign,
+                        context.utm_term,
+                        context.utm_content,
+                        context.ref_param,
+                        context.source_param,
+                        context.via,
+                        context.browser,
+                        context.os,
+                        context.device,
+                        context.country,
+                        context.region,
+                        context.city,
+                    ])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.contexts.insert(digest, id);
+        Ok(id)
+    }
+}
+
+/// Inserts `events` in the open transaction and returns their sequence numbers.
+pub(crate) fn insert_events(tx: &Transaction<'_>, events: &[Event]) -> Result<Vec<u64>, Failure> {
+    let mut interner = Interner::new(tx);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (website, kind, occurred_at, visitor, session, hostname, path, goal,
+                             context, flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut details = tx.prepare_cached(
+        "INSERT INTO event_details (event, params, description) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut seqs = Vec::with_capacity(events.len());
+    for event in events {
+        let website = interner.id(WEBSITES, &event.website_id.to_string())?;
+        let visitor = interner.id(VISITORS, &event.visitor_id)?;
+        let session = interner.id(SESSIONS, &event.session_id)?;
+        let hostname = interner.id(LABELS, &event.hostname)?;
+        let path = interner.id(LABELS, &event.path)?;
+        let goal = event
+            .goal_name
+            .as_deref()
+            .map(|goal| interner.id(LABELS, goal))
+            .transpose()?;
+        let context = interner.context(&event.context)?;
+        let has_details = !event.params.is_empty() || event.description.is_some();
+        let mut flags = 0;
+        if event.origin == EventOrigin::Server {
+            flags |= FROM_SERVER;
+        }
+        if has_details {
+            flags |= HAS_DETAILS;
+        }
+        insert.execute(params![
+            website,
+            kind_code(event.kind),
+            millis(event.occurred_at),
+            visitor,
+            session,
+            hostname,
+            path,
+            goal,
+            context,
+            flags,
+        ])?;
+        let seq = tx.last_insert_rowid();
+        if has_details {
+            let params = serde_json::to_string(&event.params)
+                .map_err(|e| Failure::Corrupt(format!("event params: {e}")))?;
+            details.execute(params![seq, params, event.description])?;
+        }
+        seqs.push(count_of(seq)?);
+    }
+    Ok(seqs)
+}
+
+/// The columns every event read selects, in the order [`EventReader::decode`] reads them.
+const EVENT_COLUMNS: &str = "e.seq, w.website_id, e.kind, e.occurred_at, v.value, s.value,
+     h.value, p.value, g.value, e.context, e.flags
+     FROM events e
+     JOIN event_websites w ON w.id = e.website
+     JOIN event_visitors v ON v.id = e.visitor
+     JOIN event_sessions s ON s.id = e.session
+     JOIN event_labels h ON h.id = e.hostname
+     JOIN event_labels p ON p.id = e.path
+     LEFT JOIN event_labels g ON g.id = e.goal";
+
+/// Decodes event rows, loading each context and detail row once per read.
+struct EventReader<'c> {
+    db: &'c Connection,
+    contexts: HashMap<i64, VisitContext>,
+}
+
+impl<'c> EventReader<'c> {
+    fn new(db: &'c Connection) -> Self {
+        Self {
+            db,
+            contexts: HashMap::new(),
+        }
+    }
+
+    /// Runs `SELECT {EVENT_COLUMNS} {tail}` and decodes every row.
+    fn query(&mut self, tail: &str, args: &[&dyn ToSql]) -> Result<Vec<StoredEvent>, Failure> {
+        let sql = format!("SELECT {EVENT_COLUMNS} {tail}");
+        let mut statement = self.db.prepare_cached(&sql)?;
+        let raw = all(statement.query(args)?, RawEvent::read)?;
+        raw.into_iter().map(|row| self.decode(row)).collect()
+    }
+
+    fn decode(&mut self, row: RawEvent) -> Result<StoredEvent, Failure> {
+        let context = match row.context {
+            None => VisitContext::unknown(),
+            Some(id) => self.context(id)?,
+        };
+        let (params, description) = if row.flags & HAS_DETAILS != 0 {
+            self.details(row.seq)?
+        } else {
+            (BTreeMap::new(), None)
+        };
+        Ok(StoredEvent {
+            seq: count_of(row.seq)?,
+            event: Event {
+                website_id: row
+                    .website
+                    .parse()
+                    .map_err(|_| Failure::Corrupt(format!("website id {:?}", row.website)))?,
+                kind: kind_of(row.kind)?,
+                occurred_at: crate::codec::instant(row.occurred_at)?,
+                visitor_id: row.visitor,
+                session_id: row.session,
+                goal_name: row.goal,
+                hostname: row.hostname,
+                path: row.path,
+                context,
+                params,
+                description,
+                origin: if row.flags & FROM_SERVER != 0 {
+                    EventOrigin::Server
+                } else {
+                    EventOrigin::Client
+                },
+            },
+        })
+    }
+
+    fn context(&mut self, id: i64) -> Result<VisitContext, Failure> {
+        if let Some(context) = self.contexts.get(&id) {
+            return Ok(context.clone());
+        }
+        let context = self
+            .db
+            .prepare_cached(
+                "SELECT referrer, source, utm_source, utm_medium, utm_campaign, utm_term,
+                        utm_content, ref_param, source_param, via, browser, os, device,
+                        country, region, city
+                 FROM event_contexts WHERE id = ?1",
+            )?
+            .query_row([id], |row| {
+                Ok(VisitContext {
+                    referrer: row.get(0)?,
+                    source: row.get(1)?,
+                    utm_source: row.get(2)?,
+                    utm_medium: row.get(3)?,
+                    utm_campaign: row.get(4)?,
+                    utm_term: row.get(5)?,
+                    utm_content: row.get(6)?,
+                    ref_param: row.get(7)?,
+                    source_param: row.get(8)?,
+                    via: row.get(9)?,
+                    browser: row.get(10)?,
+                    os: row.get(11)?,
+                    device: row.get(12)?,
+                    country: row.get(13)?,
+                    region: row.get(14)?,
+                    city: row.get(15)?,
+                })
+            })?;
+        self.contexts.insert(id, context.clone());
+        Ok(context)
+    }
+
+    fn details(&mut self, seq: i64) -> Result<(BTreeMap<String, String>, Option<String>), Failure> {
+        let found: Option<(String, Option<String>)> = self
+            .db
+            .prepare_cached("SELECT params, description FROM event_details WHERE event = ?1")?
+            .query_row([seq], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((params, description)) = found else {
+            return Ok((BTreeMap::new(), None));
+        };
+        let params = serde_json::from_str(&params)
+            .map_err(|e| Failure::Corrupt(format!("event {seq} params: {e}")))?;
+        Ok((params, description))
+    }
+}
+
+/// One event row before its context and details are resolved.
+struct RawEvent {
+    seq: i64,
+    website: String,
+    kind: i64,
+    occurred_at: i64,
+    visitor: String,
+    session: String,
+    hostname: String,
+    path: String,
+    goal: Option<String>,
+    context: Option<i64>,
+    flags: i64,
+}
+
+impl RawEvent {
+    fn read(row: &Row<'_>) -> Result<Self, Failure> {
+        Ok(Self {
+            seq: row.get(0)?,
+            website: row.text(1)?,
+            kind: row.get(2)?,
+            occurred_at: row.get(3)?,
+            visitor: row.text(4)?,
+            session: row.text(5)?,
+            hostname: row.text(6)?,
+            path: row.text(7)?,
+            goal: row.optional_text(8)?,
+            context: row.get(9)?,
+            flags: row.get(10)?,
+        })
+    }
+}
+
+/// The dictionary id of a value, if it was ever stored.
+fn existing_id(
+    db: &Connection,
+    dictionary: Dictionary,
+    value: &str,
+) -> Result<Option<i64>, Failure> {
+    Ok(db
+        .prepare_cached(dictionary.find)?
+        .query_row([value], |row| row.get(0))
+        .optional()?)
+}
+
+/// Removes events by sequence number, with their details.
+pub(crate) fn delete_events(tx: &Transaction<'_>, seqs: &[i64]) -> Result<(), Failure> {
+    let mut event = tx.prepare_cached("DELETE FROM events WHERE seq = ?1")?;
+    let mut details = tx.prepare_cached("DELETE FROM event_details WHERE event = ?1")?;
+    for seq in seqs {
+        event.execute([seq])?;
+        details.execute([seq])?;
+    }
+    Ok(())
 }
 
 #[async_trait]
 impl EventStore for SqliteStore {
-    /// One transaction for the whole batch: all events are committed (to the WAL) or none.
-    async fn append_events(&self, events: &[Event]) -> StoreResult<()> {
+    /// Group-committed: the events join whatever other appends are waiting, and all of them
+    /// are committed (to the WAL) in one transaction before any caller gets its answer.
+    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let events = events.to_vec();
-        self.write(move |tx| {
-            let mut interner = Interner::new(tx);
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO events (website, kind, occurred_at, visitor, session, hostname,
-                                     path, goal)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for event in &events {
-                let website = interner.id(WEBSITES, &event.website_id.to_string())?;
-                let visitor = interner.id(VISITORS, &event.visitor_id)?;
-                let session = interner.id(SESSIONS, &event.session_id)?;
-                let hostname = interner.id(LABELS, &event.hostname)?;
-                let path = interner.id(LABELS, &event.path)?;
-                let goal = event
-                    .goal_name
-                    .as_deref()
-                    .map(|goal| interner.id(LABELS, goal))
-                    .transpose()?;
-                insert.execute(params![
-                    website,
-                    kind_code(event.kind),
-                    millis(event.occurred_at),
-                    visitor,
-                    session,
-                    hostname,
-                    path,
-                    goal,
-                ])?;
-            }
-            Ok(())
-        })
-        .await
+        self.append(events.to_vec()).await
     }
 
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>> {
@@ -165,6 +470,70 @@ impl EventStore for SqliteStore {
                 )?
                 .query_row([website.to_string()], |row| row.get(0))?;
             count_of(visitors)
+        })
+        .await
+    }
+
+    async fn latest_pageview(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<Event>> {
+        let visitor_id = visitor_id.to_owned();
+        self.read(move |db| {
+            let (Some(website), Some(visitor)) = (
+                existing_id(db, WEBSITES, &website.to_string())?,
+                existing_id(db, VISITORS, &visitor_id)?,
+            ) else {
+                return Ok(None);
+            };
+            let mut reader = EventReader::new(db);
+            let found = reader.query(
+                "WHERE e.website = ?1 AND e.visitor = ?2 AND e.kind = 0
+                 ORDER BY e.seq DESC LIMIT 1",
+                &[&website, &visitor],
+            )?;
+            Ok(found.into_iter().next().map(|stored| stored.event))
+        })
+        .await
+    }
+
+    async fn delete_goal_events(
+        &self,
+        website: WebsiteId,
+        filter: &GoalEventFilter,
+    ) -> StoreResult<u64> {
+        let filter = filter.clone();
+        self.write(move |tx| {
+            let Some(website) = existing_id(tx, WEBSITES, &website.to_string())? else {
+                return Ok(0);
+            };
+            // The candidates are the website's custom goal events (through the goal index);
+            // the domain's filter decides, so every backend applies the same rule.
+            let mut reader = EventReader::new(tx);
+            let candidates = reader.query(
+                "WHERE e.website = ?1 AND e.goal IS NOT NULL AND e.kind = 1",
+                &[&website],
+            )?;
+            let doomed: Vec<i64> = candidates
+                .iter()
+                .filter(|stored| filter.matches(&stored.event))
+                .map(|stored| i64::try_from(stored.seq).unwrap_or(i64::MAX))
+                .collect();
+            delete_events(tx, &doomed)?;
+            Ok(doomed.len() as u64)
+        })
+        .await
+    }
+
+    async fn events_after(&self, after: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = sql_count(limit);
+        self.read(move |db| {
+            EventReader::new(db).query(
+                "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
+                &[&after, &limit],
+            )
         })
         .await
     }

@@ -16,6 +16,10 @@
 //! of read-only connections; in WAL mode they see the last committed state and never wait for
 //! the writer.
 //!
+//! Event appends are group-committed (`batch.rs`): one thread takes every append waiting when
+//! the writer is free and commits them in one transaction, then answers each caller. An append
+//! returns only after its commit, so every acknowledged event survives a crash of the process.
+//!
 //! Websites and memberships, which nearly every request reads to authorize itself, are also
 //! cached in memory (`directory.rs`), invalidated by this store's own writes.
 //!
@@ -25,12 +29,16 @@
 //! sub-millisecond digits reads back truncated to the millisecond (the precision the API shows).
 //! Website settings, permission sets, token scopes and funnel steps are JSON text columns. The
 //! event log interns websites, visitors, sessions and labels in dictionary tables so each event
-//! row holds only small integers. Parent rows are referenced without `FOREIGN KEY` clauses: the
-//! port contracts never ask a backend to refuse an orphan, and every backend must answer alike.
+//! row holds only small integers; each distinct visit context (source, campaign, software,
+//! location) is stored once and referenced. Event sequence numbers come from an
+//! `AUTOINCREMENT` key, so they are never reused after deletes. Parent rows are referenced
+//! without `FOREIGN KEY` clauses: the port contracts never ask a backend to refuse an orphan,
+//! and every backend must answer alike.
 
 mod accounts;
 mod alerts;
 mod apikeys;
+mod batch;
 mod codec;
 mod directory;
 mod error;
@@ -38,6 +46,8 @@ mod events;
 mod funnels;
 mod goals;
 mod integrations;
+mod payments;
+mod profiles;
 mod store;
 mod team;
 mod websites;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use datafast_ports::store::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::batch::Appender;
 use crate::directory::Directory;
 use crate::error::{Failure, SqliteError};
 
@@ -27,9 +28,10 @@ const STATEMENT_CACHE: usize = 128;
 #[derive(Clone)]
 pub struct SqliteStore {
     shared: Arc<Shared>,
+    appender: Arc<Appender>,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     path: PathBuf,
     writer: Mutex<Connection>,
     idle_readers: Mutex<Vec<Connection>>,
@@ -77,13 +79,20 @@ impl SqliteStore {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
-        Ok(SqliteStore {
-            shared: Arc::new(Shared {
+        let shared = Arc::new(Shared {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            idle_readers: Mutex::new(vec![reader]),
+            directory: Directory::default(),
+        });
+        let appender =
+            Appender::start(Arc::clone(&shared)).map_err(|e| SqliteError::Configure {
                 path: path.to_owned(),
-                writer: Mutex::new(writer),
-                idle_readers: Mutex::new(vec![reader]),
-                directory: Directory::default(),
-            }),
+                reason: format!("cannot start the event writer: {e}"),
+            })?;
+        Ok(SqliteStore {
+            shared,
+            appender: Arc::new(appender),
         })
     }
 
@@ -95,6 +104,14 @@ impl SqliteStore {
     /// The cache of websites and memberships.
     pub(crate) fn directory(&self) -> &Directory {
         &self.shared.directory
+    }
+
+    /// Appends events through the group-commit writer; returns once they are committed.
+    pub(crate) async fn append(
+        &self,
+        events: Vec<datafast_domain::event::Event>,
+    ) -> StoreResult<Vec<u64>> {
+        self.appender.append(events).await
     }
 
     /// Runs `work` on a reader connection, off the async executor.
@@ -134,7 +151,7 @@ impl SqliteStore {
 }
 
 impl Shared {
-    fn with_writer<T>(
+    pub(crate) fn with_writer<T>(
         &self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {

@@ -3,14 +3,14 @@
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts, DeliveryStatus};
 use datafast_domain::apikey::ApiKey;
-use datafast_domain::event::{Event, EventKind};
+use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
 use datafast_domain::id::{
@@ -791,6 +791,10 @@ fn event(site: WebsiteId, kind: EventKind, visitor: &str, goal: Option<&str>) ->
         goal_name: goal.map(str::to_owned),
         hostname: "example.com".into(),
         path: "/pricing".into(),
+        context: VisitContext::unknown(),
+        params: BTreeMap::new(),
+        description: None,
+        origin: EventOrigin::Client,
     }
 }
 
@@ -846,6 +850,17 @@ async fn a_million_events_fit_in_a_small_footprint() {
     let (dir, store) = open();
     let sites: Vec<WebsiteId> = (0..5u8).map(|n| WebsiteId::from_parts(2, [n; 8])).collect();
     let paths: Vec<String> = (0..200).map(|n| format!("/blog/post-{n}")).collect();
+    let contexts: Vec<VisitContext> = (0..50)
+        .map(|n| VisitContext {
+            source: ["Google", "Direct/None", "X", "news.example.org"][n % 4].to_owned(),
+            browser: ["Chrome", "Safari", "Firefox"][n % 3].to_owned(),
+            os: ["Mac OSX", "Windows 10", "iOS", "Android"][n % 4].to_owned(),
+            device: ["desktop", "mobile"][n % 2].to_owned(),
+            country: Some(["US", "FR", "DE", "IN", "BR"][n % 5].to_owned()),
+            city: Some(format!("City {n}")),
+            ..VisitContext::default()
+        })
+        .collect();
     let before = file_bytes(dir.path());
     let mut batch = Vec::with_capacity(10_000);
     for n in 0..1_000_000u32 {
@@ -864,6 +879,10 @@ async fn a_million_events_fit_in_a_small_footprint() {
             goal_name: (kind == EventKind::Custom).then(|| "signup".to_owned()),
             hostname: "www.example.com".into(),
             path: paths[(n % 200) as usize].clone(),
+            context: contexts[(visitor % 50) as usize].clone(),
+            params: BTreeMap::new(),
+            description: None,
+            origin: EventOrigin::Client,
         });
         if batch.len() == 10_000 {
             store.append_events(&batch).await.unwrap();
@@ -905,4 +924,38 @@ async fn instants_are_kept_to_the_millisecond() {
     store.create_account(&precise).await.unwrap();
     let stored = store.account(precise.id).await.unwrap().unwrap();
     assert_eq!(stored.created_at, at(0) + 1.milliseconds());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_are_group_committed_and_all_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let site = WebsiteId::from_parts(2, [7; 8]);
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let visitor = format!("visitor-{n}");
+                store
+                    .append_events(&[event(site, EventKind::Pageview, &visitor, None)])
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut seqs = BTreeSet::new();
+    for task in tasks {
+        let assigned = task.await.unwrap();
+        assert_eq!(assigned.len(), 1);
+        seqs.insert(assigned[0]);
+    }
+    assert_eq!(seqs.len(), 200, "every append got its own sequence number");
+    drop(store);
+
+    let again = SqliteStore::open(&path).unwrap();
+    let stored = again.events_after(0, 1000).await.unwrap();
+    assert_eq!(stored.len(), 200);
+    let stored_seqs: BTreeSet<u64> = stored.iter().map(|s| s.seq).collect();
+    assert_eq!(stored_seqs, seqs);
 }
