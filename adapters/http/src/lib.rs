@@ -80,6 +80,10 @@ fn application(
         .configure(routes::configure_admin)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(rate_limit::limit_rate));
+    let website_api = web::scope(routes::WEBSITE_PREFIX)
+        .configure(routes::configure_website)
+        .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(rate_limit::limit_rate));
     let mut app = App::new()
         .app_data(state.services)
         .app_data(state.ingest)
@@ -94,6 +98,7 @@ fn application(
     }
     app.configure(routes::configure_public)
         .service(admin)
+        .service(website_api)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(logging::log_request))
 }

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
 use crate::handlers::{
     account, alerts, apikeys, events, fallback, funnels, goals, integrations, team, tokens,
-    websites,
+    website_writes, websites,
 };
 use crate::json_config;
 
@@ -36,6 +36,15 @@ macro_rules! admin_prefix {
     };
 }
 pub(crate) const ADMIN_PREFIX: &str = admin_prefix!();
+
+/// The one spelling of the Website API's base path (its routes come after the admin scope, so
+/// `/api/v1/admin` never reaches them).
+macro_rules! website_prefix {
+    () => {
+        "/api/v1"
+    };
+}
+pub(crate) const WEBSITE_PREFIX: &str = website_prefix!();
 
 macro_rules! permission {
     (none) => {
@@ -79,6 +88,11 @@ macro_rules! routes {
                 $($admin_method:ident $admin_handler:path => $admin_permission:ident, $admin_who:ident;)+
             })*
         }
+        website {
+            $($site_path:literal => {
+                $($site_method:ident $site_handler:path => $site_permission:ident, $site_who:ident;)+
+            })*
+        }
     ) => {
         /// Every registered route, in registration order.
         pub fn route_table() -> Vec<RouteInfo> {
@@ -95,6 +109,12 @@ macro_rules! routes {
                     permission: permission!($admin_permission),
                     owner_only: owner_only!($admin_who),
                 },)+)*
+                $($(RouteInfo {
+                    method: stringify!($site_method),
+                    path: concat!(website_prefix!(), $site_path),
+                    permission: permission!($site_permission),
+                    owner_only: owner_only!($site_who),
+                },)+)*
             ]
         }
 
@@ -109,6 +129,11 @@ macro_rules! routes {
                 resource!($admin_path, $($admin_method $admin_handler),+)
                     $(.app_data(json_config($limit)))?
             );)*
+        }
+
+        /// The Website API's routes, relative to [`WEBSITE_PREFIX`].
+        pub(crate) fn configure_website(config: &mut web::ServiceConfig) {
+            $(config.service(resource!($site_path, $($site_method $site_handler),+));)*
         }
     };
 }
@@ -230,6 +255,19 @@ routes! {
         }
         "/invitations/{invitationId}/accept" => {
             POST team::accept => TeamWrite, any_role;
+        }
+    }
+    website {
+        "/goals" => {
+            POST website_writes::create_goal => GoalsWrite, any_role;
+            DELETE website_writes::delete_goals => GoalsWrite, any_role;
+        }
+        "/payments" => {
+            POST website_writes::create_payment => PaymentsWrite, any_role;
+            DELETE website_writes::delete_payments => PaymentsWrite, any_role;
+        }
+        "/identify" => {
+            POST website_writes::identify => IdentifyWrite, any_role;
         }
     }
 }

@@ -63,6 +63,29 @@ async fn fixture(app: &TestApp, n: usize) -> Fixture {
     }
 }
 
+/// A visitor id in the shape the Website API requires; it has no pageview on any fixture.
+const VISITOR: &str = "a3ab2331-989f-4cfa-91c6-2461c9e3c6bd";
+
+/// Whether the route belongs to the Website API, which names its website in the query.
+fn is_website_api(path: &str) -> bool {
+    path.starts_with("/api/v1/") && !path.starts_with("/api/v1/admin/")
+}
+
+/// The concrete URL of `route` on `fixture`: path ids filled in and, on the Website API,
+/// `?websiteId=` plus the filters a delete needs.
+fn concrete_route(method: &str, path: &str, fixture: &Fixture) -> String {
+    let url = concrete(path, fixture);
+    if !is_website_api(path) {
+        return url;
+    }
+    let filters = match (method, path) {
+        ("DELETE", "/api/v1/goals") => format!("&datafast_visitor_id={VISITOR}"),
+        ("DELETE", "/api/v1/payments") => "&transaction_id=tx_unknown".to_owned(),
+        _ => String::new(),
+    };
+    format!("{url}?websiteId={}{filters}", fixture.website)
+}
+
 fn concrete(path: &str, fixture: &Fixture) -> String {
     path.replace("{websiteId}", &fixture.website)
         .replace("{funnelId}", &fixture.funnel)
@@ -100,6 +123,11 @@ fn body_for(method: &str, path: &str, permission: &str, n: usize) -> Option<Valu
         }
         ("POST", "paddle") => json!({"paddleApiKey": "pdl_live_apikey_01abcdef"}),
         ("POST", "accept") => json!({}),
+        ("POST", "goals") => json!({"datafast_visitor_id": VISITOR, "name": "signup"}),
+        ("POST", "payments") => {
+            json!({"amount": 9.5, "currency": "USD", "transaction_id": format!("tx_{n}")})
+        }
+        ("POST", "identify") => json!({"datafast_visitor_id": VISITOR, "user_id": "user_1"}),
         (_, _) => return None,
     };
     Some(body)
@@ -132,7 +160,7 @@ async fn every_route_allows_exactly_its_permission() {
     for (n, route) in routes.iter().enumerate() {
         let permission = route.permission.expect("filtered");
         let fixture = fixture(&app, n).await;
-        let path = concrete(route.path, &fixture);
+        let path = concrete_route(route.method, route.path, &fixture);
         let body = body_for(route.method, route.path, permission, n);
         let label = format!("{} {}", route.method, route.path);
 
@@ -179,11 +207,11 @@ async fn a_website_key_of_another_website_is_refused_everywhere() {
     let elsewhere = app.create_website("elsewhere.example.com").await;
     let foreign_key = app.create_api_key(&elsewhere).await;
     for (n, route) in datafast_http::route_table().into_iter().enumerate() {
-        if !route.path.contains("{websiteId}") {
+        if !route.path.contains("{websiteId}") && !is_website_api(route.path) {
             continue;
         }
         let permission = route.permission.unwrap_or_default();
-        let path = concrete(route.path, &target);
+        let path = concrete_route(route.method, route.path, &target);
         let body = body_for(route.method, route.path, permission, n);
         let (status, reply) = app
             .send(method(route.method), &foreign_key, &path, body)
@@ -212,7 +240,7 @@ async fn owner_only_routes_refuse_members_and_viewers() {
     );
     for (n, route) in owner_only.iter().enumerate() {
         let permission = route.permission.unwrap_or_default();
-        let path = concrete(route.path, &fixture);
+        let path = concrete_route(route.method, route.path, &fixture);
         for token in [&member, &viewer] {
             let body = body_for(route.method, route.path, permission, 100 + n);
             let (status, reply) = app.send(method(route.method), token, &path, body).await;
@@ -232,11 +260,11 @@ async fn viewers_are_refused_every_write_and_allowed_every_read() {
         let Some(permission) = route.permission else {
             continue;
         };
-        if !route.path.contains("{websiteId}") {
+        if !route.path.contains("{websiteId}") && !is_website_api(route.path) {
             continue;
         }
         let write = Permission::parse(permission).is_some_and(Permission::is_write);
-        let path = concrete(route.path, &fixture);
+        let path = concrete_route(route.method, route.path, &fixture);
         let body = body_for(route.method, route.path, permission, 200 + n);
         let (status, reply) = app.send(method(route.method), &viewer, &path, body).await;
         if write {

@@ -19,4 +19,5 @@ mod openapi;
 mod secrets;
 mod team;
 mod tokens;
+mod website_writes;
 mod websites;

@@ -1,4 +1,4 @@
-//! The handlers, one module per area of the Account API. Each is a pipe: extract the caller and
+//! The handlers, one module per area of the Account API and the Website API. Each is a pipe: extract the caller and
 //! the ids, turn the body into domain input with the domain's parsers, call one use case, and
 //! map its result to a view. Business rules live in the domain and the use cases, not here.
 
@@ -12,6 +12,7 @@ pub(crate) mod goals;
 pub(crate) mod integrations;
 pub(crate) mod team;
 pub(crate) mod tokens;
+pub(crate) mod website_writes;
 pub(crate) mod websites;
 
 use actix_web::web;
