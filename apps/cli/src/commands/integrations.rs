@@ -1,0 +1,119 @@
+//! `integrations`: payment provider status, connect and disconnect. Provider credentials go to
+//! the server and are never printed back.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::Ctx;
+use crate::cli::{IntegrationsCommand, Provider};
+use crate::client::Request;
+use crate::commands::{show_message, site_path};
+use crate::error::{CliError, CliResult};
+use crate::output::{Column, Kind, col, confirm};
+
+const STATUS_ROWS: [Column; 4] = [
+    col("Provider", "provider", Kind::Text),
+    col("Connected", "connected", Kind::Bool),
+    col("Connected at", "connectedAt", Kind::Date),
+    col("Key expires", "keyExpiresAt", Kind::Date),
+];
+
+fn slug(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Stripe => "stripe",
+        Provider::Lemonsqueezy => "lemonsqueezy",
+        Provider::Polar => "polar",
+        Provider::Paddle => "paddle",
+        Provider::Shopify => "shopify",
+        Provider::Woocommerce => "woocommerce",
+    }
+}
+
+/// The connect body each provider expects.
+pub fn connect_body(
+    provider: Provider,
+    key: String,
+    store_id: Option<String>,
+    org_id: Option<String>,
+) -> CliResult<Value> {
+    let missing = |flag: &str| CliError::usage(format!("{} needs {flag}", slug(provider)));
+    match provider {
+        Provider::Stripe => Ok(json!({ "stripeRak": key })),
+        Provider::Lemonsqueezy => Ok(json!({
+            "lemonsqueezyApiKey": key,
+            "lemonsqueezyStoreId": store_id.ok_or_else(|| missing("--store-id"))?,
+        })),
+        Provider::Polar => Ok(json!({
+            "polarAccessToken": key,
+            "polarOrgId": org_id.ok_or_else(|| missing("--org-id"))?,
+        })),
+        Provider::Paddle => Ok(json!({ "paddleApiKey": key })),
+        Provider::Shopify | Provider::Woocommerce => Err(CliError::usage(format!(
+            "{} connects through its own install flow; the API can only report and disconnect it",
+            slug(provider)
+        ))),
+    }
+}
+
+pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
+    let client = ctx.admin_client()?;
+    match command {
+        IntegrationsCommand::Status(site) => {
+            let website = ctx.website(site.website_id.as_deref())?;
+            let answer = client.send(&Request::get(site_path(&website, "/integrations")))?;
+            if ctx.out.json {
+                ctx.out.raw_json(&answer.raw_member("data"));
+                return Ok(());
+            }
+            let status = answer.first();
+            let rows: Vec<Value> = [
+                "stripe",
+                "lemonsqueezy",
+                "polar",
+                "paddle",
+                "shopify",
+                "woocommerce",
+            ]
+            .iter()
+            .filter(|name| status[**name].is_object())
+            .map(|name| {
+                let mut row = status[*name].clone();
+                row["provider"] = json!(name);
+                row
+            })
+            .collect();
+            ctx.out.table(&STATUS_ROWS, &rows, "No providers.");
+            if let Some(currency) = status["currency"].as_str() {
+                ctx.out.print(&format!("Currency: {currency}"));
+            }
+        }
+        IntegrationsCommand::Connect {
+            provider,
+            website,
+            key,
+            store_id,
+            org_id,
+        } => {
+            let body = connect_body(provider, key, store_id, org_id)?;
+            let website = ctx.website(website.website_id.as_deref())?;
+            let path = site_path(&website, &format!("/integrations/{}", slug(provider)));
+            let answer = client.send(&Request::new(Method::POST, path).body(body))?;
+            show_message(ctx, &answer, "Connected");
+        }
+        IntegrationsCommand::Disconnect {
+            provider,
+            website,
+            confirm: c,
+        } => {
+            let website = ctx.website(website.website_id.as_deref())?;
+            confirm(
+                &format!("Disconnect {} from website {website}", slug(provider)),
+                c.yes,
+            )?;
+            let path = site_path(&website, &format!("/integrations/{}", slug(provider)));
+            let answer = client.send(&Request::new(Method::DELETE, path))?;
+            show_message(ctx, &answer, "Disconnected");
+        }
+    }
+    Ok(())
+}
