@@ -1,16 +1,17 @@
-//! The raw event log, kept in arrival order, and the counts computed from it.
+//! The raw event log, kept by sequence number (the append order), the counts computed from it,
+//! and the reads and deletes that select events in it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use datafast_domain::event::{Event, EventKind};
+use datafast_domain::event::{Event, EventKind, GoalEventFilter};
 use datafast_domain::goal::{GoalCount, GoalEventType};
 use datafast_domain::id::WebsiteId;
-use datafast_ports::store::{EventStore, StoreResult};
+use datafast_ports::store::{EventStore, StoreResult, StoredEvent};
 
 use crate::MemoryStore;
-use crate::state::to_millis;
 
 /// The goal type an event counts under, if it counts as a goal at all.
 fn goal_event_type(kind: EventKind) -> Option<GoalEventType> {
@@ -31,14 +32,8 @@ fn type_order(event_type: GoalEventType) -> u8 {
 
 #[async_trait]
 impl EventStore for MemoryStore {
-    async fn append_events(&self, events: &[Event]) -> StoreResult<()> {
-        self.write(|state| {
-            state.events.extend(events.iter().map(|event| Event {
-                occurred_at: to_millis(event.occurred_at),
-                ..event.clone()
-            }));
-            Ok(())
-        })
+    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>> {
+        self.write(|state| Ok(events.iter().map(|e| state.append_event(e)).collect()))
     }
 
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>> {
@@ -46,7 +41,7 @@ impl EventStore for MemoryStore {
             // (name, type order) → (type, completions, visitors), so the output is by name.
             let mut groups: BTreeMap<(&str, u8), (GoalEventType, u64, BTreeSet<&str>)> =
                 BTreeMap::new();
-            for event in state.events.iter().filter(|e| e.website_id == website) {
+            for event in state.events.values().filter(|e| e.website_id == website) {
                 let (Some(name), Some(event_type)) =
                     (event.goal_name.as_deref(), goal_event_type(event.kind))
                 else {
@@ -74,11 +69,69 @@ impl EventStore for MemoryStore {
         self.read(|state| {
             let visitors: BTreeSet<&str> = state
                 .events
-                .iter()
+                .values()
                 .filter(|event| event.website_id == website)
                 .map(|event| event.visitor_id.as_str())
                 .collect();
             visitors.len() as u64
+        })
+    }
+
+    async fn latest_pageview(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<Event>> {
+        self.read(|state| {
+            state
+                .events
+                .values()
+                .rev()
+                .find(|event| {
+                    event.kind == EventKind::Pageview
+                        && event.website_id == website
+                        && event.visitor_id == visitor_id
+                })
+                .cloned()
+        })
+    }
+
+    async fn delete_goal_events(
+        &self,
+        website: WebsiteId,
+        filter: &GoalEventFilter,
+    ) -> StoreResult<u64> {
+        self.write(|state| {
+            // A custom event without a goal name is no goal event, as in the SQLite store,
+            // which finds candidates through the goal name.
+            let doomed: Vec<u64> = state
+                .events
+                .iter()
+                .filter(|(_, event)| {
+                    event.website_id == website
+                        && event.goal_name.is_some()
+                        && filter.matches(event)
+                })
+                .map(|(seq, _)| *seq)
+                .collect();
+            for seq in &doomed {
+                state.events.remove(seq);
+            }
+            Ok(doomed.len() as u64)
+        })
+    }
+
+    async fn events_after(&self, after: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        self.read(|state| {
+            state
+                .events
+                .range((Bound::Excluded(after), Bound::Unbounded))
+                .take(limit)
+                .map(|(seq, event)| StoredEvent {
+                    seq: *seq,
+                    event: event.clone(),
+                })
+                .collect()
         })
     }
 }

@@ -18,6 +18,8 @@ mod events;
 mod funnels;
 mod goals;
 mod integrations;
+mod payments;
+mod profiles;
 mod state;
 mod team;
 mod websites;

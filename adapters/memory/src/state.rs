@@ -1,5 +1,6 @@
 //! The data itself, one map per kind of row, and the few rules every port module shares:
-//! instants kept to the millisecond and repeated ids refused.
+//! instants kept to the millisecond, repeated ids refused, and event sequence numbers that are
+//! never handed out twice.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,8 @@ use datafast_domain::id::{
     AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::Payment;
+use datafast_domain::profile::VisitorProfile;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
@@ -34,7 +37,34 @@ pub(crate) struct State {
     pub(crate) alert_logs: BTreeMap<AlertLogId, AlertLog>,
     pub(crate) customizations: BTreeMap<(WebsiteId, GoalName), GoalCustomization>,
     pub(crate) connections: BTreeMap<(WebsiteId, Provider), Connection>,
-    pub(crate) events: Vec<Event>,
+    /// By sequence number, so the map's order is the append order.
+    pub(crate) events: BTreeMap<u64, Event>,
+    /// The last sequence number handed out; it only grows, so deletes never free a number.
+    pub(crate) last_seq: u64,
+    /// By website and transaction id, the payment's uniqueness rule.
+    pub(crate) payments: BTreeMap<(WebsiteId, String), StoredPayment>,
+    /// By website and visitor id.
+    pub(crate) profiles: BTreeMap<(WebsiteId, String), VisitorProfile>,
+}
+
+impl State {
+    /// Appends `event` (its instant kept to the millisecond) under the next sequence number.
+    pub(crate) fn append_event(&mut self, event: &Event) -> u64 {
+        self.last_seq += 1;
+        let stored = Event {
+            occurred_at: to_millis(event.occurred_at),
+            ..event.clone()
+        };
+        self.events.insert(self.last_seq, stored);
+        self.last_seq
+    }
+}
+
+/// A payment and the sequence number of its goal event, which is removed with it: the link
+/// the SQLite store keeps by row.
+pub(crate) struct StoredPayment {
+    pub(crate) payment: Payment,
+    pub(crate) goal_event: Option<u64>,
 }
 
 /// A credential row: what the API shows, and the keyed hash it is looked up by.
