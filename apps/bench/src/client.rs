@@ -11,9 +11,14 @@ use hyper::client::conn::http1::{SendRequest, handshake};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+/// A current desktop Chrome user agent.
+pub const BROWSER_AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) \
+     AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 /// One open connection.
 pub struct Connection {
     sender: SendRequest<Full<Bytes>>,
+    user_agent: Option<&'static str>,
 }
 
 /// A response's status and, when it has one, its JSON body.
@@ -46,7 +51,18 @@ impl Connection {
             .await
             .map_err(|e| format!("handshake: {e}"))?;
         tokio::spawn(connection);
-        Ok(Self { sender })
+        Ok(Self {
+            sender,
+            user_agent: None,
+        })
+    }
+
+    /// A connection whose requests carry a desktop browser's user agent, as tracker and SDK
+    /// traffic does (the server drops requests without one as bots).
+    pub async fn open_as_browser(address: SocketAddr) -> Result<Self, String> {
+        let mut connection = Self::open(address).await?;
+        connection.user_agent = Some(BROWSER_AGENT);
+        Ok(connection)
     }
 
     pub async fn request(
@@ -60,6 +76,9 @@ impl Connection {
             .method(method)
             .uri(path)
             .header("host", "localhost");
+        if let Some(agent) = self.user_agent {
+            builder = builder.header("user-agent", agent);
+        }
         if let Some(token) = token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }

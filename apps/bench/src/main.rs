@@ -4,6 +4,7 @@
 //! a shared machine is too noisy for absolute numbers to travel.
 
 mod client;
+mod ingest;
 mod report;
 mod server;
 
@@ -41,6 +42,19 @@ struct Args {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Which measurements to run: `account` (the Account API mixes) or `ingest` (event
+    /// ingestion, bytes per event, and the kill -9 test).
+    #[arg(long, default_value = "account")]
+    suite: Suite,
+    /// For the ingest suite: how many events the database holds when its size is measured.
+    #[arg(long, default_value_t = 1_000_000)]
+    fill_to: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Suite {
+    Account,
+    Ingest,
 }
 
 /// One kind of request loop a phase runs on every connection.
@@ -76,6 +90,12 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    if args.suite == Suite::Ingest {
+        let report =
+            ingest::run(&args.server, args.connections, args.seconds, args.fill_to).await?;
+        println!("{}", report.to_markdown());
+        return Ok(());
+    }
     let server = RunningServer::start(&args.server).await?;
     eprintln!("server pid {} on {}", server.pid(), server.address());
     let seeded = seed(

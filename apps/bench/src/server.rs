@@ -19,7 +19,7 @@ pub struct RunningServer {
     token: String,
     second_token: String,
     // Held so the database folder lives as long as the server.
-    _folder: TempDir,
+    folder: TempDir,
 }
 
 impl RunningServer {
@@ -34,6 +34,17 @@ impl RunningServer {
         let database = folder.path().join("bench.db");
         let token = bootstrap(binary, &database, "bench@example.com").await?;
         let second_token = bootstrap(binary, &database, "small@example.com").await?;
+        Self::serve(binary, folder, token, second_token).await
+    }
+
+    /// Runs `serve` on the database in `folder`, on a free loopback port.
+    async fn serve(
+        binary: &Path,
+        folder: TempDir,
+        token: String,
+        second_token: String,
+    ) -> Result<Self, String> {
+        let database = folder.path().join("bench.db");
         let address = free_address()?;
         let child = Command::new(binary)
             .arg("serve")
@@ -55,7 +66,7 @@ impl RunningServer {
             address,
             token,
             second_token,
-            _folder: folder,
+            folder: folder,
         };
         server.wait_until_healthy().await?;
         Ok(server)
@@ -104,18 +115,60 @@ impl RunningServer {
             .ok_or_else(|| "no VmRSS line".to_owned())
     }
 
+    /// The folder holding the database files (main file, WAL, key file).
+    pub fn folder(&self) -> &Path {
+        self.folder.path()
+    }
+
+    /// The database file.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.folder.path().join("bench.db")
+    }
+
+    /// Kills the server with SIGKILL, as a crash would, and waits for it to be gone.
+    pub async fn kill_hard(mut self) -> Result<KilledServer, String> {
+        self.child
+            .kill()
+            .await
+            .map_err(|e| format!("killing the server: {e}"))?;
+        Ok(KilledServer {
+            folder: self.folder,
+            token: self.token,
+            second_token: self.second_token,
+        })
+    }
+
     /// Asks the server to stop with SIGTERM and waits for it.
-    pub async fn stop(mut self) -> Result<(), String> {
+    pub async fn stop(self) -> Result<(), String> {
+        self.stop_keeping_files().await.map(drop)
+    }
+
+    /// Like [`RunningServer::stop`], handing back the folder so its files can be read.
+    pub async fn stop_keeping_files(mut self) -> Result<TempDir, String> {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
             .status();
         match tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await {
-            Ok(Ok(_)) => Ok(()),
+            Ok(Ok(_)) => Ok(self.folder),
             _ => {
                 let _ = self.child.kill().await;
                 Err("the server did not stop within 15 s of SIGTERM".to_owned())
             }
         }
+    }
+}
+
+/// What is left of a killed server: its files and its tokens, to start it again.
+pub struct KilledServer {
+    folder: TempDir,
+    token: String,
+    second_token: String,
+}
+
+impl KilledServer {
+    /// Starts the server again on the same database, as an operator would after a crash.
+    pub async fn restart(self, binary: &Path) -> Result<RunningServer, String> {
+        RunningServer::serve(binary, self.folder, self.token, self.second_token).await
     }
 }
 

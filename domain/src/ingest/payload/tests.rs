@@ -458,3 +458,72 @@ proptest! {
         prop_assert_eq!(sanitize_value(&clean), clean.clone(), "idempotent");
     }
 }
+
+fn json_tree() -> impl Strategy<Value = Value> {
+    json_value().prop_recursive(3, 32, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    text(),
+                    Just("datafast_visitor_id".to_owned()),
+                    Just("visitorId".to_owned()),
+                    Just("name".to_owned()),
+                    Just("metadata".to_owned()),
+                    Just("amount".to_owned()),
+                    Just("currency".to_owned()),
+                    Just("transaction_id".to_owned()),
+                    Just("user_id".to_owned()),
+                    Just("timestamp".to_owned()),
+                ],
+                inner,
+                0..8
+            )
+            .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The whole ingestion path short of storage: parse, read the user agent, build the visit
+    /// context. Nothing panics, and every stored label stays bounded and clean.
+    #[test]
+    fn parsing_and_enrichment_never_panic(raw in raw_event(), agent in text()) {
+        use crate::ingest::{Place, user_agent_info, visit_context};
+        use crate::website::Domain;
+        if let Ok(event) = validate(raw) {
+            let info = user_agent_info(Some(&agent), event.device.as_ref());
+            let domain = Domain::parse("example.com").unwrap();
+            let context = visit_context(&event, &domain, &info, Place::default());
+            prop_assert!(!context.source.is_empty());
+            for tag in [&context.utm_source, &context.utm_campaign, &context.ref_param, &context.via]
+                .into_iter()
+                .flatten()
+            {
+                prop_assert!(is_clean(tag), "{tag:?}");
+                prop_assert!(tag.chars().count() <= 255);
+            }
+        }
+    }
+
+    /// The Website API's write bodies: any JSON is either refused or read into bounded values.
+    #[test]
+    fn server_bodies_never_panic(body in json_tree()) {
+        use crate::ingest::server::{server_goal, server_identify, server_payment};
+        if let Ok(goal) = server_goal(&body) {
+            prop_assert!(goal.metadata.len() <= 10);
+            prop_assert!(goal.metadata.values().all(|v| is_clean(v)));
+            prop_assert!(!goal.name.is_reserved());
+        }
+        if let Ok(payment) = server_payment(&body) {
+            prop_assert!(payment.amount_minor >= 0);
+            prop_assert!(payment.transaction_id.chars().count() <= 255);
+        }
+        if let Ok(identify) = server_identify(&body) {
+            prop_assert!(identify.metadata.len() <= 20);
+            prop_assert!(identify.metadata.values().all(|v| is_clean(v)));
+        }
+    }
+}
