@@ -1,6 +1,9 @@
 //! The command line: every command, argument and flag, with clap's derive. Names follow
 //! DataFast's CLI so scripts written for one run against the other.
 
+// A command line is parsed once per run; boxing variants would only make the code noisier.
+#![allow(clippy::large_enum_variant)]
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::period::Period;

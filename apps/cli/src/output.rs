@@ -79,13 +79,13 @@ pub fn readable_number(number: f64) -> String {
     let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
     }
     if cents > 0 {
-        if cents % 10 == 0 {
+        if cents.is_multiple_of(10) {
             grouped.push_str(&format!(".{}", cents / 10));
         } else {
             grouped.push_str(&format!(".{cents:02}"));
@@ -212,6 +212,13 @@ pub fn render_record(fields: &[Column], record: &Value) -> String {
     finish(&table)
 }
 
+/// One line on stdout. A closed pipe (`datafast ... | head`) is not an error worth a panic:
+/// the reader has what it wanted.
+fn line(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+}
+
 /// What this run may do with the terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -242,60 +249,52 @@ impl Output {
 
     /// Prints a block of text on stdout.
     pub fn print(&self, text: &str) {
-        if !text.is_empty() {
-            println!("{text}");
-        }
+        line(text);
     }
 
     /// A table, header in bold on a colour terminal; `empty` when there are no rows.
     pub fn table(&self, columns: &[Column], rows: &[Value], empty: &str) {
         if rows.is_empty() {
-            println!("{empty}");
+            line(empty);
             return;
         }
         let text = render_table(columns, rows);
         let mut lines = text.lines();
         if let Some(header) = lines.next() {
-            println!("{}", self.paint(BOLD, header));
+            line(&self.paint(BOLD, header));
         }
-        for line in lines {
-            println!("{line}");
+        for row in lines {
+            line(row);
         }
     }
 
     pub fn record(&self, fields: &[Column], record: &Value) {
-        println!("{}", render_record(fields, record));
+        line(&render_record(fields, record));
     }
 
     /// A one-line confirmation of what a write did.
     pub fn done(&self, message: &str) {
-        println!("{}", self.paint(GREEN, message));
+        line(&self.paint(GREEN, message));
     }
 
     /// A secret shown the one time the server returns it.
     pub fn secret(&self, label: &str, secret: &str) {
-        println!();
-        println!(
-            "{}",
-            self.paint(
-                YELLOW_BOLD,
-                &format!("{label} (shown only once; store it now, it cannot be shown again):")
-            )
-        );
-        println!("  {secret}");
+        line("");
+        line(&self.paint(
+            YELLOW_BOLD,
+            &format!("{label} (shown only once; store it now, it cannot be shown again):"),
+        ));
+        line(&format!("  {secret}"));
     }
 
     /// A data member exactly as the server sent it.
     pub fn raw_json(&self, raw: &str) {
-        println!("{raw}");
+        line(raw);
     }
 
     /// Our own JSON (for commands whose answer is not the server's, like `config show`).
     pub fn json_value(&self, value: &Value) {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-        );
+        line(&serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()));
     }
 
     /// The error line on stderr.

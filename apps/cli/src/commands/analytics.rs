@@ -74,7 +74,7 @@ pub fn range_params(
     Ok(params)
 }
 
-pub fn apply_range(mut request: Request, range: &RangeArgs, _ctx: &Ctx) -> CliResult<Request> {
+pub fn apply_range(mut request: Request, range: &RangeArgs) -> CliResult<Request> {
     let now = period::now_in(TimeZone::UTC).timestamp();
     for (name, value) in range_params(range, TimeZone::system(), now)? {
         request = request.query(&name, value);

@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, command: FunnelsCommand) -> CliResult<()> {
             if let Some(website) = website_param {
                 request = request.query("websiteId", website);
             }
-            let request = apply_filters(apply_range(request, &range, ctx)?, &filters)?;
+            let request = apply_filters(apply_range(request, &range)?, &filters)?;
             let answer = client.send(&request)?;
             if ctx.out.json {
                 ctx.out.raw_json(&answer.raw_member("data"));

@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, command: GoalsCommand) -> CliResult<()> {
                     .as_array()
                     .cloned()
                     .unwrap_or_default();
-                ctx.out.table(&COLOR_ROWS, &colors, "No colours.");
+                ctx.out.table(&COLOR_ROWS, &colors, "No colors.");
             }
         }
         GoalsCommand::Customize {

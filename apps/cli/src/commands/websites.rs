@@ -32,7 +32,7 @@ const WEBSITE_FIELDS: [Column; 22] = [
     col("Timezone", "timezone", Kind::Text),
     col("Currency", "currency", Kind::Text),
     col("KPI", "kpi", Kind::Text),
-    col("KPI colour scheme", "kpiColorScheme", Kind::Text),
+    col("KPI color scheme", "kpiColorScheme", Kind::Text),
     col("Revenue metric", "revenueMetric", Kind::Text),
     col("Cookieless", "isCookieless", Kind::Bool),
     col("Renewal revenue", "includeRenewalRevenue", Kind::Bool),
@@ -52,7 +52,7 @@ const WEBSITE_FIELDS: [Column; 22] = [
 const KPI_FIELDS: [Column; 4] = [
     col("Website", "_id", Kind::Text),
     col("KPI", "kpi", Kind::Text),
-    col("KPI colour scheme", "kpiColorScheme", Kind::Text),
+    col("KPI color scheme", "kpiColorScheme", Kind::Text),
     col("Revenue metric", "revenueMetric", Kind::Text),
 ];
 
