@@ -28,16 +28,31 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Print the server's `data` as JSON, unchanged, instead of a table
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Account token (dft_...); overrides DATAFAST_TOKEN and the config file
-    #[arg(long, global = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "TOKEN"
+    )]
     pub token: Option<String>,
     /// Website API key (df_...); overrides DATAFAST_SITE_KEY and the config file
-    #[arg(long, global = true, value_name = "KEY")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "KEY"
+    )]
     pub site_key: Option<String>,
     /// Server base URL, e.g. http://127.0.0.1:8080; overrides DATAFAST_API_BASE
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "URL"
+    )]
     pub api_base: Option<String>,
 }
 
@@ -624,7 +639,7 @@ pub struct FilterArgs {
     pub utm_term: Option<String>,
     #[arg(long)]
     pub utm_content: Option<String>,
-    #[arg(long = "ref")]
+    #[arg(long = "ref", value_name = "REF")]
     pub ref_param: Option<String>,
     #[arg(long)]
     pub source: Option<String>,
@@ -753,7 +768,7 @@ pub struct VisitorListArgs {
     pub utm_term: Option<String>,
     #[arg(long)]
     pub utm_content: Option<String>,
-    #[arg(long = "ref")]
+    #[arg(long = "ref", value_name = "REF")]
     pub ref_param: Option<String>,
     #[arg(long)]
     pub source: Option<String>,

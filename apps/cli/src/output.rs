@@ -219,6 +219,12 @@ fn line(text: &str) {
     let _ = writeln!(stdout, "{text}");
 }
 
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything but the empty string
+/// (https://no-color.org).
+pub fn wants_color(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
 /// What this run may do with the terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -230,11 +236,11 @@ pub struct Output {
 
 impl Output {
     pub fn detect(json: bool) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let no_color = std::env::var_os("NO_COLOR");
         Self {
             json,
-            color: !no_color && std::io::stdout().is_terminal(),
-            color_stderr: !no_color && std::io::stderr().is_terminal(),
+            color: wants_color(std::io::stdout().is_terminal(), no_color.as_deref()),
+            color_stderr: wants_color(std::io::stderr().is_terminal(), no_color.as_deref()),
             progress: std::io::stderr().is_terminal(),
         }
     }
@@ -406,6 +412,27 @@ mod tests {
             readable(&json!("2026-05-21T10:11:12.000Z"), Kind::Date),
             "2026-05-21 10:11 UTC"
         );
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        use std::ffi::OsStr;
+        assert!(wants_color(true, None));
+        assert!(wants_color(true, Some(OsStr::new(""))));
+        assert!(!wants_color(true, Some(OsStr::new("1"))));
+        assert!(!wants_color(false, None));
+        let plain = Output {
+            json: false,
+            color: false,
+            color_stderr: false,
+            progress: false,
+        };
+        assert_eq!(plain.paint(BOLD, "x"), "x");
+        let coloured = Output {
+            color: true,
+            ..plain
+        };
+        assert_eq!(coloured.paint(BOLD, "x"), "\x1b[1mx\x1b[0m");
     }
 
     #[test]

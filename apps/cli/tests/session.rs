@@ -266,6 +266,14 @@ fn unreachable_and_wrong_base_urls_exit_5() {
         .assert()
         .code(5)
         .stderr(predicate::str::contains("cannot reach not a url"));
+    // A server that answers, but not at this path: the 404 says to check the base URL.
+    let wrong = format!("{}/not-here", server().base);
+    sandbox
+        .bare()
+        .args(["whoami", "--api-base", &wrong, "--token", token])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("is the base URL right?"));
 }
 
 #[test]

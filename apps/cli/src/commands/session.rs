@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::Ctx;
 use crate::cli::{AccountCommand, ConfigCommand};
-use crate::client::Request;
+use crate::client::{Answer, Client, Request};
 use crate::commands::{admin, show_record};
 use crate::config::{FileConfig, Source, Sourced, mask_secret};
 use crate::error::{CliError, CliResult};
@@ -20,6 +20,23 @@ const ACCOUNT_FIELDS: [Column; 6] = [
     col("Website", "websiteId", Kind::Text),
     col("Created", "createdAt", Kind::Date),
 ];
+
+/// `GET /account`, which every DataFast server has: a 404 there means the base URL is wrong,
+/// which is reported like an unreachable server (exit 5), not like a missing resource.
+fn fetch_account(client: &Client) -> CliResult<Answer> {
+    client
+        .send(&Request::get(admin("/account")))
+        .map_err(|error| match error {
+            CliError::Api {
+                status: 404,
+                message,
+            } => CliError::BadResponse(format!(
+                "{message} (HTTP 404): {} does not serve the DataFast API; is the base URL right?",
+                client.base()
+            )),
+            other => other,
+        })
+}
 
 /// The credential `login` saves: `--token`/`--site-key`, else one line from stdin.
 fn credential_to_save(ctx: &Ctx) -> CliResult<String> {
@@ -58,9 +75,7 @@ pub fn login(ctx: &Ctx) -> CliResult<()> {
             "that is neither an account token (dft_...) nor a website key (df_...)",
         ));
     }
-    let answer = ctx
-        .client_with(Some(credential.clone()))?
-        .send(&Request::get(admin("/account")))?;
+    let answer = fetch_account(&ctx.client_with(Some(credential.clone()))?)?;
     let account = answer.first();
 
     let path = &ctx.settings.path;
@@ -129,7 +144,7 @@ pub fn logout(ctx: &Ctx) -> CliResult<()> {
 }
 
 pub fn whoami(ctx: &Ctx) -> CliResult<()> {
-    let answer = ctx.admin_client()?.send(&Request::get(admin("/account")))?;
+    let answer = fetch_account(&ctx.admin_client()?)?;
     if ctx.out.json {
         ctx.out.raw_json(&answer.raw_member("data"));
         return Ok(());
