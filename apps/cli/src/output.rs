@@ -356,7 +356,8 @@ impl Spinner {
             let mut drawn = false;
             let mut tick = 0usize;
             loop {
-                std::thread::sleep(Duration::from_millis(100));
+                // Parked rather than slept, so dropping the spinner wakes it at once.
+                std::thread::park_timeout(Duration::from_millis(100));
                 if flag.load(Ordering::Relaxed) {
                     break;
                 }
@@ -385,6 +386,7 @@ impl Drop for Spinner {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }

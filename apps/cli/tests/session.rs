@@ -229,6 +229,11 @@ fn whoami_json_is_the_servers_data() {
     let data = json_of(sandbox.owner().args(["whoami", "--json"]));
     assert_eq!(data[0]["email"], "owner@example.com");
     assert_eq!(data[0]["planType"], "self-hosted");
+    let shown = stdout_of(sandbox.owner().args(["account", "show"]));
+    assert!(
+        shown.contains("Email:") && shown.contains("owner@example.com"),
+        "{shown}"
+    );
 }
 
 #[test]

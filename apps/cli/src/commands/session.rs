@@ -30,6 +30,12 @@ fn fetch_account(client: &Client) -> CliResult<Answer> {
             CliError::Api {
                 status: 404,
                 message,
+            } if message.contains("base URL") => {
+                CliError::BadResponse(format!("{message} (HTTP 404)"))
+            }
+            CliError::Api {
+                status: 404,
+                message,
             } => CliError::BadResponse(format!(
                 "{message} (HTTP 404): {} does not serve the DataFast API; is the base URL right?",
                 client.base()
