@@ -318,68 +318,68 @@ fn kind_of_metric(name: &str) -> Kind {
     }
 }
 
+/// How a report reads: one object (`Record`) or rows (`Table`), with the columns to show.
+#[derive(Debug)]
+pub enum Layout {
+    Record(Vec<Column>),
+    Table(Vec<Column>),
+}
+
+/// The columns for a report's answer: the known ones the answer has, in a fixed order.
+pub fn report_layout(route: &str, body: &Value, rows: &[Value]) -> Layout {
+    match route {
+        "overview" => Layout::Record(present(
+            vec![
+                col("Visitors", "visitors", Kind::Number),
+                col("Sessions", "sessions", Kind::Number),
+                col("Bounce rate", "bounce_rate", Kind::Percent),
+                col("Avg. session", "avg_session_duration", Kind::Millis),
+                col("Revenue", "revenue", Kind::Number),
+                col("Payments", "payments", Kind::Number),
+                col("Revenue/visitor", "revenue_per_visitor", Kind::Number),
+                col("Conversion rate", "conversion_rate", Kind::Percent),
+                col("Currency", "currency", Kind::Text),
+            ],
+            rows,
+        )),
+        "realtime" => Layout::Record(vec![col("Active visitors", "visitors", Kind::Number)]),
+        "timeseries" => {
+            let mut columns = vec![col("Period", "name", Kind::Text)];
+            columns.extend(
+                body["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter(|field| *field != "name")
+                    .map(|field| dynamic_col(field, kind_of_metric(field))),
+            );
+            Layout::Table(columns)
+        }
+        breakdown => Layout::Table(present(breakdown_columns(breakdown), rows)),
+    }
+}
+
 fn show_report(ctx: &Ctx, route: &str, answer: &Answer) {
     if ctx.out.json {
         ctx.out.raw_json(&answer.raw_member("data"));
         return;
     }
     let rows = answer.rows();
-    match route {
-        "overview" => {
-            let columns = present(
-                vec![
-                    col("Visitors", "visitors", Kind::Number),
-                    col("Sessions", "sessions", Kind::Number),
-                    col("Bounce rate", "bounce_rate", Kind::Percent),
-                    col("Avg. session", "avg_session_duration", Kind::Millis),
-                    col("Revenue", "revenue", Kind::Number),
-                    col("Payments", "payments", Kind::Number),
-                    col("Revenue/visitor", "revenue_per_visitor", Kind::Number),
-                    col("Conversion rate", "conversion_rate", Kind::Percent),
-                    col("Currency", "currency", Kind::Text),
-                ],
-                &rows,
-            );
-            ctx.out.record(&columns, answer.first());
-        }
-        "realtime" => ctx.out.record(
-            &[col("Active visitors", "visitors", Kind::Number)],
-            answer.first(),
-        ),
-        "timeseries" => {
-            let fields: Vec<String> = answer.body["fields"]
-                .as_array()
-                .map(|f| {
-                    f.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut columns = vec![col("Period", "name", Kind::Text)];
-            columns.extend(
-                fields
-                    .iter()
-                    .filter(|f| f.as_str() != "name")
-                    .map(|f| dynamic_col(f, kind_of_metric(f))),
-            );
-            ctx.out.table(&columns, &rows, "No data for this range.");
-        }
-        _ => {
-            let columns = present(breakdown_columns(route), &rows);
-            ctx.out.table(&columns, &rows, "No data for this range.");
-            let page = &answer.body["pagination"];
-            if let (Some(offset), Some(total)) = (page["offset"].as_u64(), page["total"].as_u64()) {
-                let shown = rows.len() as u64;
-                if offset + shown < total {
-                    ctx.out.print(&format!(
-                        "Showing {}-{} of {total}; use --offset {} for more",
-                        offset + 1,
-                        offset + shown,
-                        offset + shown
-                    ));
-                }
-            }
+    match report_layout(route, &answer.body, &rows) {
+        Layout::Record(columns) => ctx.out.record(&columns, answer.first()),
+        Layout::Table(columns) => ctx.out.table(&columns, &rows, "No data for this range."),
+    }
+    let page = &answer.body["pagination"];
+    if let (Some(offset), Some(total)) = (page["offset"].as_u64(), page["total"].as_u64()) {
+        let shown = rows.len() as u64;
+        if offset + shown < total {
+            ctx.out.print(&format!(
+                "Showing {}-{} of {total}; use --offset {} for more",
+                offset + 1,
+                offset + shown,
+                offset + shown
+            ));
         }
     }
 }
@@ -645,6 +645,51 @@ mod tests {
             panic!()
         };
         assert!(report_request(&command, None, TimeZone::UTC, now()).is_err());
+    }
+
+    fn rendered(route: &str, body: &Value) -> String {
+        let rows: Vec<Value> = body["data"].as_array().cloned().unwrap_or_default();
+        match report_layout(route, body, &rows) {
+            Layout::Record(columns) => crate::output::render_record(&columns, &rows[0]),
+            Layout::Table(columns) => crate::output::render_table(&columns, &rows),
+        }
+    }
+
+    #[test]
+    fn reports_render_the_reference_examples() {
+        let overview = serde_json::json!({"status": "success", "data": [{
+            "visitors": 12450, "sessions": 16890, "bounce_rate": 65.32,
+            "avg_session_duration": 245678.45, "currency": "$", "revenue": 28450,
+            "revenue_per_visitor": 2.29, "conversion_rate": 1.15
+        }]});
+        assert_eq!(
+            rendered("overview", &overview),
+            "Visitors:        12,450\nSessions:        16,890\nBounce rate:     65.32%\n\
+             Avg. session:    4m 06s\nRevenue:         28,450\nRevenue/visitor: 2.29\n\
+             Conversion rate: 1.15%\nCurrency:        $"
+        );
+        let pages = serde_json::json!({"status": "success", "data": [
+            {"hostname": "example.com", "path": "/", "visitors": 8920, "revenue": 12450},
+            {"hostname": "example.com", "path": "/pricing", "visitors": 2150, "revenue": 8934}
+        ], "pagination": {"limit": 100, "offset": 0, "total": 243}});
+        assert_eq!(
+            rendered("pages", &pages),
+            "HOSTNAME     PAGE      VISITORS  REVENUE\n\
+             example.com  /            8,920   12,450\n\
+             example.com  /pricing     2,150    8,934"
+        );
+        let campaigns = serde_json::json!({"status": "success", "data": [{
+            "campaign": {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "launch",
+                         "utm_term": "", "utm_content": "", "ref": "", "source": "", "via": ""},
+            "visitors": 1840, "revenue": 2890
+        }]});
+        assert!(rendered("campaigns", &campaigns).starts_with("SOURCE      MEDIUM  CAMPAIGN"));
+        let series = serde_json::json!({"status": "success", "fields": ["visitors", "name", "revenue"],
+            "data": [{"visitors": 45, "name": "01 Jan", "revenue": 1234.5, "timestamp": "2024-01-01T00:00:00Z"}]});
+        assert_eq!(
+            rendered("timeseries", &series),
+            "PERIOD  VISITORS  REVENUE\n01 Jan        45  1,234.5"
+        );
     }
 
     #[test]
