@@ -33,8 +33,11 @@ pub fn server() -> &'static Server {
                 .build()
                 .expect("runtime");
             runtime.block_on(async move {
-                // Kept for the life of the process: the server uses these files until exit.
-                let folder = TempDir::new().expect("temp dir").keep();
+                // Kept for the life of the process (the server uses these files until exit), in
+                // the target folder's scratch space so nothing outside the build is left behind.
+                let folder = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+                    .expect("temp dir")
+                    .keep();
                 let database = folder.join("datafast.db");
                 let key_file = folder.join("datafast.key");
                 let services = datafast_server::open_services(&database, &key_file)
