@@ -1,5 +1,8 @@
 -- Events get their visit context, their origin and optional details, and a sequence number
 -- that is never reused (AUTOINCREMENT), so readers that keep derived data can resume from it.
+-- Visitor and session ids move into the event row (16-byte blobs for UUID-shaped ids, text
+-- otherwise): interning them cost as many bytes and, worse, an insert at a random place of a
+-- text index for every new visitor and session, which dominated ingestion's writes.
 -- Revenue (payments) and identities (visitor profiles) get tables of their own.
 
 -- One row per distinct visit context (source, campaign, software, location). `digest` is the
@@ -32,8 +35,10 @@ CREATE TABLE events_v2 (
     -- 0 pageview, 1 custom, 2 payment, 3 identify, 4 external_link.
     kind        INTEGER NOT NULL,
     occurred_at INTEGER NOT NULL,
-    visitor     INTEGER NOT NULL,
-    session     INTEGER NOT NULL,
+    -- A UUID as 16 bytes, `s` + UUID as 17 bytes (the session ids the tracker makes), or any
+    -- other id as text.
+    visitor     BLOB    NOT NULL,
+    session     BLOB    NOT NULL,
     hostname    INTEGER NOT NULL,
     path        INTEGER NOT NULL,
     goal        INTEGER,
@@ -43,9 +48,14 @@ CREATE TABLE events_v2 (
     flags       INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO events_v2 (website, kind, occurred_at, visitor, session, hostname, path, goal)
-    SELECT website, kind, occurred_at, visitor, session, hostname, path, goal
-    FROM events ORDER BY rowid;
+    SELECT e.website, e.kind, e.occurred_at, v.value, s.value, e.hostname, e.path, e.goal
+    FROM events e
+    JOIN event_visitors v ON v.id = e.visitor
+    JOIN event_sessions s ON s.id = e.session
+    ORDER BY e.rowid;
 DROP TABLE events;
+DROP TABLE event_visitors;
+DROP TABLE event_sessions;
 ALTER TABLE events_v2 RENAME TO events;
 -- Distinct visitors per website, answered from the index alone; also a visitor's events.
 CREATE INDEX events_by_visitor ON events (website, visitor);

@@ -27,6 +27,8 @@ pub(crate) struct Directory {
 struct State {
     generation: u64,
     websites: HashMap<WebsiteId, Website>,
+    /// Tracking id to website, for ingestion, which looks one up per event.
+    tracked: HashMap<String, WebsiteId>,
     roles: HashMap<(WebsiteId, AccountId), Option<Role>>,
     websites_of: HashMap<AccountId, Vec<(Website, Role)>>,
 }
@@ -57,8 +59,16 @@ impl Directory {
         let mut state = self.write();
         state.generation += 1;
         state.websites.clear();
+        state.tracked.clear();
         state.roles.clear();
         state.websites_of.clear();
+    }
+
+    /// The website with this tracking id, when cached.
+    pub(crate) fn website_by_tracking_id(&self, tracking_id: &str) -> Option<Website> {
+        let state = self.read();
+        let id = state.tracked.get(tracking_id)?;
+        state.websites.get(id).cloned()
     }
 
     pub(crate) fn website(&self, id: WebsiteId) -> Option<Website> {
@@ -69,6 +79,9 @@ impl Directory {
     /// fill memory.
     pub(crate) fn put_website(&self, seen_in: Generation, website: &Website) {
         self.put(seen_in, |state| {
+            state
+                .tracked
+                .insert(website.tracking_id.as_str().to_owned(), website.id);
             state.websites.insert(website.id, website.clone());
             state.websites.len()
         });
@@ -116,6 +129,7 @@ impl Directory {
         }
         if insert(&mut state) > MAX_ENTRIES {
             state.websites.clear();
+            state.tracked.clear();
             state.roles.clear();
             state.websites_of.clear();
         }

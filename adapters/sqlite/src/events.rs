@@ -1,7 +1,8 @@
-//! The raw event log. Each event row holds only small integers: the website, the visitor, the
-//! session, every label (host name, path, goal name) and the whole visit context are interned
-//! in dictionary tables, so a million events stay within a small footprint on disk. Appends
-//! arrive through the group-commit writer (`batch.rs`).
+//! The raw event log. Each event row holds small integers and two compact ids: the website,
+//! every label (host name, path, goal name) and the whole visit context are interned in
+//! dictionary tables, and visitor and session ids are stored as 16-byte blobs when they are
+//! UUID-shaped (nearly always), so a million events stay within a small footprint on disk.
+//! Appends arrive through the group-commit writer (`batch.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -63,14 +64,82 @@ const LABELS: Dictionary = Dictionary {
     find: "SELECT id FROM event_labels WHERE value = ?1",
     add: "INSERT INTO event_labels (value) VALUES (?1)",
 };
-const VISITORS: Dictionary = Dictionary {
-    find: "SELECT id FROM event_visitors WHERE value = ?1",
-    add: "INSERT INTO event_visitors (value) VALUES (?1)",
-};
-const SESSIONS: Dictionary = Dictionary {
-    find: "SELECT id FROM event_sessions WHERE value = ?1",
-    add: "INSERT INTO event_sessions (value) VALUES (?1)",
-};
+
+/// A visitor or session id as stored: 16 bytes for a lowercase UUID, a 17-byte `s` + UUID for
+/// the tracker's session ids, and the text itself for anything else, so that every id reads
+/// back exactly as it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CompactId {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+impl ToSql for CompactId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            CompactId::Bytes(bytes) => bytes.to_sql(),
+            CompactId::Text(text) => text.to_sql(),
+        }
+    }
+}
+
+fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+        return None;
+    }
+    let hex: String = text.chars().filter(|c| *c != '-').collect();
+    if !hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    let mut out = [0_u8; 16];
+    hex::decode_to_slice(&hex, &mut out).ok()?;
+    Some(out)
+}
+
+fn uuid_text(bytes: &[u8]) -> String {
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// The marker byte of an `s` + UUID session id.
+const SESSION_MARK: u8 = b's';
+
+fn compact(id: &str) -> CompactId {
+    if let Some(bytes) = uuid_bytes(id) {
+        return CompactId::Bytes(bytes.to_vec());
+    }
+    if let Some(bytes) = id.strip_prefix('s').and_then(uuid_bytes) {
+        let mut out = Vec::with_capacity(17);
+        out.push(SESSION_MARK);
+        out.extend_from_slice(&bytes);
+        return CompactId::Bytes(out);
+    }
+    CompactId::Text(id.to_owned())
+}
+
+fn expand(value: rusqlite::types::ValueRef<'_>) -> Result<String, Failure> {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Text(text) => String::from_utf8(text.to_vec())
+            .map_err(|_| Failure::Corrupt("id is not UTF-8".to_owned())),
+        ValueRef::Blob(bytes) if bytes.len() == 16 => Ok(uuid_text(bytes)),
+        ValueRef::Blob(bytes) if bytes.len() == 17 && bytes[0] == SESSION_MARK => {
+            Ok(format!("s{}", uuid_text(&bytes[1..])))
+        }
+        other => Err(Failure::Corrupt(format!("id column holds {other:?}"))),
+    }
+}
 
 /// The context's key in `event_contexts`: the first 8 bytes of a SHA-256 over every field,
 /// each length-prefixed and marked present or absent, so distinct contexts never share an
@@ -211,8 +280,8 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, events: &[Event]) -> Result<Ve
     let mut seqs = Vec::with_capacity(events.len());
     for event in events {
         let website = interner.id(WEBSITES, &event.website_id.to_string())?;
-        let visitor = interner.id(VISITORS, &event.visitor_id)?;
-        let session = interner.id(SESSIONS, &event.session_id)?;
+        let visitor = compact(&event.visitor_id);
+        let session = compact(&event.session_id);
         let hostname = interner.id(LABELS, &event.hostname)?;
         let path = interner.id(LABELS, &event.path)?;
         let goal = event
@@ -253,12 +322,10 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, events: &[Event]) -> Result<Ve
 }
 
 /// The columns every event read selects, in the order [`EventReader::decode`] reads them.
-const EVENT_COLUMNS: &str = "e.seq, w.website_id, e.kind, e.occurred_at, v.value, s.value,
+const EVENT_COLUMNS: &str = "e.seq, w.website_id, e.kind, e.occurred_at, e.visitor, e.session,
      h.value, p.value, g.value, e.context, e.flags
      FROM events e
      JOIN event_websites w ON w.id = e.website
-     JOIN event_visitors v ON v.id = e.visitor
-     JOIN event_sessions s ON s.id = e.session
      JOIN event_labels h ON h.id = e.hostname
      JOIN event_labels p ON p.id = e.path
      LEFT JOIN event_labels g ON g.id = e.goal";
@@ -394,8 +461,8 @@ impl RawEvent {
             website: row.text(1)?,
             kind: row.get(2)?,
             occurred_at: row.get(3)?,
-            visitor: row.text(4)?,
-            session: row.text(5)?,
+            visitor: expand(row.get_ref(4)?)?,
+            session: expand(row.get_ref(5)?)?,
             hostname: row.text(6)?,
             path: row.text(7)?,
             goal: row.optional_text(8)?,
@@ -481,12 +548,10 @@ impl EventStore for SqliteStore {
     ) -> StoreResult<Option<Event>> {
         let visitor_id = visitor_id.to_owned();
         self.read(move |db| {
-            let (Some(website), Some(visitor)) = (
-                existing_id(db, WEBSITES, &website.to_string())?,
-                existing_id(db, VISITORS, &visitor_id)?,
-            ) else {
+            let Some(website) = existing_id(db, WEBSITES, &website.to_string())? else {
                 return Ok(None);
             };
+            let visitor = compact(&visitor_id);
             let mut reader = EventReader::new(db);
             let found = reader.query(
                 "WHERE e.website = ?1 AND e.visitor = ?2 AND e.kind = 0
@@ -536,5 +601,38 @@ impl EventStore for SqliteStore {
             )
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_ids_read_back_exactly() {
+        for id in [
+            "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c",
+            "s7a403e54-0983-4d84-bd9e-f82db331bb8e",
+            "0C424A08-3676-4E3A-A7E0-4AC419BB8C6C",
+            "visitor-1",
+            "",
+            "s",
+            "session-0c424a08-3676-4e3a-a7e0-4ac419bb8c6c",
+        ] {
+            let stored = compact(id);
+            let value = match &stored {
+                CompactId::Bytes(bytes) => rusqlite::types::ValueRef::Blob(bytes),
+                CompactId::Text(text) => rusqlite::types::ValueRef::Text(text.as_bytes()),
+            };
+            assert_eq!(expand(value).unwrap(), id);
+        }
+        assert!(matches!(
+            compact("0c424a08-3676-4e3a-a7e0-4ac419bb8c6c"),
+            CompactId::Bytes(b) if b.len() == 16
+        ));
+        assert!(matches!(
+            compact("0C424A08-3676-4E3A-A7E0-4AC419BB8C6C"),
+            CompactId::Text(_)
+        ));
     }
 }

@@ -21,6 +21,10 @@ mod embedded {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Idle reader connections kept for reuse; a burst beyond this opens (and then closes) extras.
 const IDLE_READERS: usize = 4;
+/// The page size of new database files.
+const PAGE_SIZE: i64 = 1024;
+/// The writer's page cache, in KiB (negative, as SQLite's pragma takes it): 64 MiB.
+const WRITER_CACHE_KIB: i64 = -65_536;
 /// Prepared statements cached per connection: more than the crate has distinct statements.
 const STATEMENT_CACHE: usize = 128;
 
@@ -189,6 +193,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
+    // Only takes effect on a new, empty file. Small pages make each random index insert (the
+    // events' visitor index) cost a quarter of the log writes that 4 KiB pages do.
+    connection.pragma_update(None, "page_size", PAGE_SIZE)?;
     let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode = %mode, "the database did not switch to WAL mode");
@@ -199,6 +206,9 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     // fsync on every commit, a steep price for event ingestion.
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // The writer touches index pages all over the event dictionaries; keeping them in its own
+    // cache spares a read from the OS for each, which dominated ingestion before.
+    connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }

@@ -99,15 +99,25 @@ impl WebsiteStore for SqliteStore {
         Ok(found)
     }
 
+    /// Served from the directory cache when it can: ingestion asks once per event.
     async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>> {
+        if let Some(cached) = self.directory().website_by_tracking_id(tracking_id) {
+            return Ok(Some(cached));
+        }
+        let generation = self.directory().generation();
         let tracking_id = tracking_id.to_owned();
-        self.read(move |db| {
-            let mut statement = db.prepare_cached(&format!(
-                "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.tracking_id = ?1"
-            ))?;
-            first(statement.query([tracking_id])?, decode_website)
-        })
-        .await
+        let found = self
+            .read(move |db| {
+                let mut statement = db.prepare_cached(&format!(
+                    "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.tracking_id = ?1"
+                ))?;
+                first(statement.query([tracking_id])?, decode_website)
+            })
+            .await?;
+        if let Some(website) = &found {
+            self.directory().put_website(generation, website);
+        }
+        Ok(found)
     }
 
     async fn update_website(&self, website: &Website) -> StoreResult<()> {

@@ -874,8 +874,9 @@ async fn a_million_events_fit_in_a_small_footprint() {
             website_id: sites[(visitor % 5) as usize],
             kind,
             occurred_at: at(i64::from(n)),
-            visitor_id: format!("{visitor:016x}"),
-            session_id: format!("{:024x}", n / 3),
+            // UUID-shaped, as the tracker and the SDK send them.
+            visitor_id: format!("{visitor:08x}-0000-4000-8000-{:012x}", visitor * 7919),
+            session_id: format!("s{:08x}-0000-4000-9000-{:012x}", n / 3, n * 31),
             goal_name: (kind == EventKind::Custom).then(|| "signup".to_owned()),
             hostname: "www.example.com".into(),
             path: paths[(n % 200) as usize].clone(),
