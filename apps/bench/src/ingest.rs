@@ -68,12 +68,12 @@ fn sdk_event(tracking_id: &str, n: u64) -> serde_json::Value {
     let visitor = (n * 7919) % VISITORS;
     let session = visitor * 4 + (n / VISITORS) % 4;
     let path = PATHS[(n % PATHS.len() as u64) as usize];
-    let campaign = if n % 5 == 0 {
+    let campaign = if n.is_multiple_of(5) {
         "?utm_source=newsletter&utm_medium=email&utm_campaign=autumn"
     } else {
         ""
     };
-    let is_goal = n % 8 == 0;
+    let is_goal = n.is_multiple_of(8);
     let mut event = serde_json::json!({
         "websiteId": tracking_id,
         "domain": "bench.example",

@@ -66,7 +66,7 @@ impl RunningServer {
             address,
             token,
             second_token,
-            folder: folder,
+            folder,
         };
         server.wait_until_healthy().await?;
         Ok(server)
