@@ -301,7 +301,7 @@ pub trait PaymentStore: Send + Sync {
     async fn record_payment(
         &self,
         payment: &Payment,
-        goal_event: Option<&Event>,
+        goal_event: Option<Event>,
     ) -> StoreResult<PaymentRecord>;
     /// Removes the selected payments and their goal events; returns how many payments.
     async fn delete_payments(&self, website: WebsiteId, filter: &PaymentFilter)

@@ -41,10 +41,9 @@ impl PaymentStore for SqliteStore {
     async fn record_payment(
         &self,
         payment: &Payment,
-        goal_event: Option<&Event>,
+        goal_event: Option<Event>,
     ) -> StoreResult<PaymentRecord> {
         let payment = payment.clone();
-        let goal_event = goal_event.cloned();
         self.write(move |tx| {
             let known: Option<i64> = tx
                 .prepare_cached(

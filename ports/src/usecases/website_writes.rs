@@ -188,7 +188,7 @@ impl Services {
         };
         let record = self
             .store
-            .record_payment(&stored, goal_event.as_ref())
+            .record_payment(&stored, goal_event.clone())
             .await?;
         if record == PaymentRecord::Recorded
             && let Some(event) = &goal_event

@@ -11,20 +11,23 @@ use jiff::Timestamp;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts, DeliveryStatus};
 use datafast_domain::apikey::ApiKey;
-use datafast_domain::event::Event;
+use datafast_domain::event::{Event, EventKind, GoalEventFilter};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
 use datafast_domain::id::{
     AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
+use datafast_domain::profile::VisitorProfile;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
 use datafast_ports::store::{
     AccountStore, AlertStore, ApiKeyStore, EventStore, FunnelStore, GoalCustomizationStore,
-    IntegrationStore, StoreError, StoreResult, TeamStore, TokenStore, WebsiteStore,
+    IntegrationStore, PaymentStore, ProfileStore, StoreError, StoreResult, StoredEvent, TeamStore,
+    TokenStore, WebsiteStore,
 };
 use datafast_ports::{
     Clock, CredentialHash, CredentialHasher, CredentialVault, RandomSource, VaultError,
@@ -83,6 +86,9 @@ struct State {
     logs: Vec<AlertLog>,
     customizations: Vec<(WebsiteId, GoalCustomization)>,
     connections: Vec<(WebsiteId, Connection)>,
+    events: Vec<StoredEvent>,
+    payments: Vec<Payment>,
+    profiles: Vec<VisitorProfile>,
 }
 
 #[derive(Default)]
@@ -647,13 +653,139 @@ impl IntegrationStore for TestStore {
 
 #[async_trait]
 impl EventStore for TestStore {
-    async fn append_events(&self, _events: &[Event]) -> StoreResult<()> {
-        Ok(())
+    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>> {
+        Ok(self.with(|s| {
+            events
+                .iter()
+                .map(|event| {
+                    let seq = s.events.last().map_or(1, |last| last.seq + 1);
+                    s.events.push(StoredEvent {
+                        seq,
+                        event: event.clone(),
+                    });
+                    seq
+                })
+                .collect()
+        }))
     }
     async fn goal_counts(&self, _website: WebsiteId) -> StoreResult<Vec<GoalCount>> {
         Ok(Vec::new())
     }
     async fn unique_visitors(&self, _website: WebsiteId) -> StoreResult<u64> {
         Ok(0)
+    }
+    async fn latest_pageview(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<Event>> {
+        Ok(self.with(|s| {
+            s.events
+                .iter()
+                .rev()
+                .map(|stored| &stored.event)
+                .find(|e| {
+                    e.website_id == website
+                        && e.visitor_id == visitor_id
+                        && e.kind == EventKind::Pageview
+                })
+                .cloned()
+        }))
+    }
+    async fn delete_goal_events(
+        &self,
+        website: WebsiteId,
+        filter: &GoalEventFilter,
+    ) -> StoreResult<u64> {
+        Ok(self.with(|s| {
+            let before = s.events.len();
+            s.events.retain(|stored| {
+                !(stored.event.website_id == website && filter.matches(&stored.event))
+            });
+            (before - s.events.len()) as u64
+        }))
+    }
+    async fn events_after(&self, after: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        Ok(self.with(|s| {
+            s.events
+                .iter()
+                .filter(|stored| stored.seq > after)
+                .take(limit)
+                .cloned()
+                .collect()
+        }))
+    }
+}
+
+#[async_trait]
+impl PaymentStore for TestStore {
+    async fn record_payment(
+        &self,
+        payment: &Payment,
+        _goal_event: Option<Event>,
+    ) -> StoreResult<PaymentRecord> {
+        Ok(self.with(|s| {
+            let known = s.payments.iter().any(|p| {
+                p.website_id == payment.website_id && p.transaction_id == payment.transaction_id
+            });
+            if known {
+                return PaymentRecord::Duplicate;
+            }
+            s.payments.push(payment.clone());
+            PaymentRecord::Recorded
+        }))
+    }
+    async fn delete_payments(
+        &self,
+        website: WebsiteId,
+        filter: &PaymentFilter,
+    ) -> StoreResult<u64> {
+        Ok(self.with(|s| {
+            let before = s.payments.len();
+            s.payments
+                .retain(|p| !(p.website_id == website && filter.matches(p)));
+            (before - s.payments.len()) as u64
+        }))
+    }
+    async fn payments(&self, website: WebsiteId) -> StoreResult<Vec<Payment>> {
+        Ok(self.with(|s| {
+            s.payments
+                .iter()
+                .filter(|p| p.website_id == website)
+                .cloned()
+                .collect()
+        }))
+    }
+}
+
+#[async_trait]
+impl ProfileStore for TestStore {
+    async fn save_profile(&self, profile: &VisitorProfile) -> StoreResult<VisitorProfile> {
+        Ok(self.with(|s| {
+            let mut saved = profile.clone();
+            if let Some(existing) = s
+                .profiles
+                .iter_mut()
+                .find(|p| p.website_id == profile.website_id && p.visitor_id == profile.visitor_id)
+            {
+                saved.profile_id = existing.profile_id.clone();
+                *existing = saved.clone();
+            } else {
+                s.profiles.push(saved.clone());
+            }
+            saved
+        }))
+    }
+    async fn profile(
+        &self,
+        website: WebsiteId,
+        visitor_id: &str,
+    ) -> StoreResult<Option<VisitorProfile>> {
+        Ok(self.with(|s| {
+            s.profiles
+                .iter()
+                .find(|p| p.website_id == website && p.visitor_id == visitor_id)
+                .cloned()
+        }))
     }
 }
