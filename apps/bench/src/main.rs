@@ -6,6 +6,7 @@
 mod client;
 mod ingest;
 mod report;
+mod seed;
 mod server;
 
 use std::path::PathBuf;
@@ -49,6 +50,31 @@ struct Args {
     /// For the ingest suite: how many events the database holds when its size is measured.
     #[arg(long, default_value_t = 1_000_000)]
     fill_to: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Write realistic demo events and payments for one website into a server's database
+    /// (stop the server first; start it again afterwards).
+    SeedDemo {
+        /// The server's database file.
+        #[arg(long)]
+        database: PathBuf,
+        /// The website to fill (its 24-hex id, as the Account API shows it).
+        #[arg(long)]
+        website_id: String,
+        /// How many events to write.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// Over how many days before now.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// The generator's seed: the same seed writes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -90,6 +116,29 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    if let Some(Command::SeedDemo {
+        database,
+        website_id,
+        events,
+        days,
+        seed,
+    }) = &args.command
+    {
+        let summary = seed::seed_demo(database, website_id, *events, *days, *seed).await?;
+        println!(
+            "wrote {} events ({} visitors, {} sessions) and {} payments over {days} days in \
+             {:.1} s ({:.0} events/s); the database grew by {:.1} MiB ({:.0} bytes per event)",
+            summary.events,
+            summary.visitors,
+            summary.sessions,
+            summary.payments,
+            summary.seconds,
+            summary.events as f64 / summary.seconds.max(f64::EPSILON),
+            summary.added_bytes as f64 / (1024.0 * 1024.0),
+            summary.added_bytes as f64 / summary.events.max(1) as f64
+        );
+        return Ok(());
+    }
     if args.suite == Suite::Ingest {
         let report =
             ingest::run(&args.server, args.connections, args.seconds, args.fill_to).await?;
