@@ -1,2 +1,523 @@
 //! Alert delivery: goal completions matched against enabled alerts, delivered off the
 //! ingestion path with retries, each attempt written to the alert history.
+//!
+//! [`AlertDispatcher`] is what ingestion talks to: it only puts the goal event on a bounded
+//! queue and returns. [`AlertWorker`] drains that queue on a task of its own. Waiting between
+//! attempts goes through a [`Pause`] the caller provides (the runtime's sleep in the server, a
+//! recorder in tests), so this crate needs no async runtime.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
+use datafast_domain::event::Event;
+use datafast_domain::goal::GoalName;
+use datafast_domain::id::AlertLogId;
+
+use crate::notify::{AlertDelivery, GoalListener, Notifier, NotifyError, RetryPolicy};
+use crate::store::Storage;
+use crate::system::{Clock, RandomSource, id_seconds, random_array};
+
+/// History rows keep at most this much of an error message.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// What a [`Pause`] returns: a future that completes once the delay has passed.
+pub type PauseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Waits for the given delay between delivery attempts.
+pub type Pause = Arc<dyn Fn(Duration) -> PauseFuture + Send + Sync>;
+
+/// The goal events waiting for delivery. One lock guards the events, the closed flag and the
+/// worker's waker together, so a wake-up cannot be lost between a check and a wait.
+struct Queue {
+    state: Mutex<QueueState>,
+    capacity: usize,
+}
+
+#[derive(Default)]
+struct QueueState {
+    events: VecDeque<Event>,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+/// Why a goal event was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Full,
+    Closed,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        // The state stays consistent even if a holder panicked: every change is one push/pop.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn try_push(&self, event: Event) -> Result<(), Refused> {
+        let waker = {
+            let mut state = self.lock();
+            if state.closed {
+                return Err(Refused::Closed);
+            }
+            if state.events.len() >= self.capacity {
+                return Err(Refused::Full);
+            }
+            state.events.push_back(event);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    fn close(&self) {
+        let waker = {
+            let mut state = self.lock();
+            state.closed = true;
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// The next event; `None` once the queue is closed and empty.
+    async fn pop(&self) -> Option<Event> {
+        std::future::poll_fn(|cx| {
+            let mut state = self.lock();
+            if let Some(event) = state.events.pop_front() {
+                return Poll::Ready(Some(event));
+            }
+            if state.closed {
+                return Poll::Ready(None);
+            }
+            state.waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// The [`GoalListener`] ingestion calls: queues goal events for the [`AlertWorker`], never
+/// waits, and drops (with a warning) what does not fit. Cheap to clone.
+#[derive(Clone)]
+pub struct AlertDispatcher {
+    queue: Arc<Queue>,
+}
+
+impl std::fmt::Debug for AlertDispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertDispatcher")
+            .field("capacity", &self.queue.capacity)
+            .field("queued", &self.queued())
+            .finish()
+    }
+}
+
+/// What the worker needs to deliver alerts.
+#[derive(Clone)]
+pub struct AlertDeliveryPorts {
+    pub store: Arc<dyn Storage>,
+    pub notifier: Arc<dyn Notifier>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn RandomSource>,
+    pub retry: RetryPolicy,
+    pub pause: Pause,
+}
+
+impl std::fmt::Debug for AlertDeliveryPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertDeliveryPorts")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AlertDispatcher {
+    /// A dispatcher holding at most `capacity` waiting goal events (at least one), and the
+    /// worker that delivers them; spawn [`AlertWorker::run`] on the runtime.
+    pub fn new(ports: AlertDeliveryPorts, capacity: usize) -> (Self, AlertWorker) {
+        let queue = Arc::new(Queue {
+            state: Mutex::new(QueueState::default()),
+            capacity: capacity.max(1),
+        });
+        (
+            Self {
+                queue: Arc::clone(&queue),
+            },
+            AlertWorker { queue, ports },
+        )
+    }
+
+    /// Queues `event` unless the queue is full or closed.
+    ///
+    /// # Errors
+    /// Why the event was not queued.
+    pub fn try_dispatch(&self, event: &Event) -> Result<(), Refused> {
+        self.queue.try_push(event.clone())
+    }
+
+    /// Stops taking goal events; the worker delivers what is already queued, then returns.
+    pub fn close(&self) {
+        self.queue.close();
+    }
+
+    /// Goal events waiting for the worker.
+    pub fn queued(&self) -> usize {
+        self.queue.lock().events.len()
+    }
+}
+
+impl GoalListener for AlertDispatcher {
+    fn goal_completed(&self, event: &Event) {
+        match self.try_dispatch(event) {
+            Ok(()) => {}
+            Err(Refused::Full) => tracing::warn!(
+                website = %event.website_id,
+                capacity = self.queue.capacity,
+                "alert queue full: this goal completion triggers no alert"
+            ),
+            Err(Refused::Closed) => tracing::debug!(
+                website = %event.website_id,
+                "alert queue closed (shutting down): this goal completion triggers no alert"
+            ),
+        }
+    }
+}
+
+/// Delivers the queued goal events' alerts, one event at a time.
+pub struct AlertWorker {
+    queue: Arc<Queue>,
+    ports: AlertDeliveryPorts,
+}
+
+impl std::fmt::Debug for AlertWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertWorker")
+            .field("ports", &self.ports)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AlertWorker {
+    /// Runs until the dispatcher is closed and every queued event has been handled.
+    pub async fn run(self) {
+        while let Some(event) = self.queue.pop().await {
+            self.deliver_goal(&event).await;
+        }
+    }
+
+    /// Sends every enabled alert on `event`'s goal and writes one history row per alert.
+    async fn deliver_goal(&self, event: &Event) {
+        let Some(goal) = event
+            .goal_name
+            .as_deref()
+            .and_then(|name| GoalName::parse(name).ok())
+        else {
+            return;
+        };
+        let store = &self.ports.store;
+        let alerts = match store.alerts_for_goal(event.website_id, &goal).await {
+            Ok(alerts) => alerts,
+            Err(error) => {
+                tracing::warn!(%error, website = %event.website_id, "cannot read alerts");
+                return;
+            }
+        };
+        if alerts.is_empty() {
+            return;
+        }
+        let audience = self.audience(event).await;
+        for alert in alerts {
+            let outcome = match &audience {
+                Ok((domain, recipients)) => {
+                    let delivery = AlertDelivery {
+                        alert: alert.clone(),
+                        domain: domain.clone(),
+                        recipients: recipients.clone(),
+                        goal_name: goal.as_str().to_owned(),
+                        visitor_id: Some(event.visitor_id.clone()),
+                        triggered_at: event.occurred_at,
+                    };
+                    send_with_retries(
+                        self.ports.notifier.as_ref(),
+                        &delivery,
+                        self.ports.retry,
+                        &self.ports.pause,
+                    )
+                    .await
+                    .map_err(|error| error.to_string())
+                }
+                Err(reason) => Err(reason.clone()),
+            };
+            self.record(&alert, event, outcome).await;
+        }
+    }
+
+    /// The website's domain and its team's email addresses, owner first.
+    async fn audience(&self, event: &Event) -> Result<(String, Vec<String>), String> {
+        let store = &self.ports.store;
+        let website = match store.website(event.website_id).await {
+            Ok(Some(website)) => website,
+            Ok(None) => return Err("the website no longer exists".to_owned()),
+            Err(error) => {
+                tracing::warn!(%error, website = %event.website_id, "cannot read the website");
+                return Err("could not read the website".to_owned());
+            }
+        };
+        let members = match store.members(event.website_id).await {
+            Ok(members) => members,
+            Err(error) => {
+                tracing::warn!(%error, website = %event.website_id, "cannot read the team");
+                return Err("could not read the website's team".to_owned());
+            }
+        };
+        let mut recipients: Vec<String> = Vec::with_capacity(members.len());
+        for (_, account) in members {
+            let email = account.email.as_str().to_owned();
+            if !recipients.contains(&email) {
+                recipients.push(email);
+            }
+        }
+        Ok((website.domain.as_str().to_owned(), recipients))
+    }
+
+    async fn record(&self, alert: &Alert, event: &Event, outcome: Result<(), String>) {
+        let (status, error) = match outcome {
+            Ok(()) => (DeliveryStatus::Sent, None),
+            Err(reason) => (
+                DeliveryStatus::Failed,
+                Some(reason.chars().take(MAX_ERROR_CHARS).collect::<String>()),
+            ),
+        };
+        let now = self.ports.clock.now();
+        let log = AlertLog {
+            id: AlertLogId::from_parts(id_seconds(now), random_array(self.ports.random.as_ref())),
+            alert_id: alert.id,
+            website_id: alert.website_id,
+            alert_name: alert.name.clone(),
+            goal_name: alert.goal_name.as_str().to_owned(),
+            status,
+            error,
+            visitor_id: Some(event.visitor_id.clone()),
+            triggered_at: jiff::Timestamp::from_millisecond(event.occurred_at.as_millisecond())
+                .unwrap_or(event.occurred_at),
+        };
+        if let Err(error) = self.ports.store.insert_alert_log(&log).await {
+            tracing::warn!(%error, alert = %alert.id, "cannot write the alert history");
+        }
+    }
+}
+
+/// Sends `delivery`, retrying on the schedule of `policy` with `pause` between attempts.
+/// Unusable settings or data ([`NotifyError::Invalid`]) are not retried: they cannot get better.
+///
+/// # Errors
+/// The last attempt's error.
+pub async fn send_with_retries(
+    notifier: &dyn Notifier,
+    delivery: &AlertDelivery,
+    policy: RetryPolicy,
+    pause: &Pause,
+) -> Result<(), NotifyError> {
+    let mut failures = 0u32;
+    loop {
+        let error = match notifier.send(delivery).await {
+            Ok(()) => return Ok(()),
+            Err(error @ NotifyError::Invalid(_)) => return Err(error),
+            Err(error) => error,
+        };
+        failures = failures.saturating_add(1);
+        match policy.delay_for(failures) {
+            Some(delay) => pause(delay).await,
+            None => return Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use datafast_domain::event::{EventKind, EventOrigin, VisitContext};
+    use datafast_domain::id::{AlertId, WebsiteId};
+
+    /// Fails the first `failures` sends with `error`, then succeeds; counts every call.
+    struct FlakyNotifier {
+        failures: u32,
+        error: NotifyError,
+        calls: Mutex<u32>,
+    }
+
+    #[async_trait]
+    impl Notifier for FlakyNotifier {
+        async fn send(&self, _delivery: &AlertDelivery) -> Result<(), NotifyError> {
+            let mut calls = self.calls.lock().unwrap();
+            *calls += 1;
+            if *calls <= self.failures {
+                Err(self.error.clone())
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    fn unreachable() -> NotifyError {
+        NotifyError::Unreachable {
+            target: "SMTP server mail.example:25".into(),
+            reason: "connection refused".into(),
+        }
+    }
+
+    fn recording_pause() -> (Pause, Arc<Mutex<Vec<Duration>>>) {
+        let waits = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&waits);
+        let pause: Pause = Arc::new(move |delay| {
+            seen.lock().unwrap().push(delay);
+            Box::pin(async {})
+        });
+        (pause, waits)
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(100),
+            factor: 2.0,
+            max_delay: Duration::from_secs(1),
+        }
+    }
+
+    fn delivery() -> AlertDelivery {
+        let now = jiff::Timestamp::from_second(1_767_225_600).unwrap();
+        AlertDelivery {
+            alert: Alert {
+                id: AlertId::from_parts(1, [1; 8]),
+                website_id: WebsiteId::from_parts(1, [2; 8]),
+                name: "Signups".into(),
+                goal_name: GoalName::parse("signup").unwrap(),
+                subject: "New signup".into(),
+                message: "Someone signed up.".into(),
+                webhook_url: None,
+                is_enabled: true,
+                created_at: now,
+                updated_at: now,
+            },
+            domain: "shop.example".into(),
+            recipients: vec!["owner@shop.example".into()],
+            goal_name: "signup".into(),
+            visitor_id: Some("v1".into()),
+            triggered_at: now,
+        }
+    }
+
+    fn goal_event(goal: &str) -> Event {
+        Event {
+            website_id: WebsiteId::from_parts(1, [2; 8]),
+            kind: EventKind::Custom,
+            occurred_at: jiff::Timestamp::from_second(1_767_225_600).unwrap(),
+            visitor_id: "v1".into(),
+            session_id: "s1".into(),
+            goal_name: Some(goal.into()),
+            hostname: "shop.example".into(),
+            path: "/".into(),
+            context: VisitContext::default(),
+            params: Default::default(),
+            description: None,
+            origin: EventOrigin::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn retries_with_backoff_until_a_send_succeeds() {
+        let notifier = FlakyNotifier {
+            failures: 2,
+            error: unreachable(),
+            calls: Mutex::new(0),
+        };
+        let (pause, waits) = recording_pause();
+        let result = send_with_retries(&notifier, &delivery(), policy(), &pause).await;
+        assert_eq!(result, Ok(()));
+        assert_eq!(*notifier.calls.lock().unwrap(), 3);
+        assert_eq!(
+            *waits.lock().unwrap(),
+            vec![Duration::from_millis(100), Duration::from_millis(200)]
+        );
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_the_last_attempt_with_its_error() {
+        let notifier = FlakyNotifier {
+            failures: u32::MAX,
+            error: unreachable(),
+            calls: Mutex::new(0),
+        };
+        let (pause, waits) = recording_pause();
+        let result = send_with_retries(&notifier, &delivery(), policy(), &pause).await;
+        assert_eq!(result, Err(unreachable()));
+        assert_eq!(*notifier.calls.lock().unwrap(), 3);
+        assert_eq!(waits.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn invalid_deliveries_are_not_retried() {
+        let notifier = FlakyNotifier {
+            failures: u32::MAX,
+            error: NotifyError::Invalid("the sender address is not valid".into()),
+            calls: Mutex::new(0),
+        };
+        let (pause, waits) = recording_pause();
+        let result = send_with_retries(&notifier, &delivery(), policy(), &pause).await;
+        assert!(matches!(result, Err(NotifyError::Invalid(_))));
+        assert_eq!(*notifier.calls.lock().unwrap(), 1);
+        assert!(waits.lock().unwrap().is_empty());
+    }
+
+    fn queue(capacity: usize) -> Arc<Queue> {
+        Arc::new(Queue {
+            state: Mutex::new(QueueState::default()),
+            capacity,
+        })
+    }
+
+    #[test]
+    fn a_full_queue_refuses_instead_of_waiting() {
+        let queue = queue(2);
+        assert_eq!(queue.try_push(goal_event("a")), Ok(()));
+        assert_eq!(queue.try_push(goal_event("b")), Ok(()));
+        assert_eq!(queue.try_push(goal_event("c")), Err(Refused::Full));
+        assert_eq!(queue.lock().events.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_closed_queue_drains_then_ends_and_refuses_new_events() {
+        let queue = queue(8);
+        queue.try_push(goal_event("a")).unwrap();
+        queue.try_push(goal_event("b")).unwrap();
+        queue.close();
+        assert_eq!(queue.try_push(goal_event("c")), Err(Refused::Closed));
+        assert_eq!(queue.pop().await.unwrap().goal_name.as_deref(), Some("a"));
+        assert_eq!(queue.pop().await.unwrap().goal_name.as_deref(), Some("b"));
+        assert!(queue.pop().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_waiting_worker_wakes_for_a_new_event() {
+        let queue = queue(8);
+        let reader = Arc::clone(&queue);
+        let popped = tokio::spawn(async move { reader.pop().await });
+        tokio::task::yield_now().await;
+        queue.try_push(goal_event("late")).unwrap();
+        let event = tokio::time::timeout(Duration::from_secs(5), popped)
+            .await
+            .expect("the worker was never woken")
+            .unwrap();
+        assert_eq!(event.unwrap().goal_name.as_deref(), Some("late"));
+    }
+}

@@ -34,6 +34,10 @@ use crate::store::Storage;
 use crate::system::{Clock, RandomSource};
 
 pub use account::{AccountView, NewAccount};
+pub use alert_delivery::{
+    AlertDeliveryPorts, AlertDispatcher, AlertWorker, Pause, PauseFuture, Refused,
+    send_with_retries,
+};
 pub use alerts::{AlertChanges, AlertHistory, NewAlert};
 pub use apikeys::IssuedApiKey;
 pub use auth::{CredentialCache, UsageRecorder};
