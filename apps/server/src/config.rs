@@ -1,13 +1,85 @@
 //! Server configuration: defaults, then an optional TOML file, then `DATAFAST_*` environment
-//! variables, then command-line flags. Holds no secret, so `Debug` shows it all.
+//! variables, then command-line flags. The one secret, the SMTP password, is a [`Secret`] that
+//! never shows in `Debug`.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
 
 use datafast_domain::account::Email;
+use datafast_domain::website::IpRule;
+use datafast_notify::{SmtpConfig, SmtpNotifier, TlsMode};
+use datafast_ports::notify::RetryPolicy;
 use serde::Deserialize;
 
+/// How long one SMTP exchange or webhook call may take before it counts as failed.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Built-in route prefixes a second events path must not shadow.
+const RESERVED_PREFIXES: [&str; 3] = ["/api/", "/js/", "/health"];
+
+/// A setting that must not be printed: `Debug` and `Display` show `<redacted>`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value itself, for the one place that hands it to the SMTP client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same host or a trusted network.
+    None,
+    /// STARTTLS, required (usually port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+impl From<SmtpTls> for TlsMode {
+    fn from(mode: SmtpTls) -> Self {
+        match mode {
+            SmtpTls::None => TlsMode::None,
+            SmtpTls::Starttls => TlsMode::StartTls,
+            SmtpTls::Tls => TlsMode::Tls,
+        }
+    }
+}
+
 /// Everything `serve` needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
@@ -27,6 +99,51 @@ pub struct Config {
     pub workers: usize,
     /// The log filter (`info`, `warn`, `datafast_http=debug`, ...).
     pub log: String,
+    /// A MaxMind-format (MMDB) City or Country database; without one, locations are unknown.
+    pub geo_database: Option<PathBuf>,
+    /// Proxies (addresses or CIDR blocks) whose forwarded client-address headers are believed.
+    pub trusted_proxies: Vec<String>,
+    /// A second path that takes events like `/api/events` (for sites proxying it).
+    pub events_path: Option<String>,
+    /// The SMTP server for alert emails; without one, alerts go to webhooks only.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The From address of alert emails, e.g. `Analytics <alerts@example.com>`.
+    pub smtp_from: Option<String>,
+    pub smtp_tls: SmtpTls,
+    /// Delivery attempts per alert, the first included.
+    pub alert_retry_attempts: u32,
+    /// The wait before the first retry, doubled for each next one (capped at 60 s).
+    pub alert_retry_base_ms: u64,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database", &self.database)
+            .field("key_file", &self.key_file)
+            .field("owner_email", &self.owner_email)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("rate_limit_burst", &self.rate_limit_burst)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("workers", &self.workers)
+            .field("log", &self.log)
+            .field("geo_database", &self.geo_database)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("events_path", &self.events_path)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password)
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("alert_retry_attempts", &self.alert_retry_attempts)
+            .field("alert_retry_base_ms", &self.alert_retry_base_ms)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -41,6 +158,17 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             workers: 0,
             log: "info".to_owned(),
+            geo_database: None,
+            trusted_proxies: Vec::new(),
+            events_path: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_tls: SmtpTls::default(),
+            alert_retry_attempts: 3,
+            alert_retry_base_ms: 1_000,
         }
     }
 }
@@ -49,8 +177,15 @@ impl Config {
     /// Refuses settings that would only fail later, after files were already created.
     ///
     /// # Errors
-    /// An owner email that is not an address, or a log filter that does not parse.
+    /// An owner email that is not an address, a log filter that does not parse, a trusted
+    /// proxy that is not an address or block, an events path that is not a plain path or
+    /// shadows a built-in route, or incomplete SMTP settings.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.trusted_proxy_rules()?;
+        if let Some(path) = &self.events_path {
+            validate_events_path(path)?;
+        }
+        self.smtp()?;
         Email::parse(&self.owner_email).map_err(|_| ConfigError::Invalid {
             setting: "owner_email",
             reason: format!("'{}' is not an email address", self.owner_email),
@@ -60,6 +195,76 @@ impl Config {
             reason: format!("'{}': {e}", self.log),
         })?;
         Ok(())
+    }
+
+    /// The trusted proxies, parsed.
+    ///
+    /// # Errors
+    /// An entry that is not an IP address or CIDR block.
+    pub fn trusted_proxy_rules(&self) -> Result<Vec<IpRule>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                IpRule::parse(entry).map_err(|_| ConfigError::Invalid {
+                    setting: "trusted_proxies",
+                    reason: format!(
+                        "'{}' is not an IP address or CIDR block",
+                        entry.chars().take(60).collect::<String>()
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    /// The SMTP settings, or `None` when no SMTP host is configured.
+    ///
+    /// # Errors
+    /// A host without a sender, a username without a password (or the reverse), a sender that
+    /// is not an address, or a port of 0.
+    pub fn smtp(&self) -> Result<Option<SmtpConfig>, ConfigError> {
+        let invalid = |reason: &str| ConfigError::Invalid {
+            setting: "smtp",
+            reason: reason.to_owned(),
+        };
+        let Some(host) = self.smtp_host.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if host.is_empty() {
+            return Err(invalid("smtp_host is empty"));
+        }
+        if self.smtp_port == 0 {
+            return Err(invalid("smtp_port must be between 1 and 65535"));
+        }
+        let Some(sender) = self.smtp_from.clone() else {
+            return Err(invalid("smtp_from is required when smtp_host is set"));
+        };
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err(invalid(
+                "smtp_username and smtp_password go together: set both or neither",
+            ));
+        }
+        let config = SmtpConfig {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.as_ref().map(|p| p.expose().to_owned()),
+            sender,
+            tls: self.smtp_tls.into(),
+            timeout: DELIVERY_TIMEOUT,
+        };
+        // Building the client checks the sender address and TLS settings without connecting.
+        SmtpNotifier::new(&config).map_err(|e| invalid(&e.to_string()))?;
+        Ok(Some(config))
+    }
+
+    /// The back-off between alert delivery attempts.
+    pub fn alert_retry(&self) -> RetryPolicy {
+        RetryPolicy {
+            attempts: self.alert_retry_attempts.max(1),
+            base_delay: Duration::from_millis(self.alert_retry_base_ms),
+            factor: 2.0,
+            max_delay: Duration::from_secs(60),
+        }
     }
 
     /// The key file in use: the configured one, or the database path with `.key`.
@@ -75,6 +280,39 @@ pub fn default_key_file(database: &Path) -> PathBuf {
     database.with_extension("key")
 }
 
+/// A second events path must be a plain absolute path that leaves the built-in routes alone.
+fn validate_events_path(path: &str) -> Result<(), ConfigError> {
+    let invalid = |reason: &str| ConfigError::Invalid {
+        setting: "events_path",
+        reason: format!("'{}' {reason}", path.chars().take(100).collect::<String>()),
+    };
+    if !path.starts_with('/') || path.len() < 2 {
+        return Err(invalid("must start with / and name a path"));
+    }
+    if path.contains(['?', '#']) {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    if path
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '{' | '}' | '%'))
+    {
+        return Err(invalid(
+            "must not contain spaces, braces or percent-escapes",
+        ));
+    }
+    let lowered = path.to_ascii_lowercase();
+    let shadows = RESERVED_PREFIXES.iter().any(|prefix| {
+        let bare = prefix.trim_end_matches('/');
+        lowered == bare || lowered.starts_with(&format!("{bare}/"))
+    });
+    if shadows {
+        return Err(invalid(
+            "would shadow a built-in route (/api/, /js/, /health)",
+        ));
+    }
+    Ok(())
+}
+
 /// The TOML file's keys; every one optional, unknown keys refused so typos are caught.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +326,17 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     pub workers: Option<usize>,
     pub log: Option<String>,
+    pub geo_database: Option<PathBuf>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub events_path: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    pub smtp_from: Option<String>,
+    pub smtp_tls: Option<SmtpTls>,
+    pub alert_retry_attempts: Option<u32>,
+    pub alert_retry_base_ms: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,11 +378,25 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         rate_limit_burst,
         max_body_bytes,
         workers,
-        log
+        log,
+        trusted_proxies,
+        smtp_port,
+        smtp_tls,
+        alert_retry_attempts,
+        alert_retry_base_ms
     );
-    if let Some(key_file) = layer.key_file {
-        config.key_file = Some(key_file);
+    macro_rules! take_optional {
+        ($($field:ident),*) => { $( if let Some(value) = layer.$field { config.$field = Some(value); } )* };
     }
+    take_optional!(
+        key_file,
+        geo_database,
+        events_path,
+        smtp_host,
+        smtp_username,
+        smtp_password,
+        smtp_from
+    );
 }
 
 #[cfg(test)]
@@ -201,5 +464,126 @@ mod tests {
         assert!(toml::from_str::<FileConfig>("bnd = \"x\"").is_err());
         let parsed: FileConfig = toml::from_str("bind = \"127.0.0.1:1\"\nworkers = 2").unwrap();
         assert_eq!(parsed.workers, Some(2));
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows_in_debug() {
+        let config = Config {
+            smtp_host: Some("mail.example.com".into()),
+            smtp_username: Some("alerts".into()),
+            smtp_password: Some(Secret::new("hunter2-very-secret")),
+            smtp_from: Some("Alerts <alerts@example.com>".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        let smtp = config.smtp().unwrap().unwrap();
+        assert_eq!(smtp.password.as_deref(), Some("hunter2-very-secret"));
+        assert!(!format!("{smtp:?}").contains("hunter2"));
+        let file: FileConfig = toml::from_str("smtp_password = \"hunter2-very-secret\"").unwrap();
+        assert!(!format!("{file:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn smtp_settings_must_be_complete() {
+        assert!(Config::default().smtp().unwrap().is_none());
+        let no_sender = Config {
+            smtp_host: Some("mail.example.com".into()),
+            ..Config::default()
+        };
+        assert!(no_sender.validate().is_err());
+        let half_credentials = Config {
+            smtp_username: Some("alerts".into()),
+            smtp_from: Some("alerts@example.com".into()),
+            ..no_sender.clone()
+        };
+        assert!(half_credentials.validate().is_err());
+        let bad_sender = Config {
+            smtp_from: Some("not an address".into()),
+            ..no_sender.clone()
+        };
+        assert!(bad_sender.validate().is_err());
+        let complete = Config {
+            smtp_from: Some("alerts@example.com".into()),
+            smtp_tls: SmtpTls::Tls,
+            ..no_sender
+        };
+        let smtp = complete.smtp().unwrap().unwrap();
+        assert_eq!(smtp.tls, TlsMode::Tls);
+        assert_eq!(smtp.port, 587);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        let config = Config {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "::1".into()],
+            ..Config::default()
+        };
+        let rules = config.trusted_proxy_rules().unwrap();
+        assert!(rules[0].matches("10.1.2.3".parse().unwrap()));
+        assert!(rules[1].matches("::1".parse().unwrap()));
+        let bad = Config {
+            trusted_proxies: vec!["10.0.0.0/40".into()],
+            ..Config::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::Invalid {
+                setting: "trusted_proxies",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn events_paths_are_plain_and_leave_built_in_routes_alone() {
+        for good in ["/stats/e", "/e", "/apiary/events", "/healthy"] {
+            assert!(validate_events_path(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "stats",
+            "/",
+            "/e?x=1",
+            "/e#x",
+            "/api/other",
+            "/API/events",
+            "/js/x",
+            "/health",
+            "/health/x",
+            "/a b",
+            "/{id}",
+        ] {
+            assert!(validate_events_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn retry_settings_make_the_policy() {
+        let config = Config {
+            alert_retry_attempts: 0,
+            alert_retry_base_ms: 20,
+            ..Config::default()
+        };
+        let policy = config.alert_retry();
+        assert_eq!(policy.attempts, 1);
+        assert_eq!(policy.base_delay, Duration::from_millis(20));
+    }
+
+    #[test]
+    fn new_file_keys_overlay() {
+        let parsed: FileConfig = toml::from_str(
+            "geo_database = \"/data/city.mmdb\"\ntrusted_proxies = [\"127.0.0.1\"]\n\
+             events_path = \"/e\"\nsmtp_tls = \"none\"\nalert_retry_attempts = 5",
+        )
+        .unwrap();
+        let mut config = Config::default();
+        overlay(&mut config, parsed);
+        assert_eq!(config.geo_database, Some(PathBuf::from("/data/city.mmdb")));
+        assert_eq!(config.trusted_proxies, vec!["127.0.0.1".to_owned()]);
+        assert_eq!(config.events_path.as_deref(), Some("/e"));
+        assert_eq!(config.smtp_tls, SmtpTls::None);
+        assert_eq!(config.alert_retry_attempts, 5);
+        assert!(toml::from_str::<FileConfig>("smtp_tls = \"ssl\"").is_err());
     }
 }

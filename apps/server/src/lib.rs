@@ -10,17 +10,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use datafast_domain::account::Email;
+use datafast_geo::{GeoLoadError, MmdbLocator};
 use datafast_http::{HttpConfig, RateLimit, build_server};
+use datafast_notify::{AlertNotifier, Notifier, SmtpNotifier, WebhookNotifier};
 use datafast_ports::store::AccountStore;
-use datafast_ports::usecases::{NewAccount, NewToken};
+use datafast_ports::usecases::{
+    AlertDeliveryPorts, AlertDispatcher, NewAccount, NewToken, Pause, PauseFuture,
+};
 use datafast_ports::{Clock, ServiceError, Services, StoreError};
 use datafast_secrets::{KeyFileError, OsRandom, ServerKeys};
 use datafast_sqlite::{SqliteError, SqliteStore};
+use tokio::task::JoinHandle;
 
 pub use config::{Config, ConfigError};
 
 /// How often recorded last-use times are written.
 const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Goal completions waiting for alert delivery; past this, new ones trigger no alert.
+const ALERT_QUEUE_CAPACITY: usize = 1024;
+
+/// How long shutdown waits for queued alert deliveries to finish.
+const ALERT_DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The wall clock, at the one place real time enters the program.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,6 +68,10 @@ pub enum StartError {
     Service(#[from] ServiceError),
     #[error("the HTTP server failed: {0}")]
     Http(String),
+    #[error("{0}")]
+    Geo(#[from] GeoLoadError),
+    #[error("cannot set up alert delivery: {0}")]
+    Notify(String),
 }
 
 /// Opens the database (running migrations) and the key file, and wires the use cases.
@@ -64,7 +79,17 @@ pub enum StartError {
 /// # Errors
 /// An unusable database or key file, or a database with accounts whose key file is gone.
 pub async fn open_services(database: &Path, key_file: &Path) -> Result<Services, StartError> {
-    let store = SqliteStore::open(database)?;
+    open_storage(database, key_file)
+        .await
+        .map(|(_, services)| services)
+}
+
+/// [`open_services`], also handing back the store for the parts wired beside the use cases.
+async fn open_storage(
+    database: &Path,
+    key_file: &Path,
+) -> Result<(Arc<SqliteStore>, Services), StartError> {
+    let store = Arc::new(SqliteStore::open(database)?);
     // A fresh key file beside a populated database would silently invalidate every credential
     // and make every sealed provider key unreadable: refuse, so the operator restores the file.
     if !key_file.exists() && store.account_count().await? > 0 {
@@ -74,13 +99,54 @@ pub async fn open_services(database: &Path, key_file: &Path) -> Result<Services,
         });
     }
     let keys = ServerKeys::load_or_create(key_file)?;
-    Ok(Services::new(
-        Arc::new(store),
+    let services = Services::new(
+        store.clone(),
         Arc::new(SystemClock),
         Arc::new(OsRandom),
         Arc::new(keys.hasher()),
         Arc::new(keys.vault()),
-    ))
+    );
+    Ok((store, services))
+}
+
+/// The alert notifier: email when SMTP is configured, webhooks always.
+fn alert_notifier(config: &Config) -> Result<Arc<dyn Notifier>, StartError> {
+    let email: Option<Arc<dyn Notifier>> = match config.smtp()? {
+        Some(smtp) => Some(Arc::new(
+            SmtpNotifier::new(&smtp).map_err(|e| StartError::Notify(e.to_string()))?,
+        )),
+        None => None,
+    };
+    let webhook = WebhookNotifier::new(config::DELIVERY_TIMEOUT)
+        .map_err(|e| StartError::Notify(e.to_string()))?;
+    Ok(Arc::new(AlertNotifier::new(email, Arc::new(webhook))))
+}
+
+/// The runtime's sleep, between alert delivery attempts.
+fn runtime_pause() -> Pause {
+    Arc::new(|delay| -> PauseFuture { Box::pin(tokio::time::sleep(delay)) })
+}
+
+/// Alert delivery running beside the server.
+struct AlertDelivery {
+    dispatcher: AlertDispatcher,
+    worker: JoinHandle<()>,
+}
+
+impl AlertDelivery {
+    /// Stops taking goal events and waits, within a bound, for the queued ones.
+    async fn drain(self) {
+        self.dispatcher.close();
+        let queued = self.dispatcher.queued();
+        match tokio::time::timeout(ALERT_DRAIN_TIMEOUT, self.worker).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "the alert worker stopped abnormally"),
+            Err(_) => tracing::warn!(
+                queued,
+                "alert deliveries still queued at shutdown were abandoned"
+            ),
+        }
+    }
 }
 
 /// Creates `email`'s account if needed and mints a full-access token for it.
@@ -105,6 +171,7 @@ pub struct Application {
     address: SocketAddr,
     server: actix_web::dev::Server,
     services: Services,
+    alerts: AlertDelivery,
     first_start_token: Option<String>,
 }
 
@@ -123,7 +190,36 @@ impl Application {
     /// Invalid settings, or an unusable database, key file or address.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         config.validate()?;
-        let services = open_services(&config.database, &config.key_file()).await?;
+        // Load the location database before touching the database files, so a bad path fails
+        // fast and leaves nothing behind.
+        let locator = match &config.geo_database {
+            Some(path) => {
+                let locator = MmdbLocator::open(path)?;
+                tracing::info!(
+                    database_type = locator.database_type(),
+                    "location database loaded"
+                );
+                Some(Arc::new(locator))
+            }
+            None => None,
+        };
+        let notifier = alert_notifier(&config)?;
+        let (store, mut services) = open_storage(&config.database, &config.key_file()).await?;
+        if let Some(locator) = locator {
+            services = services.with_geo_locator(locator);
+        }
+        let (dispatcher, worker) = AlertDispatcher::new(
+            AlertDeliveryPorts {
+                store,
+                notifier,
+                clock: Arc::new(SystemClock),
+                random: Arc::new(OsRandom),
+                retry: config.alert_retry(),
+                pause: runtime_pause(),
+            },
+            ALERT_QUEUE_CAPACITY,
+        );
+        let services = services.with_goal_listener(Arc::new(dispatcher.clone()));
         let first_start_token = if services.has_accounts().await? {
             None
         } else {
@@ -148,15 +244,20 @@ impl Application {
             } else {
                 config.workers
             },
-            trusted_proxies: Vec::new(),
-            extra_events_path: None,
+            trusted_proxies: config.trusted_proxy_rules()?,
+            extra_events_path: config.events_path.clone(),
         };
         let server = build_server(listener, services.clone(), http)
             .map_err(|e| StartError::Http(e.to_string()))?;
+        let alerts = AlertDelivery {
+            dispatcher,
+            worker: tokio::spawn(worker.run()),
+        };
         Ok(Self {
             address,
             server,
             services,
+            alerts,
             first_start_token,
         })
     }
@@ -175,7 +276,8 @@ impl Application {
         self.first_start_token.take()
     }
 
-    /// Serves until SIGINT or SIGTERM, then writes pending last-use times.
+    /// Serves until SIGINT or SIGTERM, then writes pending last-use times and lets queued
+    /// alert deliveries finish (within a bound).
     ///
     /// # Errors
     /// The HTTP server failing.
@@ -192,6 +294,7 @@ impl Application {
         });
         let served = self.server.await;
         flusher.abort();
+        self.alerts.drain().await;
         if let Err(error) = self.services.flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");
         }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use datafast_server::config::{Config, ConfigError, FileConfig, default_key_file, overlay};
+use datafast_server::config::{
+    Config, ConfigError, FileConfig, Secret, SmtpTls, default_key_file, overlay,
+};
 use datafast_server::{Application, StartError, bootstrap_token, open_services};
 
 #[derive(Debug, Parser)]
@@ -29,7 +31,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create an account if needed and print a new full-access token, alone, on stdout.
     Bootstrap(BootstrapArgs),
     /// Apply database migrations and exit.
@@ -71,6 +73,40 @@ struct ServeArgs {
     /// Log filter [default: info].
     #[arg(long, env = "DATAFAST_LOG")]
     log: Option<String>,
+    /// A MaxMind-format (MMDB) City or Country database for visitor locations.
+    #[arg(long, env = "DATAFAST_GEO_DATABASE")]
+    geo_database: Option<PathBuf>,
+    /// Proxies whose forwarded client-address headers are believed (addresses or CIDR blocks,
+    /// comma-separated).
+    #[arg(long, env = "DATAFAST_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Option<Vec<String>>,
+    /// A second path that takes events like /api/events (e.g. /stats/e).
+    #[arg(long, env = "DATAFAST_EVENTS_PATH")]
+    events_path: Option<String>,
+    /// SMTP server for alert emails; without it alerts go to webhooks only.
+    #[arg(long, env = "DATAFAST_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port [default: 587].
+    #[arg(long, env = "DATAFAST_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// SMTP user name.
+    #[arg(long, env = "DATAFAST_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// SMTP password; prefer the environment variable or the config file to a flag.
+    #[arg(long, env = "DATAFAST_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<Secret>,
+    /// The From address of alert emails.
+    #[arg(long, env = "DATAFAST_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// SMTP connection security [default: starttls].
+    #[arg(long, env = "DATAFAST_SMTP_TLS", value_enum)]
+    smtp_tls: Option<SmtpTls>,
+    /// Alert delivery attempts, the first included [default: 3].
+    #[arg(long, env = "DATAFAST_ALERT_RETRY_ATTEMPTS")]
+    alert_retry_attempts: Option<u32>,
+    /// Wait before the first alert retry in milliseconds, doubled each time [default: 1000].
+    #[arg(long, env = "DATAFAST_ALERT_RETRY_BASE_MS")]
+    alert_retry_base_ms: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +133,17 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes,
             workers: self.workers,
             log: self.log.clone(),
+            geo_database: self.geo_database.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            events_path: self.events_path.clone(),
+            smtp_host: self.smtp_host.clone(),
+            smtp_port: self.smtp_port,
+            smtp_username: self.smtp_username.clone(),
+            smtp_password: self.smtp_password.clone(),
+            smtp_from: self.smtp_from.clone(),
+            smtp_tls: self.smtp_tls,
+            alert_retry_attempts: self.alert_retry_attempts,
+            alert_retry_base_ms: self.alert_retry_base_ms,
         }
     }
 }
