@@ -87,6 +87,14 @@ impl RetryPolicy {
     }
 }
 
+/// Hears about goal completions once they are stored, so that alerts can fire. Ingestion calls
+/// it on its hot path: implementations queue the work and return at once, and never fail the
+/// caller.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait GoalListener: Send + Sync {
+    fn goal_completed(&self, event: &datafast_domain::event::Event);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,12 +146,4 @@ mod tests {
         };
         assert_eq!(e.to_string(), "webhook rejected the message: HTTP 500");
     }
-}
-
-/// Hears about goal completions once they are stored, so that alerts can fire. Ingestion calls
-/// it on its hot path: implementations queue the work and return at once, and never fail the
-/// caller.
-#[cfg_attr(feature = "mocks", mockall::automock)]
-pub trait GoalListener: Send + Sync {
-    fn goal_completed(&self, event: &datafast_domain::event::Event);
 }
