@@ -11,7 +11,7 @@
 // reach; a failed unwrap here is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use tempfile::TempDir;
@@ -22,14 +22,16 @@ use datafast_domain::alert::{
     Alert, AlertLog, DeliveryCounts, DeliveryStatus, MAX_ALERTS_PER_WEBSITE,
 };
 use datafast_domain::apikey::{ApiKey, MAX_KEYS_PER_WEBSITE};
-use datafast_domain::event::{Event, EventKind};
+use datafast_domain::event::{Event, EventKind, EventOrigin, GoalEventFilter, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
 use datafast_domain::id::{
     AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
 use datafast_domain::permission::PermissionSet;
+use datafast_domain::profile::VisitorProfile;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::time::TimeZoneName;
@@ -40,7 +42,7 @@ use datafast_domain::website::{
 };
 use datafast_memory::MemoryStore;
 use datafast_ports::CredentialHash;
-use datafast_ports::store::{Storage, StoreError};
+use datafast_ports::store::{Storage, StoreError, StoredEvent};
 use datafast_sqlite::SqliteStore;
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +140,17 @@ macro_rules! storage_contract_tests {
             unique_visitors_from_appended_events,
             text_is_stored_verbatim,
             instants_are_kept_to_the_millisecond,
+            sequence_numbers_grow_and_are_never_reused,
+            events_after_pages_in_order_across_websites,
+            events_round_trip_with_every_detail,
+            latest_pageview_is_the_visitors_last_appended_pageview,
+            deleting_goal_events_by_visitor,
+            deleting_goal_events_by_name_and_inclusive_range,
+            payments_round_trip_oldest_first,
+            a_repeated_transaction_id_is_a_duplicate_on_its_website_only,
+            a_payment_and_its_goal_event_are_stored_together,
+            deleting_payments_removes_their_goal_events,
+            profiles_round_trip_and_keep_their_first_id,
         );
     };
     (@each $fresh:expr; $($case:ident),+ $(,)?) => {
@@ -419,6 +432,66 @@ pub fn event(website: WebsiteId, kind: EventKind, visitor: &str, goal_name: Opti
         goal_name: goal_name.map(str::to_owned),
         hostname: "example.com".to_owned(),
         path: "/".to_owned(),
+        context: VisitContext::unknown(),
+        params: BTreeMap::new(),
+        description: None,
+        origin: EventOrigin::Client,
+    }
+}
+
+/// A USD payment of 29.99 by `visitor` (when given) at `occurred_at`.
+pub fn payment(
+    website: WebsiteId,
+    transaction_id: &str,
+    visitor: Option<&str>,
+    occurred_at: Timestamp,
+) -> Payment {
+    Payment {
+        website_id: website,
+        transaction_id: transaction_id.to_owned(),
+        amount_minor: 2999,
+        currency: Currency::parse("USD").unwrap(),
+        visitor_id: visitor.map(str::to_owned),
+        email: None,
+        name: None,
+        customer_id: None,
+        renewal: false,
+        refunded: false,
+        free_trial: false,
+        occurred_at,
+    }
+}
+
+/// The goal event the payment use case stores with `payment`: kind payment, the payment's goal
+/// name, its transaction id in the params.
+pub fn payment_goal_event(payment: &Payment) -> Event {
+    let mut goal_event = event(
+        payment.website_id,
+        EventKind::Payment,
+        payment.visitor_id.as_deref().unwrap_or_default(),
+        Some(payment.goal_name()),
+    );
+    goal_event.occurred_at = payment.occurred_at;
+    goal_event.origin = EventOrigin::Server;
+    goal_event
+        .params
+        .insert("transaction_id".to_owned(), payment.transaction_id.clone());
+    goal_event
+}
+
+pub fn profile(
+    website: WebsiteId,
+    visitor: &str,
+    profile_id: &str,
+    identified_at: Timestamp,
+) -> VisitorProfile {
+    VisitorProfile {
+        profile_id: profile_id.to_owned(),
+        website_id: website,
+        visitor_id: visitor.to_owned(),
+        user_id: format!("user-of-{visitor}"),
+        metadata: BTreeMap::new(),
+        identified_at,
     }
 }
 
@@ -2207,4 +2280,769 @@ pub async fn instants_are_kept_to_the_millisecond(store: &dyn Storage) {
         .unwrap();
     let stored = store.funnel(site.id, funnel_id(1)).await.unwrap().unwrap();
     assert_eq!((stored.created_at, stored.updated_at), (kept, kept));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event sequence numbers, reads and deletes
+// ---------------------------------------------------------------------------------------------
+
+/// Every stored event, in sequence order.
+async fn all_events(store: &dyn Storage) -> Vec<StoredEvent> {
+    store.events_after(0, usize::MAX).await.unwrap()
+}
+
+/// `event` at `seconds` on `path`, so events of one visitor tell apart.
+fn event_at(
+    website: WebsiteId,
+    kind: EventKind,
+    visitor: &str,
+    goal_name: Option<&str>,
+    seconds: i64,
+) -> Event {
+    Event {
+        occurred_at: at(seconds),
+        path: format!("/at/{seconds}"),
+        ..event(website, kind, visitor, goal_name)
+    }
+}
+
+fn strictly_increasing(seqs: &[u64]) -> bool {
+    seqs.windows(2).all(|pair| pair[0] < pair[1])
+}
+
+pub async fn sequence_numbers_grow_and_are_never_reused(store: &dyn Storage) {
+    let site = website_id(1);
+    assert_eq!(store.append_events(&[]).await.unwrap(), Vec::<u64>::new());
+    let first = store
+        .append_events(&[
+            event(site, EventKind::Pageview, "v1", None),
+            event(site, EventKind::Custom, "v1", Some("signup")),
+            event(website_id(2), EventKind::Pageview, "v2", None),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 3);
+    assert!(strictly_increasing(&first), "{first:?}");
+
+    // The newest events go: their numbers must not come back.
+    let doomed = store
+        .append_events(&[
+            event(site, EventKind::Custom, "v9", Some("doomed")),
+            event(site, EventKind::Custom, "v9", Some("doomed")),
+        ])
+        .await
+        .unwrap();
+    assert!(doomed[0] > first[2] && strictly_increasing(&doomed));
+    let filter = GoalEventFilter {
+        visitor_id: Some("v9".to_owned()),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(store.delete_goal_events(site, &filter).await.unwrap(), 2);
+    let paid = payment(site, "tx_doomed", Some("v9"), at(70));
+    store
+        .record_payment(&paid, Some(payment_goal_event(&paid)))
+        .await
+        .unwrap();
+    let by_id = PaymentFilter {
+        transaction_id: Some("tx_doomed".to_owned()),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(store.delete_payments(site, &by_id).await.unwrap(), 1);
+
+    let after = store
+        .append_events(&[event(site, EventKind::Pageview, "v3", None)])
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 1);
+    // Above the deleted goal events and the deleted payment's goal event alike.
+    assert!(after[0] > doomed[1] + 1, "{after:?} after {doomed:?}");
+
+    let stored = all_events(store).await;
+    let seqs: Vec<u64> = stored.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [first, after].concat());
+    assert_eq!(stored[3].event.visitor_id, "v3");
+}
+
+pub async fn events_after_pages_in_order_across_websites(store: &dyn Storage) {
+    let (one, two) = (website_id(1), website_id(2));
+    let mut appended = Vec::new();
+    for batch in 0..3_i64 {
+        let events = vec![
+            event_at(one, EventKind::Pageview, "v1", None, 100 - batch),
+            event_at(two, EventKind::Custom, "v2", Some("signup"), batch),
+            event_at(one, EventKind::Identify, "v3", None, 50),
+        ];
+        let seqs = store.append_events(&events).await.unwrap();
+        appended.extend(seqs.into_iter().zip(events));
+    }
+
+    // Pages of two, each resuming after the last number seen.
+    let mut paged = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.events_after(after, 2).await.unwrap();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        paged.extend(page.into_iter().map(|e| (e.seq, e.event)));
+    }
+    assert_eq!(paged, appended);
+
+    let (third_seq, _) = &appended[2];
+    let rest = store.events_after(*third_seq, 100).await.unwrap();
+    assert_eq!(rest.len(), appended.len() - 3);
+    assert_eq!(
+        (rest[0].seq, &rest[0].event),
+        (appended[3].0, &appended[3].1)
+    );
+    assert!(store.events_after(0, 0).await.unwrap().is_empty());
+    assert!(store.events_after(after, 10).await.unwrap().is_empty());
+    assert!(store.events_after(u64::MAX, 10).await.unwrap().is_empty());
+}
+
+/// A visit context with every field set, drawn from `text` so two contexts can differ.
+fn full_context(text: &str) -> VisitContext {
+    VisitContext {
+        referrer: Some(format!("{text}.example.org")),
+        source: format!("Source {text}"),
+        utm_source: Some(format!("utm-source {text}")),
+        utm_medium: Some(format!("utm-medium {text}")),
+        utm_campaign: Some(format!("utm-campaign {text}")),
+        utm_term: Some(format!("utm-term {text}")),
+        utm_content: Some(format!("utm-content {text}")),
+        ref_param: Some(format!("ref {text}")),
+        source_param: Some(format!("source {text}")),
+        via: Some(format!("via {text}")),
+        browser: format!("Browser {text}"),
+        os: format!("OS {text}"),
+        device: format!("device {text}"),
+        country: Some("DE".to_owned()),
+        region: Some(format!("Region {text}")),
+        city: Some(format!("City {text}")),
+    }
+}
+
+pub async fn events_round_trip_with_every_detail(store: &dyn Storage) {
+    let site = website_id(1);
+    let fine = Timestamp::new(EPOCH_SECOND, 123_456_789).unwrap();
+    let kept = Timestamp::new(EPOCH_SECOND, 123_000_000).unwrap();
+
+    let mut rich = event(site, EventKind::Custom, "v1", Some("signup"));
+    rich.occurred_at = fine;
+    rich.context = full_context("Zoë ✓ 'quoted'");
+    rich.params = AWKWARD_TEXT
+        .iter()
+        .enumerate()
+        .map(|(index, text)| (format!("{text} {index}"), (*text).to_owned()))
+        .chain([("empty".to_owned(), String::new())])
+        .collect();
+    rich.description = Some(AWKWARD_TEXT[0].to_owned());
+    rich.origin = EventOrigin::Server;
+
+    // Contexts that differ in one field, or only in an empty versus a missing value, stay apart.
+    let mut near = rich.clone();
+    near.kind = EventKind::Pageview;
+    near.goal_name = None;
+    near.context.city = Some("Elsewhere".to_owned());
+    near.params = BTreeMap::new();
+    near.description = None;
+    near.origin = EventOrigin::Client;
+    let mut empty_fields = near.clone();
+    empty_fields.context.referrer = Some(String::new());
+    empty_fields.context.utm_term = Some(String::new());
+    let mut only_description = event(site, EventKind::Custom, "v2", Some("signup"));
+    only_description.description = Some("described".to_owned());
+    let mut outbound = event(site, EventKind::ExternalLink, "v2", None);
+    outbound.params = [
+        (
+            "url".to_owned(),
+            "https://out.example.com/?a=1&b=2".to_owned(),
+        ),
+        ("text".to_owned(), "Out".to_owned()),
+    ]
+    .into_iter()
+    .collect();
+
+    // Visitor and session ids read back exactly, whatever their shape: UUIDs in either case,
+    // the tracker's `s` + UUID sessions, near-UUIDs and the empty id of an anonymous payment.
+    const UUID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let shaped_ids = [
+        (UUID.to_owned(), format!("s{UUID}")),
+        (UUID.to_ascii_uppercase(), format!("S{UUID}")),
+        (
+            format!("{UUID}0"),
+            format!("s{}", UUID.to_ascii_uppercase()),
+        ),
+        (UUID.replace('e', "g"), format!("s{UUID}s")),
+        (UUID.replace('-', "_"), UUID.to_owned()),
+        (String::new(), String::new()),
+    ];
+    let mut events = vec![
+        rich.clone(),
+        near.clone(),
+        empty_fields.clone(),
+        event(site, EventKind::Pageview, "v2", None),
+        only_description.clone(),
+        outbound.clone(),
+    ];
+    for (visitor, session) in &shaped_ids {
+        let mut shaped = event(site, EventKind::Custom, visitor, Some("signup"));
+        shaped.session_id.clone_from(session);
+        events.push(shaped);
+    }
+    store.append_events(&events).await.unwrap();
+
+    let expected: Vec<Event> = events
+        .into_iter()
+        .map(|e| Event {
+            occurred_at: if e.occurred_at == fine {
+                kept
+            } else {
+                e.occurred_at
+            },
+            ..e
+        })
+        .collect();
+    let stored: Vec<Event> = all_events(store)
+        .await
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(stored, expected);
+    assert_eq!(
+        store.latest_pageview(site, "v1").await.unwrap(),
+        Some(expected[2].clone())
+    );
+    assert_eq!(
+        store.unique_visitors(site).await.unwrap(),
+        2 + shaped_ids.len() as u64
+    );
+}
+
+pub async fn latest_pageview_is_the_visitors_last_appended_pageview(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    assert_eq!(store.latest_pageview(site, "v1").await.unwrap(), None);
+
+    let mut first = event_at(site, EventKind::Pageview, "v1", None, 10);
+    first.context = full_context("first");
+    store
+        .append_events(&[
+            first.clone(),
+            event_at(site, EventKind::Custom, "v1", Some("signup"), 20),
+            event_at(site, EventKind::Identify, "v1", None, 21),
+            event_at(site, EventKind::ExternalLink, "v1", None, 22),
+            event_at(other, EventKind::Pageview, "v1", None, 23),
+            event_at(site, EventKind::Pageview, "v2", None, 24),
+            event_at(site, EventKind::Pageview, "V1", None, 25),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_pageview(site, "v1").await.unwrap(),
+        Some(first)
+    );
+
+    // Append order decides, not the instant the event carries.
+    let mut later = event_at(site, EventKind::Pageview, "v1", None, 5);
+    later.context = full_context("later");
+    store.append_events(&[later.clone()]).await.unwrap();
+    assert_eq!(
+        store.latest_pageview(site, "v1").await.unwrap(),
+        Some(later)
+    );
+    assert_eq!(
+        store.latest_pageview(other, "v1").await.unwrap(),
+        Some(event_at(other, EventKind::Pageview, "v1", None, 23))
+    );
+    assert_eq!(store.latest_pageview(site, "v9").await.unwrap(), None);
+    assert_eq!(
+        store.latest_pageview(website_id(99), "v1").await.unwrap(),
+        None
+    );
+}
+
+/// The goal names and visitors of the website's stored events, in order.
+async fn goal_events_of(
+    store: &dyn Storage,
+    website: WebsiteId,
+) -> Vec<(EventKind, String, String)> {
+    all_events(store)
+        .await
+        .into_iter()
+        .filter(|e| e.event.website_id == website && e.event.goal_name.is_some())
+        .map(|e| {
+            let name = e.event.goal_name.unwrap_or_default();
+            (e.event.kind, e.event.visitor_id, name)
+        })
+        .collect()
+}
+
+fn goal_row(kind: EventKind, visitor: &str, name: &str) -> (EventKind, String, String) {
+    (kind, visitor.to_owned(), name.to_owned())
+}
+
+pub async fn deleting_goal_events_by_visitor(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    let paid = payment(site, "tx_1", Some("v1"), at(15));
+    store
+        .record_payment(&paid, Some(payment_goal_event(&paid)))
+        .await
+        .unwrap();
+    store
+        .append_events(&[
+            event_at(site, EventKind::Custom, "v1", Some("signup"), 10),
+            event_at(site, EventKind::Pageview, "v1", None, 11),
+            event_at(site, EventKind::Custom, "v1", Some("newsletter"), 12),
+            event_at(site, EventKind::Custom, "v2", Some("signup"), 13),
+            event_at(other, EventKind::Custom, "v1", Some("signup"), 14),
+        ])
+        .await
+        .unwrap();
+
+    let by_visitor = GoalEventFilter {
+        visitor_id: Some("v1".to_owned()),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(
+        store.delete_goal_events(site, &by_visitor).await.unwrap(),
+        2
+    );
+    // The payment's goal event, the pageview, another visitor and another website stay.
+    assert_eq!(
+        goal_events_of(store, site).await,
+        vec![
+            goal_row(EventKind::Payment, "v1", "payment"),
+            goal_row(EventKind::Custom, "v2", "signup"),
+        ]
+    );
+    assert_eq!(all_events(store).await.len(), 4);
+    assert_eq!(
+        goal_events_of(store, other).await,
+        vec![goal_row(EventKind::Custom, "v1", "signup")]
+    );
+    assert_eq!(
+        sorted_counts(store.goal_counts(site).await.unwrap()),
+        vec![
+            count("payment", GoalEventType::Payment, 1, 1),
+            count("signup", GoalEventType::Custom, 1, 1),
+        ]
+    );
+    assert_eq!(
+        store.delete_goal_events(site, &by_visitor).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .delete_goal_events(website_id(99), &by_visitor)
+            .await
+            .unwrap(),
+        0
+    );
+    // With no condition, every custom goal event of the website goes, and nothing else.
+    assert_eq!(
+        store
+            .delete_goal_events(site, &GoalEventFilter::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        goal_events_of(store, site).await,
+        vec![goal_row(EventKind::Payment, "v1", "payment")]
+    );
+    assert_eq!(store.payments(site).await.unwrap(), vec![paid]);
+}
+
+pub async fn deleting_goal_events_by_name_and_inclusive_range(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    store
+        .append_events(&[
+            event_at(site, EventKind::Custom, "v1", Some("signup"), 29),
+            event_at(site, EventKind::Custom, "v1", Some("signup"), 30),
+            event_at(site, EventKind::Custom, "v2", Some("signup"), 35),
+            event_at(site, EventKind::Custom, "v3", Some("signup"), 40),
+            event_at(site, EventKind::Custom, "v1", Some("signup"), 41),
+            event_at(site, EventKind::Custom, "v1", Some("Signup"), 35),
+            event_at(site, EventKind::Custom, "v1", Some("newsletter"), 35),
+            event_at(site, EventKind::Payment, "v1", Some("signup"), 35),
+            event_at(other, EventKind::Custom, "v1", Some("signup"), 35),
+        ])
+        .await
+        .unwrap();
+
+    // Names compare exactly; both bounds are inclusive.
+    let signups_in_range = GoalEventFilter {
+        goal_name: Some("signup".to_owned()),
+        from: Some(at(30)),
+        to: Some(at(40)),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(
+        store
+            .delete_goal_events(site, &signups_in_range)
+            .await
+            .unwrap(),
+        3
+    );
+    let left: Vec<(String, Timestamp)> = all_events(store)
+        .await
+        .into_iter()
+        .filter(|e| e.event.website_id == site)
+        .map(|e| (e.event.goal_name.unwrap_or_default(), e.event.occurred_at))
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            ("signup".to_owned(), at(29)),
+            ("signup".to_owned(), at(41)),
+            ("Signup".to_owned(), at(35)),
+            ("newsletter".to_owned(), at(35)),
+            ("signup".to_owned(), at(35)),
+        ]
+    );
+    assert_eq!(goal_events_of(store, other).await.len(), 1);
+
+    // An open range on one side.
+    let from_41 = GoalEventFilter {
+        from: Some(at(41)),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(store.delete_goal_events(site, &from_41).await.unwrap(), 1);
+    let until_29 = GoalEventFilter {
+        to: Some(at(29)),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(store.delete_goal_events(site, &until_29).await.unwrap(), 1);
+    assert_eq!(
+        sorted_counts(store.goal_counts(site).await.unwrap()),
+        vec![
+            count("Signup", GoalEventType::Custom, 1, 1),
+            count("newsletter", GoalEventType::Custom, 1, 1),
+            count("signup", GoalEventType::Payment, 1, 1),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+// ---------------------------------------------------------------------------------------------
+
+pub async fn payments_round_trip_oldest_first(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    assert!(store.payments(site).await.unwrap().is_empty());
+    let fine = Timestamp::new(EPOCH_SECOND + 5, 987_654_321).unwrap();
+    let full = Payment {
+        amount_minor: 150_000,
+        currency: Currency::parse("JPY").unwrap(),
+        email: Some("o'brien+pay@example.com".to_owned()),
+        name: Some(AWKWARD_TEXT[3].to_owned()),
+        customer_id: Some("cus_%_1".to_owned()),
+        renewal: true,
+        refunded: true,
+        free_trial: true,
+        ..payment(site, "tx_full", Some("v1"), fine)
+    };
+    let anonymous = payment(site, "tx_anonymous", None, at(1));
+    let tie_b = payment(site, "tx_b", Some("v2"), at(3));
+    let tie_a = payment(site, "tx_a", Some("v3"), at(3));
+    let elsewhere = payment(other, "tx_other", Some("v1"), at(0));
+    for recorded in [&full, &anonymous, &tie_b, &tie_a, &elsewhere] {
+        assert_eq!(
+            store.record_payment(recorded, None).await.unwrap(),
+            PaymentRecord::Recorded
+        );
+    }
+    let full_kept = Payment {
+        occurred_at: Timestamp::new(EPOCH_SECOND + 5, 987_000_000).unwrap(),
+        ..full
+    };
+    assert_eq!(
+        store.payments(site).await.unwrap(),
+        vec![anonymous, tie_a, tie_b, full_kept]
+    );
+    assert_eq!(store.payments(other).await.unwrap(), vec![elsewhere]);
+    assert!(store.payments(website_id(99)).await.unwrap().is_empty());
+    // Without a goal event, nothing enters the event log.
+    assert!(all_events(store).await.is_empty());
+}
+
+pub async fn a_repeated_transaction_id_is_a_duplicate_on_its_website_only(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    let original = payment(site, "tx_1", Some("v1"), at(1));
+    assert_eq!(
+        store
+            .record_payment(&original, Some(payment_goal_event(&original)))
+            .await
+            .unwrap(),
+        PaymentRecord::Recorded
+    );
+    let again = Payment {
+        amount_minor: 1,
+        visitor_id: Some("v2".to_owned()),
+        free_trial: true,
+        occurred_at: at(2),
+        ..original.clone()
+    };
+    assert_eq!(
+        store
+            .record_payment(&again, Some(payment_goal_event(&again)))
+            .await
+            .unwrap(),
+        PaymentRecord::Duplicate
+    );
+    assert_eq!(
+        store.record_payment(&again, None).await.unwrap(),
+        PaymentRecord::Duplicate
+    );
+    // Nothing of the duplicate was stored: neither the payment nor its goal event.
+    assert_eq!(store.payments(site).await.unwrap(), vec![original.clone()]);
+    assert_eq!(
+        store.goal_counts(site).await.unwrap(),
+        vec![count("payment", GoalEventType::Payment, 1, 1)]
+    );
+    assert_eq!(all_events(store).await.len(), 1);
+
+    // The same transaction id on another website is another payment.
+    let elsewhere = Payment {
+        website_id: other,
+        ..original.clone()
+    };
+    assert_eq!(
+        store
+            .record_payment(&elsewhere, Some(payment_goal_event(&elsewhere)))
+            .await
+            .unwrap(),
+        PaymentRecord::Recorded
+    );
+    assert_eq!(store.payments(other).await.unwrap(), vec![elsewhere]);
+    assert_eq!(store.payments(site).await.unwrap(), vec![original]);
+}
+
+pub async fn a_payment_and_its_goal_event_are_stored_together(store: &dyn Storage) {
+    let site = website_id(1);
+    let paid = payment(site, "tx_1", Some("v1"), at(1));
+    let mut goal_event = payment_goal_event(&paid);
+    goal_event.context = full_context("paid");
+    goal_event.session_id = "session-paid".to_owned();
+    let trial = Payment {
+        free_trial: true,
+        ..payment(site, "tx_2", Some("v2"), at(2))
+    };
+    let repeat = payment(site, "tx_3", Some("v1"), at(3));
+    store
+        .record_payment(&paid, Some(goal_event.clone()))
+        .await
+        .unwrap();
+    store
+        .record_payment(&trial, Some(payment_goal_event(&trial)))
+        .await
+        .unwrap();
+    store
+        .record_payment(&repeat, Some(payment_goal_event(&repeat)))
+        .await
+        .unwrap();
+    store
+        .record_payment(&payment(site, "tx_4", None, at(4)), None)
+        .await
+        .unwrap();
+    store
+        .append_events(&[event(site, EventKind::Custom, "v3", Some("payment"))])
+        .await
+        .unwrap();
+
+    let stored = all_events(store).await;
+    let events: Vec<Event> = stored.iter().map(|e| e.event.clone()).collect();
+    assert_eq!(
+        events,
+        vec![
+            goal_event,
+            payment_goal_event(&trial),
+            payment_goal_event(&repeat),
+            event(site, EventKind::Custom, "v3", Some("payment")),
+        ]
+    );
+    assert!(strictly_increasing(
+        &stored.iter().map(|e| e.seq).collect::<Vec<_>>()
+    ));
+    assert_eq!(
+        sorted_counts(store.goal_counts(site).await.unwrap()),
+        vec![
+            count("free_trial", GoalEventType::Payment, 1, 1),
+            count("payment", GoalEventType::Custom, 1, 1),
+            count("payment", GoalEventType::Payment, 2, 1),
+        ]
+    );
+    assert_eq!(store.unique_visitors(site).await.unwrap(), 3);
+    assert_eq!(store.payments(site).await.unwrap().len(), 4);
+}
+
+/// The transaction ids of the website's payments, oldest first.
+async fn transaction_ids(store: &dyn Storage, website: WebsiteId) -> Vec<String> {
+    ids(&store.payments(website).await.unwrap(), |p| {
+        p.transaction_id.clone()
+    })
+}
+
+/// The transaction ids the website's stored goal events carry, in order.
+async fn goal_event_transactions(store: &dyn Storage, website: WebsiteId) -> Vec<String> {
+    all_events(store)
+        .await
+        .into_iter()
+        .filter(|e| e.event.website_id == website && e.event.kind == EventKind::Payment)
+        .filter_map(|e| e.event.params.get("transaction_id").cloned())
+        .collect()
+}
+
+pub async fn deleting_payments_removes_their_goal_events(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    let payments = [
+        payment(site, "tx_1", Some("v1"), at(10)),
+        payment(site, "tx_2", Some("v1"), at(20)),
+        payment(site, "tx_3", Some("v2"), at(30)),
+        payment(site, "tx_4", Some("v2"), at(40)),
+        payment(site, "tx_5", None, at(50)),
+        payment(site, "tx_6", Some("v3"), at(60)),
+        payment(other, "tx_1", Some("v1"), at(10)),
+    ];
+    for paid in &payments {
+        store
+            .record_payment(paid, Some(payment_goal_event(paid)))
+            .await
+            .unwrap();
+    }
+    store
+        .append_events(&[event_at(site, EventKind::Custom, "v1", Some("payment"), 20)])
+        .await
+        .unwrap();
+
+    // A transaction id selects that payment alone, whatever else the filter says.
+    let by_id = PaymentFilter {
+        transaction_id: Some("tx_1".to_owned()),
+        visitor_id: Some("v2".to_owned()),
+        from: Some(at(1000)),
+        to: None,
+    };
+    assert_eq!(store.delete_payments(site, &by_id).await.unwrap(), 1);
+    assert_eq!(
+        transaction_ids(store, site).await,
+        ["tx_2", "tx_3", "tx_4", "tx_5", "tx_6"]
+    );
+    assert_eq!(
+        goal_event_transactions(store, site).await,
+        ["tx_2", "tx_3", "tx_4", "tx_5", "tx_6"]
+    );
+    assert_eq!(store.delete_payments(site, &by_id).await.unwrap(), 0);
+
+    let by_visitor = PaymentFilter {
+        visitor_id: Some("v2".to_owned()),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(store.delete_payments(site, &by_visitor).await.unwrap(), 2);
+    assert_eq!(transaction_ids(store, site).await, ["tx_2", "tx_5", "tx_6"]);
+    assert_eq!(
+        goal_event_transactions(store, site).await,
+        ["tx_2", "tx_5", "tx_6"]
+    );
+
+    // Both bounds are inclusive.
+    let by_range = PaymentFilter {
+        from: Some(at(20)),
+        to: Some(at(50)),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(store.delete_payments(site, &by_range).await.unwrap(), 2);
+    assert_eq!(transaction_ids(store, site).await, ["tx_6"]);
+    assert_eq!(goal_event_transactions(store, site).await, ["tx_6"]);
+    assert_eq!(
+        sorted_counts(store.goal_counts(site).await.unwrap()),
+        vec![
+            count("payment", GoalEventType::Custom, 1, 1),
+            count("payment", GoalEventType::Payment, 1, 1),
+        ]
+    );
+
+    // Another website's payment with the same id, and the custom goal, were never touched.
+    assert_eq!(transaction_ids(store, other).await, ["tx_1"]);
+    assert_eq!(goal_event_transactions(store, other).await, ["tx_1"]);
+    assert_eq!(
+        store
+            .delete_payments(website_id(99), &PaymentFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .delete_payments(site, &PaymentFilter::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.payments(site).await.unwrap().is_empty());
+    // A deleted transaction id may be recorded again.
+    assert_eq!(
+        store
+            .record_payment(&payments[0], Some(payment_goal_event(&payments[0])))
+            .await
+            .unwrap(),
+        PaymentRecord::Recorded
+    );
+    assert_eq!(goal_event_transactions(store, site).await, ["tx_1"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visitor profiles
+// ---------------------------------------------------------------------------------------------
+
+pub async fn profiles_round_trip_and_keep_their_first_id(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    assert_eq!(store.profile(site, "v1").await.unwrap(), None);
+
+    let fine = Timestamp::new(EPOCH_SECOND, 123_456_789).unwrap();
+    let kept = Timestamp::new(EPOCH_SECOND, 123_000_000).unwrap();
+    let mut first = profile(site, "v1", "prof_first", fine);
+    first.metadata = AWKWARD_TEXT
+        .iter()
+        .enumerate()
+        .map(|(index, text)| (format!("key {index} {text}"), (*text).to_owned()))
+        .collect();
+    let saved = store.save_profile(&first).await.unwrap();
+    let first_kept = VisitorProfile {
+        identified_at: kept,
+        ..first.clone()
+    };
+    assert_eq!(saved, first_kept);
+    assert_eq!(store.profile(site, "v1").await.unwrap(), Some(first_kept));
+
+    // A later identify replaces everything but the profile id.
+    let replacement = VisitorProfile {
+        profile_id: "prof_second".to_owned(),
+        user_id: "user-42".to_owned(),
+        metadata: [("name".to_owned(), "Ada".to_owned())]
+            .into_iter()
+            .collect(),
+        ..profile(site, "v1", "", at(10))
+    };
+    let replaced = store.save_profile(&replacement).await.unwrap();
+    let expected = VisitorProfile {
+        profile_id: "prof_first".to_owned(),
+        ..replacement
+    };
+    assert_eq!(replaced, expected);
+    assert_eq!(store.profile(site, "v1").await.unwrap(), Some(expected));
+
+    // Per website and per visitor, compared exactly.
+    let elsewhere = profile(other, "v1", "prof_other", at(11));
+    assert_eq!(store.save_profile(&elsewhere).await.unwrap(), elsewhere);
+    assert_eq!(store.profile(other, "v1").await.unwrap(), Some(elsewhere));
+    assert_eq!(store.profile(site, "V1").await.unwrap(), None);
+    assert_eq!(store.profile(site, "v2").await.unwrap(), None);
+    assert_eq!(
+        store
+            .profile(site, "v1")
+            .await
+            .unwrap()
+            .map(|p| p.profile_id),
+        Some("prof_first".to_owned())
+    );
 }
