@@ -1,0 +1,417 @@
+//! The queries of the analytics routes over the index: overview, timeseries, breakdowns,
+//! funnel results and realtime. Metric definitions are in `docs/analytics.md`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use datafast_domain::funnel::{Funnel, StepKind};
+use datafast_domain::id::WebsiteId;
+use jiff::Timestamp;
+
+use crate::index::{AnalyticsIndex, CUSTOM, KIND_MASK, NONE, PAGEVIEW, SiteIndex};
+use crate::request::{
+    Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
+    TimeseriesRequest,
+};
+use crate::response::{
+    BreakdownItem, BreakdownKey, BreakdownResponse, BucketAggregate, OverviewAggregate,
+    OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
+    overview_response, timeseries_response,
+};
+use crate::funnel::{FunnelResponse, funnel_response, path_matches};
+use crate::scan::{BitSet, Selection, adds_revenue};
+use crate::timeseries::{bucket_of, bucket_starts};
+
+static EMPTY_SITE: LazyLock<SiteIndex> = LazyLock::new(SiteIndex::default);
+
+/// Goal names of payment and subscription lifecycles, which the goals breakdown leaves out.
+pub const LIFECYCLE_GOALS: [&str; 6] = [
+    "payment",
+    "free_trial",
+    "trial_started",
+    "subscription_started",
+    "subscription_renewed",
+    "subscription_ended",
+];
+
+/// How many distinct low halves each high half of `pairs` has, as counts by high half.
+fn count_pairs(pairs: &mut [u64], keys: usize) -> Vec<u64> {
+    pairs.sort_unstable();
+    let mut counts = vec![0u64; keys];
+    let mut previous = None;
+    for pair in pairs.iter() {
+        if previous != Some(*pair) {
+            if let Some(count) = counts.get_mut((pair >> 32) as usize) {
+                *count += 1;
+            }
+            previous = Some(*pair);
+        }
+    }
+    counts
+}
+
+/// Collects (key, id) pairs for [`count_pairs`], skipping repeats of an id's latest key, which
+/// is most of them since an id's events cluster in time.
+struct PairCollector {
+    last_key: Vec<u32>,
+    pairs: Vec<u64>,
+}
+
+impl PairCollector {
+    fn new(ids: usize) -> Self {
+        Self {
+            last_key: vec![NONE; ids],
+            pairs: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, key: u32, id: u32) {
+        if let Some(last) = self.last_key.get_mut(id as usize)
+            && *last != key
+        {
+            *last = key;
+            self.pairs.push((u64::from(key) << 32) | u64::from(id));
+        }
+    }
+}
+
+impl AnalyticsIndex {
+    fn site_or_empty(&self, website: WebsiteId) -> &SiteIndex {
+        self.site(website).unwrap_or(&EMPTY_SITE)
+    }
+
+    /// `GET /analytics/overview`.
+    pub fn overview(&self, website: WebsiteId, request: &OverviewRequest) -> OverviewResponse {
+        let site = self.site_or_empty(website);
+        let selection = Selection::new(site, request.scope.range_or_all(), &request.scope.filters);
+        let mut agg = OverviewAggregate::default();
+        let mut visitors = BitSet::new(site.visitors.len());
+        let mut sessions = BitSet::new(site.sessions.len());
+        selection.for_each(|at| {
+            if visitors.insert(site.visitor[at]) {
+                agg.visitors += 1;
+            }
+            let session = site.session[at];
+            if sessions.insert(session)
+                && let Some(row) = site.sessions.get(session as usize)
+            {
+                agg.sessions += 1;
+                agg.bounces += u64::from(row.pageviews == 1);
+                agg.duration_ms += row.last_ts - row.first_ts;
+            }
+        });
+        let include_renewal = request.scope.include_renewal_revenue;
+        let mut paying = BitSet::new(site.visitors.len());
+        selection.for_each_payment(&visitors, |row| {
+            agg.revenue.add(row, include_renewal);
+            if adds_revenue(row, include_renewal)
+                && visitors.contains(row.visitor)
+                && paying.insert(row.visitor)
+            {
+                agg.paying_visitors += 1;
+            }
+        });
+        overview_response(request, &agg)
+    }
+
+    /// `GET /analytics/timeseries`.
+    pub fn timeseries(
+        &self,
+        website: WebsiteId,
+        request: &TimeseriesRequest,
+    ) -> TimeseriesResponse {
+        let site = self.site_or_empty(website);
+        let starts = bucket_starts(request).unwrap_or_default();
+        let range = request.scope.range_or_all();
+        let selection = Selection::new(site, range, &request.scope.filters);
+        let mut totals = BucketAggregate::default();
+        let mut buckets = vec![BucketAggregate::default(); starts.len()];
+        let mut visitors = BitSet::new(site.visitors.len());
+        let mut sessions = BitSet::new(site.sessions.len());
+        let mut visitor_pairs = PairCollector::new(site.visitors.len());
+        let mut session_pairs = PairCollector::new(site.sessions.len());
+        if !starts.is_empty() {
+            selection.for_each(|at| {
+                let bucket = bucket_of(&starts, site.ts[at]) as u32;
+                let (visitor, session) = (site.visitor[at], site.session[at]);
+                totals.visitors += u64::from(visitors.insert(visitor));
+                totals.sessions += u64::from(sessions.insert(session));
+                visitor_pairs.add(bucket, visitor);
+                session_pairs.add(bucket, session);
+            });
+        }
+        let visitor_counts = count_pairs(&mut visitor_pairs.pairs, starts.len());
+        let session_counts = count_pairs(&mut session_pairs.pairs, starts.len());
+        for (at, bucket) in buckets.iter_mut().enumerate() {
+            bucket.visitors = visitor_counts[at];
+            bucket.sessions = session_counts[at];
+        }
+        let include_renewal = request.scope.include_renewal_revenue;
+        if !starts.is_empty() {
+            selection.for_each_payment(&visitors, |row| {
+                totals.revenue.add(row, include_renewal);
+                if let Some(bucket) = buckets.get_mut(bucket_of(&starts, row.ts)) {
+                    bucket.revenue.add(row, include_renewal);
+                }
+            });
+        }
+        let series: Vec<(i64, BucketAggregate)> = starts.into_iter().zip(buckets).collect();
+        timeseries_response(request, &series, &totals)
+    }
+
+    /// Every breakdown route.
+    pub fn breakdown(&self, website: WebsiteId, request: &BreakdownRequest) -> BreakdownResponse {
+        let site = self.site_or_empty(website);
+        let items = breakdown_items(site, request);
+        breakdown_response(request, items)
+    }
+
+    /// `GET /analytics/funnels/{id}` for an active funnel of this website (the caller checks
+    /// ownership and soft deletion).
+    pub fn funnel(&self, website: WebsiteId, funnel: &Funnel, scope: &Scope) -> FunnelResponse {
+        let site = self.site_or_empty(website);
+        let selection = Selection::new(site, scope.range_or_all(), &scope.filters);
+        let step_matches: Vec<StepMatcher> = funnel
+            .steps
+            .iter()
+            .map(|step| StepMatcher::new(site, &step.kind))
+            .collect();
+        let mut reached: Vec<BitSet> = Vec::new();
+        // The earliest (timestamp, position) at which each visitor completed the previous step.
+        let mut previous: Vec<(i64, u32)> = Vec::new();
+        for (index, matcher) in step_matches.iter().enumerate() {
+            let mut current = vec![(i64::MAX, NONE); site.visitors.len()];
+            selection.for_each(|at| {
+                if !matcher.matches(site, at) {
+                    return;
+                }
+                let visitor = site.visitor[at] as usize;
+                let here = (site.ts[at], at as u32);
+                let after_previous = index == 0 || previous.get(visitor).is_some_and(|p| here > *p);
+                if after_previous && here < current[visitor] {
+                    current[visitor] = here;
+                }
+            });
+            let mut set = BitSet::new(site.visitors.len());
+            for (visitor, (ts, _)) in current.iter().enumerate() {
+                if *ts != i64::MAX {
+                    set.insert(visitor as u32);
+                }
+            }
+            reached.push(set);
+            previous = current;
+        }
+        let (selected, _) = selection.visitor_set();
+        let include_renewal = scope.include_renewal_revenue;
+        let mut steps: Vec<(u64, f64)> = reached
+            .iter()
+            .map(|set| {
+                let count = (0..site.visitors.len() as u32)
+                    .filter(|v| set.contains(*v))
+                    .count() as u64;
+                (count, 0.0)
+            })
+            .collect();
+        selection.for_each_payment(&selected, |row| {
+            if !adds_revenue(row, include_renewal) || row.visitor == NONE {
+                return;
+            }
+            for (set, step) in reached.iter().zip(steps.iter_mut()) {
+                if set.contains(row.visitor) {
+                    step.1 += row.amount;
+                }
+            }
+        });
+        funnel_response(funnel, &steps)
+    }
+
+    /// `GET /analytics/realtime`: visitors with an event in the 10 minutes up to `now`.
+    pub fn realtime(&self, website: WebsiteId, now: Timestamp) -> crate::RealtimeResponse {
+        let site = self.site_or_empty(website);
+        let selection = Selection::new(site, realtime_window(now), &[]);
+        let (_, visitors) = selection.visitor_set();
+        crate::RealtimeResponse {
+            data: vec![crate::RealtimeRow { visitors }],
+        }
+    }
+}
+
+/// The realtime window: the 10 minutes up to `now`, inclusive.
+pub(crate) fn realtime_window(now: Timestamp) -> TimeRange {
+    let end = now.as_millisecond();
+    TimeRange {
+        start_ms: end - 10 * 60 * 1000,
+        end_ms: end,
+    }
+}
+
+enum StepMatcher {
+    Page(Vec<bool>),
+    Goal(u32),
+}
+
+impl StepMatcher {
+    fn new(site: &SiteIndex, kind: &StepKind) -> Self {
+        match kind {
+            StepKind::Pageview { url } => StepMatcher::Page(
+                (0..site.pages.len() as u32)
+                    .map(|p| path_matches(url, site.page_path(p)))
+                    .collect(),
+            ),
+            StepKind::Goal { goal_name } => {
+                StepMatcher::Goal(site.strings.get(goal_name.as_str()).unwrap_or(NONE))
+            }
+        }
+    }
+
+    #[inline]
+    fn matches(&self, site: &SiteIndex, at: usize) -> bool {
+        let kind = site.kind[at] & KIND_MASK;
+        match self {
+            StepMatcher::Page(ok) => kind == PAGEVIEW && ok[site.page[at] as usize],
+            StepMatcher::Goal(goal) => *goal != NONE && kind != PAGEVIEW && site.goal[at] == *goal,
+        }
+    }
+}
+
+/// Where a breakdown's key comes from: a table from context ids or page ids to keys, or the
+/// goal name.
+enum KeySource {
+    Context(Vec<u32>),
+    Page(Vec<u32>),
+    Goal(Vec<bool>),
+}
+
+fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<BreakdownItem> {
+    let by_context = |field: fn(&crate::index::ContextRow) -> u32| {
+        KeySource::Context(site.contexts.iter().map(field).collect())
+    };
+    let mut campaign_labels: Vec<[Option<String>; 8]> = Vec::new();
+    let source = match request.breakdown {
+        Breakdown::Pages => KeySource::Page((0..site.pages.len() as u32).collect()),
+        Breakdown::Hostnames => KeySource::Page(site.pages.iter().map(|p| p.host).collect()),
+        Breakdown::Referrers => by_context(|c| c.source),
+        Breakdown::Countries => by_context(|c| c.country),
+        Breakdown::Regions => by_context(|c| c.region),
+        Breakdown::Cities => by_context(|c| c.city),
+        Breakdown::Devices => by_context(|c| c.device),
+        Breakdown::Browsers => by_context(|c| c.browser),
+        Breakdown::OperatingSystems => by_context(|c| c.os),
+        Breakdown::Goals => KeySource::Goal(
+            (0..site.strings.len() as u32)
+                .map(|id| !LIFECYCLE_GOALS.contains(&site.strings.value(id)))
+                .collect(),
+        ),
+        Breakdown::Campaigns => {
+            let selected: Vec<&str> = request
+                .fields
+                .iter()
+                .copied()
+                .filter(|f| CAMPAIGN_FIELDS.contains(f))
+                .collect();
+            let mut ids: HashMap<[Option<String>; 8], u32> = HashMap::new();
+            let keys = site
+                .contexts
+                .iter()
+                .map(|c| {
+                    let s = |id| site.strings.value_opt(id);
+                    let values = [
+                        s(c.utm_source),
+                        s(c.utm_medium),
+                        s(c.utm_campaign),
+                        s(c.utm_term),
+                        s(c.utm_content),
+                        s(c.ref_param),
+                        s(c.source_param),
+                        s(c.via),
+                    ];
+                    match campaign_key(&selected, values) {
+                        Some(key) => *ids.entry(key.clone()).or_insert_with(|| {
+                            campaign_labels.push(key);
+                            campaign_labels.len() as u32 - 1
+                        }),
+                        None => NONE,
+                    }
+                })
+                .collect();
+            KeySource::Context(keys)
+        }
+    };
+    let key_count = match request.breakdown {
+        Breakdown::Pages => site.pages.len(),
+        Breakdown::Campaigns => campaign_labels.len(),
+        _ => site.strings.len(),
+    };
+    let pageviews_only = matches!(request.breakdown, Breakdown::Pages | Breakdown::Hostnames);
+    let selection = Selection::new(site, request.scope.range_or_all(), &request.scope.filters);
+    let mut selected = BitSet::new(site.visitors.len());
+    let mut pairs = PairCollector::new(site.visitors.len());
+    let mut completions = vec![0u64; key_count];
+    selection.for_each(|at| {
+        let visitor = site.visitor[at];
+        selected.insert(visitor);
+        let kind = site.kind[at] & KIND_MASK;
+        let key = match &source {
+            KeySource::Context(map) => map[site.ctx[at] as usize],
+            KeySource::Page(map) if !pageviews_only || kind == PAGEVIEW => {
+                map[site.page[at] as usize]
+            }
+            KeySource::Goal(ok) if kind == CUSTOM => {
+                let goal = site.goal[at];
+                if goal != NONE && ok[goal as usize] { goal } else { NONE }
+            }
+            _ => NONE,
+        };
+        if key != NONE {
+            completions[key as usize] += 1;
+            pairs.add(key, visitor);
+        }
+    });
+    let visitors = count_pairs(&mut pairs.pairs, key_count);
+    let mut revenue = vec![Revenue::default(); key_count];
+    let include_renewal = request.scope.include_renewal_revenue;
+    if !matches!(source, KeySource::Goal(_)) {
+        selection.for_each_payment(&selected, |row| {
+            let Some(touch) = site
+                .visitors
+                .get(row.visitor as usize)
+                .and_then(|v| v.first_touch())
+            else {
+                return;
+            };
+            let key = match &source {
+                KeySource::Context(map) => map[touch.ctx as usize],
+                KeySource::Page(map) => map[touch.page as usize],
+                KeySource::Goal(_) => NONE,
+            };
+            if let Some(slot) = revenue.get_mut(key as usize) {
+                slot.add(row, include_renewal);
+            }
+        });
+    }
+    let label = |key: u32| -> BreakdownKey {
+        match request.breakdown {
+            Breakdown::Pages => BreakdownKey::Page {
+                host: site.page_host(key).to_owned(),
+                path: site.page_path(key).to_owned(),
+            },
+            Breakdown::Campaigns => BreakdownKey::Campaign(
+                campaign_labels.get(key as usize).cloned().unwrap_or_default(),
+            ),
+            _ => BreakdownKey::Label(site.strings.value(key).to_owned()),
+        }
+    };
+    visitors
+        .iter()
+        .enumerate()
+        .filter(|(_, count)| **count > 0)
+        .map(|(key, count)| BreakdownItem {
+            key: label(key as u32),
+            visitors: *count,
+            completions: completions[key],
+            revenue: revenue[key].revenue(include_renewal),
+            payments: revenue[key].payments,
+        })
+        .collect()
+}

@@ -1,0 +1,385 @@
+//! The columnar side store: every event of every website as a few integer columns, strings
+//! dictionary-encoded, visit contexts and pages deduplicated, plus per-visitor and per-session
+//! summaries and the payments and profiles. Fed in sequence order; rebuilt from scratch after
+//! deletes. About 37 bytes per event.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::id::WebsiteId;
+use datafast_domain::payment::{Payment, to_major_units};
+use datafast_domain::profile::VisitorProfile;
+
+/// The id of an absent optional value, and of "no such row".
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Events per block; each block remembers its time span so that range scans skip whole blocks.
+pub(crate) const BLOCK: usize = 4096;
+
+/// Strings to dense ids and back.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    ids: HashMap<Arc<str>, u32>,
+    values: Vec<Arc<str>>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, value: &str) -> u32 {
+        if let Some(id) = self.ids.get(value) {
+            return *id;
+        }
+        let id = u32::try_from(self.values.len()).unwrap_or(NONE);
+        let shared: Arc<str> = Arc::from(value);
+        self.values.push(shared.clone());
+        self.ids.insert(shared, id);
+        id
+    }
+
+    fn intern_opt(&mut self, value: Option<&str>) -> u32 {
+        value.map_or(NONE, |v| self.intern(v))
+    }
+
+    pub(crate) fn get(&self, value: &str) -> Option<u32> {
+        self.ids.get(value).copied()
+    }
+
+    pub(crate) fn value(&self, id: u32) -> &str {
+        self.values.get(id as usize).map_or("", |v| v)
+    }
+
+    pub(crate) fn value_opt(&self, id: u32) -> Option<&str> {
+        self.values.get(id as usize).map(|v| &**v)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// A visit context with every string as an id in [`SiteIndex::strings`] (`NONE` when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ContextRow {
+    pub referrer: u32,
+    pub source: u32,
+    pub utm_source: u32,
+    pub utm_medium: u32,
+    pub utm_campaign: u32,
+    pub utm_term: u32,
+    pub utm_content: u32,
+    pub ref_param: u32,
+    pub source_param: u32,
+    pub via: u32,
+    pub browser: u32,
+    pub os: u32,
+    pub device: u32,
+    pub country: u32,
+    pub region: u32,
+    pub city: u32,
+}
+
+/// A hostname and path pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PageRow {
+    pub host: u32,
+    pub path: u32,
+}
+
+/// Where a visitor was first seen: the moment, the visit context and the page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Touch {
+    pub ts: i64,
+    pub ctx: u32,
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VisitorRow {
+    /// The earliest event of any kind.
+    pub first_event: Option<Touch>,
+    /// The earliest pageview; first touch prefers it.
+    pub first_pageview: Option<Touch>,
+}
+
+impl VisitorRow {
+    /// The visitor's first touch: the earliest pageview, or the earliest event without one.
+    pub(crate) fn first_touch(&self) -> Option<Touch> {
+        self.first_pageview.or(self.first_event)
+    }
+}
+
+/// A whole session, whatever the query range: bounce and duration are properties of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionRow {
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub pageviews: u32,
+    /// The earliest pageview's page, `NONE` without pageviews.
+    pub entry_page: u32,
+    pub entry_ts: i64,
+}
+
+/// A payment with its visitor resolved to a row (`NONE` when unknown) and its amount in major
+/// units.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentRow {
+    pub payment: Payment,
+    pub visitor: u32,
+    pub ts: i64,
+    pub amount: f64,
+}
+
+pub(crate) const KIND_MASK: u8 = 0x7f;
+pub(crate) const SERVER_ORIGIN: u8 = 0x80;
+
+pub(crate) fn kind_code(kind: EventKind) -> u8 {
+    match kind {
+        EventKind::Pageview => 0,
+        EventKind::Custom => 1,
+        EventKind::Payment => 2,
+        EventKind::Identify => 3,
+        EventKind::ExternalLink => 4,
+    }
+}
+
+pub(crate) const PAGEVIEW: u8 = 0;
+pub(crate) const CUSTOM: u8 = 1;
+
+/// Everything one website's queries read.
+#[derive(Debug, Default)]
+pub(crate) struct SiteIndex {
+    pub strings: Interner,
+    pub visitor_ids: Interner,
+    pub session_ids: Interner,
+    pub contexts: Vec<ContextRow>,
+    context_ids: HashMap<ContextRow, u32>,
+    pub pages: Vec<PageRow>,
+    page_ids: HashMap<PageRow, u32>,
+    // The event columns, in arrival (sequence) order.
+    pub ts: Vec<i64>,
+    pub seq: Vec<u64>,
+    pub visitor: Vec<u32>,
+    pub session: Vec<u32>,
+    pub page: Vec<u32>,
+    pub goal: Vec<u32>,
+    pub ctx: Vec<u32>,
+    /// [`kind_code`], with [`SERVER_ORIGIN`] set for events sent through the Website API.
+    pub kind: Vec<u8>,
+    /// Server-side goal descriptions, by event position.
+    pub descriptions: HashMap<u32, u32>,
+    /// Per block of [`BLOCK`] events: the earliest and latest timestamp.
+    pub block_span: Vec<(i64, i64)>,
+    pub visitors: Vec<VisitorRow>,
+    pub sessions: Vec<SessionRow>,
+    pub payments: Vec<PaymentRow>,
+    pub profiles: HashMap<u32, VisitorProfile>,
+}
+
+impl SiteIndex {
+    fn context_id(&mut self, context: &VisitContext) -> u32 {
+        let s = &mut self.strings;
+        let row = ContextRow {
+            referrer: s.intern_opt(context.referrer.as_deref()),
+            source: s.intern(&context.source),
+            utm_source: s.intern_opt(context.utm_source.as_deref()),
+            utm_medium: s.intern_opt(context.utm_medium.as_deref()),
+            utm_campaign: s.intern_opt(context.utm_campaign.as_deref()),
+            utm_term: s.intern_opt(context.utm_term.as_deref()),
+            utm_content: s.intern_opt(context.utm_content.as_deref()),
+            ref_param: s.intern_opt(context.ref_param.as_deref()),
+            source_param: s.intern_opt(context.source_param.as_deref()),
+            via: s.intern_opt(context.via.as_deref()),
+            browser: s.intern(&context.browser),
+            os: s.intern(&context.os),
+            device: s.intern(&context.device),
+            country: s.intern_opt(context.country.as_deref()),
+            region: s.intern_opt(context.region.as_deref()),
+            city: s.intern_opt(context.city.as_deref()),
+        };
+        if let Some(id) = self.context_ids.get(&row) {
+            return *id;
+        }
+        let id = u32::try_from(self.contexts.len()).unwrap_or(NONE);
+        self.contexts.push(row);
+        self.context_ids.insert(row, id);
+        id
+    }
+
+    fn page_id(&mut self, host: &str, path: &str) -> u32 {
+        let row = PageRow {
+            host: self.strings.intern(host),
+            path: self.strings.intern(path),
+        };
+        if let Some(id) = self.page_ids.get(&row) {
+            return *id;
+        }
+        let id = u32::try_from(self.pages.len()).unwrap_or(NONE);
+        self.pages.push(row);
+        self.page_ids.insert(row, id);
+        id
+    }
+
+    pub(crate) fn visitor_row(&mut self, visitor_id: &str) -> u32 {
+        let id = self.visitor_ids.intern(visitor_id);
+        if id as usize >= self.visitors.len() {
+            self.visitors.push(VisitorRow {
+                first_event: None,
+                first_pageview: None,
+            });
+        }
+        id
+    }
+
+    fn apply_event(&mut self, seq: u64, event: &Event) {
+        let ts = event.occurred_at.as_millisecond();
+        let visitor = self.visitor_row(&event.visitor_id);
+        let ctx = self.context_id(&event.context);
+        let page = self.page_id(&event.hostname, &event.path);
+        let goal = self.strings.intern_opt(event.goal_name.as_deref());
+        let code = kind_code(event.kind);
+        let is_pageview = event.kind == EventKind::Pageview;
+
+        let session = self.session_ids.intern(&event.session_id);
+        if session as usize >= self.sessions.len() {
+            self.sessions.push(SessionRow {
+                first_ts: ts,
+                last_ts: ts,
+                pageviews: 0,
+                entry_page: NONE,
+                entry_ts: i64::MAX,
+            });
+        }
+        if let Some(row) = self.sessions.get_mut(session as usize) {
+            row.first_ts = row.first_ts.min(ts);
+            row.last_ts = row.last_ts.max(ts);
+            if is_pageview {
+                row.pageviews += 1;
+                // Strictly earlier only: among equal instants the lower sequence wins.
+                if ts < row.entry_ts {
+                    row.entry_ts = ts;
+                    row.entry_page = page;
+                }
+            }
+        }
+        if let Some(row) = self.visitors.get_mut(visitor as usize) {
+            let touch = Touch { ts, ctx, page };
+            if row.first_event.is_none_or(|t| ts < t.ts) {
+                row.first_event = Some(touch);
+            }
+            if is_pageview && row.first_pageview.is_none_or(|t| ts < t.ts) {
+                row.first_pageview = Some(touch);
+            }
+        }
+
+        let position = self.ts.len();
+        if position % BLOCK == 0 {
+            self.block_span.push((ts, ts));
+        } else if let Some(span) = self.block_span.last_mut() {
+            span.0 = span.0.min(ts);
+            span.1 = span.1.max(ts);
+        }
+        if let Some(description) = &event.description {
+            let id = self.strings.intern(description);
+            self.descriptions
+                .insert(u32::try_from(position).unwrap_or(NONE), id);
+        }
+        self.ts.push(ts);
+        self.seq.push(seq);
+        self.visitor.push(visitor);
+        self.session.push(session);
+        self.page.push(page);
+        self.goal.push(goal);
+        self.ctx.push(ctx);
+        let origin = match event.origin {
+            EventOrigin::Client => 0,
+            EventOrigin::Server => SERVER_ORIGIN,
+        };
+        self.kind.push(code | origin);
+    }
+
+    /// The positions of the events whose timestamp may fall in `[start, end]`, block by block.
+    pub(crate) fn blocks_in(
+        &self,
+        start: i64,
+        end: i64,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let total = self.ts.len();
+        self.block_span
+            .iter()
+            .enumerate()
+            .filter(move |(_, (low, high))| *high >= start && *low <= end)
+            .map(move |(block, _)| block * BLOCK..((block + 1) * BLOCK).min(total))
+    }
+
+    pub(crate) fn page_path(&self, page: u32) -> &str {
+        self.pages
+            .get(page as usize)
+            .map_or("", |p| self.strings.value(p.path))
+    }
+
+    pub(crate) fn page_host(&self, page: u32) -> &str {
+        self.pages
+            .get(page as usize)
+            .map_or("", |p| self.strings.value(p.host))
+    }
+}
+
+/// The analytics index of every website. Hold it behind an `RwLock`: queries take `&self`.
+#[derive(Debug, Default)]
+pub struct AnalyticsIndex {
+    pub(crate) sites: HashMap<WebsiteId, SiteIndex>,
+    events: usize,
+}
+
+impl AnalyticsIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets everything, for a rebuild.
+    pub fn clear(&mut self) {
+        self.sites.clear();
+        self.events = 0;
+    }
+
+    /// The number of events applied since the last clear.
+    pub fn event_count(&self) -> usize {
+        self.events
+    }
+
+    /// Adds one stored event. Feed events in increasing `seq`; websites may be mixed.
+    pub fn apply_event(&mut self, seq: u64, event: &Event) {
+        self.sites
+            .entry(event.website_id)
+            .or_default()
+            .apply_event(seq, event);
+        self.events += 1;
+    }
+
+    /// Adds one payment (in any order relative to events). Its amount is converted to major
+    /// units with its own currency's exponent.
+    pub fn apply_payment(&mut self, payment: &Payment) {
+        let site = self.sites.entry(payment.website_id).or_default();
+        let visitor = match &payment.visitor_id {
+            Some(id) => site.visitor_row(id),
+            None => NONE,
+        };
+        site.payments.push(PaymentRow {
+            payment: payment.clone(),
+            visitor,
+            ts: payment.occurred_at.as_millisecond(),
+            amount: to_major_units(payment.amount_minor, &payment.currency),
+        });
+    }
+
+    /// Sets a visitor's profile; a later identify replaces it.
+    pub fn apply_profile(&mut self, profile: &VisitorProfile) {
+        let site = self.sites.entry(profile.website_id).or_default();
+        let visitor = site.visitor_row(&profile.visitor_id);
+        site.profiles.insert(visitor, profile.clone());
+    }
+
+    pub(crate) fn site(&self, website: WebsiteId) -> Option<&SiteIndex> {
+        self.sites.get(&website)
+    }
+}
