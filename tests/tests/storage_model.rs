@@ -4,13 +4,15 @@
 //! answer alike even where a port contract leaves a choice open (ties in an ordering, which of
 //! two collisions is reported, orphan rows).
 //!
-//! Operations draw from small pools of emails, hashes, domains and names so that collisions,
-//! limits and case-insensitive clashes happen often, and refer to earlier rows by index, with
+//! Operations draw from small pools of emails, hashes, domains, names, visitor ids and
+//! transaction ids so that collisions, limits, duplicate payments and case-insensitive clashes
+//! happen often, and refer to earlier rows by index, with
 //! one "ghost" id per kind that never exists so that `NotFound` paths are exercised too.
 
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use jiff::Timestamp;
@@ -21,21 +23,23 @@ use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::Account;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::apikey::ApiKey;
-use datafast_domain::event::{Event, EventKind};
+use datafast_domain::event::{Event, EventKind, EventOrigin, GoalEventFilter, VisitContext};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::GoalCustomization;
 use datafast_domain::id::{
     AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
 use datafast_domain::permission::PermissionSet;
+use datafast_domain::profile::VisitorProfile;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
-use datafast_domain::website::{TrackingId, Website};
+use datafast_domain::website::{Currency, TrackingId, Website};
 use datafast_memory::MemoryStore;
 use datafast_ports::CredentialHash;
-use datafast_ports::store::{Storage, StoreResult};
+use datafast_ports::store::{Storage, StoreResult, StoredEvent};
 use datafast_tests::contract::{
     self, Backend, TempSqlite, account_id, alert_id, alert_log_id, api_key_id, at_ms, email,
     funnel_id, goal, hash, invitation_id, token_id, website_id,
@@ -74,6 +78,14 @@ const EVENT_KINDS: &[EventKind] = &[
     EventKind::Identify,
     EventKind::ExternalLink,
 ];
+/// Visitor ids, UUID-shaped ones in both cases among them: stores may keep those compactly.
+const VISITORS: &[&str] = &[
+    "v0",
+    "v1",
+    "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "0F8FAD5B-D9CB-469F-A165-70867728950E",
+];
+const TRANSACTIONS: &[&str] = &["tx_0", "tx_1", "tx_2", "TX_0"];
 const KEY_LIMITS: &[usize] = &[0, 2, 3, 10, 10];
 const ALERT_LIMITS: &[usize] = &[0, 2, 3, 25, 25];
 
@@ -206,8 +218,45 @@ enum Op {
         website: u8,
         provider: u8,
     },
+    /// Per event: website, kind, visitor, goal name, and the details (context, params,
+    /// description, origin, sub-millisecond digits).
     AppendEvents {
-        events: Vec<(u8, u8, u8, u8)>,
+        events: Vec<(u8, u8, u8, u8, u8)>,
+    },
+    RecordPayment {
+        website: u8,
+        transaction: u8,
+        visitor: u8,
+        at: u8,
+        goal_event: bool,
+        free_trial: bool,
+    },
+    DeletePayments {
+        website: u8,
+        transaction: u8,
+        visitor: u8,
+        from: u8,
+        to: u8,
+    },
+    DeleteGoalEvents {
+        website: u8,
+        visitor: u8,
+        goal: u8,
+        from: u8,
+        to: u8,
+    },
+    SaveProfile {
+        website: u8,
+        visitor: u8,
+        user: u8,
+        at: u8,
+    },
+    /// The event log from some sequence number, and one visitor's latest pageview.
+    ReadEvents {
+        after: u8,
+        limit: u8,
+        website: u8,
+        visitor: u8,
     },
     /// Reads what a backend may serve from a cache, between writes that must invalidate it.
     ReadDirectory {
@@ -273,8 +322,25 @@ fn op() -> impl Strategy<Value = Op> {
             Op::SaveConnection { website, provider, sealed }
         }),
         1 => (n(), n()).prop_map(|(website, provider)| Op::DeleteConnection { website, provider }),
-        2 => proptest::collection::vec((n(), n(), n(), n()), 0..6)
+        3 => proptest::collection::vec((n(), n(), n(), n(), n()), 0..6)
             .prop_map(|events| Op::AppendEvents { events }),
+        3 => (n(), n(), n(), n(), flag(), flag()).prop_map(
+            |(website, transaction, visitor, at, goal_event, free_trial)| Op::RecordPayment {
+                website, transaction, visitor, at, goal_event, free_trial,
+            },
+        ),
+        2 => (n(), n(), n(), n(), n()).prop_map(|(website, transaction, visitor, from, to)| {
+            Op::DeletePayments { website, transaction, visitor, from, to }
+        }),
+        2 => (n(), n(), n(), n(), n()).prop_map(|(website, visitor, goal, from, to)| {
+            Op::DeleteGoalEvents { website, visitor, goal, from, to }
+        }),
+        2 => (n(), n(), n(), n()).prop_map(|(website, visitor, user, at)| {
+            Op::SaveProfile { website, visitor, user, at }
+        }),
+        2 => (n(), n(), n(), n()).prop_map(|(after, limit, website, visitor)| {
+            Op::ReadEvents { after, limit, website, visitor }
+        }),
         4 => (n(), n()).prop_map(|(website, account)| Op::ReadDirectory { website, account }),
     ]
 }
@@ -308,6 +374,11 @@ enum Action {
     SaveConnection(WebsiteId, Connection),
     DeleteConnection(WebsiteId, Provider),
     AppendEvents(Vec<Event>),
+    RecordPayment(Payment, Option<Box<Event>>),
+    DeletePayments(WebsiteId, PaymentFilter),
+    DeleteGoalEvents(WebsiteId, GoalEventFilter),
+    SaveProfile(VisitorProfile),
+    ReadEvents(u64, usize, WebsiteId, String),
     ReadDirectory(WebsiteId, AccountId),
 }
 
@@ -318,7 +389,19 @@ enum Outcome {
     Account(StoreResult<Account>),
     Key(StoreResult<ApiKey>),
     Removed(StoreResult<bool>),
+    Appended(StoreResult<Vec<u64>>),
+    Payment(StoreResult<PaymentRecord>),
+    Deleted(StoreResult<u64>),
+    Profile(StoreResult<VisitorProfile>),
+    Events(Box<EventReads>),
     Directory(Box<DirectoryReads>),
+}
+
+/// A page of the event log and one visitor's latest pageview.
+#[derive(Debug, PartialEq)]
+struct EventReads {
+    after: StoreResult<Vec<StoredEvent>>,
+    latest_pageview: StoreResult<Option<Event>>,
 }
 
 /// The reads a backend may answer from a cache of websites and memberships.
@@ -378,7 +461,25 @@ impl Action {
             Action::DeleteConnection(website, provider) => {
                 Outcome::Removed(store.delete_connection(*website, *provider).await)
             }
-            Action::AppendEvents(events) => Done(store.append_events(events).await),
+            Action::AppendEvents(events) => Outcome::Appended(store.append_events(events).await),
+            Action::RecordPayment(payment, goal_event) => Outcome::Payment(
+                store
+                    .record_payment(payment, goal_event.as_deref().cloned())
+                    .await,
+            ),
+            Action::DeletePayments(website, filter) => {
+                Outcome::Deleted(store.delete_payments(*website, filter).await)
+            }
+            Action::DeleteGoalEvents(website, filter) => {
+                Outcome::Deleted(store.delete_goal_events(*website, filter).await)
+            }
+            Action::SaveProfile(profile) => Outcome::Profile(store.save_profile(profile).await),
+            Action::ReadEvents(after, limit, website, visitor) => {
+                Outcome::Events(Box::new(EventReads {
+                    after: store.events_after(*after, *limit).await,
+                    latest_pageview: store.latest_pageview(*website, visitor).await,
+                }))
+            }
             Action::ReadDirectory(website, account) => {
                 Outcome::Directory(Box::new(DirectoryReads {
                     website: store.website(*website).await,
@@ -431,6 +532,52 @@ fn limit_of(pool: &[usize], choice: u8) -> usize {
 /// Instants a quarter second apart within two seconds, so that ties are frequent.
 fn instant(choice: u8) -> Timestamp {
     at_ms(i64::from(choice % 8) * 250)
+}
+
+/// `instant(choice)`, with digits below the millisecond that stores must drop when `fine`.
+fn maybe_fine(choice: u8, fine: bool) -> Timestamp {
+    let instant = instant(choice);
+    if fine {
+        Timestamp::new(instant.as_second(), instant.subsec_nanosecond() + 456_789).unwrap()
+    } else {
+        instant
+    }
+}
+
+/// `value(choice)` two times in three.
+fn sometimes<T>(choice: u8, value: impl FnOnce(u8) -> T) -> Option<T> {
+    (!choice.is_multiple_of(3)).then(|| value(choice / 3))
+}
+
+/// `value(choice)` one time in three, so that filters with several conditions still select
+/// something often.
+fn rarely<T>(choice: u8, value: impl FnOnce(u8) -> T) -> Option<T> {
+    choice.is_multiple_of(3).then(|| value(choice / 3))
+}
+
+/// One of three contexts: nothing known, or one of two that differ in a single field.
+fn visit_context(choice: u8) -> VisitContext {
+    if choice.is_multiple_of(3) {
+        return VisitContext::unknown();
+    }
+    VisitContext {
+        referrer: Some("news.example.org".to_owned()),
+        source: "news.example.org".to_owned(),
+        utm_source: Some("newsletter".to_owned()),
+        utm_medium: Some("email".to_owned()),
+        utm_campaign: Some("launch ✓".to_owned()),
+        utm_term: Some(String::new()),
+        utm_content: Some("hero".to_owned()),
+        ref_param: Some("friend".to_owned()),
+        source_param: None,
+        via: Some("ada".to_owned()),
+        browser: "Firefox".to_owned(),
+        os: "Linux".to_owned(),
+        device: "desktop".to_owned(),
+        country: Some("DE".to_owned()),
+        region: Some("Berlin".to_owned()),
+        city: (choice % 3 == 1).then(|| "Berlin".to_owned()),
+    }
 }
 
 impl World {
@@ -793,17 +940,125 @@ impl World {
             Op::AppendEvents { ref events } => Action::AppendEvents(
                 events
                     .iter()
-                    .map(|&(website, kind, visitor, goal_name)| {
+                    .map(|&(website, kind, visitor, goal_name, detail)| {
                         let mut event = contract::event(
                             self.website(website),
                             EVENT_KINDS[usize::from(kind) % EVENT_KINDS.len()],
-                            &format!("v{}", visitor % 4),
+                            entry(VISITORS, visitor),
                             EVENT_GOALS[usize::from(goal_name) % EVENT_GOALS.len()],
                         );
-                        event.occurred_at = instant(visitor);
+                        event.occurred_at = maybe_fine(visitor / 4, detail / 36 % 2 == 1);
+                        event.session_id = format!("s{}", entry(VISITORS, kind / 8));
+                        event.context = visit_context(detail);
+                        if detail / 3 % 2 == 1 {
+                            event.params = BTreeMap::from([
+                                ("plan".to_owned(), format!("p{detail}")),
+                                ("empty".to_owned(), String::new()),
+                            ]);
+                        }
+                        event.description = (detail / 6 % 3 == 0).then(|| "why".to_owned());
+                        event.origin = if detail / 18 % 2 == 1 {
+                            EventOrigin::Server
+                        } else {
+                            EventOrigin::Client
+                        };
                         event
                     })
                     .collect(),
+            ),
+            Op::RecordPayment {
+                website,
+                transaction,
+                visitor,
+                at,
+                goal_event,
+                free_trial,
+            } => {
+                let visitor = sometimes(visitor, |v| entry(VISITORS, v));
+                let mut payment = contract::payment(
+                    self.website(website),
+                    entry(TRANSACTIONS, transaction),
+                    visitor,
+                    maybe_fine(at, at / 8 % 2 == 1),
+                );
+                payment.amount_minor = i64::from(at) * 100;
+                if at / 16 % 2 == 1 {
+                    payment.currency = Currency::parse("JPY").unwrap();
+                    payment.email = Some("o'brien+x@example.com".to_owned());
+                    payment.name = Some(entry(NAMES, at).to_owned());
+                    payment.customer_id = Some(format!("cus_{at}"));
+                }
+                payment.renewal = at / 32 % 2 == 1;
+                payment.refunded = at / 64 % 2 == 1;
+                payment.free_trial = free_trial;
+                let goal_event =
+                    goal_event.then(|| Box::new(contract::payment_goal_event(&payment)));
+                Action::RecordPayment(payment, goal_event)
+            }
+            Op::DeletePayments {
+                website,
+                transaction,
+                visitor,
+                from,
+                to,
+            } => Action::DeletePayments(
+                self.website(website),
+                PaymentFilter {
+                    transaction_id: (transaction % 4 == 0)
+                        .then(|| entry(TRANSACTIONS, transaction / 4).to_owned()),
+                    visitor_id: rarely(visitor, |v| entry(VISITORS, v).to_owned()),
+                    from: rarely(from, instant),
+                    to: rarely(to, instant),
+                },
+            ),
+            Op::DeleteGoalEvents {
+                website,
+                visitor,
+                goal: g,
+                from,
+                to,
+            } => Action::DeleteGoalEvents(
+                self.website(website),
+                GoalEventFilter {
+                    visitor_id: rarely(visitor, |v| entry(VISITORS, v).to_owned()),
+                    goal_name: rarely(g, |g| {
+                        EVENT_GOALS[usize::from(g) % EVENT_GOALS.len()]
+                            .unwrap_or("payment")
+                            .to_owned()
+                    }),
+                    from: rarely(from, instant),
+                    to: rarely(to, instant),
+                },
+            ),
+            Op::SaveProfile {
+                website,
+                visitor,
+                user,
+                at,
+            } => {
+                let mut profile = contract::profile(
+                    self.website(website),
+                    entry(VISITORS, visitor),
+                    &format!("prof_{}", self.next_id()),
+                    maybe_fine(at, at / 8 % 2 == 1),
+                );
+                profile.user_id = format!("user-{}", user % 3);
+                if user % 2 == 1 {
+                    profile.metadata =
+                        BTreeMap::from([("name".to_owned(), entry(NAMES, user).to_owned())]);
+                }
+                Action::SaveProfile(profile)
+            }
+            Op::ReadEvents {
+                after,
+                limit,
+                website,
+                visitor,
+            } => Action::ReadEvents(
+                u64::from(after % 24),
+                usize::from(limit % 5),
+                self.website(website),
+                entry(VISITORS, visitor).to_owned(),
             ),
             Op::ReadDirectory { website, account } => {
                 Action::ReadDirectory(self.website(website), self.account(account))
@@ -828,6 +1083,10 @@ async fn snapshot(store: &dyn Storage, world: &World) -> Vec<(String, String)> {
     websites.push(website_id(GHOST));
 
     note("account_count".into(), &store.account_count().await);
+    note(
+        "events_after 0".into(),
+        &store.events_after(0, usize::MAX).await,
+    );
     for &account in &accounts {
         note(format!("account {account}"), &store.account(account).await);
         note(
@@ -903,6 +1162,17 @@ async fn snapshot(store: &dyn Storage, world: &World) -> Vec<(String, String)> {
             format!("unique_visitors {w}"),
             &store.unique_visitors(w).await,
         );
+        note(format!("payments {w}"), &store.payments(w).await);
+        for visitor in VISITORS {
+            note(
+                format!("latest_pageview {w} {visitor}"),
+                &store.latest_pageview(w, visitor).await,
+            );
+            note(
+                format!("profile {w} {visitor}"),
+                &store.profile(w, visitor).await,
+            );
+        }
         for &account in &accounts {
             note(
                 format!("role_of {w} {account}"),
