@@ -8,6 +8,7 @@ use datafast_domain::funnel::{Funnel, StepKind};
 use datafast_domain::id::WebsiteId;
 use jiff::Timestamp;
 
+use crate::funnel::{FunnelResponse, funnel_response, path_matches};
 use crate::index::{AnalyticsIndex, CUSTOM, KIND_MASK, NONE, PAGEVIEW, SiteIndex};
 use crate::request::{
     Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
@@ -18,7 +19,6 @@ use crate::response::{
     OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
     overview_response, timeseries_response,
 };
-use crate::funnel::{FunnelResponse, funnel_response, path_matches};
 use crate::scan::{BitSet, Selection, adds_revenue};
 use crate::timeseries::{bucket_of, bucket_starts};
 
@@ -359,7 +359,11 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             }
             KeySource::Goal(ok) if kind == CUSTOM => {
                 let goal = site.goal[at];
-                if goal != NONE && ok[goal as usize] { goal } else { NONE }
+                if goal != NONE && ok[goal as usize] {
+                    goal
+                } else {
+                    NONE
+                }
             }
             _ => NONE,
         };
@@ -397,7 +401,10 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
                 path: site.page_path(key).to_owned(),
             },
             Breakdown::Campaigns => BreakdownKey::Campaign(
-                campaign_labels.get(key as usize).cloned().unwrap_or_default(),
+                campaign_labels
+                    .get(key as usize)
+                    .cloned()
+                    .unwrap_or_default(),
             ),
             _ => BreakdownKey::Label(site.strings.value(key).to_owned()),
         }

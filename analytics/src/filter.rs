@@ -216,7 +216,10 @@ mod tests {
         let f = filter(Dimension::Country, "is_not:France, DE");
         assert_eq!(f.operator, Operator::IsNot);
         assert_eq!(f.values, vec!["France", "DE"]);
-        assert_eq!(filter(Dimension::Page, "contains:/docs").operator, Operator::Contains);
+        assert_eq!(
+            filter(Dimension::Page, "contains:/docs").operator,
+            Operator::Contains
+        );
         assert_eq!(filter(Dimension::Device, "mobile").operator, Operator::Is);
         assert!(Filter::parse("filter_country", Dimension::Country, "contains:U").is_err());
         assert!(Filter::parse("filter_country", Dimension::Country, "is:, ,").is_err());

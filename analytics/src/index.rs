@@ -272,7 +272,7 @@ impl SiteIndex {
         }
 
         let position = self.ts.len();
-        if position % BLOCK == 0 {
+        if position.is_multiple_of(BLOCK) {
             self.block_span.push((ts, ts));
         } else if let Some(span) = self.block_span.last_mut() {
             span.0 = span.0.min(ts);

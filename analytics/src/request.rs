@@ -211,9 +211,7 @@ impl Breakdown {
             Breakdown::Cities => &["city", "visitors", "revenue", "payments"],
             Breakdown::Devices => &["device", "visitors", "revenue", "payments"],
             Breakdown::Browsers => &["browser", "visitors", "revenue", "payments"],
-            Breakdown::OperatingSystems => {
-                &["operating_system", "visitors", "revenue", "payments"]
-            }
+            Breakdown::OperatingSystems => &["operating_system", "visitors", "revenue", "payments"],
             Breakdown::Hostnames => &["hostname", "visitors", "revenue", "payments"],
         }
     }
@@ -272,7 +270,10 @@ impl<'a> Params<'a> {
     }
 }
 
-fn timezone(params: &Params<'_>, context: &RequestContext) -> Result<TimeZoneName, ValidationError> {
+fn timezone(
+    params: &Params<'_>,
+    context: &RequestContext,
+) -> Result<TimeZoneName, ValidationError> {
     match params.get("timezone") {
         Some(name) => TimeZoneName::parse(name),
         None => Ok(context.timezone.clone()),
@@ -379,7 +380,10 @@ fn parse_fields(
         let Some(field) = allowed.iter().find(|f| **f == name) else {
             return Err(ValidationError::new(
                 "fields",
-                format!("unknown field '{name}'; valid fields: {}", allowed.join(", ")),
+                format!(
+                    "unknown field '{name}'; valid fields: {}",
+                    allowed.join(", ")
+                ),
             ));
         };
         if !fields.contains(field) {
@@ -698,9 +702,8 @@ pub fn parse_visitors(
     }
     let mut filters = Vec::new();
     for (key, value) in pairs {
-        let dimension = Dimension::from_name(key).filter(|d| {
-            !matches!(d, Dimension::Page | Dimension::EntryPage | Dimension::Goal)
-        });
+        let dimension = Dimension::from_name(key)
+            .filter(|d| !matches!(d, Dimension::Page | Dimension::EntryPage | Dimension::Goal));
         if let Some(dimension) = dimension {
             filters.push(Filter::parse(key, dimension, value)?);
         }

@@ -231,7 +231,10 @@ pub(crate) fn timeseries_response(
         .map(|(start, agg)| {
             let mut row = timeseries_row(request, agg);
             if let Ok(instant) = Timestamp::from_millisecond(*start) {
-                row.name = Some(bucket_label(&instant.to_zoned(zone.clone()), request.interval));
+                row.name = Some(bucket_label(
+                    &instant.to_zoned(zone.clone()),
+                    request.interval,
+                ));
             }
             row.timestamp = Some(local_timestamp(*start, &zone));
             row
@@ -256,7 +259,10 @@ pub(crate) fn timeseries_response(
 /// What one breakdown row groups by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum BreakdownKey {
-    Page { host: String, path: String },
+    Page {
+        host: String,
+        path: String,
+    },
     Label(String),
     /// In the order of [`CAMPAIGN_FIELDS`]; unselected fields are `None`.
     Campaign([Option<String>; 8]),

@@ -119,8 +119,12 @@ impl<'a> Selection<'a> {
             })
         };
         let all_pages = 0..u32::try_from(site.pages.len()).unwrap_or(NONE);
-        let page_ok = (!page_filters.is_empty())
-            .then(|| all_pages.clone().map(|p| page_matches(&page_filters, p)).collect());
+        let page_ok = (!page_filters.is_empty()).then(|| {
+            all_pages
+                .clone()
+                .map(|p| page_matches(&page_filters, p))
+                .collect()
+        });
         let entry_ok = (!entry_filters.is_empty())
             .then(|| all_pages.map(|p| page_matches(&entry_filters, p)).collect());
         let entry_none_ok = entry_filters.iter().all(|f| f.matches(&[None]));

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use crate::engine::realtime_window;
 use crate::filter::Filter;
-use crate::index::{AnalyticsIndex, ContextRow, KIND_MASK, NONE, PAGEVIEW, SERVER_ORIGIN, SiteIndex};
+use crate::index::{
+    AnalyticsIndex, ContextRow, KIND_MASK, NONE, PAGEVIEW, SERVER_ORIGIN, SiteIndex,
+};
 use crate::request::{TimeRange, VisitorsRequest};
 use crate::scan::{BitSet, Selection};
 
@@ -213,7 +215,10 @@ pub(crate) fn visitors_response(
     request: &VisitorsRequest,
     mut rows: Vec<(i64, VisitorListRow)>,
 ) -> VisitorsResponse {
-    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.visitor_id.cmp(&b.1.visitor_id)));
+    rows.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.visitor_id.cmp(&b.1.visitor_id))
+    });
     let has_more = rows.len() > request.offset.saturating_add(request.limit);
     VisitorsResponse {
         data: rows
@@ -587,8 +592,10 @@ impl AnalyticsIndex {
         let all_goals: Vec<CompletedGoal> = events
             .iter()
             .filter(|at| {
-                matches!(kind_of(site.kind[**at]), EventKind::Custom | EventKind::Payment)
-                    && site.goal[**at] != NONE
+                matches!(
+                    kind_of(site.kind[**at]),
+                    EventKind::Custom | EventKind::Payment
+                ) && site.goal[**at] != NONE
             })
             .map(|at| goal(*at, true))
             .collect();
@@ -691,10 +698,16 @@ impl AnalyticsIndex {
             .iter()
             .map(|at| {
                 let visitor = site.visitor[*at];
-                let c = site.contexts.get(site.ctx[*at] as usize).copied().unwrap_or(EMPTY_CONTEXT);
+                let c = site
+                    .contexts
+                    .get(site.ctx[*at] as usize)
+                    .copied()
+                    .unwrap_or(EMPTY_CONTEXT);
                 let current_page = recent
                     .iter()
-                    .find(|e| site.visitor[**e] == visitor && site.kind[**e] & KIND_MASK == PAGEVIEW)
+                    .find(|e| {
+                        site.visitor[**e] == visitor && site.kind[**e] & KIND_MASK == PAGEVIEW
+                    })
                     .map(|e| site.page_path(site.page[*e]).to_owned());
                 let payment = latest_payment(visitor);
                 let profile = site.profiles.get(&visitor);
@@ -707,17 +720,22 @@ impl AnalyticsIndex {
                         country_code: s(site, c.country),
                     },
                     system: MapSystem {
-                        browser: Named { name: site.strings.value(c.browser).to_owned() },
-                        os: Named { name: site.strings.value(c.os).to_owned() },
-                        device: DeviceType { kind: site.strings.value(c.device).to_owned() },
+                        browser: Named {
+                            name: site.strings.value(c.browser).to_owned(),
+                        },
+                        os: Named {
+                            name: site.strings.value(c.os).to_owned(),
+                        },
+                        device: DeviceType {
+                            kind: site.strings.value(c.device).to_owned(),
+                        },
                     },
                     current_url: current_page,
                     referrer: s(site, c.referrer),
-                    session_start_time: iso(
-                        site.sessions
-                            .get(site.session[*at] as usize)
-                            .map_or(site.ts[*at], |s| s.first_ts),
-                    ),
+                    session_start_time: iso(site
+                        .sessions
+                        .get(site.session[*at] as usize)
+                        .map_or(site.ts[*at], |s| s.first_ts)),
                     visit_count: visits.get(&visitor).map_or(1, |v| v.len() as u64),
                     params: params_of(site, &c),
                     latitude: None,
@@ -739,7 +757,11 @@ impl AnalyticsIndex {
             .take(RECENT_LIMIT)
             .map(|at| {
                 let visitor = site.visitor[*at];
-                let c = site.contexts.get(site.ctx[*at] as usize).copied().unwrap_or(EMPTY_CONTEXT);
+                let c = site
+                    .contexts
+                    .get(site.ctx[*at] as usize)
+                    .copied()
+                    .unwrap_or(EMPTY_CONTEXT);
                 MapEvent {
                     id: site.seq[*at].to_string(),
                     kind: kind_of(site.kind[*at]).as_str().to_owned(),
@@ -773,7 +795,11 @@ impl AnalyticsIndex {
                 amount: crate::response::round2(p.amount),
                 currency: p.payment.currency.as_str().to_owned(),
                 renewal: p.payment.renewal,
-                display_name: if p.visitor == NONE { None } else { display_name(site, p.visitor) },
+                display_name: if p.visitor == NONE {
+                    None
+                } else {
+                    display_name(site, p.visitor)
+                },
                 is_new: !p.payment.renewal,
                 visible: true,
             })
