@@ -6,8 +6,8 @@
 //!
 //! Operations draw from small pools of emails, hashes, domains, names, visitor ids and
 //! transaction ids so that collisions, limits, duplicate payments and case-insensitive clashes
-//! happen often, and refer to earlier rows by index, with
-//! one "ghost" id per kind that never exists so that `NotFound` paths are exercised too.
+//! happen often, and refer to earlier rows by index, with one "ghost" id per kind that never
+//! exists so that `NotFound` paths are exercised too.
 
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::unwrap_used)]
