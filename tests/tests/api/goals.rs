@@ -1,6 +1,8 @@
 //! Tracked goals from stored events, and goal customizations with the palette.
 
-use datafast_domain::event::{Event, EventKind};
+use std::collections::BTreeMap;
+
+use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::id::WebsiteId;
 use datafast_ports::store::EventStore;
 use serde_json::json;
@@ -17,6 +19,10 @@ fn event(website: WebsiteId, kind: EventKind, visitor: &str, goal: Option<&str>)
         goal_name: goal.map(str::to_owned),
         hostname: "example.com".to_owned(),
         path: "/".to_owned(),
+        context: VisitContext::unknown(),
+        params: BTreeMap::new(),
+        description: None,
+        origin: EventOrigin::Client,
     }
 }
 
