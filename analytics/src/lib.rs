@@ -20,6 +20,8 @@ mod visitors;
 pub mod reference;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use serde::Serialize;

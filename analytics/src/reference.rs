@@ -1,1 +1,461 @@
+//! The naive reference model: every endpoint computed by plain loops over a `Vec` of events
+//! and payments, following `docs/analytics.md` line by line, with no index, no dictionary and
+//! no cleverness. The property tests check that the engine gives the same answers.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use datafast_domain::event::{Event, EventKind};
+use datafast_domain::funnel::{Funnel, StepKind};
+use datafast_domain::payment::{Payment, to_major_units};
+
+use crate::engine::LIFECYCLE_GOALS;
+use crate::filter::{Dimension, Filter};
+use crate::funnel::{FunnelResponse, funnel_response, path_matches};
+use crate::request::{
+    Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
+    TimeseriesRequest, VisitorsRequest,
+};
+use crate::response::{
+    BreakdownItem, BreakdownKey, BreakdownResponse, BucketAggregate, OverviewAggregate,
+    OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
+    overview_response, timeseries_response,
+};
+use crate::timeseries::bucket_starts;
+
+/// A visitors list row as the model sees it: id, last seen (ms), current URL, is customer.
+pub type ListedVisitor = (String, i64, Option<String>, bool);
+
+/// Events with their sequence numbers, and payments, as stored.
+#[derive(Debug, Default, Clone)]
+pub struct Reference {
+    pub events: Vec<(u64, Event)>,
+    pub payments: Vec<Payment>,
+}
+
+fn latest<'a>(list: &[&(u64, &'a Event)]) -> Option<&'a Event> {
+    list.iter()
+        .max_by_key(|(seq, e)| (ms(e), *seq))
+        .map(|(_, e)| *e)
+}
+
+fn ms(event: &Event) -> i64 {
+    event.occurred_at.as_millisecond()
+}
+
+/// A session as a whole: first and last instant, pageviews, entry path.
+struct Session {
+    first: i64,
+    last: i64,
+    pageviews: u64,
+    entry: Option<(i64, u64, String)>,
+}
+
+impl Reference {
+    fn session(&self, id: &str) -> Session {
+        let mut session = Session {
+            first: i64::MAX,
+            last: i64::MIN,
+            pageviews: 0,
+            entry: None,
+        };
+        for (seq, e) in self.events.iter().filter(|(_, e)| e.session_id == id) {
+            session.first = session.first.min(ms(e));
+            session.last = session.last.max(ms(e));
+            if e.kind == EventKind::Pageview {
+                session.pageviews += 1;
+                let candidate = (ms(e), *seq, e.path.clone());
+                if session
+                    .entry
+                    .as_ref()
+                    .is_none_or(|c| (candidate.0, candidate.1) < (c.0, c.1))
+                {
+                    session.entry = Some(candidate);
+                }
+            }
+        }
+        session
+    }
+
+    /// The earliest pageview by (instant, sequence), or the earliest event without one.
+    fn first_touch(&self, visitor: &str) -> Option<&Event> {
+        let earliest = |pageviews_only: bool| {
+            self.events
+                .iter()
+                .filter(|(_, e)| e.visitor_id == visitor)
+                .filter(|(_, e)| !pageviews_only || e.kind == EventKind::Pageview)
+                .min_by_key(|(seq, e)| (ms(e), *seq))
+                .map(|(_, e)| e)
+        };
+        earliest(true).or_else(|| earliest(false))
+    }
+
+    fn passes(&self, event: &Event, filters: &[Filter]) -> bool {
+        let c = &event.context;
+        filters.iter().all(|f| {
+            let entry;
+            let candidates: Vec<Option<&str>> = match f.dimension {
+                Dimension::Country => vec![c.country.as_deref()],
+                Dimension::Region => vec![c.region.as_deref()],
+                Dimension::City => vec![c.city.as_deref()],
+                Dimension::Device => vec![Some(&c.device)],
+                Dimension::Browser => vec![Some(&c.browser)],
+                Dimension::Os => vec![Some(&c.os)],
+                Dimension::Referrer => vec![c.referrer.as_deref(), Some(&c.source)],
+                Dimension::Page => vec![Some(&event.path)],
+                Dimension::EntryPage => {
+                    entry = self.session(&event.session_id).entry.map(|e| e.2);
+                    vec![entry.as_deref()]
+                }
+                Dimension::Hostname => vec![Some(&event.hostname)],
+                Dimension::Goal => vec![event.goal_name.as_deref()],
+                Dimension::UtmSource => vec![c.utm_source.as_deref()],
+                Dimension::UtmMedium => vec![c.utm_medium.as_deref()],
+                Dimension::UtmCampaign => vec![c.utm_campaign.as_deref()],
+                Dimension::UtmTerm => vec![c.utm_term.as_deref()],
+                Dimension::UtmContent => vec![c.utm_content.as_deref()],
+                Dimension::Ref => vec![c.ref_param.as_deref()],
+                Dimension::Source => vec![c.source_param.as_deref()],
+                Dimension::Via => vec![c.via.as_deref()],
+            };
+            f.matches(&candidates)
+        })
+    }
+
+    fn selected(&self, range: TimeRange, filters: &[Filter]) -> Vec<&Event> {
+        self.events
+            .iter()
+            .map(|(_, e)| e)
+            .filter(|e| range.contains(ms(e)) && self.passes(e, filters))
+            .collect()
+    }
+
+    /// The payments revenue metrics count, in storage order.
+    fn counted(&self, scope: &Scope, visitors: &HashSet<&str>) -> Vec<&Payment> {
+        let range = scope.range_or_all();
+        self.payments
+            .iter()
+            .filter(|p| range.contains(p.occurred_at.as_millisecond()) && !p.free_trial)
+            .filter(|p| {
+                scope.filters.is_empty()
+                    || p.visitor_id
+                        .as_deref()
+                        .is_some_and(|v| visitors.contains(v))
+            })
+            .collect()
+    }
+
+    fn add(revenue: &mut Revenue, payment: &Payment, include_renewal: bool) {
+        let amount = to_major_units(payment.amount_minor, &payment.currency);
+        if payment.refunded {
+            revenue.refund += amount;
+        } else if payment.renewal {
+            revenue.renewal += amount;
+            revenue.payments += u64::from(include_renewal);
+        } else {
+            revenue.new += amount;
+            revenue.payments += 1;
+        }
+    }
+
+    pub fn overview(&self, request: &OverviewRequest) -> OverviewResponse {
+        let scope = &request.scope;
+        let events = self.selected(scope.range_or_all(), &scope.filters);
+        let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
+        let sessions: HashSet<&str> = events.iter().map(|e| e.session_id.as_str()).collect();
+        let mut agg = OverviewAggregate {
+            visitors: visitors.len() as u64,
+            sessions: sessions.len() as u64,
+            ..OverviewAggregate::default()
+        };
+        for id in &sessions {
+            let session = self.session(id);
+            agg.bounces += u64::from(session.pageviews == 1);
+            agg.duration_ms += session.last - session.first;
+        }
+        let mut paying = HashSet::new();
+        for p in self.counted(scope, &visitors) {
+            Self::add(&mut agg.revenue, p, scope.include_renewal_revenue);
+            if !p.refunded
+                && (scope.include_renewal_revenue || !p.renewal)
+                && let Some(v) = p.visitor_id.as_deref()
+                && visitors.contains(v)
+            {
+                paying.insert(v);
+            }
+        }
+        agg.paying_visitors = paying.len() as u64;
+        overview_response(request, &agg)
+    }
+
+    pub fn timeseries(&self, request: &TimeseriesRequest) -> TimeseriesResponse {
+        let scope = &request.scope;
+        let starts = bucket_starts(request).unwrap_or_default();
+        let bucket = |t: i64| starts.iter().rposition(|s| *s <= t);
+        let events = self.selected(scope.range_or_all(), &scope.filters);
+        let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
+        let mut totals = BucketAggregate {
+            visitors: visitors.len() as u64,
+            sessions: events
+                .iter()
+                .map(|e| e.session_id.as_str())
+                .collect::<HashSet<_>>()
+                .len() as u64,
+            ..BucketAggregate::default()
+        };
+        let mut series: Vec<(i64, BucketAggregate)> = starts
+            .iter()
+            .enumerate()
+            .map(|(index, start)| {
+                let inside: Vec<&&Event> = events
+                    .iter()
+                    .filter(|e| bucket(ms(e)) == Some(index))
+                    .collect();
+                let agg = BucketAggregate {
+                    visitors: inside
+                        .iter()
+                        .map(|e| &e.visitor_id)
+                        .collect::<HashSet<_>>()
+                        .len() as u64,
+                    sessions: inside
+                        .iter()
+                        .map(|e| &e.session_id)
+                        .collect::<HashSet<_>>()
+                        .len() as u64,
+                    ..BucketAggregate::default()
+                };
+                (*start, agg)
+            })
+            .collect();
+        if !starts.is_empty() {
+            for p in self.counted(scope, &visitors) {
+                Self::add(&mut totals.revenue, p, scope.include_renewal_revenue);
+                if let Some(index) = bucket(p.occurred_at.as_millisecond()) {
+                    Self::add(
+                        &mut series[index].1.revenue,
+                        p,
+                        scope.include_renewal_revenue,
+                    );
+                }
+            }
+        }
+        if starts.is_empty() {
+            totals = BucketAggregate::default();
+        }
+        timeseries_response(request, &series, &totals)
+    }
+
+    fn breakdown_key(&self, request: &BreakdownRequest, event: &Event) -> Option<BreakdownKey> {
+        let c = &event.context;
+        let label = |value: Option<&String>| value.map(|v| BreakdownKey::Label(v.clone()));
+        let pageview = event.kind == EventKind::Pageview;
+        match request.breakdown {
+            Breakdown::Pages => pageview.then(|| BreakdownKey::Page {
+                host: event.hostname.clone(),
+                path: event.path.clone(),
+            }),
+            Breakdown::Hostnames => pageview.then(|| BreakdownKey::Label(event.hostname.clone())),
+            Breakdown::Referrers => label(Some(&c.source)),
+            Breakdown::Countries => label(c.country.as_ref()),
+            Breakdown::Regions => label(c.region.as_ref()),
+            Breakdown::Cities => label(c.city.as_ref()),
+            Breakdown::Devices => label(Some(&c.device)),
+            Breakdown::Browsers => label(Some(&c.browser)),
+            Breakdown::OperatingSystems => label(Some(&c.os)),
+            Breakdown::Goals => match (&event.kind, &event.goal_name) {
+                (EventKind::Custom, Some(name)) if !LIFECYCLE_GOALS.contains(&name.as_str()) => {
+                    Some(BreakdownKey::Label(name.clone()))
+                }
+                _ => None,
+            },
+            Breakdown::Campaigns => {
+                let selected: Vec<&str> = request
+                    .fields
+                    .iter()
+                    .copied()
+                    .filter(|f| CAMPAIGN_FIELDS.contains(f))
+                    .collect();
+                campaign_key(
+                    &selected,
+                    [
+                        c.utm_source.as_deref(),
+                        c.utm_medium.as_deref(),
+                        c.utm_campaign.as_deref(),
+                        c.utm_term.as_deref(),
+                        c.utm_content.as_deref(),
+                        c.ref_param.as_deref(),
+                        c.source_param.as_deref(),
+                        c.via.as_deref(),
+                    ],
+                )
+                .map(BreakdownKey::Campaign)
+            }
+        }
+    }
+
+    pub fn breakdown(&self, request: &BreakdownRequest) -> BreakdownResponse {
+        let scope = &request.scope;
+        let events = self.selected(scope.range_or_all(), &scope.filters);
+        let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
+        let mut rows: BTreeMap<BreakdownKey, (HashSet<&str>, u64, Revenue)> = BTreeMap::new();
+        for e in &events {
+            if let Some(key) = self.breakdown_key(request, e) {
+                let row = rows.entry(key).or_default();
+                row.0.insert(&e.visitor_id);
+                row.1 += 1;
+            }
+        }
+        if request.breakdown != Breakdown::Goals {
+            for p in self.counted(scope, &visitors) {
+                let touch = p.visitor_id.as_deref().and_then(|v| self.first_touch(v));
+                // The first touch's page counts for pages even when it is not a pageview.
+                let key = touch.and_then(|t| match request.breakdown {
+                    Breakdown::Pages => Some(BreakdownKey::Page {
+                        host: t.hostname.clone(),
+                        path: t.path.clone(),
+                    }),
+                    Breakdown::Hostnames => Some(BreakdownKey::Label(t.hostname.clone())),
+                    _ => self.breakdown_key(request, t),
+                });
+                if let Some(row) = key.and_then(|k| rows.get_mut(&k)) {
+                    Self::add(&mut row.2, p, scope.include_renewal_revenue);
+                }
+            }
+        }
+        let items = rows
+            .into_iter()
+            .map(|(key, (visitors, completions, revenue))| BreakdownItem {
+                key,
+                visitors: visitors.len() as u64,
+                completions,
+                revenue: revenue.revenue(scope.include_renewal_revenue),
+                payments: revenue.payments,
+            })
+            .collect();
+        breakdown_response(request, items)
+    }
+
+    pub fn funnel(&self, funnel: &Funnel, scope: &Scope) -> FunnelResponse {
+        let mut events: Vec<(u64, &Event)> = self
+            .events
+            .iter()
+            .filter(|(_, e)| scope.range_or_all().contains(ms(e)) && self.passes(e, &scope.filters))
+            .map(|(seq, e)| (*seq, e))
+            .collect();
+        events.sort_by_key(|(seq, e)| (ms(e), *seq));
+        let mut progress: HashMap<&str, usize> = HashMap::new();
+        for (_, e) in &events {
+            let done = progress.entry(&e.visitor_id).or_insert(0);
+            if let Some(step) = funnel.steps.get(*done) {
+                let hit = match &step.kind {
+                    StepKind::Pageview { url } => {
+                        e.kind == EventKind::Pageview && path_matches(url, &e.path)
+                    }
+                    StepKind::Goal { goal_name } => {
+                        e.kind != EventKind::Pageview
+                            && e.goal_name.as_deref() == Some(goal_name.as_str())
+                    }
+                };
+                if hit {
+                    *done += 1;
+                }
+            }
+        }
+        let visitors: HashSet<&str> = events.iter().map(|(_, e)| e.visitor_id.as_str()).collect();
+        let counted = self.counted(scope, &visitors);
+        let steps: Vec<(u64, f64)> = (1..=funnel.steps.len())
+            .map(|reached| {
+                let who: HashSet<&str> = progress
+                    .iter()
+                    .filter(|(_, done)| **done >= reached)
+                    .map(|(v, _)| *v)
+                    .collect();
+                let revenue = counted
+                    .iter()
+                    .filter(|p| !p.refunded && (scope.include_renewal_revenue || !p.renewal))
+                    .filter(|p| p.visitor_id.as_deref().is_some_and(|v| who.contains(v)))
+                    .map(|p| to_major_units(p.amount_minor, &p.currency))
+                    .sum();
+                (who.len() as u64, revenue)
+            })
+            .collect();
+        funnel_response(funnel, &steps)
+    }
+
+    /// The visitors list as (visitor id, last seen in ms, current URL, is customer), in order,
+    /// and whether more follow.
+    pub fn visitors(&self, request: &VisitorsRequest) -> (Vec<ListedVisitor>, bool) {
+        let range = request.range.unwrap_or(TimeRange::ALL_TIME);
+        let events = self.selected(range, &request.filters);
+        let ids: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
+        let customer = |v: &str| {
+            self.payments
+                .iter()
+                .any(|p| !p.refunded && p.visitor_id.as_deref() == Some(v))
+        };
+        let mut rows = Vec::new();
+        for id in ids {
+            let mine: Vec<(u64, &Event)> = self
+                .events
+                .iter()
+                .filter(|(_, e)| e.visitor_id == id && events.iter().any(|s| std::ptr::eq(*s, e)))
+                .map(|(seq, e)| (*seq, e))
+                .collect();
+            let pageviews: Vec<&(u64, &Event)> = mine
+                .iter()
+                .filter(|(_, e)| e.kind == EventKind::Pageview)
+                .collect();
+            if !request.visited_pages.is_empty()
+                && !pageviews
+                    .iter()
+                    .any(|(_, e)| request.visited_pages.contains(&e.path))
+            {
+                continue;
+            }
+            if !request.page_contains.is_empty()
+                && !pageviews.iter().any(|(_, e)| {
+                    request
+                        .page_contains
+                        .iter()
+                        .any(|p| e.path.to_lowercase().contains(&p.to_lowercase()))
+                })
+            {
+                continue;
+            }
+            let goals: Vec<&(u64, &Event)> = mine
+                .iter()
+                .filter(|(_, e)| {
+                    e.kind != EventKind::Pageview
+                        && e.goal_name
+                            .as_ref()
+                            .is_some_and(|g| request.completed_goals.contains(g))
+                })
+                .collect();
+            if !request.completed_goals.is_empty() && goals.is_empty() {
+                continue;
+            }
+            if request
+                .is_customer
+                .is_some_and(|wanted| customer(id) != wanted)
+            {
+                continue;
+            }
+            let all: Vec<&(u64, &Event)> = mine.iter().collect();
+            let seen = if request.completed_goals.is_empty() {
+                latest(&all)
+            } else {
+                latest(&goals)
+            };
+            let url = latest(&pageviews).map(|e| format!("{}{}", e.hostname, e.path));
+            rows.push((id.to_owned(), seen.map_or(0, ms), url, customer(id)));
+        }
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let has_more = rows.len() > request.offset + request.limit;
+        (
+            rows.into_iter()
+                .skip(request.offset)
+                .take(request.limit)
+                .collect(),
+            has_more,
+        )
+    }
+}
