@@ -177,22 +177,36 @@ impl AnalyticsIndex {
             .iter()
             .map(|step| StepMatcher::new(site, &step.kind))
             .collect();
+        // One scan: the selected visitors, and the selected events that match any step.
+        let mut selected = BitSet::new(site.visitors.len());
+        let mut candidates: Vec<(usize, u8)> = Vec::new();
+        selection.for_each(|at| {
+            selected.insert(site.visitor[at]);
+            let mask = step_matches
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.matches(site, at))
+                .fold(0u8, |mask, (step, _)| mask | (1 << step));
+            if mask != 0 {
+                candidates.push((at, mask));
+            }
+        });
         let mut reached: Vec<BitSet> = Vec::new();
         // The earliest (timestamp, position) at which each visitor completed the previous step.
         let mut previous: Vec<(i64, u32)> = Vec::new();
-        for (index, matcher) in step_matches.iter().enumerate() {
+        for index in 0..step_matches.len() {
             let mut current = vec![(i64::MAX, NONE); site.visitors.len()];
-            selection.for_each(|at| {
-                if !matcher.matches(site, at) {
-                    return;
+            for (at, mask) in &candidates {
+                if mask & (1 << index) == 0 {
+                    continue;
                 }
-                let visitor = site.visitor[at] as usize;
-                let here = (site.ts[at], at as u32);
+                let visitor = site.visitor[*at] as usize;
+                let here = (site.ts[*at], *at as u32);
                 let after_previous = index == 0 || previous.get(visitor).is_some_and(|p| here > *p);
                 if after_previous && here < current[visitor] {
                     current[visitor] = here;
                 }
-            });
+            }
             let mut set = BitSet::new(site.visitors.len());
             for (visitor, (ts, _)) in current.iter().enumerate() {
                 if *ts != i64::MAX {
@@ -202,7 +216,6 @@ impl AnalyticsIndex {
             reached.push(set);
             previous = current;
         }
-        let (selected, _) = selection.visitor_set();
         let include_renewal = scope.include_renewal_revenue;
         let mut steps: Vec<(u64, f64)> = reached
             .iter()

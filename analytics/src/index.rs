@@ -17,6 +17,13 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// Events per block; each block remembers its time span so that range scans skip whole blocks.
 pub(crate) const BLOCK: usize = 4096;
 
+fn hash_of(value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Strings to dense ids and back.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
@@ -150,7 +157,9 @@ pub(crate) const CUSTOM: u8 = 1;
 pub(crate) struct SiteIndex {
     pub strings: Interner,
     pub visitor_ids: Interner,
-    pub session_ids: Interner,
+    /// Sessions by (visitor row, 64-bit hash of the session id): session ids are never shown,
+    /// and a collision between two sessions of one visitor is out of reach.
+    session_ids: HashMap<(u32, u64), u32>,
     pub contexts: Vec<ContextRow>,
     context_ids: HashMap<ContextRow, u32>,
     pub pages: Vec<PageRow>,
@@ -239,7 +248,9 @@ impl SiteIndex {
         let code = kind_code(event.kind);
         let is_pageview = event.kind == EventKind::Pageview;
 
-        let session = self.session_ids.intern(&event.session_id);
+        let session_key = (visitor, hash_of(&event.session_id));
+        let next_session = u32::try_from(self.sessions.len()).unwrap_or(NONE);
+        let session = *self.session_ids.entry(session_key).or_insert(next_session);
         if session as usize >= self.sessions.len() {
             self.sessions.push(SessionRow {
                 first_ts: ts,

@@ -66,7 +66,7 @@ fn event_strategy() -> impl Strategy<Value = Event> {
                 occurred_at: Timestamp::from_millisecond(START + offset / 60_000 * 60_000)
                     .unwrap_or(Timestamp::UNIX_EPOCH),
                 visitor_id: format!("v{visitor}"),
-                session_id: format!("v{visitor}-s{session}"),
+                session_id: format!("s{session}"),
                 goal_name: matches!(kind, EventKind::Custom | EventKind::Payment)
                     .then(|| goal.to_owned()),
                 hostname: host.into(),

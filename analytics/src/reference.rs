@@ -51,14 +51,19 @@ struct Session {
 }
 
 impl Reference {
-    fn session(&self, id: &str) -> Session {
+    /// A session is a (visitor, session id) pair.
+    fn session(&self, visitor: &str, id: &str) -> Session {
         let mut session = Session {
             first: i64::MAX,
             last: i64::MIN,
             pageviews: 0,
             entry: None,
         };
-        for (seq, e) in self.events.iter().filter(|(_, e)| e.session_id == id) {
+        for (seq, e) in self
+            .events
+            .iter()
+            .filter(|(_, e)| e.visitor_id == visitor && e.session_id == id)
+        {
             session.first = session.first.min(ms(e));
             session.last = session.last.max(ms(e));
             if e.kind == EventKind::Pageview {
@@ -103,7 +108,10 @@ impl Reference {
                 Dimension::Referrer => vec![c.referrer.as_deref(), Some(&c.source)],
                 Dimension::Page => vec![Some(&event.path)],
                 Dimension::EntryPage => {
-                    entry = self.session(&event.session_id).entry.map(|e| e.2);
+                    entry = self
+                        .session(&event.visitor_id, &event.session_id)
+                        .entry
+                        .map(|e| e.2);
                     vec![entry.as_deref()]
                 }
                 Dimension::Hostname => vec![Some(&event.hostname)],
@@ -161,14 +169,17 @@ impl Reference {
         let scope = &request.scope;
         let events = self.selected(scope.range_or_all(), &scope.filters);
         let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
-        let sessions: HashSet<&str> = events.iter().map(|e| e.session_id.as_str()).collect();
+        let sessions: HashSet<(&str, &str)> = events
+            .iter()
+            .map(|e| (e.visitor_id.as_str(), e.session_id.as_str()))
+            .collect();
         let mut agg = OverviewAggregate {
             visitors: visitors.len() as u64,
             sessions: sessions.len() as u64,
             ..OverviewAggregate::default()
         };
-        for id in &sessions {
-            let session = self.session(id);
+        for (visitor, id) in &sessions {
+            let session = self.session(visitor, id);
             agg.bounces += u64::from(session.pageviews == 1);
             agg.duration_ms += session.last - session.first;
         }
@@ -197,7 +208,7 @@ impl Reference {
             visitors: visitors.len() as u64,
             sessions: events
                 .iter()
-                .map(|e| e.session_id.as_str())
+                .map(|e| (&e.visitor_id, &e.session_id))
                 .collect::<HashSet<_>>()
                 .len() as u64,
             ..BucketAggregate::default()
@@ -218,7 +229,7 @@ impl Reference {
                         .len() as u64,
                     sessions: inside
                         .iter()
-                        .map(|e| &e.session_id)
+                        .map(|e| (&e.visitor_id, &e.session_id))
                         .collect::<HashSet<_>>()
                         .len() as u64,
                     ..BucketAggregate::default()

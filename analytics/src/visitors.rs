@@ -210,31 +210,6 @@ const EMPTY_CONTEXT: ContextRow = ContextRow {
     city: NONE,
 };
 
-/// Sorts list rows (latest first, then by id) and cuts the page.
-pub(crate) fn visitors_response(
-    request: &VisitorsRequest,
-    mut rows: Vec<(i64, VisitorListRow)>,
-) -> VisitorsResponse {
-    rows.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| a.1.visitor_id.cmp(&b.1.visitor_id))
-    });
-    let has_more = rows.len() > request.offset.saturating_add(request.limit);
-    VisitorsResponse {
-        data: rows
-            .into_iter()
-            .skip(request.offset)
-            .take(request.limit)
-            .map(|(_, row)| row)
-            .collect(),
-        pagination: VisitorsPagination {
-            offset: request.offset,
-            limit: request.limit,
-            has_more,
-        },
-    }
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Named {
     pub name: String,
@@ -469,8 +444,16 @@ fn display_name(site: &SiteIndex, visitor: u32) -> Option<String> {
 impl AnalyticsIndex {
     /// `GET /visitors`.
     pub fn visitors(&self, website: WebsiteId, request: &VisitorsRequest) -> VisitorsResponse {
+        let pagination = |has_more| VisitorsPagination {
+            offset: request.offset,
+            limit: request.limit,
+            has_more,
+        };
         let Some(site) = self.site(website) else {
-            return visitors_response(request, Vec::new());
+            return VisitorsResponse {
+                data: Vec::new(),
+                pagination: pagination(false),
+            };
         };
         let range = request.range.unwrap_or(TimeRange::ALL_TIME);
         let selection = Selection::new(site, range, &request.filters);
@@ -479,61 +462,94 @@ impl AnalyticsIndex {
             .iter()
             .filter_map(|g| site.strings.get(g))
             .collect();
-        let mut seen: HashMap<u32, Seen> = HashMap::new();
+        // Per page: (is a visited page asked for, contains an asked substring).
+        let page_hits: Vec<(bool, bool)> = (0..site.pages.len() as u32)
+            .map(|page| {
+                let path = site.page_path(page);
+                let lower = path.to_ascii_lowercase();
+                (
+                    request.visited_pages.iter().any(|p| p == path),
+                    request
+                        .page_contains
+                        .iter()
+                        .any(|p| lower.contains(&p.to_ascii_lowercase())),
+                )
+            })
+            .collect();
+        let unseen = Seen {
+            last: NEVER,
+            last_pageview: NEVER,
+            last_goal: NEVER,
+            visited_page: false,
+            page_contains: false,
+        };
+        let mut seen = vec![unseen; site.visitors.len()];
+        let mut touched: Vec<u32> = Vec::new();
         selection.for_each(|at| {
-            let entry = seen.entry(site.visitor[at]).or_insert(Seen {
-                last: NEVER,
-                last_pageview: NEVER,
-                last_goal: NEVER,
-                visited_page: false,
-                page_contains: false,
-            });
+            let visitor = site.visitor[at];
+            let entry = &mut seen[visitor as usize];
+            if entry.last == NEVER {
+                touched.push(visitor);
+            }
             let here = (site.ts[at], at as u32);
             entry.last = entry.last.max(here);
             let kind = site.kind[at] & KIND_MASK;
             if kind == PAGEVIEW {
                 entry.last_pageview = entry.last_pageview.max(here);
-                let path = site.page_path(site.page[at]);
-                entry.visited_page |= request.visited_pages.iter().any(|p| p == path);
-                entry.page_contains |= request
-                    .page_contains
-                    .iter()
-                    .any(|p| path.to_ascii_lowercase().contains(&p.to_ascii_lowercase()));
+                let (visited, contains) = page_hits[site.page[at] as usize];
+                entry.visited_page |= visited;
+                entry.page_contains |= contains;
             } else if goal_ids.contains(&site.goal[at]) {
                 entry.last_goal = entry.last_goal.max(here);
             }
         });
         let customers = customers(site);
-        let rows = seen
+        let mut matches: Vec<(i64, u32)> = touched
             .into_iter()
-            .filter(|(visitor, s)| {
-                (request.visited_pages.is_empty() || s.visited_page)
+            .filter_map(|visitor| {
+                let s = &seen[visitor as usize];
+                let keep = (request.visited_pages.is_empty() || s.visited_page)
                     && (request.page_contains.is_empty() || s.page_contains)
                     && (request.completed_goals.is_empty() || s.last_goal != NEVER)
                     && request
                         .is_customer
-                        .is_none_or(|wanted| customers.contains(*visitor) == wanted)
-            })
-            .map(|(visitor, s)| {
+                        .is_none_or(|wanted| customers.contains(visitor) == wanted);
                 // Searching by goal, lastSeenAt is when the goal was completed.
                 let seen_at = if request.completed_goals.is_empty() {
-                    s.last
+                    s.last.0
                 } else {
-                    s.last_goal
+                    s.last_goal.0
                 };
+                keep.then_some((seen_at, visitor))
+            })
+            .collect();
+        // Latest first, then by visitor id; rows are built for the page only.
+        matches.sort_unstable_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| site.visitor_ids.value(a.1).cmp(site.visitor_ids.value(b.1)))
+        });
+        let has_more = matches.len() > request.offset.saturating_add(request.limit);
+        let data = matches
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|(seen_at, visitor)| {
+                let s = &seen[visitor as usize];
                 let pageview = (s.last_pageview != NEVER).then_some(s.last_pageview.1);
-                let row = list_row(
+                list_row(
                     site,
                     visitor,
-                    seen_at.0,
+                    seen_at,
                     s.last.1,
                     pageview,
                     customers.contains(visitor),
-                );
-                (seen_at.0, row)
+                )
             })
             .collect();
-        visitors_response(request, rows)
+        VisitorsResponse {
+            data,
+            pagination: pagination(has_more),
+        }
     }
 
     /// `GET /visitors/{id}`: `None` when the visitor has no pageview on this website (a 404).

@@ -1,0 +1,299 @@
+//! A quick speed check on synthetic events, run by hand in release mode:
+//! `cargo test -p datafast-analytics --release --test speed -- --ignored --nocapture`.
+//! Not a benchmark (the server's benchmark measures the real thing); it prints timings.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use datafast_analytics::{
+    AnalyticsIndex, Breakdown, RequestContext, parse_breakdown, parse_funnel, parse_overview,
+    parse_timeseries, parse_visitors,
+};
+use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::goal::GoalName;
+use datafast_domain::id::{FunnelId, WebsiteId};
+use datafast_domain::payment::Payment;
+use datafast_domain::time::TimeZoneName;
+use datafast_domain::website::Currency;
+use jiff::Timestamp;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+const START_MS: i64 = 1_767_225_600_000; // 2026-01-01
+
+fn contexts() -> Vec<VisitContext> {
+    let sources = [
+        "Google",
+        "Direct/None",
+        "X",
+        "news.ycombinator.com",
+        "Bing",
+        "reddit.com",
+    ];
+    let countries = ["US", "FR", "DE", "GB", "IN", "BR", "JP", "CA"];
+    let browsers = ["Chrome", "Safari", "Mobile Safari", "Firefox", "Edge"];
+    let mut all = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        for (j, country) in countries.iter().enumerate() {
+            for (k, browser) in browsers.iter().enumerate() {
+                all.push(VisitContext {
+                    referrer: None,
+                    source: (*source).into(),
+                    utm_source: (i == 3).then(|| "hn".to_owned()),
+                    browser: (*browser).into(),
+                    os: if k % 2 == 0 { "Windows" } else { "Mac OS" }.into(),
+                    device: if k == 2 { "mobile" } else { "desktop" }.into(),
+                    country: Some((*country).into()),
+                    region: Some(format!("{country}-{}", (i + k) % 5)),
+                    city: Some(format!("{country} city {}", (j + k) % 7)),
+                    ..VisitContext::unknown()
+                });
+            }
+        }
+    }
+    all
+}
+
+#[test]
+#[ignore = "a speed check for release builds"]
+fn two_million_events() {
+    let website = WebsiteId::parse("0123456789abcdef01234567").unwrap();
+    let contexts = contexts();
+    let paths: Vec<String> = (0..300).map(|i| format!("/page/{i}")).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut index = AnalyticsIndex::new();
+    let visitors = 350_000u64;
+    let days = 90;
+    let started = Instant::now();
+    let mut seq = 0u64;
+    let mut last_visitor = String::new();
+    let mut payments = 0;
+    for v in 0..visitors {
+        let visitor_id = format!("{:08x}-0000-4000-8000-{:012x}", rng.next() as u32, v);
+        last_visitor.clone_from(&visitor_id);
+        let context = &contexts[rng.below(contexts.len() as u64) as usize];
+        let sessions = 1 + rng.below(3);
+        for s in 0..sessions {
+            let session_id = format!("{visitor_id}-{s}");
+            let mut at = START_MS + rng.below(days * DAY_MS as u64) as i64;
+            let pageviews = 1 + rng.below(5);
+            for p in 0..pageviews {
+                let path = if p == 0 && rng.below(2) == 0 {
+                    "/".to_owned()
+                } else {
+                    paths[(rng.below(300) * rng.below(300) / 300) as usize].clone()
+                };
+                seq += 1;
+                index.apply_event(
+                    seq,
+                    &Event {
+                        website_id: website,
+                        kind: EventKind::Pageview,
+                        occurred_at: Timestamp::from_millisecond(at).unwrap(),
+                        visitor_id: visitor_id.clone(),
+                        session_id: session_id.clone(),
+                        goal_name: None,
+                        hostname: "example.com".into(),
+                        path,
+                        context: context.clone(),
+                        params: BTreeMap::new(),
+                        description: None,
+                        origin: EventOrigin::Client,
+                    },
+                );
+                at += 1000 * rng.below(120) as i64;
+            }
+            if rng.below(10) == 0 {
+                seq += 1;
+                index.apply_event(
+                    seq,
+                    &Event {
+                        website_id: website,
+                        kind: EventKind::Custom,
+                        occurred_at: Timestamp::from_millisecond(at).unwrap(),
+                        visitor_id: visitor_id.clone(),
+                        session_id: session_id.clone(),
+                        goal_name: Some("signup".into()),
+                        hostname: "example.com".into(),
+                        path: "/signup".into(),
+                        context: context.clone(),
+                        params: BTreeMap::new(),
+                        description: None,
+                        origin: EventOrigin::Client,
+                    },
+                );
+                if rng.below(5) == 0 {
+                    payments += 1;
+                    index.apply_payment(&Payment {
+                        website_id: website,
+                        transaction_id: format!("tx{seq}"),
+                        amount_minor: 4900,
+                        currency: Currency::parse("USD").unwrap(),
+                        visitor_id: Some(visitor_id.clone()),
+                        email: None,
+                        name: None,
+                        customer_id: None,
+                        renewal: rng.below(3) == 0,
+                        refunded: false,
+                        free_trial: false,
+                        occurred_at: Timestamp::from_millisecond(at + 60_000).unwrap(),
+                    });
+                }
+            }
+        }
+    }
+    println!(
+        "built {} events, {payments} payments in {:?}; resident memory {} MiB",
+        index.event_count(),
+        started.elapsed(),
+        resident_mib()
+    );
+
+    let context = RequestContext {
+        timezone: TimeZoneName::parse("America/New_York").unwrap(),
+        currency: Currency::parse("USD").unwrap(),
+        include_renewal_revenue: false,
+        now: Timestamp::from_millisecond(START_MS + 90 * DAY_MS).unwrap(),
+    };
+    let month = [("startAt", "2026-02-01"), ("endAt", "2026-03-02")];
+    let pairs = |extra: &[(&str, &str)], filtered: bool| {
+        let mut raw: Vec<(String, String)> = month
+            .iter()
+            .chain(extra)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if filtered {
+            raw.push(("filter_country".into(), "US".into()));
+        }
+        raw
+    };
+    let funnel = Funnel {
+        id: FunnelId::from_parts(1, [0; 8]),
+        website_id: website,
+        name: "f".into(),
+        slug: "f".into(),
+        steps: vec![
+            FunnelStep {
+                id: "a".into(),
+                name: "a".into(),
+                kind: StepKind::Pageview { url: "/".into() },
+            },
+            FunnelStep {
+                id: "b".into(),
+                name: "b".into(),
+                kind: StepKind::Pageview {
+                    url: "/page/1*".into(),
+                },
+            },
+            FunnelStep {
+                id: "c".into(),
+                name: "c".into(),
+                kind: StepKind::Pageview {
+                    url: "/page/2*".into(),
+                },
+            },
+            FunnelStep {
+                id: "d".into(),
+                name: "d".into(),
+                kind: StepKind::Goal {
+                    goal_name: GoalName::parse("signup").unwrap(),
+                },
+            },
+        ],
+        is_active: true,
+        created_at: Timestamp::UNIX_EPOCH,
+        updated_at: Timestamp::UNIX_EPOCH,
+    };
+    let time = |name: &str, run: &mut dyn FnMut() -> String| {
+        let mut samples = Vec::new();
+        let mut size = 0;
+        for _ in 0..7 {
+            let started = Instant::now();
+            size = run().len();
+            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        samples.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{name:<28} median {:7.1} ms  max {:7.1} ms  ({size} bytes)",
+            samples[3], samples[6]
+        );
+    };
+    let list = parse_visitors(&pairs(&[], false), &context).unwrap();
+    time("visitors list 30d", &mut || {
+        serde_json::to_string(&index.visitors(website, &list)).unwrap()
+    });
+    let all_time = parse_visitors(&[("visitedPage".into(), "/page/7".into())], &context).unwrap();
+    time("visitors all time /page/7", &mut || {
+        serde_json::to_string(&index.visitors(website, &all_time)).unwrap()
+    });
+    time("one visitor", &mut || {
+        serde_json::to_string(&index.visitor(website, &last_visitor, context.now)).unwrap()
+    });
+    for filtered in [false, true] {
+        let tag = if filtered { " +country" } else { "" };
+        let overview = parse_overview(&pairs(&[], filtered), &context).unwrap();
+        time(&format!("overview 30d{tag}"), &mut || {
+            serde_json::to_string(&index.overview(website, &overview)).unwrap()
+        });
+        let daily = parse_timeseries(
+            &pairs(
+                &[("interval", "day"), ("fields", "visitors,sessions,revenue")],
+                filtered,
+            ),
+            &context,
+        )
+        .unwrap();
+        time(&format!("timeseries day 30d{tag}"), &mut || {
+            serde_json::to_string(&index.timeseries(website, &daily)).unwrap()
+        });
+        let mut hourly_pairs = pairs(
+            &[("interval", "hour"), ("fields", "visitors,sessions")],
+            filtered,
+        );
+        hourly_pairs[0].1 = "2026-02-10".into();
+        hourly_pairs[1].1 = "2026-02-10".into();
+        let hourly = parse_timeseries(&hourly_pairs, &context).unwrap();
+        time(&format!("timeseries hour 1d{tag}"), &mut || {
+            serde_json::to_string(&index.timeseries(website, &hourly)).unwrap()
+        });
+        for breakdown in [Breakdown::Pages, Breakdown::Referrers, Breakdown::Countries] {
+            let request = parse_breakdown(breakdown, &pairs(&[], filtered), &context).unwrap();
+            time(&format!("{} 30d{tag}", breakdown.path()), &mut || {
+                serde_json::to_string(&index.breakdown(website, &request)).unwrap()
+            });
+        }
+        let scope = parse_funnel(&pairs(&[], filtered), &context).unwrap();
+        time(&format!("funnel 4 steps 30d{tag}"), &mut || {
+            serde_json::to_string(&index.funnel(website, &funnel, &scope)).unwrap()
+        });
+    }
+}
+
+/// The process's resident set size, from procfs (0 elsewhere).
+fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
