@@ -1,0 +1,369 @@
+//! Real clients end to end: the npm SDK `datafast` under Node and our tracker in a headless
+//! Chromium, each against the server on a loopback port; what they sent is read back from the
+//! server's SQLite file and the tracked-goals endpoint. The Node scripts live in `e2e/`.
+//!
+//! Prerequisites: `node`, `npm ci --prefix e2e`, and Chromium (`chromium` on the PATH, or
+//! `CHROMIUM=/path/to/binary`). Without them the tests fail when `CI` is set and are skipped
+//! with a notice otherwise.
+
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)] // the shared API harness; these tests use only part of it
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use datafast_domain::event::{Event, EventKind};
+use datafast_ports::store::EventStore;
+use datafast_sqlite::SqliteStore;
+use serde_json::{Value, json};
+
+use helpers::{TestApp, spawn_app};
+
+/// What a visitor on a Mac with Chrome sends; the server drops bots by user agent, and a real
+/// visitor is not one.
+const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate sits in the repository")
+        .to_path_buf()
+}
+
+/// `Some(value)` when the prerequisite is there. Otherwise: a failure under CI, where every
+/// prerequisite is installed by `.ci/run`, and a printed skip notice on a developer machine.
+fn prerequisite<T>(found: Result<T, String>, test: &str) -> Option<T> {
+    match found {
+        Ok(value) => Some(value),
+        Err(why) if std::env::var_os("CI").is_some() => {
+            panic!("{test}: {why}; CI is set, so this test must run (.ci/run installs it)")
+        }
+        Err(why) => {
+            eprintln!("SKIPPED {test}: {why}");
+            None
+        }
+    }
+}
+
+fn node_with_sdk() -> Result<PathBuf, String> {
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("`node` cannot be run ({e}); install Node.js"))?;
+    if !node.status.success() {
+        return Err("`node --version` failed".to_owned());
+    }
+    let e2e = repository_root().join("e2e");
+    if !e2e.join("node_modules/datafast/package.json").is_file() {
+        return Err("the npm SDK is not installed; run `npm ci --prefix e2e`".to_owned());
+    }
+    Ok(e2e)
+}
+
+fn chromium() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| {
+            "no Chromium on the PATH; install Debian's `chromium` or set CHROMIUM".to_owned()
+        })
+}
+
+/// Runs `node <script>` with `env` off the async workers (the server answers the script from
+/// them) and returns the JSON line it printed.
+async fn run_node(e2e: &Path, script: &str, env: Vec<(&'static str, String)>) -> Value {
+    let script_path = e2e.join(script);
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(&script_path)
+            .envs(env)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("the node runner thread");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\nstdout: {stdout}\nstderr: {stderr}",
+        output.status
+    );
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}\n{stderr}"))
+}
+
+/// Creates a website for `domain` through the Account API; returns its id and `dfid_` id.
+async fn website(app: &TestApp, domain: &str) -> (String, String) {
+    let (status, body) = app
+        .post("/api/v1/admin/websites", json!({"domain": domain}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let data = &body["data"][0];
+    (
+        data["websiteId"].as_str().expect("websiteId").to_owned(),
+        data["trackingId"].as_str().expect("trackingId").to_owned(),
+    )
+}
+
+/// Every stored event, in append order, read from the server's SQLite file by a store of its
+/// own.
+async fn stored_events(app: &TestApp) -> Vec<Event> {
+    let store: &SqliteStore = app.store();
+    store
+        .events_after(0, 1000)
+        .await
+        .expect("events read back")
+        .into_iter()
+        .map(|stored| stored.event)
+        .collect()
+}
+
+/// Completions per goal name from `GET /api/v1/admin/websites/{id}/goals`.
+async fn tracked_goal_totals(app: &TestApp, website: &str) -> BTreeMap<String, u64> {
+    let (status, body) = app
+        .get(&format!("/api/v1/admin/websites/{website}/goals"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["data"]
+        .as_array()
+        .expect("goal list")
+        .iter()
+        .map(|goal| {
+            (
+                goal["name"].as_str().expect("name").to_owned(),
+                goal["total"].as_u64().expect("total"),
+            )
+        })
+        .collect()
+}
+
+fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn is_uuid_v4(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.len() == 36
+        && text.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && bytes[14] == b'4'
+        && matches!(bytes[19], b'8' | b'9' | b'a' | b'b')
+        && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+fn text<'a>(value: &'a Value, field: &str) -> &'a str {
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} missing in {value}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
+    let Some(e2e) = prerequisite(node_with_sdk(), "the npm SDK test") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (website_id, tracking_id) = website(&app, "example.com").await;
+
+    let sent = run_node(
+        &e2e,
+        "sdk-client.js",
+        vec![
+            ("DATAFAST_API_URL", format!("{}/api/events", app.address)),
+            ("DATAFAST_WEBSITE_ID", tracking_id),
+            ("DATAFAST_DOMAIN", "example.com".to_owned()),
+            (
+                "DATAFAST_PAGE_URL",
+                "https://example.com/pricing?utm_source=newsletter&ref=launch".to_owned(),
+            ),
+            ("DATAFAST_USER_AGENT", MAC_CHROME.to_owned()),
+        ],
+    )
+    .await;
+
+    let visitor = text(&sent, "visitorId");
+    let session = text(&sent, "sessionId");
+    assert!(is_uuid_v4(visitor), "{sent}");
+    assert_eq!(text(&sent["cookies"], "datafast_visitor_id"), visitor);
+    assert_eq!(text(&sent["cookies"], "datafast_session_id"), session);
+
+    let events = stored_events(&app).await;
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Pageview,
+            EventKind::Custom,
+            EventKind::Identify,
+            EventKind::Payment,
+            EventKind::ExternalLink
+        ],
+        "{events:#?}"
+    );
+    for event in &events {
+        assert_eq!(event.visitor_id, visitor, "{event:#?}");
+        assert_eq!(event.session_id, session, "{event:#?}");
+        assert_eq!(event.hostname, "example.com", "{event:#?}");
+        assert_eq!(event.path, "/pricing", "{event:#?}");
+        // The web SDK sends the browser's user agent in `device.osVersion`.
+        assert_eq!(event.context.browser, "Chrome", "{event:#?}");
+        assert_eq!(event.context.os, "Mac OSX", "{event:#?}");
+        assert_eq!(event.context.device, "desktop", "{event:#?}");
+    }
+
+    let [pageview, goal, identify, payment, link] = &events[..] else {
+        unreachable!("five events, checked above")
+    };
+    assert_eq!(pageview.goal_name, None);
+    assert_eq!(pageview.context.utm_source.as_deref(), Some("newsletter"));
+    assert_eq!(pageview.context.ref_param.as_deref(), Some("launch"));
+    assert_eq!(goal.goal_name.as_deref(), Some("signup"));
+    assert_eq!(goal.params, params(&[("plan", "pro"), ("seats", "3")]));
+    assert_eq!(
+        identify.params.get("user_id").map(String::as_str),
+        Some("user_42")
+    );
+    assert_eq!(
+        identify.params.get("name").map(String::as_str),
+        Some("Ada Lovelace")
+    );
+    assert_eq!(
+        identify.params.get("company").map(String::as_str),
+        Some("Analytical Engines")
+    );
+    assert_eq!(
+        payment.params,
+        params(&[
+            ("email", "ada@example.com"),
+            ("amount", "49"),
+            ("currency", "USD")
+        ])
+    );
+    assert_eq!(
+        link.params,
+        params(&[("url", "https://github.com/datafast"), ("text", "GitHub")])
+    );
+
+    let goals = tracked_goal_totals(&app, &website_id).await;
+    assert_eq!(goals.get("signup"), Some(&1), "{goals:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_chromium_visit_is_tracked_with_cookies() {
+    let Some(e2e) = prerequisite(node_with_sdk(), "the Chromium test") else {
+        return;
+    };
+    let Some(chromium) = prerequisite(chromium(), "the Chromium test") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (website_id, tracking_id) = website(&app, "example.com").await;
+    // The page is served from localhost, as during local development of the site.
+    let (status, body) = app
+        .put(
+            &format!("/api/v1/admin/websites/{website_id}"),
+            json!({"allowedHostnames": ["localhost"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let visit = run_node(
+        &e2e,
+        "browser-visit.js",
+        vec![
+            ("DATAFAST_SERVER", app.address.clone()),
+            ("DATAFAST_WEBSITE_ID", tracking_id),
+            ("DATAFAST_DOMAIN", "example.com".to_owned()),
+            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
+            ("CHROMIUM", chromium.display().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(text(&visit, "userAgent"), WINDOWS_CHROME);
+
+    let cookie = |name: &str| -> Value {
+        visit["cookies"]
+            .as_array()
+            .expect("cookies")
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} cookie in {visit}"))
+    };
+    let visitor_cookie = cookie("datafast_visitor_id");
+    let session_cookie = cookie("datafast_session_id");
+    let visitor = text(&visitor_cookie, "value");
+    let session = text(&session_cookie, "value");
+    assert!(is_uuid_v4(visitor), "{visitor_cookie}");
+    assert!(
+        session.starts_with('s') && is_uuid_v4(&session[1..]),
+        "{session_cookie}"
+    );
+    // Browsers refuse a domain attribute on localhost: both are host-only cookies.
+    assert_eq!(visitor_cookie["domain"], "localhost", "{visitor_cookie}");
+    assert_eq!(session_cookie["domain"], "localhost", "{session_cookie}");
+    let lifetime = |cookie: &Value| {
+        let expires = cookie["expires"].as_f64().expect("expires");
+        #[allow(clippy::disallowed_methods)] // the cookie's expiry is wall-clock time
+        let now = jiff::Timestamp::now().as_second() as f64;
+        expires - now
+    };
+    let year = 365.0 * 86_400.0;
+    assert!(
+        (lifetime(&visitor_cookie) - year).abs() < 120.0,
+        "{visitor_cookie}"
+    );
+    assert!(
+        (lifetime(&session_cookie) - 1800.0).abs() < 120.0,
+        "{session_cookie}"
+    );
+
+    let events = stored_events(&app).await;
+    let summary: Vec<(EventKind, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.kind, e.goal_name.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (EventKind::Pageview, None),
+            (EventKind::Custom, Some("signup")),
+            (EventKind::Custom, Some("initiate_checkout"))
+        ],
+        "{events:#?}"
+    );
+    for event in &events {
+        assert_eq!(event.visitor_id, visitor, "{event:#?}");
+        assert_eq!(event.session_id, session, "{event:#?}");
+        assert_eq!(event.hostname, "localhost", "{event:#?}");
+        assert_eq!(event.path, "/pricing", "{event:#?}");
+        assert_eq!(event.context.browser, "Chrome", "{event:#?}");
+        assert_eq!(event.context.os, "Windows 10", "{event:#?}");
+        assert_eq!(event.context.device, "desktop", "{event:#?}");
+        assert_eq!(event.context.source, "Direct/None", "{event:#?}");
+    }
+    assert!(events[0].params.is_empty(), "{:#?}", events[0]);
+    assert_eq!(events[1].params, params(&[("plan", "pro"), ("seats", "3")]));
+    assert_eq!(
+        events[2].params,
+        params(&[("price", "49"), ("plan_type", "pro")])
+    );
+
+    let goals = tracked_goal_totals(&app, &website_id).await;
+    assert_eq!(goals.get("signup"), Some(&1), "{goals:?}");
+    assert_eq!(goals.get("initiate_checkout"), Some(&1), "{goals:?}");
+}
