@@ -322,6 +322,8 @@ pub trait ProfileStore: Send + Sync {
         website: WebsiteId,
         visitor_id: &str,
     ) -> StoreResult<Option<VisitorProfile>>;
+    /// Every profile of the website, by visitor id.
+    async fn profiles(&self, website: WebsiteId) -> StoreResult<Vec<VisitorProfile>>;
 }
 
 /// Every storage capability at once: what the use cases are given.

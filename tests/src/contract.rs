@@ -3034,7 +3034,10 @@ pub async fn profiles_round_trip_and_keep_their_first_id(store: &dyn Storage) {
     // Per website and per visitor, compared exactly.
     let elsewhere = profile(other, "v1", "prof_other", at(11));
     assert_eq!(store.save_profile(&elsewhere).await.unwrap(), elsewhere);
-    assert_eq!(store.profile(other, "v1").await.unwrap(), Some(elsewhere));
+    assert_eq!(
+        store.profile(other, "v1").await.unwrap(),
+        Some(elsewhere.clone())
+    );
     assert_eq!(store.profile(site, "V1").await.unwrap(), None);
     assert_eq!(store.profile(site, "v2").await.unwrap(), None);
     assert_eq!(
@@ -3045,4 +3048,25 @@ pub async fn profiles_round_trip_and_keep_their_first_id(store: &dyn Storage) {
             .map(|p| p.profile_id),
         Some("prof_first".to_owned())
     );
+
+    // Listing: the website's profiles by visitor id, none of another website's.
+    store
+        .save_profile(&profile(site, "v0", "prof_zero", at(12)))
+        .await
+        .unwrap();
+    let listed: Vec<(String, String)> = store
+        .profiles(site)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.visitor_id, p.profile_id))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("v0".to_owned(), "prof_zero".to_owned()),
+            ("v1".to_owned(), "prof_first".to_owned())
+        ]
+    );
+    assert_eq!(store.profiles(other).await.unwrap(), [elsewhere]);
 }

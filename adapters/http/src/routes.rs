@@ -11,8 +11,8 @@ use datafast_domain::permission::Permission;
 use crate::error::ApiError;
 use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
 use crate::handlers::{
-    account, alerts, apikeys, events, fallback, funnels, goals, integrations, team, tokens,
-    website_writes, websites,
+    account, alerts, analytics, apikeys, events, fallback, funnels, goals, integrations, team,
+    tokens, website_writes, websites,
 };
 use crate::json_config;
 
@@ -268,6 +268,63 @@ routes! {
         }
         "/identify" => {
             POST website_writes::identify => IdentifyWrite, any_role;
+        }
+        "/analytics/overview" => {
+            GET analytics::overview => AnalyticsRead, any_role;
+        }
+        "/analytics/timeseries" => {
+            GET analytics::timeseries => AnalyticsRead, any_role;
+        }
+        "/analytics/realtime" => {
+            GET analytics::realtime => AnalyticsRead, any_role;
+        }
+        "/analytics/realtime/map" => {
+            GET analytics::realtime_map => AnalyticsRead, any_role;
+        }
+        "/analytics/metadata" => {
+            GET analytics::metadata => AnalyticsRead, any_role;
+        }
+        "/analytics/pages" => {
+            GET analytics::pages => AnalyticsRead, any_role;
+        }
+        "/analytics/referrers" => {
+            GET analytics::referrers => AnalyticsRead, any_role;
+        }
+        "/analytics/campaigns" => {
+            GET analytics::campaigns => AnalyticsRead, any_role;
+        }
+        "/analytics/goals" => {
+            GET analytics::goals => AnalyticsRead, any_role;
+        }
+        "/analytics/countries" => {
+            GET analytics::countries => AnalyticsRead, any_role;
+        }
+        "/analytics/regions" => {
+            GET analytics::regions => AnalyticsRead, any_role;
+        }
+        "/analytics/cities" => {
+            GET analytics::cities => AnalyticsRead, any_role;
+        }
+        "/analytics/devices" => {
+            GET analytics::devices => AnalyticsRead, any_role;
+        }
+        "/analytics/browsers" => {
+            GET analytics::browsers => AnalyticsRead, any_role;
+        }
+        "/analytics/operating-systems" => {
+            GET analytics::operating_systems => AnalyticsRead, any_role;
+        }
+        "/analytics/hostnames" => {
+            GET analytics::hostnames => AnalyticsRead, any_role;
+        }
+        "/analytics/funnels/{funnelId}" => {
+            GET analytics::funnel => AnalyticsRead, any_role;
+        }
+        "/visitors" => {
+            GET analytics::visitors => VisitorsRead, any_role;
+        }
+        "/visitors/{visitorId}" => {
+            GET analytics::visitor => VisitorsRead, any_role;
         }
     }
 }

@@ -40,4 +40,15 @@ impl ProfileStore for MemoryStore {
                 .cloned()
         })
     }
+
+    async fn profiles(&self, website: WebsiteId) -> StoreResult<Vec<VisitorProfile>> {
+        self.read(|state| {
+            state
+                .profiles
+                .iter()
+                .filter(|((site, _), _)| *site == website)
+                .map(|(_, profile)| profile.clone())
+                .collect()
+        })
+    }
 }

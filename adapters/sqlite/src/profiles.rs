@@ -90,4 +90,26 @@ impl ProfileStore for SqliteStore {
         })
         .await
     }
+
+    async fn profiles(&self, website: WebsiteId) -> StoreResult<Vec<VisitorProfile>> {
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(
+                "SELECT visitor_id, profile_id, user_id, metadata, identified_at
+                 FROM visitor_profiles WHERE website_id = ?1 ORDER BY visitor_id",
+            )?;
+            crate::codec::all(statement.query([website.to_string()])?, |row| {
+                let metadata: String = row.get(3)?;
+                Ok(VisitorProfile {
+                    website_id: website,
+                    visitor_id: row.get(0)?,
+                    profile_id: row.get(1)?,
+                    user_id: row.get(2)?,
+                    metadata: serde_json::from_str(&metadata)
+                        .map_err(|e| Failure::Corrupt(format!("profile metadata: {e}")))?,
+                    identified_at: crate::codec::instant(row.get(4)?)?,
+                })
+            })
+        })
+        .await
+    }
 }

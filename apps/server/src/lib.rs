@@ -292,8 +292,23 @@ impl Application {
                 }
             }
         });
+        // The analytics index is built from the stored events in the background, so the first
+        // analytics query after a start does not wait for it (queries catch up on their own).
+        let warming = self.services.clone();
+        let warmer = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match warming.warm_analytics().await {
+                Ok(events) => tracing::info!(
+                    events,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "analytics index ready"
+                ),
+                Err(error) => tracing::warn!(%error, "could not build the analytics index"),
+            }
+        });
         let served = self.server.await;
         flusher.abort();
+        warmer.abort();
         self.alerts.drain().await;
         if let Err(error) = self.services.flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");

@@ -209,7 +209,8 @@ impl Services {
             let mut metadata = properties.clone();
             metadata.extend(name.clone().map(|n| ("name".to_owned(), n)));
             metadata.extend(image.clone().map(|i| ("image".to_owned(), i)));
-            self.store
+            let saved = self
+                .store
                 .save_profile(&VisitorProfile {
                     profile_id: ProfileId::from_parts(
                         id_seconds(now),
@@ -223,6 +224,7 @@ impl Services {
                     identified_at: now,
                 })
                 .await?;
+            self.analytics_profile_saved(&saved).await;
         }
         self.announce_goals(std::slice::from_ref(&stored));
         Ok(IngestOutcome::Stored {

@@ -7,6 +7,7 @@
 mod account;
 mod alert_delivery;
 mod alerts;
+mod analytics;
 mod apikeys;
 mod auth;
 mod funnels;
@@ -39,6 +40,7 @@ pub use alert_delivery::{
     send_with_retries,
 };
 pub use alerts::{AlertChanges, AlertHistory, NewAlert};
+pub use analytics::{AnalyticsCache, AnalyticsView, FunnelView};
 pub use apikeys::IssuedApiKey;
 pub use auth::{CredentialCache, UsageRecorder};
 pub use funnels::{FunnelChanges, NewFunnel};
@@ -63,6 +65,7 @@ pub struct Services {
     geo: Arc<dyn GeoLocator>,
     goal_listener: Option<Arc<dyn GoalListener>>,
     cookieless_sessions: Arc<CookielessSessions>,
+    analytics: Arc<AnalyticsCache>,
 }
 
 impl std::fmt::Debug for Services {
@@ -90,6 +93,7 @@ impl Services {
             geo: Arc::new(NoLocation),
             goal_listener: None,
             cookieless_sessions: Arc::new(CookielessSessions::default()),
+            analytics: Arc::new(AnalyticsCache::default()),
         }
     }
 

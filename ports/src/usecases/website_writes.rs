@@ -140,6 +140,9 @@ impl Services {
             .website_api_target(principal, website_id, Permission::GoalsWrite)
             .await?;
         let count = self.store.delete_goal_events(website.id, &filter).await?;
+        if count > 0 {
+            self.analytics_invalidate().await;
+        }
         Ok(Removed {
             count,
             from: filter.from,
@@ -190,10 +193,11 @@ impl Services {
             .store
             .record_payment(&stored, goal_event.clone())
             .await?;
-        if record == PaymentRecord::Recorded
-            && let Some(event) = &goal_event
-        {
-            self.announce_goals(std::slice::from_ref(event));
+        if record == PaymentRecord::Recorded {
+            self.analytics_payment_recorded(&stored).await;
+            if let Some(event) = &goal_event {
+                self.announce_goals(std::slice::from_ref(event));
+            }
         }
         Ok(PaymentOutcome {
             transaction_id: stored.transaction_id,
@@ -215,6 +219,9 @@ impl Services {
             .website_api_target(principal, website_id, Permission::PaymentsWrite)
             .await?;
         let count = self.store.delete_payments(website.id, &filter).await?;
+        if count > 0 {
+            self.analytics_invalidate().await;
+        }
         if count == 0 && filter.transaction_id.is_some() {
             return Err(ServiceError::NotFound("Transaction not found".to_owned()));
         }
@@ -277,6 +284,7 @@ impl Services {
                 identified_at: now,
             })
             .await?;
+        self.analytics_profile_saved(&saved).await;
         Ok(ProfileSaved {
             profile_id: saved.profile_id,
             persisted: true,

@@ -8,6 +8,7 @@ mod helpers;
 
 mod account;
 mod alerts;
+mod analytics;
 mod apikeys;
 mod authorization;
 mod envelope;

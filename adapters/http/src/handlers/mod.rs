@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub(crate) mod alerts;
+pub(crate) mod analytics;
 pub(crate) mod apikeys;
 pub(crate) mod events;
 pub(crate) mod fallback;

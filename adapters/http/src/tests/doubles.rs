@@ -788,4 +788,13 @@ impl ProfileStore for TestStore {
                 .cloned()
         }))
     }
+    async fn profiles(&self, website: WebsiteId) -> StoreResult<Vec<VisitorProfile>> {
+        Ok(self.with(|s| {
+            s.profiles
+                .iter()
+                .filter(|p| p.website_id == website)
+                .cloned()
+                .collect()
+        }))
+    }
 }

@@ -1,0 +1,256 @@
+//! The Website API's reads under `/api/v1`: every analytics endpoint, funnel results and the
+//! visitors routes. The use case authorizes and brings the analytics index up to date; the
+//! query itself is CPU work on that index, so it runs on a blocking thread, off the executor.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use datafast_analytics::Breakdown;
+use datafast_domain::ValidationError;
+use datafast_domain::id::{FunnelId, WebsiteId};
+use datafast_domain::ingest::VisitorId;
+use datafast_ports::usecases::AnalyticsView;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, PathId};
+use crate::handlers::UseCases;
+
+/// Every query parameter as sent, repeated names included.
+pub(crate) type QueryPairs = web::Query<Vec<(String, String)>>;
+
+/// `websiteId` from the query pairs: required with an account token, checked with a key.
+fn website_param(pairs: &[(String, String)]) -> Result<Option<WebsiteId>, ApiError> {
+    match pairs
+        .iter()
+        .find(|(name, _)| name == "websiteId")
+        .map(|(_, value)| value.trim())
+    {
+        None | Some("") => Ok(None),
+        Some(raw) => WebsiteId::parse(raw)
+            .map(Some)
+            .map_err(|_| ApiError::bad_request("websiteId must be a 24-character hexadecimal id")),
+    }
+}
+
+/// The success envelope around a response whose own fields (`data`, `pagination`, ...) sit
+/// at the top level.
+#[derive(Serialize)]
+struct Success<T> {
+    status: &'static str,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// Runs `query` on a blocking thread and answers its result in the success envelope.
+async fn answer<T, F>(query: F) -> ApiResult
+where
+    T: Serialize,
+    F: FnOnce() -> Result<Option<T>, ValidationError> + Send + 'static,
+{
+    let body = web::block(move || {
+        query().map(|found| {
+            found.map(|body| {
+                serde_json::to_vec(&Success {
+                    status: "success",
+                    body,
+                })
+            })
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(&format!("analytics query thread: {e}")))??;
+    match body {
+        Some(Ok(bytes)) => Ok(HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(bytes)),
+        Some(Err(e)) => Err(ApiError::internal(&format!("analytics response: {e}"))),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "No pageviews found for this visitor on the authenticated website",
+        )),
+    }
+}
+
+async fn view(
+    services: &UseCases,
+    caller: &Caller,
+    pairs: &QueryPairs,
+) -> Result<AnalyticsView, ApiError> {
+    Ok(services.analytics(caller, website_param(pairs)?).await?)
+}
+
+/// `GET /analytics/overview`.
+pub(crate) async fn overview(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
+    let view = view(&services, &caller, &query).await?;
+    let pairs = query.into_inner();
+    answer(move || view.overview(&pairs).map(Some)).await
+}
+
+/// `GET /analytics/timeseries`.
+pub(crate) async fn timeseries(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
+    let view = view(&services, &caller, &query).await?;
+    let pairs = query.into_inner();
+    answer(move || view.timeseries(&pairs).map(Some)).await
+}
+
+/// `GET /analytics/realtime`.
+pub(crate) async fn realtime(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
+    let view = view(&services, &caller, &query).await?;
+    let pairs = query.into_inner();
+    answer(move || view.realtime(&pairs).map(Some)).await
+}
+
+/// `GET /analytics/realtime/map`.
+pub(crate) async fn realtime_map(
+    caller: Caller,
+    services: UseCases,
+    query: QueryPairs,
+) -> ApiResult {
+    let view = view(&services, &caller, &query).await?;
+    let pairs = query.into_inner();
+    answer(move || view.realtime_map(&pairs).map(Some)).await
+}
+
+/// The fields of `GET /analytics/metadata`, in response order.
+const METADATA_FIELDS: [&str; 7] = [
+    "domain",
+    "timezone",
+    "name",
+    "logo",
+    "kpiColorScheme",
+    "kpi",
+    "currency",
+];
+
+#[derive(Serialize)]
+struct Rows {
+    data: Vec<Map<String, Value>>,
+}
+
+/// `GET /analytics/metadata`: the website's configuration, with `fields` selection.
+pub(crate) async fn metadata(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
+    let view = view(&services, &caller, &query).await?;
+    let requested: Option<Vec<String>> =
+        query
+            .iter()
+            .find(|(name, _)| name == "fields")
+            .map(|(_, value)| {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            });
+    if let Some(unknown) = requested
+        .iter()
+        .flatten()
+        .find(|f| !METADATA_FIELDS.contains(&f.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "fields: unknown field '{unknown}'; valid fields: {}",
+            METADATA_FIELDS.join(", ")
+        )));
+    }
+    let website = view.website();
+    let settings = &website.settings;
+    let mut row = Map::new();
+    for field in METADATA_FIELDS {
+        if requested
+            .as_ref()
+            .is_some_and(|chosen| !chosen.iter().any(|c| c == field))
+        {
+            continue;
+        }
+        let value = match field {
+            "domain" => Value::from(website.domain.as_str()),
+            "timezone" => Value::from(settings.timezone.as_str()),
+            "name" => Value::from(settings.name.as_str()),
+            // The server keeps no logos; the field is there so clients that read it do not
+            // break.
+            "logo" => Value::Null,
+            "kpiColorScheme" => Value::from(settings.kpi_color_scheme.as_str()),
+            "kpi" => settings
+                .kpi
+                .as_ref()
+                .map_or(Value::Null, |k| Value::from(k.as_str())),
+            _ => Value::from(settings.currency.as_str()),
+        };
+        row.insert(field.to_owned(), value);
+    }
+    answer(move || Ok(Some(Rows { data: vec![row] }))).await
+}
+
+/// One handler per breakdown route, so the route table lists each path.
+macro_rules! breakdowns {
+    ($($name:ident => $breakdown:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("`GET /analytics/", stringify!($name), "`.")]
+            pub(crate) async fn $name(
+                caller: Caller,
+                services: UseCases,
+                query: QueryPairs,
+            ) -> ApiResult {
+                let view = view(&services, &caller, &query).await?;
+                let pairs = query.into_inner();
+                answer(move || view.breakdown(Breakdown::$breakdown, &pairs).map(Some)).await
+            }
+        )*
+    };
+}
+
+breakdowns! {
+    pages => Pages,
+    referrers => Referrers,
+    campaigns => Campaigns,
+    goals => Goals,
+    countries => Countries,
+    regions => Regions,
+    cities => Cities,
+    devices => Devices,
+    browsers => Browsers,
+    operating_systems => OperatingSystems,
+    hostnames => Hostnames,
+}
+
+/// `GET /analytics/funnels/{funnelId}`: 404 for a missing or soft-deleted funnel.
+pub(crate) async fn funnel(
+    caller: Caller,
+    services: UseCases,
+    funnel: PathId<FunnelId>,
+    query: QueryPairs,
+) -> ApiResult {
+    let results = services
+        .funnel_results(&caller, website_param(&query)?, funnel.0)
+        .await?;
+    let pairs = query.into_inner();
+    answer(move || results.results(&pairs).map(Some)).await
+}
+
+/// `GET /visitors`.
+pub(crate) async fn visitors(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
+    let view = services
+        .visitors_view(&caller, website_param(&query)?)
+        .await?;
+    let pairs = query.into_inner();
+    answer(move || view.visitors(&pairs).map(Some)).await
+}
+
+/// `GET /visitors/{visitorId}`: 400 for an id that is not a UUID v4, 404 for a visitor
+/// without pageviews on the website.
+pub(crate) async fn visitor(
+    caller: Caller,
+    services: UseCases,
+    path: web::Path<String>,
+    query: QueryPairs,
+) -> ApiResult {
+    let visitor = VisitorId::parse(&path)
+        .ok_or_else(|| ApiError::bad_request("visitorId must be a UUID v4"))?;
+    let view = services
+        .visitors_view(&caller, website_param(&query)?)
+        .await?;
+    answer(move || Ok(view.visitor(visitor.as_str()))).await
+}

@@ -1,0 +1,361 @@
+//! The Website API's reads: analytics, funnel results and visitors. They are answered by the
+//! analytics engine (`datafast-analytics`), an in-memory index derived from the event store:
+//! before each query the index catches up with the events stored since, loads the website's
+//! payments and profiles the first time it is asked about it, and is rebuilt from the store
+//! after anything is deleted. Clients never see it; the store stays the truth.
+
+use std::collections::HashSet;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use datafast_analytics::{AnalyticsIndex, Breakdown, RequestContext};
+use datafast_domain::ValidationError;
+use datafast_domain::access::Principal;
+use datafast_domain::funnel::Funnel;
+use datafast_domain::id::{FunnelId, WebsiteId};
+use datafast_domain::payment::Payment;
+use datafast_domain::permission::Permission;
+use datafast_domain::profile::VisitorProfile;
+use datafast_domain::website::Website;
+
+use super::{Services, authorize_permission};
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::Storage;
+
+/// Events read from the store per page while catching up or rebuilding.
+const PAGE: usize = 50_000;
+
+/// The engine's index and what it has seen of the store.
+#[derive(Default)]
+pub struct AnalyticsCache {
+    index: RwLock<AnalyticsIndex>,
+    /// Held while the index is brought up to date, so two requests never apply the same
+    /// events twice; queries themselves only take the index's read lock.
+    sync: Mutex<SyncState>,
+}
+
+impl std::fmt::Debug for AnalyticsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnalyticsCache { .. }")
+    }
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// The last event sequence number applied.
+    synced: u64,
+    /// Websites whose payments and profiles are in the index.
+    loaded: HashSet<WebsiteId>,
+    /// Set by deletes: the index holds rows the store no longer has.
+    stale: bool,
+}
+
+impl AnalyticsCache {
+    fn read(&self) -> RwLockReadGuard<'_, AnalyticsIndex> {
+        self.index.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn with_index<T>(&self, change: impl FnOnce(&mut AnalyticsIndex) -> T) -> T {
+        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        change(&mut index)
+    }
+
+    /// Brings the index up to date with the store, for `website` in particular.
+    async fn refresh(&self, store: &dyn Storage, website: WebsiteId) -> ServiceResult<()> {
+        let mut state = self.sync.lock().await;
+        if state.stale {
+            // Rebuilt aside and swapped in whole, so queries keep answering meanwhile.
+            let mut fresh = AnalyticsIndex::new();
+            let mut synced = 0;
+            loop {
+                let page = store.events_after(synced, PAGE).await?;
+                let Some(last) = page.last() else { break };
+                synced = last.seq;
+                for stored in &page {
+                    fresh.apply_event(stored.seq, &stored.event);
+                }
+            }
+            self.with_index(|index| *index = fresh);
+            *state = SyncState {
+                synced,
+                loaded: HashSet::new(),
+                stale: false,
+            };
+        }
+        loop {
+            let page = store.events_after(state.synced, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            state.synced = last.seq;
+            self.with_index(|index| {
+                for stored in &page {
+                    index.apply_event(stored.seq, &stored.event);
+                }
+            });
+        }
+        if !state.loaded.contains(&website) {
+            let payments = store.payments(website).await?;
+            let profiles = store.profiles(website).await?;
+            self.with_index(|index| {
+                payments.iter().for_each(|p| index.apply_payment(p));
+                profiles.iter().for_each(|p| index.apply_profile(p));
+            });
+            state.loaded.insert(website);
+        }
+        Ok(())
+    }
+
+    /// Reads every stored event into the index ahead of the first query.
+    async fn warm(&self, store: &dyn Storage) -> ServiceResult<usize> {
+        let mut state = self.sync.lock().await;
+        loop {
+            let page = store.events_after(state.synced, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            state.synced = last.seq;
+            self.with_index(|index| {
+                for stored in &page {
+                    index.apply_event(stored.seq, &stored.event);
+                }
+            });
+        }
+        Ok(self.read().event_count())
+    }
+
+    /// A payment was recorded: the index learns it now if it holds the website's payments
+    /// (otherwise it reads them all on the website's next query).
+    async fn payment_recorded(&self, payment: &Payment) {
+        let state = self.sync.lock().await;
+        if state.loaded.contains(&payment.website_id) {
+            self.with_index(|index| index.apply_payment(payment));
+        }
+    }
+
+    async fn profile_saved(&self, profile: &VisitorProfile) {
+        let state = self.sync.lock().await;
+        if state.loaded.contains(&profile.website_id) {
+            self.with_index(|index| index.apply_profile(profile));
+        }
+    }
+
+    /// Something was deleted from the store: rebuild before the next query.
+    async fn invalidate(&self) {
+        self.sync.lock().await.stale = true;
+    }
+}
+
+/// One authorized, up-to-date view of a website's analytics. Its queries are plain CPU work
+/// on the in-memory index: callers on an async executor run them on a blocking thread.
+#[derive(Clone)]
+pub struct AnalyticsView {
+    cache: Arc<AnalyticsCache>,
+    website: Website,
+    now: Timestamp,
+}
+
+impl std::fmt::Debug for AnalyticsView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyticsView")
+            .field("website", &self.website.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A funnel result view: the funnel itself and the analytics view to compute it on.
+#[derive(Debug, Clone)]
+pub struct FunnelView {
+    pub view: AnalyticsView,
+    pub funnel: Funnel,
+}
+
+type Pairs = [(String, String)];
+
+impl AnalyticsView {
+    fn context(&self) -> RequestContext {
+        RequestContext {
+            timezone: self.website.settings.timezone.clone(),
+            currency: self.website.settings.currency.clone(),
+            include_renewal_revenue: self.website.settings.include_renewal_revenue,
+            now: self.now,
+        }
+    }
+
+    /// `GET /analytics/overview`.
+    ///
+    /// # Errors
+    /// A bad parameter.
+    pub fn overview(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        let request = datafast_analytics::parse_overview(pairs, &self.context())?;
+        Ok(self.cache.read().overview(self.website.id, &request))
+    }
+
+    /// `GET /analytics/timeseries`.
+    ///
+    /// # Errors
+    /// A bad parameter.
+    pub fn timeseries(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        let request = datafast_analytics::parse_timeseries(pairs, &self.context())?;
+        Ok(self.cache.read().timeseries(self.website.id, &request))
+    }
+
+    /// `GET /analytics/<breakdown>`.
+    ///
+    /// # Errors
+    /// A bad parameter.
+    pub fn breakdown(
+        &self,
+        breakdown: Breakdown,
+        pairs: &Pairs,
+    ) -> Result<impl Serialize + use<>, ValidationError> {
+        let request = datafast_analytics::parse_breakdown(breakdown, pairs, &self.context())?;
+        Ok(self.cache.read().breakdown(self.website.id, &request))
+    }
+
+    /// `GET /analytics/realtime`.
+    ///
+    /// # Errors
+    /// A `fields` other than `visitors`.
+    pub fn realtime(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        datafast_analytics::parse_realtime(pairs)?;
+        Ok(self.cache.read().realtime(self.website.id, self.now))
+    }
+
+    /// `GET /analytics/realtime/map`.
+    ///
+    /// # Errors
+    /// A `fields` other than `visitors`.
+    pub fn realtime_map(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        datafast_analytics::parse_realtime(pairs)?;
+        Ok(self.cache.read().realtime_map(self.website.id, self.now))
+    }
+
+    /// `GET /visitors`.
+    ///
+    /// # Errors
+    /// A bad parameter.
+    pub fn visitors(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        let request = datafast_analytics::parse_visitors(pairs, &self.context())?;
+        Ok(self.cache.read().visitors(self.website.id, &request))
+    }
+
+    /// `GET /visitors/{id}`: `None` when the visitor has no pageview on the website.
+    pub fn visitor(&self, visitor_id: &str) -> Option<impl Serialize + use<>> {
+        self.cache
+            .read()
+            .visitor(self.website.id, visitor_id, self.now)
+    }
+
+    /// The website the view is about (the metadata endpoint shows its configuration).
+    pub fn website(&self) -> &Website {
+        &self.website
+    }
+}
+
+impl FunnelView {
+    /// `GET /analytics/funnels/{id}`.
+    ///
+    /// # Errors
+    /// A bad parameter.
+    pub fn results(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
+        let scope = datafast_analytics::parse_funnel(pairs, &self.view.context())?;
+        Ok(self
+            .view
+            .cache
+            .read()
+            .funnel(self.view.website.id, &self.funnel, &scope))
+    }
+}
+
+impl Services {
+    /// Authorizes an analytics read and brings the index up to date for the website.
+    ///
+    /// # Errors
+    /// The Website API's target errors (missing `websiteId`, another website's key), policy
+    /// refusals, storage failures.
+    pub async fn analytics(
+        &self,
+        principal: &Principal,
+        website_id: Option<WebsiteId>,
+    ) -> ServiceResult<AnalyticsView> {
+        self.analytics_with(principal, website_id, Permission::AnalyticsRead)
+            .await
+    }
+
+    /// Like [`Services::analytics`] for the visitors routes, which take `visitors:read` or
+    /// `analytics:read` (DataFast documents no permission of their own for them).
+    ///
+    /// # Errors
+    /// As [`Services::analytics`].
+    pub async fn visitors_view(
+        &self,
+        principal: &Principal,
+        website_id: Option<WebsiteId>,
+    ) -> ServiceResult<AnalyticsView> {
+        let permission = if authorize_permission(principal, Permission::AnalyticsRead).is_ok() {
+            Permission::AnalyticsRead
+        } else {
+            Permission::VisitorsRead
+        };
+        self.analytics_with(principal, website_id, permission).await
+    }
+
+    async fn analytics_with(
+        &self,
+        principal: &Principal,
+        website_id: Option<WebsiteId>,
+        permission: Permission,
+    ) -> ServiceResult<AnalyticsView> {
+        let website = self
+            .website_api_target(principal, website_id, permission)
+            .await?;
+        self.analytics
+            .refresh(self.store.as_ref(), website.id)
+            .await?;
+        Ok(AnalyticsView {
+            cache: Arc::clone(&self.analytics),
+            website,
+            now: self.now(),
+        })
+    }
+
+    /// Authorizes a funnel result read: 404 for a missing or soft-deleted funnel.
+    ///
+    /// # Errors
+    /// As [`Services::analytics`], and `NotFound` for the funnel.
+    pub async fn funnel_results(
+        &self,
+        principal: &Principal,
+        website_id: Option<WebsiteId>,
+        funnel_id: FunnelId,
+    ) -> ServiceResult<FunnelView> {
+        let view = self.analytics(principal, website_id).await?;
+        let funnel = self
+            .store
+            .funnel(view.website.id, funnel_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("Funnel"))?;
+        Ok(FunnelView { view, funnel })
+    }
+
+    /// Reads every stored event into the analytics index, so that the first query after a
+    /// start does not pay for it. Returns how many events the index holds.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn warm_analytics(&self) -> ServiceResult<usize> {
+        self.analytics.warm(self.store.as_ref()).await
+    }
+
+    pub(crate) async fn analytics_payment_recorded(&self, payment: &Payment) {
+        self.analytics.payment_recorded(payment).await;
+    }
+
+    pub(crate) async fn analytics_profile_saved(&self, profile: &VisitorProfile) {
+        self.analytics.profile_saved(profile).await;
+    }
+
+    pub(crate) async fn analytics_invalidate(&self) {
+        self.analytics.invalidate().await;
+    }
+}
