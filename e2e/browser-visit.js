@@ -125,7 +125,7 @@ function waiter(answered) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`timed out waiting for ${what}; answered: ${JSON.stringify(answered)}`)),
-          15000
+          20000
         );
         waiting.push({
           predicate,

@@ -67,8 +67,12 @@ fn node_with_sdk() -> Result<PathBuf, String> {
 }
 
 fn chromium() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Ok(PathBuf::from(path));
+    if let Some(path) = std::env::var_os("CHROMIUM").map(PathBuf::from) {
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("CHROMIUM={} is not a file", path.display()))
+        };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
