@@ -172,65 +172,54 @@ impl AnalyticsIndex {
     pub fn funnel(&self, website: WebsiteId, funnel: &Funnel, scope: &Scope) -> FunnelResponse {
         let site = self.site_or_empty(website);
         let selection = Selection::new(site, scope.range_or_all(), &scope.filters);
-        let step_matches: Vec<StepMatcher> = funnel
-            .steps
-            .iter()
-            .map(|step| StepMatcher::new(site, &step.kind))
-            .collect();
+        let steps = StepMasks::new(site, funnel);
         // One scan: the selected visitors, and the selected events that match any step.
         let mut selected = BitSet::new(site.visitors.len());
-        let mut candidates: Vec<(usize, u8)> = Vec::new();
+        let mut candidates: Vec<(u32, (i64, u32), u8)> = Vec::new();
+        // Without filters, revenue does not depend on the selected visitors.
+        let track_visitors = selection.filtered;
         selection.for_each(|at| {
-            selected.insert(site.visitor[at]);
-            let mask = step_matches
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.matches(site, at))
-                .fold(0u8, |mask, (step, _)| mask | (1 << step));
+            if track_visitors {
+                selected.insert(site.visitor[at]);
+            }
+            let mask = steps.mask(site, at);
             if mask != 0 {
-                candidates.push((at, mask));
+                candidates.push((site.visitor[at], (site.ts[at], at as u32), mask));
             }
         });
-        let mut reached: Vec<BitSet> = Vec::new();
+        let mut reached: Vec<(BitSet, u64)> = Vec::new();
         // The earliest (timestamp, position) at which each visitor completed the previous step.
         let mut previous: Vec<(i64, u32)> = Vec::new();
-        for index in 0..step_matches.len() {
+        for index in 0..funnel.steps.len() {
             let mut current = vec![(i64::MAX, NONE); site.visitors.len()];
-            for (at, mask) in &candidates {
+            for (visitor, here, mask) in &candidates {
                 if mask & (1 << index) == 0 {
                     continue;
                 }
-                let visitor = site.visitor[*at] as usize;
-                let here = (site.ts[*at], *at as u32);
-                let after_previous = index == 0 || previous.get(visitor).is_some_and(|p| here > *p);
-                if after_previous && here < current[visitor] {
-                    current[visitor] = here;
+                let visitor = *visitor as usize;
+                let after_previous = index == 0 || previous.get(visitor).is_some_and(|p| here > p);
+                if after_previous && *here < current[visitor] {
+                    current[visitor] = *here;
                 }
             }
             let mut set = BitSet::new(site.visitors.len());
+            let mut count = 0u64;
             for (visitor, (ts, _)) in current.iter().enumerate() {
                 if *ts != i64::MAX {
                     set.insert(visitor as u32);
+                    count += 1;
                 }
             }
-            reached.push(set);
+            reached.push((set, count));
             previous = current;
         }
         let include_renewal = scope.include_renewal_revenue;
-        let mut steps: Vec<(u64, f64)> = reached
-            .iter()
-            .map(|set| {
-                let count = (0..site.visitors.len() as u32)
-                    .filter(|v| set.contains(*v))
-                    .count() as u64;
-                (count, 0.0)
-            })
-            .collect();
+        let mut steps: Vec<(u64, f64)> = reached.iter().map(|(_, count)| (*count, 0.0)).collect();
         selection.for_each_payment(&selected, |row| {
             if !adds_revenue(row, include_renewal) || row.visitor == NONE {
                 return;
             }
-            for (set, step) in reached.iter().zip(steps.iter_mut()) {
+            for ((set, _), step) in reached.iter().zip(steps.iter_mut()) {
                 if set.contains(row.visitor) {
                     step.1 += row.amount;
                 }
@@ -259,32 +248,50 @@ pub(crate) fn realtime_window(now: Timestamp) -> TimeRange {
     }
 }
 
-enum StepMatcher {
-    Page(Vec<bool>),
-    Goal(u32),
+/// Which funnel steps an event completes, as a bit mask: by page for pageview steps, by goal
+/// name for goal steps.
+struct StepMasks {
+    by_page: Vec<u8>,
+    by_goal: Vec<(u32, u8)>,
 }
 
-impl StepMatcher {
-    fn new(site: &SiteIndex, kind: &StepKind) -> Self {
-        match kind {
-            StepKind::Pageview { url } => StepMatcher::Page(
-                (0..site.pages.len() as u32)
-                    .map(|p| path_matches(url, site.page_path(p)))
-                    .collect(),
-            ),
-            StepKind::Goal { goal_name } => {
-                StepMatcher::Goal(site.strings.get(goal_name.as_str()).unwrap_or(NONE))
+impl StepMasks {
+    fn new(site: &SiteIndex, funnel: &Funnel) -> Self {
+        let mut by_page = vec![0u8; site.pages.len()];
+        let mut by_goal: Vec<(u32, u8)> = Vec::new();
+        for (index, step) in funnel.steps.iter().enumerate() {
+            let bit = 1u8 << index;
+            match &step.kind {
+                StepKind::Pageview { url } => {
+                    for (page, mask) in by_page.iter_mut().enumerate() {
+                        if path_matches(url, site.page_path(page as u32)) {
+                            *mask |= bit;
+                        }
+                    }
+                }
+                StepKind::Goal { goal_name } => {
+                    if let Some(goal) = site.strings.get(goal_name.as_str()) {
+                        by_goal.push((goal, bit));
+                    }
+                }
             }
         }
+        Self { by_page, by_goal }
     }
 
     #[inline]
-    fn matches(&self, site: &SiteIndex, at: usize) -> bool {
-        let kind = site.kind[at] & KIND_MASK;
-        match self {
-            StepMatcher::Page(ok) => kind == PAGEVIEW && ok[site.page[at] as usize],
-            StepMatcher::Goal(goal) => *goal != NONE && kind != PAGEVIEW && site.goal[at] == *goal,
+    fn mask(&self, site: &SiteIndex, at: usize) -> u8 {
+        if site.kind[at] & KIND_MASK == PAGEVIEW {
+            return self.by_page[site.page[at] as usize];
         }
+        let goal = site.goal[at];
+        if goal == NONE {
+            return 0;
+        }
+        self.by_goal
+            .iter()
+            .filter(|(id, _)| *id == goal)
+            .fold(0, |mask, (_, bit)| mask | bit)
     }
 }
 

@@ -308,6 +308,20 @@ impl SiteIndex {
         self.kind.push(code | origin);
     }
 
+    fn shrink_to_fit(&mut self) {
+        self.ts.shrink_to_fit();
+        self.seq.shrink_to_fit();
+        self.visitor.shrink_to_fit();
+        self.session.shrink_to_fit();
+        self.page.shrink_to_fit();
+        self.goal.shrink_to_fit();
+        self.ctx.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.visitors.shrink_to_fit();
+        self.sessions.shrink_to_fit();
+        self.session_ids.shrink_to_fit();
+    }
+
     /// The positions of the events whose timestamp may fall in `[start, end]`, block by block.
     pub(crate) fn blocks_in(
         &self,
@@ -388,6 +402,13 @@ impl AnalyticsIndex {
         let site = self.sites.entry(profile.website_id).or_default();
         let visitor = site.visitor_row(&profile.visitor_id);
         site.profiles.insert(visitor, profile.clone());
+    }
+
+    /// Returns spare capacity after a bulk rebuild (columns grow by doubling).
+    pub fn shrink_to_fit(&mut self) {
+        for site in self.sites.values_mut() {
+            site.shrink_to_fit();
+        }
     }
 
     pub(crate) fn site(&self, website: WebsiteId) -> Option<&SiteIndex> {

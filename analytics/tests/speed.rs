@@ -157,6 +157,7 @@ fn two_million_events() {
             }
         }
     }
+    index.shrink_to_fit();
     println!(
         "built {} events, {payments} payments in {:?}; resident memory {} MiB",
         index.event_count(),
