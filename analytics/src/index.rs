@@ -308,6 +308,44 @@ impl SiteIndex {
         self.kind.push(code | origin);
     }
 
+    fn sort_by_time(&mut self) {
+        let mut order: Vec<u32> = (0..self.ts.len() as u32).collect();
+        // Stable on position, and positions follow sequence numbers.
+        order.sort_by_key(|at| self.ts[*at as usize]);
+        fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
+            let sorted: Vec<T> = order.iter().map(|at| column[*at as usize]).collect();
+            *column = sorted;
+        }
+        permute(&mut self.ts, &order);
+        permute(&mut self.seq, &order);
+        permute(&mut self.visitor, &order);
+        permute(&mut self.session, &order);
+        permute(&mut self.page, &order);
+        permute(&mut self.goal, &order);
+        permute(&mut self.ctx, &order);
+        permute(&mut self.kind, &order);
+        if !self.descriptions.is_empty() {
+            let mut new_position = vec![0u32; order.len()];
+            for (position, old) in order.iter().enumerate() {
+                new_position[*old as usize] = position as u32;
+            }
+            self.descriptions = self
+                .descriptions
+                .iter()
+                .map(|(old, text)| (new_position[*old as usize], *text))
+                .collect();
+        }
+        self.block_span = self
+            .ts
+            .chunks(BLOCK)
+            .map(|chunk| {
+                let low = chunk.iter().copied().min().unwrap_or(i64::MAX);
+                let high = chunk.iter().copied().max().unwrap_or(i64::MIN);
+                (low, high)
+            })
+            .collect();
+    }
+
     fn shrink_to_fit(&mut self) {
         self.ts.shrink_to_fit();
         self.seq.shrink_to_fit();
@@ -404,9 +442,14 @@ impl AnalyticsIndex {
         site.profiles.insert(visitor, profile.clone());
     }
 
-    /// Returns spare capacity after a bulk rebuild (columns grow by doubling).
-    pub fn shrink_to_fit(&mut self) {
+    /// Reorders every website's events by time (ties keep sequence order) and returns spare
+    /// capacity. Answers do not change; range queries then read only the blocks of their
+    /// range instead of every block. Call it after a rebuild, whose events arrive in
+    /// sequence order rather than time order; events that arrive later in time order keep
+    /// the blocks tight without it. Takes about a second per 10 million events.
+    pub fn compact(&mut self) {
         for site in self.sites.values_mut() {
+            site.sort_by_time();
             site.shrink_to_fit();
         }
     }

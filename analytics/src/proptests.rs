@@ -191,8 +191,15 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn overview_and_funnel_equal_the_reference((events, payments) in world(), (raw, _) in query_strategy()) {
-        let index = index_of(&events, &payments);
+    fn overview_and_funnel_equal_the_reference(
+        (events, payments) in world(),
+        (raw, _) in query_strategy(),
+        compact in any::<bool>(),
+    ) {
+        let mut index = index_of(&events, &payments);
+        if compact {
+            index.compact();
+        }
         let model = reference_of(&events, &payments);
         let context = request_context("UTC");
         let overview = parse_overview(&raw, &context).unwrap();
@@ -208,8 +215,12 @@ proptest! {
         (mut raw, _) in query_strategy(),
         interval in prop::sample::select(vec!["hour", "day", "week", "month"]),
         limit in 1..40usize,
+        compact in any::<bool>(),
     ) {
-        let index = index_of(&events, &payments);
+        let mut index = index_of(&events, &payments);
+        if compact {
+            index.compact();
+        }
         let model = reference_of(&events, &payments);
         let mut context = request_context("UTC");
         context.now = Timestamp::from_millisecond(START + SPAN / 2).unwrap_or(Timestamp::UNIX_EPOCH);
@@ -227,8 +238,12 @@ proptest! {
         breakdown in prop::sample::select(Breakdown::ALL.to_vec()),
         limit in 1..5usize,
         offset in 0..4usize,
+        compact in any::<bool>(),
     ) {
-        let index = index_of(&events, &payments);
+        let mut index = index_of(&events, &payments);
+        if compact {
+            index.compact();
+        }
         let model = reference_of(&events, &payments);
         raw.push(("limit".into(), limit.to_string()));
         raw.push(("offset".into(), offset.to_string()));
@@ -249,8 +264,12 @@ proptest! {
         ])),
         limit in 1..4usize,
         offset in 0..3usize,
+        compact in any::<bool>(),
     ) {
-        let index = index_of(&events, &payments);
+        let mut index = index_of(&events, &payments);
+        if compact {
+            index.compact();
+        }
         let model = reference_of(&events, &payments);
         let mut raw = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
         if let Some((from, days)) = range {

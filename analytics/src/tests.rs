@@ -882,6 +882,13 @@ fn one_visitor_with_goals_and_profile() {
         identified_at: at("2026-03-02T10:07:00Z"),
     });
     let now = at("2026-03-02T12:00:00Z");
+    let before = json_of(index.visitor(website(), "v1", now).unwrap());
+    // Reordering by time keeps descriptions with their events.
+    index.compact();
+    assert_eq!(
+        json_of(index.visitor(website(), "v1", now).unwrap()),
+        before
+    );
     let detail = json_of(index.visitor(website(), "v1", now).unwrap())["data"].clone();
     assert_eq!(detail["identity"]["countryCode"], json!("US"));
     assert_eq!(

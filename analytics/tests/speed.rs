@@ -1,5 +1,6 @@
 //! A quick speed check on synthetic events, run by hand in release mode:
-//! `cargo test -p datafast-analytics --release --test speed -- --ignored --nocapture`.
+//! `cargo test -p datafast-analytics --release --test speed -- --ignored --nocapture`
+//! (`SPEED_VISITORS=1600000` for about 10 million events).
 //! Not a benchmark (the server's benchmark measures the real thing); it prints timings.
 
 use std::collections::BTreeMap;
@@ -77,7 +78,11 @@ fn two_million_events() {
     let paths: Vec<String> = (0..300).map(|i| format!("/page/{i}")).collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut index = AnalyticsIndex::new();
-    let visitors = 350_000u64;
+    // About 6 events per visitor; SPEED_VISITORS=1600000 gives about 10M events.
+    let visitors: u64 = std::env::var("SPEED_VISITORS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(350_000);
     let days = 90;
     let started = Instant::now();
     let mut seq = 0u64;
@@ -157,9 +162,11 @@ fn two_million_events() {
             }
         }
     }
-    index.shrink_to_fit();
+    let compacting = Instant::now();
+    index.compact();
+    let compacted = compacting.elapsed();
     println!(
-        "built {} events, {payments} payments in {:?}; resident memory {} MiB",
+        "built {} events, {payments} payments in {:?} (compaction {compacted:?}); resident memory {} MiB",
         index.event_count(),
         started.elapsed(),
         resident_mib()
