@@ -71,6 +71,10 @@ function servePage() {
 class DevTools {
   constructor(child) {
     this.input = child.stdio[3];
+    // A browser that died closes the pipe; the failure then surfaces as a timeout with its
+    // stderr, not as an unhandled stream error.
+    this.input.on("error", () => {});
+    child.stdio[4].on("error", () => {});
     this.nextId = 1;
     this.pending = new Map();
     this.listeners = [];
@@ -109,13 +113,13 @@ class DevTools {
   }
 }
 
-// Resolves once `predicate` holds for the POSTs answered so far.
-function waiter(answered) {
+// Resolves each wait once its predicate holds; `check` runs after every answered POST.
+function waiter(explain) {
   const waiting = [];
   return {
     check() {
       for (const w of [...waiting]) {
-        if (w.predicate(answered)) {
+        if (w.predicate()) {
           waiting.splice(waiting.indexOf(w), 1);
           w.resolve();
         }
@@ -124,7 +128,7 @@ function waiter(answered) {
     until(what, predicate) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`timed out waiting for ${what}; answered: ${JSON.stringify(answered)}`)),
+          () => reject(new Error(`timed out waiting for ${what}; ${explain()}`)),
           20000
         );
         waiting.push({
@@ -169,23 +173,37 @@ async function main() {
     stderr = (stderr + chunk.toString("utf8")).slice(-4000);
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  const cleanup = () => {
-    child.kill("SIGKILL");
+  // Unreferenced: a pending grace period must not keep Node alive once all else is done.
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+  const removeProfile = () =>
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  // The profile goes only once the browser is gone: it writes there until it exits.
+  const cleanup = async (devtools) => {
+    if (devtools) await Promise.race([devtools.send("Browser.close").catch(() => {}), sleep(2000)]);
+    const gone = await Promise.race([exited.then(() => true), sleep(5000)]);
+    if (!gone) {
+      child.kill("SIGKILL");
+      await Promise.race([exited, sleep(5000)]);
+    }
     pages.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    removeProfile();
   };
   const giveUp = setTimeout(() => {
     console.error(`browser-visit: gave up after ${TIMEOUT_MS} ms; chromium stderr:\n${stderr}`);
-    cleanup();
-    process.exit(1);
+    child.kill("SIGKILL");
+    setTimeout(() => {
+      removeProfile();
+      process.exit(1);
+    }, 1000);
   }, TIMEOUT_MS);
   child.on("error", (error) => {
     console.error(`browser-visit: cannot start ${chromiumPath}: ${error.message}`);
     process.exit(1);
   });
 
+  let devtools;
   try {
-    const devtools = new DevTools(child);
+    devtools = new DevTools(child);
     const { targetInfos } = await devtools.send("Target.getTargets");
     const target = targetInfos.find((t) => t.type === "page");
     if (!target) throw new Error(`no page target: ${JSON.stringify(targetInfos)}`);
@@ -200,7 +218,8 @@ async function main() {
     const methods = new Map();
     const answered = [];
     const consoleLines = [];
-    const wait = waiter(answered);
+    const explain = () => `answered: ${JSON.stringify(answered)}; console: ${JSON.stringify(consoleLines)}`;
+    const wait = waiter(explain);
     devtools.on((message) => {
       if (message.sessionId !== sessionId) return;
       const params = message.params || {};
@@ -236,12 +255,9 @@ async function main() {
       return result.value;
     };
     const posts = (type) => answered.filter((a) => a.type === type);
-    const explain = () => `answered: ${JSON.stringify(answered)}; console: ${JSON.stringify(consoleLines)}`;
 
     await call("Page.navigate", { url: pageUrl });
-    await wait.until("the pageview", () => posts("pageview").length > 0).catch((error) => {
-      throw new Error(`${error.message}; ${explain()}`);
-    });
+    await wait.until("the pageview", () => posts("pageview").length > 0);
 
     await evaluate(`window.datafast("signup", { plan: "pro", seats: 3 })`);
     await wait.until("the window.datafast goal", () => posts("custom").length >= 1);
@@ -276,14 +292,12 @@ async function main() {
     console.log(JSON.stringify(result));
     const failed = answered.filter((a) => a.status !== 200);
     if (failed.length) throw new Error(`the server did not answer every event with 200; ${explain()}`);
-    await devtools.send("Browser.close").catch(() => {});
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
   } catch (error) {
     console.error(`browser-visit: ${error && error.stack ? error.stack : error}\nchromium stderr:\n${stderr}`);
     process.exitCode = 1;
   } finally {
+    await cleanup(devtools);
     clearTimeout(giveUp);
-    cleanup();
   }
 }
 
