@@ -4,9 +4,10 @@
 //
 // The page is served here on loopback (http://localhost:<port>/pricing) and loads
 // `<server>/js/script.js` with data-website-id, data-domain and data-allow-localhost, as a
-// developer testing a site locally would. The visit: the pageview, a
-// `window.datafast("signup", {...})` goal, then a real mouse click on a `data-fast-goal`
-// button. Each step waits until Chromium has seen the server answer that event's POST.
+// developer testing a site locally would. The visit: the pageview with a goal queued by the
+// `window.datafast` stub before the script loaded, a `window.datafast("signup", {...})` goal,
+// a real mouse click on a `data-fast-goal` button, then a `history.pushState` navigation.
+// Each step waits until Chromium has seen the server answer that event's POST.
 //
 // Input (environment): DATAFAST_SERVER (origin of our server), DATAFAST_WEBSITE_ID,
 // DATAFAST_DOMAIN, DATAFAST_USER_AGENT, CHROMIUM (the browser binary).
@@ -43,6 +44,13 @@ const page = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Pricing</title>
+<script>
+  // The documented stub: calls made before the tracker loads are queued and replayed.
+  window.datafast = window.datafast || function () {
+    (window.datafast.q = window.datafast.q || []).push(arguments);
+  };
+  window.datafast("video_play", { position: "hero" });
+</script>
 <script defer data-website-id="${escape(websiteId)}" data-domain="${escape(domain)}"
         data-allow-localhost="true" src="${escape(server)}/js/script.js"></script>
 </head>
@@ -257,10 +265,13 @@ async function main() {
     const posts = (type) => answered.filter((a) => a.type === type);
 
     await call("Page.navigate", { url: pageUrl });
-    await wait.until("the pageview", () => posts("pageview").length > 0);
+    await wait.until(
+      "the pageview and the goal queued by the stub",
+      () => posts("pageview").length >= 1 && posts("custom").length >= 1
+    );
 
     await evaluate(`window.datafast("signup", { plan: "pro", seats: 3 })`);
-    await wait.until("the window.datafast goal", () => posts("custom").length >= 1);
+    await wait.until("the window.datafast goal", () => posts("custom").length >= 2);
 
     // A real click: mouse events at the button's centre, as a person would press it.
     const box = await evaluate(
@@ -270,7 +281,11 @@ async function main() {
     for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
       await call("Input.dispatchMouseEvent", { type, x: box.x, y: box.y, button: "left", clickCount: 1 });
     }
-    await wait.until("the data-fast-goal click", () => posts("custom").length >= 2);
+    await wait.until("the data-fast-goal click", () => posts("custom").length >= 3);
+
+    // A single-page app's navigation: a new path without a page load.
+    await evaluate(`history.pushState({}, "", "/pricing/annual")`);
+    await wait.until("the pageview after pushState", () => posts("pageview").length >= 2);
 
     const { cookies } = await call("Network.getCookies", { urls: [pageUrl] });
     const result = {
