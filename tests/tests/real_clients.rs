@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use datafast_domain::event::{Event, EventKind};
-use datafast_ports::store::EventStore;
+use datafast_ports::store::{EventStore, ProfileStore};
 use datafast_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
@@ -262,6 +262,23 @@ async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
     assert_eq!(
         link.params,
         params(&[("url", "https://github.com/datafast"), ("text", "GitHub")])
+    );
+
+    // Identify also names the visitor: the profile the Website API's visitor reads return.
+    let profile = app
+        .store()
+        .profile(identify.website_id, visitor)
+        .await
+        .expect("profile read back")
+        .expect("the identified visitor has a profile");
+    assert_eq!(profile.user_id, "user_42");
+    assert_eq!(
+        profile.metadata.get("name").map(String::as_str),
+        Some("Ada Lovelace")
+    );
+    assert_eq!(
+        profile.metadata.get("company").map(String::as_str),
+        Some("Analytical Engines")
     );
 
     let goals = tracked_goal_totals(&app, &website_id).await;
