@@ -9,7 +9,9 @@ use datafast_domain::id::WebsiteId;
 use jiff::Timestamp;
 
 use crate::funnel::{FunnelResponse, funnel_response, path_matches};
-use crate::index::{AnalyticsIndex, CUSTOM, KIND_MASK, NONE, PAGEVIEW, SiteIndex};
+use crate::index::{
+    AnalyticsIndex, BOUNCED, CUSTOM, KIND_MASK, MAX_SESSION_MS, NONE, PAGEVIEW, SiteIndex,
+};
 use crate::request::{
     Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
     TimeseriesRequest,
@@ -94,11 +96,11 @@ impl AnalyticsIndex {
             }
             let session = site.session[at];
             if sessions.insert(session)
-                && let Some(row) = site.sessions.get(session as usize)
+                && let Some(summary) = site.session_summary.get(session as usize)
             {
                 agg.sessions += 1;
-                agg.bounces += u64::from(row.pageviews == 1);
-                agg.duration_ms += row.last_ts - row.first_ts;
+                agg.bounces += u64::from(summary & BOUNCED != 0);
+                agg.duration_ms += i64::from(summary & MAX_SESSION_MS);
             }
         });
         let include_renewal = request.scope.include_renewal_revenue;

@@ -47,6 +47,18 @@ impl Interner {
         value.map_or(NONE, |v| self.intern(v))
     }
 
+    /// Moves the value of id `old` to id `new_of_old[old]`; `new_of_old` is a permutation.
+    fn renumber(&mut self, new_of_old: &[u32]) {
+        let mut values = self.values.clone();
+        for (old, value) in self.values.iter().enumerate() {
+            values[new_of_old[old] as usize] = value.clone();
+        }
+        self.values = values;
+        for id in self.ids.values_mut() {
+            *id = new_of_old[*id as usize];
+        }
+    }
+
     pub(crate) fn get(&self, value: &str) -> Option<u32> {
         self.ids.get(value).copied()
     }
@@ -136,6 +148,10 @@ pub(crate) struct PaymentRow {
     pub amount: f64,
 }
 
+/// The longest session duration counted, about 24.8 days; longer ones count as this.
+pub const MAX_SESSION_MS: u32 = 0x7fff_ffff;
+pub(crate) const BOUNCED: u32 = 0x8000_0000;
+
 pub(crate) const KIND_MASK: u8 = 0x7f;
 pub(crate) const SERVER_ORIGIN: u8 = 0x80;
 
@@ -180,6 +196,9 @@ pub(crate) struct SiteIndex {
     pub block_span: Vec<(i64, i64)>,
     pub visitors: Vec<VisitorRow>,
     pub sessions: Vec<SessionRow>,
+    /// Per session, what overview reads, packed so that scans stay in cache: the duration in
+    /// milliseconds (capped at [`MAX_SESSION_MS`]) with [`BOUNCED`] set for one pageview.
+    pub session_summary: Vec<u32>,
     pub payments: Vec<PaymentRow>,
     pub profiles: HashMap<u32, VisitorProfile>,
 }
@@ -260,6 +279,9 @@ impl SiteIndex {
                 entry_ts: i64::MAX,
             });
         }
+        if session as usize >= self.session_summary.len() {
+            self.session_summary.push(0);
+        }
         if let Some(row) = self.sessions.get_mut(session as usize) {
             row.first_ts = row.first_ts.min(ts);
             row.last_ts = row.last_ts.max(ts);
@@ -270,6 +292,12 @@ impl SiteIndex {
                     row.entry_ts = ts;
                     row.entry_page = page;
                 }
+            }
+            let duration = u32::try_from(row.last_ts - row.first_ts)
+                .unwrap_or(MAX_SESSION_MS)
+                .min(MAX_SESSION_MS);
+            if let Some(summary) = self.session_summary.get_mut(session as usize) {
+                *summary = duration | if row.pageviews == 1 { BOUNCED } else { 0 };
             }
         }
         if let Some(row) = self.visitors.get_mut(visitor as usize) {
@@ -308,10 +336,97 @@ impl SiteIndex {
         self.kind.push(code | origin);
     }
 
+    /// Gives visitors new ids in the order they first appeared, so that the visitors of a
+    /// day are close together in every per-visitor table.
+    fn renumber_visitors(&mut self) {
+        let mut by_arrival: Vec<u32> = (0..self.visitors.len() as u32).collect();
+        by_arrival.sort_by_key(|v| {
+            self.visitors[*v as usize]
+                .first_event
+                .map_or(i64::MAX, |t| t.ts)
+        });
+        let mut new_of_old = vec![0u32; by_arrival.len()];
+        for (new, old) in by_arrival.iter().enumerate() {
+            new_of_old[*old as usize] = new as u32;
+        }
+        let remap = |v: u32| {
+            if v == NONE {
+                NONE
+            } else {
+                new_of_old[v as usize]
+            }
+        };
+        self.visitor_ids.renumber(&new_of_old);
+        self.visitors = by_arrival
+            .iter()
+            .map(|old| self.visitors[*old as usize])
+            .collect();
+        for visitor in &mut self.visitor {
+            *visitor = remap(*visitor);
+        }
+        for payment in &mut self.payments {
+            payment.visitor = remap(payment.visitor);
+        }
+        self.profiles = std::mem::take(&mut self.profiles)
+            .into_iter()
+            .map(|(v, profile)| (remap(v), profile))
+            .collect();
+        self.session_ids = std::mem::take(&mut self.session_ids)
+            .into_iter()
+            .map(|((v, hash), session)| ((remap(v), hash), session))
+            .collect();
+    }
+
+    /// Gives sessions new ids in the order of the (sorted) events, so that scans read the
+    /// session tables front to back.
+    fn renumber_sessions(&mut self) {
+        let mut new_of_old = vec![NONE; self.sessions.len()];
+        let mut by_new: Vec<u32> = Vec::with_capacity(self.sessions.len());
+        for session in &mut self.session {
+            let slot = &mut new_of_old[*session as usize];
+            if *slot == NONE {
+                *slot = by_new.len() as u32;
+                by_new.push(*session);
+            }
+            *session = *slot;
+        }
+        // Sessions without events cannot exist (a session is created by an event), but keep
+        // any stray row rather than lose it.
+        for (old, slot) in new_of_old.iter_mut().enumerate() {
+            if *slot == NONE {
+                *slot = by_new.len() as u32;
+                by_new.push(old as u32);
+            }
+        }
+        self.sessions = by_new
+            .iter()
+            .map(|old| self.sessions[*old as usize])
+            .collect();
+        self.session_summary = by_new
+            .iter()
+            .map(|old| self.session_summary[*old as usize])
+            .collect();
+        for session in self.session_ids.values_mut() {
+            *session = new_of_old[*session as usize];
+        }
+    }
+
     fn sort_by_time(&mut self) {
+        const DAY_MS: i64 = 86_400_000;
+        self.renumber_visitors();
         let mut order: Vec<u32> = (0..self.ts.len() as u32).collect();
-        // Stable on position, and positions follow sequence numbers.
-        order.sort_by_key(|at| self.ts[*at as usize]);
+        // Days in time order, so that range scans skip whole blocks; within a day, visitor by
+        // visitor, so that per-visitor and per-session state is read in runs rather than at
+        // random. The sort is stable: one visitor's events at one instant keep their
+        // sequence order, which is the tie-break every query uses within a visitor.
+        order.sort_by_key(|at| {
+            let at = *at as usize;
+            (
+                self.ts[at].div_euclid(DAY_MS),
+                self.visitor[at],
+                self.ts[at],
+            )
+        });
         fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
             let sorted: Vec<T> = order.iter().map(|at| column[*at as usize]).collect();
             *column = sorted;
@@ -335,6 +450,7 @@ impl SiteIndex {
                 .map(|(old, text)| (new_position[*old as usize], *text))
                 .collect();
         }
+        self.renumber_sessions();
         self.block_span = self
             .ts
             .chunks(BLOCK)
@@ -357,6 +473,7 @@ impl SiteIndex {
         self.kind.shrink_to_fit();
         self.visitors.shrink_to_fit();
         self.sessions.shrink_to_fit();
+        self.session_summary.shrink_to_fit();
         self.session_ids.shrink_to_fit();
     }
 
@@ -442,11 +559,11 @@ impl AnalyticsIndex {
         site.profiles.insert(visitor, profile.clone());
     }
 
-    /// Reorders every website's events by time (ties keep sequence order) and returns spare
+    /// Reorders every website's events by day, then visitor, then time, and returns spare
     /// capacity. Answers do not change; range queries then read only the blocks of their
     /// range instead of every block. Call it after a rebuild, whose events arrive in
     /// sequence order rather than time order; events that arrive later in time order keep
-    /// the blocks tight without it. Takes about a second per 10 million events.
+    /// the blocks tight without it. Takes about two seconds per 10 million events.
     pub fn compact(&mut self) {
         for site in self.sites.values_mut() {
             site.sort_by_time();

@@ -11,6 +11,7 @@ use datafast_domain::payment::{Payment, to_major_units};
 use crate::engine::LIFECYCLE_GOALS;
 use crate::filter::{Dimension, Filter};
 use crate::funnel::{FunnelResponse, funnel_response, path_matches};
+use crate::index::MAX_SESSION_MS;
 use crate::request::{
     Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
     TimeseriesRequest, VisitorsRequest,
@@ -181,7 +182,7 @@ impl Reference {
         for (visitor, id) in &sessions {
             let session = self.session(visitor, id);
             agg.bounces += u64::from(session.pageviews == 1);
-            agg.duration_ms += session.last - session.first;
+            agg.duration_ms += (session.last - session.first).min(i64::from(MAX_SESSION_MS));
         }
         let mut paying = HashSet::new();
         for p in self.counted(scope, &visitors) {

@@ -686,7 +686,7 @@ impl AnalyticsIndex {
         let selection = Selection::new(site, window, &[] as &[Filter]);
         let mut recent: Vec<usize> = Vec::new();
         selection.for_each(|at| recent.push(at));
-        recent.sort_by_key(|at| std::cmp::Reverse((site.ts[*at], *at)));
+        recent.sort_by_key(|at| std::cmp::Reverse((site.ts[*at], site.seq[*at])));
         let mut latest: Vec<usize> = Vec::new();
         let mut active = HashSet::new();
         for at in &recent {

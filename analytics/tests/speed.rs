@@ -3,6 +3,8 @@
 //! (`SPEED_VISITORS=1600000` for about 10 million events).
 //! Not a benchmark (the server's benchmark measures the real thing); it prints timings.
 
+#![allow(clippy::unwrap_used)] // A hand-run measurement: a failure should stop it loudly.
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -162,16 +164,25 @@ fn two_million_events() {
             }
         }
     }
-    let compacting = Instant::now();
-    index.compact();
-    let compacted = compacting.elapsed();
     println!(
-        "built {} events, {payments} payments in {:?} (compaction {compacted:?}); resident memory {} MiB",
+        "built {} events, {payments} payments in {:?}; resident memory {} MiB",
         index.event_count(),
         started.elapsed(),
         resident_mib()
     );
+    println!("-- in sequence order (visitor by visitor)");
+    measure(&index, website, &last_visitor, false);
+    let compacting = Instant::now();
+    index.compact();
+    println!(
+        "-- after compact() ({:?}); resident memory {} MiB",
+        compacting.elapsed(),
+        resident_mib()
+    );
+    measure(&index, website, &last_visitor, true);
+}
 
+fn measure(index: &AnalyticsIndex, website: WebsiteId, last_visitor: &str, everything: bool) {
     let context = RequestContext {
         timezone: TimeZoneName::parse("America/New_York").unwrap(),
         currency: Currency::parse("USD").unwrap(),
@@ -250,9 +261,12 @@ fn two_million_events() {
         serde_json::to_string(&index.visitors(website, &all_time)).unwrap()
     });
     time("one visitor", &mut || {
-        serde_json::to_string(&index.visitor(website, &last_visitor, context.now)).unwrap()
+        serde_json::to_string(&index.visitor(website, last_visitor, context.now)).unwrap()
     });
     for filtered in [false, true] {
+        if filtered && !everything {
+            break;
+        }
         let tag = if filtered { " +country" } else { "" };
         let overview = parse_overview(&pairs(&[], filtered), &context).unwrap();
         time(&format!("overview 30d{tag}"), &mut || {
