@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
-use datafast_domain::event::{Event, EventOrigin};
-use datafast_domain::id::ProfileId;
+use datafast_domain::event::{Event, EventOrigin, VisitContext};
+use datafast_domain::id::{ProfileId, WebsiteId};
 use datafast_domain::ingest::{
     DropReason, EventData, IncomingEvent, Place, check_website, cookieless_visitor_id,
     same_session, user_agent_info, visit_context,
@@ -77,6 +77,74 @@ impl CookielessSessions {
         open.insert(visitor_id.to_owned(), (session.clone(), now));
         session
     }
+}
+
+/// Sessions remembered at once for their acquisition before the idle ones are forgotten.
+const MAX_OPEN_SESSIONS: usize = 200_000;
+
+/// Where each open session came from. A visit's source is decided by its first page: the
+/// pages after it arrive with a same-site referrer (or none) and no campaign tags, and would
+/// otherwise count as direct traffic. Such events inherit their session's acquisition, so that
+/// every event of a visit from Google says Google. A page that does carry an outside referrer
+/// or campaign tags starts a new acquisition for the session. Kept in memory, 30 minutes after
+/// a session's last event.
+#[derive(Debug, Default)]
+pub struct SessionSources {
+    open: Mutex<HashMap<(WebsiteId, String), (VisitContext, Timestamp)>>,
+}
+
+impl SessionSources {
+    /// Fills `context`'s acquisition from the session when the event brings none of its own,
+    /// and remembers the session's acquisition otherwise.
+    fn attribute(
+        &self,
+        website: WebsiteId,
+        session_id: &str,
+        context: &mut VisitContext,
+        now: Timestamp,
+    ) {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (website, session_id.to_owned());
+        if has_acquisition(context) {
+            if open.len() >= MAX_OPEN_SESSIONS {
+                open.retain(|_, (_, last)| same_session(*last, now));
+            }
+            open.insert(key, (context.clone(), now));
+            return;
+        }
+        if let Some((entry, last)) = open.get_mut(&key)
+            && same_session(*last, now)
+        {
+            *last = (*last).max(now);
+            context.referrer.clone_from(&entry.referrer);
+            context.source.clone_from(&entry.source);
+            context.utm_source.clone_from(&entry.utm_source);
+            context.utm_medium.clone_from(&entry.utm_medium);
+            context.utm_campaign.clone_from(&entry.utm_campaign);
+            context.utm_term.clone_from(&entry.utm_term);
+            context.utm_content.clone_from(&entry.utm_content);
+            context.ref_param.clone_from(&entry.ref_param);
+            context.source_param.clone_from(&entry.source_param);
+            context.via.clone_from(&entry.via);
+        }
+    }
+}
+
+/// Whether the event itself says where the visit came from.
+fn has_acquisition(context: &VisitContext) -> bool {
+    context.referrer.is_some()
+        || [
+            &context.utm_source,
+            &context.utm_medium,
+            &context.utm_campaign,
+            &context.utm_term,
+            &context.utm_content,
+            &context.ref_param,
+            &context.source_param,
+            &context.via,
+        ]
+        .iter()
+        .any(|tag| tag.is_some())
 }
 
 /// A session id shaped like the tracker's (`s` + 36 characters), unique per visitor and start.
@@ -146,7 +214,7 @@ impl Services {
                 (visitor, session)
             }
         };
-        let context = visit_context(
+        let mut context = visit_context(
             &event,
             &website.domain,
             &agent,
@@ -156,6 +224,8 @@ impl Services {
                 city: location.city,
             },
         );
+        self.session_sources
+            .attribute(website.id, &session_id, &mut context, now);
         let (goal_name, params) = match &event.data {
             EventData::Pageview => (None, BTreeMap::new()),
             EventData::Custom { name, params } => (Some(name.to_string()), params.clone()),
@@ -263,6 +333,68 @@ fn payment_params(payment: &datafast_domain::ingest::PaymentData) -> BTreeMap<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn later_pages_of_a_session_keep_its_source_until_a_new_one_arrives() {
+        let sources = SessionSources::default();
+        let site = WebsiteId::from_parts(1, [1; 8]);
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let from_google = VisitContext {
+            referrer: Some("google.com".into()),
+            source: "Google".into(),
+            utm_campaign: Some("spring".into()),
+            ..VisitContext::unknown()
+        };
+        let mut first = from_google.clone();
+        sources.attribute(site, "s1", &mut first, start);
+        assert_eq!(first, from_google);
+
+        let mut next = VisitContext::unknown();
+        sources.attribute(
+            site,
+            "s1",
+            &mut next,
+            start + jiff::SignedDuration::from_mins(5),
+        );
+        assert_eq!(next.source, "Google");
+        assert_eq!(next.utm_campaign.as_deref(), Some("spring"));
+
+        // Another session, and the same one after 30 idle minutes, stay direct.
+        let mut other = VisitContext::unknown();
+        sources.attribute(site, "s2", &mut other, start);
+        assert_eq!(other.source, "Direct/None");
+        let mut late = VisitContext::unknown();
+        sources.attribute(
+            site,
+            "s1",
+            &mut late,
+            start + jiff::SignedDuration::from_mins(40),
+        );
+        assert_eq!(late.source, "Direct/None");
+
+        // A new outside referrer starts a new acquisition.
+        let from_x = VisitContext {
+            referrer: Some("x.com".into()),
+            source: "X".into(),
+            ..VisitContext::unknown()
+        };
+        let mut arrival = from_x.clone();
+        sources.attribute(
+            site,
+            "s2",
+            &mut arrival,
+            start + jiff::SignedDuration::from_mins(1),
+        );
+        let mut after = VisitContext::unknown();
+        sources.attribute(
+            site,
+            "s2",
+            &mut after,
+            start + jiff::SignedDuration::from_mins(2),
+        );
+        assert_eq!(after.source, "X");
+        assert_eq!(after.utm_campaign, None);
+    }
 
     #[test]
     fn cookieless_sessions_end_after_thirty_idle_minutes() {

@@ -45,7 +45,7 @@ pub use apikeys::IssuedApiKey;
 pub use auth::{CredentialCache, UsageRecorder};
 pub use funnels::{FunnelChanges, NewFunnel};
 pub use goals::GoalCustomizationsView;
-pub use ingest::{CookielessSessions, IngestOutcome, IngestRequest};
+pub use ingest::{CookielessSessions, IngestOutcome, IngestRequest, SessionSources};
 pub use integrations::{IntegrationStatus, ProviderState};
 pub use team::{TeamEntry, TeamListing};
 pub use tokens::{IssuedToken, NewToken};
@@ -65,6 +65,7 @@ pub struct Services {
     geo: Arc<dyn GeoLocator>,
     goal_listener: Option<Arc<dyn GoalListener>>,
     cookieless_sessions: Arc<CookielessSessions>,
+    session_sources: Arc<SessionSources>,
     analytics: Arc<AnalyticsCache>,
 }
 
@@ -93,6 +94,7 @@ impl Services {
             geo: Arc::new(NoLocation),
             goal_listener: None,
             cookieless_sessions: Arc::new(CookielessSessions::default()),
+            session_sources: Arc::new(SessionSources::default()),
             analytics: Arc::new(AnalyticsCache::default()),
         }
     }
