@@ -189,32 +189,10 @@ impl AnalyticsIndex {
                 candidates.push((site.visitor[at], (site.ts[at], at as u32), mask));
             }
         });
-        let mut reached: Vec<(BitSet, u64)> = Vec::new();
-        // The earliest (timestamp, position) at which each visitor completed the previous step.
-        let mut previous: Vec<(i64, u32)> = Vec::new();
-        for index in 0..funnel.steps.len() {
-            let mut current = vec![(i64::MAX, NONE); site.visitors.len()];
-            for (visitor, here, mask) in &candidates {
-                if mask & (1 << index) == 0 {
-                    continue;
-                }
-                let visitor = *visitor as usize;
-                let after_previous = index == 0 || previous.get(visitor).is_some_and(|p| here > p);
-                if after_previous && *here < current[visitor] {
-                    current[visitor] = *here;
-                }
-            }
-            let mut set = BitSet::new(site.visitors.len());
-            let mut count = 0u64;
-            for (visitor, (ts, _)) in current.iter().enumerate() {
-                if *ts != i64::MAX {
-                    set.insert(visitor as u32);
-                    count += 1;
-                }
-            }
-            reached.push((set, count));
-            previous = current;
-        }
+        let reached = funnel_in_one_pass(&candidates, funnel.steps.len(), site.visitors.len())
+            .unwrap_or_else(|| {
+                funnel_step_by_step(&candidates, funnel.steps.len(), site.visitors.len())
+            });
         let include_renewal = scope.include_renewal_revenue;
         let mut steps: Vec<(u64, f64)> = reached.iter().map(|(_, count)| (*count, 0.0)).collect();
         selection.for_each_payment(&selected, |row| {
@@ -248,6 +226,87 @@ pub(crate) fn realtime_window(now: Timestamp) -> TimeRange {
         start_ms: end - 10 * 60 * 1000,
         end_ms: end,
     }
+}
+
+/// Visitors reaching each step, with their count, when each visitor's candidate events come
+/// in time order (always after `compact()`): one pass, each event advancing its visitor by at
+/// most one step. `None` as soon as a visitor's events go back in time.
+fn funnel_in_one_pass(
+    candidates: &[(u32, (i64, u32), u8)],
+    step_count: usize,
+    visitor_count: usize,
+) -> Option<Vec<(BitSet, u64)>> {
+    // Per visitor met: steps completed and the latest candidate seen.
+    let mut slot = vec![NONE; visitor_count];
+    let mut state: Vec<(u32, usize, (i64, u32))> = Vec::new();
+    for (visitor, here, mask) in candidates {
+        let index = &mut slot[*visitor as usize];
+        if *index == NONE {
+            *index = state.len() as u32;
+            state.push((*visitor, 0, (i64::MIN, 0)));
+        }
+        let (_, done, last) = &mut state[*index as usize];
+        if *here < *last {
+            return None;
+        }
+        *last = *here;
+        if *done < step_count && mask & (1 << *done) != 0 {
+            *done += 1;
+        }
+    }
+    let mut reached: Vec<(BitSet, u64)> = (0..step_count)
+        .map(|_| (BitSet::new(visitor_count), 0))
+        .collect();
+    for (visitor, done, _) in &state {
+        for (set, count) in reached.iter_mut().take(*done) {
+            set.insert(*visitor);
+            *count += 1;
+        }
+    }
+    Some(reached)
+}
+
+/// The same as [`funnel_in_one_pass`] for events in any order: one pass per step, keeping
+/// each visitor's earliest completion of the previous step.
+fn funnel_step_by_step(
+    candidates: &[(u32, (i64, u32), u8)],
+    step_count: usize,
+    visitor_count: usize,
+) -> Vec<(BitSet, u64)> {
+    const UNREACHED: (i64, u32) = (i64::MAX, NONE);
+    let mut reached: Vec<(BitSet, u64)> = Vec::new();
+    // Per visitor, the earliest (timestamp, position) completing the previous step and the
+    // current one; only the touched entries are reset between steps.
+    let mut previous = vec![UNREACHED; visitor_count];
+    let mut current = vec![UNREACHED; visitor_count];
+    let mut previous_touched: Vec<u32> = Vec::new();
+    for index in 0..step_count {
+        let mut touched: Vec<u32> = Vec::new();
+        for (visitor, here, mask) in candidates {
+            if mask & (1 << index) == 0 {
+                continue;
+            }
+            let v = *visitor as usize;
+            let after_previous = index == 0 || *here > previous[v];
+            if after_previous && *here < current[v] {
+                if current[v] == UNREACHED {
+                    touched.push(*visitor);
+                }
+                current[v] = *here;
+            }
+        }
+        let mut set = BitSet::new(visitor_count);
+        for visitor in &touched {
+            set.insert(*visitor);
+        }
+        reached.push((set, touched.len() as u64));
+        for visitor in &previous_touched {
+            previous[*visitor as usize] = UNREACHED;
+        }
+        std::mem::swap(&mut previous, &mut current);
+        previous_touched = touched;
+    }
+    reached
 }
 
 /// Which funnel steps an event completes, as a bit mask: by page for pageview steps, by goal

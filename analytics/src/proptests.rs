@@ -2,6 +2,8 @@
 //! endpoint of the engine answers exactly what the naive reference model computes.
 
 use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::goal::GoalName;
 use datafast_domain::payment::Payment;
 use datafast_domain::website::Currency;
 use jiff::Timestamp;
@@ -165,6 +167,37 @@ fn query_strategy() -> impl Strategy<Value = (Vec<(String, String)>, &'static st
         })
 }
 
+/// Steps that one event can match several of in a row: each event completes one step at most.
+fn overlapping_funnel() -> Funnel {
+    let pageview = |url: &str| StepKind::Pageview { url: url.into() };
+    let mut funnel = signup_funnel();
+    funnel.steps = vec![
+        FunnelStep {
+            id: "any".into(),
+            name: "Any page".into(),
+            kind: pageview("/*"),
+        },
+        FunnelStep {
+            id: "pricing".into(),
+            name: "Pricing".into(),
+            kind: pageview("/pricing"),
+        },
+        FunnelStep {
+            id: "again".into(),
+            name: "Any page again".into(),
+            kind: pageview("/*"),
+        },
+        FunnelStep {
+            id: "signup".into(),
+            name: "Signup".into(),
+            kind: StepKind::Goal {
+                goal_name: GoalName::parse("signup").unwrap_or_else(|_| unreachable!()),
+            },
+        },
+    ];
+    funnel
+}
+
 fn to_json(value: impl serde::Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -205,8 +238,12 @@ proptest! {
         let overview = parse_overview(&raw, &context).unwrap();
         prop_assert_eq!(to_json(index.overview(website(), &overview)), to_json(model.overview(&overview)));
         let scope = parse_funnel(&raw, &context).unwrap();
-        let funnel = signup_funnel();
-        prop_assert_eq!(to_json(index.funnel(website(), &funnel, &scope)), to_json(model.funnel(&funnel, &scope)));
+        for funnel in [signup_funnel(), overlapping_funnel()] {
+            prop_assert_eq!(
+                to_json(index.funnel(website(), &funnel, &scope)),
+                to_json(model.funnel(&funnel, &scope))
+            );
+        }
     }
 
     #[test]

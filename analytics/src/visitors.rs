@@ -483,14 +483,19 @@ impl AnalyticsIndex {
             visited_page: false,
             page_contains: false,
         };
-        let mut seen = vec![unseen; site.visitors.len()];
+        // Per visitor, the index of their entry in `seen`, which holds only the visitors met.
+        let mut slot = vec![NONE; site.visitors.len()];
+        let mut seen: Vec<Seen> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
         selection.for_each(|at| {
             let visitor = site.visitor[at];
-            let entry = &mut seen[visitor as usize];
-            if entry.last == NEVER {
+            let index = &mut slot[visitor as usize];
+            if *index == NONE {
+                *index = seen.len() as u32;
+                seen.push(unseen);
                 touched.push(visitor);
             }
+            let entry = &mut seen[*index as usize];
             let here = (site.ts[at], at as u32);
             entry.last = entry.last.max(here);
             let kind = site.kind[at] & KIND_MASK;
@@ -507,7 +512,7 @@ impl AnalyticsIndex {
         let mut matches: Vec<(i64, u32)> = touched
             .into_iter()
             .filter_map(|visitor| {
-                let s = &seen[visitor as usize];
+                let s = &seen[slot[visitor as usize] as usize];
                 let keep = (request.visited_pages.is_empty() || s.visited_page)
                     && (request.page_contains.is_empty() || s.page_contains)
                     && (request.completed_goals.is_empty() || s.last_goal != NEVER)
@@ -534,7 +539,7 @@ impl AnalyticsIndex {
             .skip(request.offset)
             .take(request.limit)
             .map(|(seen_at, visitor)| {
-                let s = &seen[visitor as usize];
+                let s = &seen[slot[visitor as usize] as usize];
                 let pageview = (s.last_pageview != NEVER).then_some(s.last_pageview.1);
                 list_row(
                     site,
