@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use datafast_domain::funnel::{Funnel, StepKind};
+use datafast_domain::funnel::{Funnel, MAX_STEPS, StepKind};
 use datafast_domain::id::WebsiteId;
 use jiff::Timestamp;
 
@@ -189,10 +189,9 @@ impl AnalyticsIndex {
                 candidates.push((site.visitor[at], (site.ts[at], at as u32), mask));
             }
         });
-        let reached = funnel_in_one_pass(&candidates, funnel.steps.len(), site.visitors.len())
-            .unwrap_or_else(|| {
-                funnel_step_by_step(&candidates, funnel.steps.len(), site.visitors.len())
-            });
+        let step_count = funnel.steps.len().min(MAX_STEPS);
+        let reached = funnel_in_one_pass(&candidates, step_count, site.visitors.len())
+            .unwrap_or_else(|| funnel_step_by_step(&candidates, step_count, site.visitors.len()));
         let include_renewal = scope.include_renewal_revenue;
         let mut steps: Vec<(u64, f64)> = reached.iter().map(|(_, count)| (*count, 0.0)).collect();
         selection.for_each_payment(&selected, |row| {
@@ -320,7 +319,8 @@ impl StepMasks {
     fn new(site: &SiteIndex, funnel: &Funnel) -> Self {
         let mut by_page = vec![0u8; site.pages.len()];
         let mut by_goal: Vec<(u32, u8)> = Vec::new();
-        for (index, step) in funnel.steps.iter().enumerate() {
+        // Funnels have at most MAX_STEPS (8) steps, one bit each.
+        for (index, step) in funnel.steps.iter().take(MAX_STEPS).enumerate() {
             let bit = 1u8 << index;
             match &step.kind {
                 StepKind::Pageview { url } => {

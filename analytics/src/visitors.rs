@@ -693,15 +693,16 @@ impl AnalyticsIndex {
         selection.for_each(|at| recent.push(at));
         recent.sort_by_key(|at| std::cmp::Reverse((site.ts[*at], site.seq[*at])));
         let mut latest: Vec<usize> = Vec::new();
-        let mut active = HashSet::new();
+        let mut active = BitSet::new(site.visitors.len());
         for at in &recent {
             if active.insert(site.visitor[*at]) {
                 latest.push(*at);
             }
         }
+        // Their visits of all time: one pass over the visitor column.
         let mut visits: HashMap<u32, HashSet<u32>> = HashMap::new();
         for at in 0..site.ts.len() {
-            if active.contains(&site.visitor[at]) {
+            if active.contains(site.visitor[at]) {
                 visits
                     .entry(site.visitor[at])
                     .or_default()

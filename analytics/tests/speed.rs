@@ -260,6 +260,13 @@ fn measure(index: &AnalyticsIndex, website: WebsiteId, last_visitor: &str, every
     time("visitors all time /page/7", &mut || {
         serde_json::to_string(&index.visitors(website, &all_time)).unwrap()
     });
+    let now = Timestamp::from_millisecond(START_MS + 45 * DAY_MS).unwrap();
+    time("realtime", &mut || {
+        serde_json::to_string(&index.realtime(website, now)).unwrap()
+    });
+    time("realtime map", &mut || {
+        serde_json::to_string(&index.realtime_map(website, now)).unwrap()
+    });
     time("one visitor", &mut || {
         serde_json::to_string(&index.visitor(website, last_visitor, context.now)).unwrap()
     });
