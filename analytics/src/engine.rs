@@ -175,9 +175,11 @@ impl AnalyticsIndex {
         let site = self.site_or_empty(website);
         let selection = Selection::new(site, scope.range_or_all(), &scope.filters);
         let steps = StepMasks::new(site, funnel);
-        // One scan: the selected visitors, and the selected events that match any step.
+        let step_count = funnel.steps.len().min(MAX_STEPS);
+        // One scan: the selected visitors, and the funnel walked in one pass, which holds while
+        // each visitor's events come in time order (always after `compact()`).
         let mut selected = BitSet::new(site.visitors.len());
-        let mut candidates: Vec<(u32, (i64, u32), u8)> = Vec::new();
+        let mut walk = OnePassFunnel::new(step_count, site.visitors.len());
         // Without filters, revenue does not depend on the selected visitors.
         let track_visitors = selection.filtered;
         selection.for_each(|at| {
@@ -186,12 +188,19 @@ impl AnalyticsIndex {
             }
             let mask = steps.mask(site, at);
             if mask != 0 {
-                candidates.push((site.visitor[at], (site.ts[at], at as u32), mask));
+                walk.feed(site.visitor[at], (site.ts[at], at as u32), mask);
             }
         });
-        let step_count = funnel.steps.len().min(MAX_STEPS);
-        let reached = funnel_in_one_pass(&candidates, step_count, site.visitors.len())
-            .unwrap_or_else(|| funnel_step_by_step(&candidates, step_count, site.visitors.len()));
+        let reached = walk.finish().unwrap_or_else(|| {
+            let mut candidates: Vec<(u32, (i64, u32), u8)> = Vec::new();
+            selection.for_each(|at| {
+                let mask = steps.mask(site, at);
+                if mask != 0 {
+                    candidates.push((site.visitor[at], (site.ts[at], at as u32), mask));
+                }
+            });
+            funnel_step_by_step(&candidates, step_count, site.visitors.len())
+        });
         let include_renewal = scope.include_renewal_revenue;
         let mut steps: Vec<(u64, f64)> = reached.iter().map(|(_, count)| (*count, 0.0)).collect();
         selection.for_each_payment(&selected, |row| {
@@ -227,45 +236,68 @@ pub(crate) fn realtime_window(now: Timestamp) -> TimeRange {
     }
 }
 
-/// Visitors reaching each step, with their count, when each visitor's candidate events come
-/// in time order (always after `compact()`): one pass, each event advancing its visitor by at
-/// most one step. `None` as soon as a visitor's events go back in time.
-fn funnel_in_one_pass(
-    candidates: &[(u32, (i64, u32), u8)],
+/// Visitors reaching each step when each visitor's matching events come in time order: one
+/// pass, each event advancing its visitor by at most one step. Gives up (`finish` is `None`)
+/// as soon as a visitor's events go back in time.
+struct OnePassFunnel {
     step_count: usize,
-    visitor_count: usize,
-) -> Option<Vec<(BitSet, u64)>> {
-    // Per visitor met: steps completed and the latest candidate seen.
-    let mut slot = vec![NONE; visitor_count];
-    let mut state: Vec<(u32, usize, (i64, u32))> = Vec::new();
-    for (visitor, here, mask) in candidates {
-        let index = &mut slot[*visitor as usize];
+    /// Per visitor, the index of their state, `NONE` until met.
+    slot: Vec<u32>,
+    /// Visitor, steps completed, latest event seen.
+    state: Vec<(u32, usize, (i64, u32))>,
+    in_order: bool,
+}
+
+impl OnePassFunnel {
+    fn new(step_count: usize, visitor_count: usize) -> Self {
+        Self {
+            step_count,
+            slot: vec![NONE; visitor_count],
+            state: Vec::new(),
+            in_order: true,
+        }
+    }
+
+    #[inline]
+    fn feed(&mut self, visitor: u32, here: (i64, u32), mask: u8) {
+        if !self.in_order {
+            return;
+        }
+        let index = &mut self.slot[visitor as usize];
         if *index == NONE {
-            *index = state.len() as u32;
-            state.push((*visitor, 0, (i64::MIN, 0)));
+            *index = self.state.len() as u32;
+            self.state.push((visitor, 0, (i64::MIN, 0)));
         }
-        let (_, done, last) = &mut state[*index as usize];
-        if *here < *last {
-            return None;
+        let (_, done, last) = &mut self.state[*index as usize];
+        if here < *last {
+            self.in_order = false;
+            return;
         }
-        *last = *here;
-        if *done < step_count && mask & (1 << *done) != 0 {
+        *last = here;
+        if *done < self.step_count && mask & (1 << *done) != 0 {
             *done += 1;
         }
     }
-    let mut reached: Vec<(BitSet, u64)> = (0..step_count)
-        .map(|_| (BitSet::new(visitor_count), 0))
-        .collect();
-    for (visitor, done, _) in &state {
-        for (set, count) in reached.iter_mut().take(*done) {
-            set.insert(*visitor);
-            *count += 1;
+
+    fn finish(self) -> Option<Vec<(BitSet, u64)>> {
+        if !self.in_order {
+            return None;
         }
+        let visitor_count = self.slot.len();
+        let mut reached: Vec<(BitSet, u64)> = (0..self.step_count)
+            .map(|_| (BitSet::new(visitor_count), 0))
+            .collect();
+        for (visitor, done, _) in &self.state {
+            for (set, count) in reached.iter_mut().take(*done) {
+                set.insert(*visitor);
+                *count += 1;
+            }
+        }
+        Some(reached)
     }
-    Some(reached)
 }
 
-/// The same as [`funnel_in_one_pass`] for events in any order: one pass per step, keeping
+/// The same as [`OnePassFunnel`] for events in any order: one pass per step, keeping
 /// each visitor's earliest completion of the previous step.
 fn funnel_step_by_step(
     candidates: &[(u32, (i64, u32), u8)],
