@@ -1049,3 +1049,66 @@ fn dates_are_days_in_the_request_zone() {
     ]);
     assert_eq!(full, day);
 }
+
+#[test]
+fn revenue_goes_to_the_first_touch_not_the_latest_visit() {
+    let x = context("X", "DE", "Chrome", "desktop");
+    let google = context("Google", "FR", "Firefox", "mobile");
+    let events = vec![
+        // Arrives second but happened first: the first touch is by time, not arrival.
+        event(
+            EventKind::Pageview,
+            "2026-03-03T09:00:00Z",
+            "w",
+            "w2",
+            "/pricing",
+            &google,
+        ),
+        event(
+            EventKind::Pageview,
+            "2026-03-02T09:00:00Z",
+            "w",
+            "w1",
+            "/blog",
+            &x,
+        ),
+    ];
+    let payments = vec![payment(
+        "pw",
+        Some("w"),
+        10_000,
+        "2026-03-03T09:05:00Z",
+        false,
+        false,
+    )];
+    let index = index_of(&events, &payments);
+    let referrers = breakdown(
+        &index,
+        "referrers",
+        &[("fields", "referrer,revenue,payments")],
+    );
+    assert_eq!(
+        referrers["data"],
+        json!([{"referrer": "Google", "revenue": 0.0, "payments": 0}, {"referrer": "X", "revenue": 100.0, "payments": 1}])
+    );
+    let pages = breakdown(&index, "pages", &[("fields", "path,revenue")]);
+    assert_eq!(
+        pages["data"],
+        json!([{"path": "/blog", "revenue": 100.0}, {"path": "/pricing", "revenue": 0.0}])
+    );
+    let countries = breakdown(&index, "countries", &[("fields", "country,revenue")]);
+    // Equal visitors: by country code, DE before FR.
+    assert_eq!(
+        countries["data"],
+        json!([{"country": "Germany", "revenue": 100.0}, {"country": "France", "revenue": 0.0}])
+    );
+    // Filtered to the later visit, the payment still counts (its visitor is selected) and
+    // still belongs to the first touch, which no selected event shows: no row carries it.
+    let only_google = breakdown(&index, "referrers", &[("filter_referrer", "Google")]);
+    assert_eq!(
+        only_google["data"],
+        json!([{"referrer": "Google", "visitors": 1, "revenue": 0.0, "payments": 0}])
+    );
+    let overview = overview(&index, &[("filter_referrer", "Google")]);
+    assert_eq!(overview["revenue"], json!(100.0));
+}
