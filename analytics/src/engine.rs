@@ -78,6 +78,81 @@ impl PairCollector {
     }
 }
 
+/// At most this many bits of per-key sets per query (16 MiB); beyond, pairs are sorted.
+const BIT_BUDGET: usize = 1 << 27;
+
+#[cfg(test)]
+thread_local! {
+    /// Lets property tests take the sorted-pairs path on small data.
+    pub(crate) static FORCE_PAIRS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn force_pairs() -> bool {
+    FORCE_PAIRS.with(std::cell::Cell::get)
+}
+
+#[cfg(not(test))]
+fn force_pairs() -> bool {
+    false
+}
+
+/// Counts distinct ids per key: a bit set per key when keys × ids is small enough (no sort,
+/// one probe per event), sorted (key, id) pairs otherwise.
+enum DistinctCounter {
+    Bits {
+        words: Vec<u64>,
+        words_per_key: usize,
+        counts: Vec<u64>,
+    },
+    Pairs(PairCollector),
+}
+
+impl DistinctCounter {
+    fn new(keys: usize, ids: usize) -> Self {
+        let words_per_key = ids.div_ceil(64);
+        if keys.saturating_mul(words_per_key * 64) <= BIT_BUDGET && !force_pairs() {
+            DistinctCounter::Bits {
+                words: vec![0; keys * words_per_key],
+                words_per_key,
+                counts: vec![0; keys],
+            }
+        } else {
+            DistinctCounter::Pairs(PairCollector::new(ids))
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, key: u32, id: u32) {
+        match self {
+            DistinctCounter::Bits {
+                words,
+                words_per_key,
+                counts,
+            } => {
+                let at = key as usize * *words_per_key + id as usize / 64;
+                let bit = 1u64 << (id % 64);
+                if let Some(word) = words.get_mut(at)
+                    && *word & bit == 0
+                {
+                    *word |= bit;
+                    if let Some(count) = counts.get_mut(key as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+            DistinctCounter::Pairs(pairs) => pairs.add(key, id),
+        }
+    }
+
+    fn counts(self, keys: usize) -> Vec<u64> {
+        match self {
+            DistinctCounter::Bits { counts, .. } => counts,
+            DistinctCounter::Pairs(mut pairs) => count_pairs(&mut pairs.pairs, keys),
+        }
+    }
+}
+
 impl AnalyticsIndex {
     fn site_or_empty(&self, website: WebsiteId) -> &SiteIndex {
         self.site(website).unwrap_or(&EMPTY_SITE)
@@ -131,8 +206,8 @@ impl AnalyticsIndex {
         let mut buckets = vec![BucketAggregate::default(); starts.len()];
         let mut visitors = BitSet::new(site.visitors.len());
         let mut sessions = BitSet::new(site.sessions.len());
-        let mut visitor_pairs = PairCollector::new(site.visitors.len());
-        let mut session_pairs = PairCollector::new(site.sessions.len());
+        let mut visitor_pairs = DistinctCounter::new(starts.len(), site.visitors.len());
+        let mut session_pairs = DistinctCounter::new(starts.len(), site.sessions.len());
         if !starts.is_empty() {
             selection.for_each(|at| {
                 let bucket = bucket_of(&starts, site.ts[at]) as u32;
@@ -143,8 +218,8 @@ impl AnalyticsIndex {
                 session_pairs.add(bucket, session);
             });
         }
-        let visitor_counts = count_pairs(&mut visitor_pairs.pairs, starts.len());
-        let session_counts = count_pairs(&mut session_pairs.pairs, starts.len());
+        let visitor_counts = visitor_pairs.counts(starts.len());
+        let session_counts = session_pairs.counts(starts.len());
         for (at, bucket) in buckets.iter_mut().enumerate() {
             bucket.visitors = visitor_counts[at];
             bucket.sessions = session_counts[at];
@@ -393,7 +468,7 @@ impl StepMasks {
 enum KeySource {
     Context(Vec<u32>),
     Page(Vec<u32>),
-    Goal(Vec<bool>),
+    Goal(Vec<u32>),
 }
 
 fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<BreakdownItem> {
@@ -411,11 +486,15 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
         Breakdown::Devices => by_context(|c| c.device),
         Breakdown::Browsers => by_context(|c| c.browser),
         Breakdown::OperatingSystems => by_context(|c| c.os),
-        Breakdown::Goals => KeySource::Goal(
-            (0..site.strings.len() as u32)
-                .map(|id| !LIFECYCLE_GOALS.contains(&site.strings.value(id)))
-                .collect(),
-        ),
+        Breakdown::Goals => {
+            let mut map = vec![NONE; site.strings.len()];
+            for goal in &site.goal_names {
+                if !LIFECYCLE_GOALS.contains(&site.strings.value(*goal)) {
+                    map[*goal as usize] = *goal;
+                }
+            }
+            KeySource::Goal(map)
+        }
         Breakdown::Campaigns => {
             let selected: Vec<&str> = request
                 .fields
@@ -451,15 +530,39 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             KeySource::Context(keys)
         }
     };
-    let key_count = match request.breakdown {
+    let raw_count = match request.breakdown {
         Breakdown::Pages => site.pages.len(),
         Breakdown::Campaigns => campaign_labels.len(),
         _ => site.strings.len(),
     };
+    // Dense keys: only the values the tables can give, numbered from 0, so that per-key
+    // tables stay small. `raw_of` turns them back for labels.
+    let mut dense_of = vec![NONE; raw_count];
+    let mut raw_of: Vec<u32> = Vec::new();
+    let mut densify = |map: Vec<u32>| -> Vec<u32> {
+        map.into_iter()
+            .map(|raw| match dense_of.get_mut(raw as usize) {
+                Some(dense) => {
+                    if *dense == NONE {
+                        *dense = raw_of.len() as u32;
+                        raw_of.push(raw);
+                    }
+                    *dense
+                }
+                None => NONE,
+            })
+            .collect()
+    };
+    let source = match source {
+        KeySource::Context(map) => KeySource::Context(densify(map)),
+        KeySource::Page(map) => KeySource::Page(densify(map)),
+        KeySource::Goal(map) => KeySource::Goal(densify(map)),
+    };
+    let key_count = raw_of.len();
     let pageviews_only = matches!(request.breakdown, Breakdown::Pages | Breakdown::Hostnames);
     let selection = Selection::new(site, request.scope.range_or_all(), &request.scope.filters);
     let mut selected = BitSet::new(site.visitors.len());
-    let mut pairs = PairCollector::new(site.visitors.len());
+    let mut distinct = DistinctCounter::new(key_count, site.visitors.len());
     let mut completions = vec![0u64; key_count];
     selection.for_each(|at| {
         let visitor = site.visitor[at];
@@ -470,22 +573,22 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             KeySource::Page(map) if !pageviews_only || kind == PAGEVIEW => {
                 map[site.page[at] as usize]
             }
-            KeySource::Goal(ok) if kind == CUSTOM => {
+            KeySource::Goal(map) if kind == CUSTOM => {
                 let goal = site.goal[at];
-                if goal != NONE && ok[goal as usize] {
-                    goal
-                } else {
+                if goal == NONE {
                     NONE
+                } else {
+                    map[goal as usize]
                 }
             }
             _ => NONE,
         };
         if key != NONE {
             completions[key as usize] += 1;
-            pairs.add(key, visitor);
+            distinct.add(key, visitor);
         }
     });
-    let visitors = count_pairs(&mut pairs.pairs, key_count);
+    let visitors = distinct.counts(key_count);
     let mut revenue = vec![Revenue::default(); key_count];
     let include_renewal = request.scope.include_renewal_revenue;
     if !matches!(source, KeySource::Goal(_)) {
@@ -507,7 +610,8 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             }
         });
     }
-    let label = |key: u32| -> BreakdownKey {
+    let label = |dense: u32| -> BreakdownKey {
+        let key = raw_of.get(dense as usize).copied().unwrap_or(NONE);
         match request.breakdown {
             Breakdown::Pages => BreakdownKey::Page {
                 host: site.page_host(key).to_owned(),

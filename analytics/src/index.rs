@@ -190,6 +190,8 @@ pub(crate) struct SiteIndex {
     pub ctx: Vec<u32>,
     /// [`kind_code`], with [`SERVER_ORIGIN`] set for events sent through the Website API.
     pub kind: Vec<u8>,
+    /// Every goal name seen, as string ids.
+    pub goal_names: std::collections::BTreeSet<u32>,
     /// Server-side goal descriptions, by event position.
     pub descriptions: HashMap<u32, u32>,
     /// Per block of [`BLOCK`] events: the earliest and latest timestamp.
@@ -264,6 +266,9 @@ impl SiteIndex {
         let ctx = self.context_id(&event.context);
         let page = self.page_id(&event.hostname, &event.path);
         let goal = self.strings.intern_opt(event.goal_name.as_deref());
+        if goal != NONE {
+            self.goal_names.insert(goal);
+        }
         let code = kind_code(event.kind);
         let is_pageview = event.kind == EventKind::Pageview;
 

@@ -4,6 +4,30 @@
 //! the server feeds the index and wraps the answers in `{"status": "success", ...}`.
 //!
 //! The metric definitions every query follows are in `docs/analytics.md`.
+//!
+//! How the server uses it:
+//!
+//! - Build: `AnalyticsIndex::new()`, then `apply_event(seq, &event)` for every stored event in
+//!   increasing `seq` (websites mixed), `apply_payment` for every payment and `apply_profile`
+//!   for every profile (any order), then `compact()`. Afterwards keep applying new events,
+//!   payments and profiles as they are stored. After any delete (goal events, payments,
+//!   retention), build a new index from scratch and swap it in.
+//! - Share: `RwLock<AnalyticsIndex>`; every query takes `&self`.
+//! - Query: a [`RequestContext`] from the website (time zone, currency, renewal setting) and
+//!   the current time; `parse_*` turns the raw query pairs into a request or a
+//!   `ValidationError` (a 400 naming `error.field`); the matching method answers. Each answer
+//!   serializes to the body without `status`: add `"status": "success"` at the top level.
+//!
+//! | Route | Parse | Query |
+//! |---|---|---|
+//! | `analytics/overview` | [`parse_overview`] | [`AnalyticsIndex::overview`] |
+//! | `analytics/timeseries` | [`parse_timeseries`] | [`AnalyticsIndex::timeseries`] |
+//! | `analytics/realtime` | [`parse_realtime`] | [`AnalyticsIndex::realtime`] |
+//! | `analytics/realtime/map` | [`parse_realtime`] | [`AnalyticsIndex::realtime_map`] |
+//! | `analytics/{pages, referrers, ...}` | [`Breakdown::from_path`], [`parse_breakdown`] | [`AnalyticsIndex::breakdown`] |
+//! | `analytics/funnels/{id}` | [`parse_funnel`] | [`AnalyticsIndex::funnel`] |
+//! | `visitors` | [`parse_visitors`] | [`AnalyticsIndex::visitors`] |
+//! | `visitors/{id}` | (the id) | [`AnalyticsIndex::visitor`] (`None` is the 404) |
 
 mod countries;
 mod engine;

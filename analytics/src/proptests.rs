@@ -253,7 +253,9 @@ proptest! {
         interval in prop::sample::select(vec!["hour", "day", "week", "month"]),
         limit in 1..40usize,
         compact in any::<bool>(),
+        pairs_path in any::<bool>(),
     ) {
+        crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
         let mut index = index_of(&events, &payments);
         if compact {
             index.compact();
@@ -276,7 +278,9 @@ proptest! {
         limit in 1..5usize,
         offset in 0..4usize,
         compact in any::<bool>(),
+        pairs_path in any::<bool>(),
     ) {
+        crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
         let mut index = index_of(&events, &payments);
         if compact {
             index.compact();
