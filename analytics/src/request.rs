@@ -280,9 +280,11 @@ fn timezone(
     }
 }
 
-/// A bound as written: a calendar date (in the request's zone) or an instant.
+/// A bound as written: a calendar date or a wall-clock time (both in the request's zone), or
+/// an instant.
 enum Bound {
     Date(Date),
+    Local(jiff::civil::DateTime),
     Instant(Timestamp),
 }
 
@@ -295,6 +297,11 @@ fn read_bound(field: &str, raw: &str) -> Result<Bound, ValidationError> {
         && let Ok(date) = text.parse::<Date>()
     {
         return Ok(Bound::Date(date));
+    }
+    if text.len() > 10
+        && let Ok(local) = text.parse::<jiff::civil::DateTime>()
+    {
+        return Ok(Bound::Local(local));
     }
     Err(ValidationError::new(
         field,
@@ -338,12 +345,19 @@ pub(crate) fn parse_range(
         ),
         other => other,
     };
+    let local = |field: &str, time: jiff::civil::DateTime| {
+        time.to_zoned(zone.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .map_err(|_| ValidationError::new(field, "is outside the supported dates"))
+    };
     let start_ms = match start {
         Bound::Instant(t) => t.as_millisecond(),
+        Bound::Local(t) => local("startAt", t)?,
         Bound::Date(d) => day_start("startAt", d, zone)?,
     };
     let end_ms = match end {
         Bound::Instant(t) => t.as_millisecond(),
+        Bound::Local(t) => local("endAt", t)?,
         Bound::Date(d) => {
             let next = d
                 .tomorrow()

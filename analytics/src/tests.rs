@@ -1042,6 +1042,12 @@ fn dates_are_days_in_the_request_zone() {
         ("endAt", "2026-03-08T11:00:00Z"),
     ]);
     assert_eq!(instants.end_ms - instants.start_ms, 3_600_000);
+    // A wall-clock time without offset is in the request's zone.
+    let wall = range(&[
+        ("startAt", "2026-03-08T09:00:00"),
+        ("endAt", "2026-03-08T10:00:00"),
+    ]);
+    assert_eq!(wall.start_ms, at("2026-03-08T13:00:00Z").as_millisecond());
     // Full UTC days are read as dates in the request's zone.
     let full = range(&[
         ("startAt", "2026-03-08T00:00:00.000Z"),
