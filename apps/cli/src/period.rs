@@ -4,7 +4,7 @@
 use clap::ValueEnum;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{ToSpan, Zoned};
+use jiff::{RoundMode, ToSpan, Unit, Zoned, ZonedRound};
 
 use crate::error::{CliError, CliResult};
 
@@ -70,10 +70,19 @@ pub fn range(period: Period, now: &Zoned) -> CliResult<Option<Range>> {
         Period::Month => days(today.first_of_month(), today),
         Period::Year => days(today.first_of_year(), today),
         Period::Last24h => {
-            let start = now.checked_sub(24.hours()).map_err(date_arithmetic)?;
+            // Bounds are inclusive to the millisecond and sent to the second: rounding the end
+            // down would leave out what happened in the current second.
+            let end = now
+                .round(
+                    ZonedRound::new()
+                        .smallest(Unit::Second)
+                        .mode(RoundMode::Ceil),
+                )
+                .map_err(date_arithmetic)?;
+            let start = end.checked_sub(24.hours()).map_err(date_arithmetic)?;
             Range {
                 start_at: start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                end_at: now.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                end_at: end.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
             }
         }
     };
@@ -190,6 +199,12 @@ mod tests {
         assert_eq!(
             range_of(Period::Last24h, &paris),
             pair("2026-06-30T12:15:00+02:00", "2026-07-01T12:15:00+02:00")
+        );
+        let within_a_second = at("2026-07-01T10:15:00.25Z", "Europe/Paris");
+        assert_eq!(
+            range_of(Period::Last24h, &within_a_second),
+            pair("2026-06-30T12:15:01+02:00", "2026-07-01T12:15:01+02:00"),
+            "the current second is covered"
         );
     }
 

@@ -1,7 +1,7 @@
 //! Every Account API command group through the `datafast` binary against a real server: the
 //! happy paths, `--json` parsed back, secrets shown once, confirmations, the main errors with
-//! their exit codes (401, 403, 404, 409, usage), and the analytics and visitors commands
-//! reporting the server's 404 cleanly while it does not serve them.
+//! their exit codes (401, 403, 404, 409, usage). The analytics, visitors and funnel-results
+//! commands are in `analytics.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -633,72 +633,6 @@ fn team_invite_accept_and_remove() {
         ])
         .assert()
         .code(4);
-}
-
-#[test]
-fn analytics_and_visitors_report_the_servers_404() {
-    let sandbox = Sandbox::new();
-    let website = create_website(&sandbox, "analytics");
-    for report in [
-        "overview",
-        "timeseries",
-        "realtime",
-        "pages",
-        "operating-systems",
-    ] {
-        sandbox
-            .owner()
-            .args(["analytics", report, "--website", &website])
-            .assert()
-            .code(4)
-            .stdout(predicate::str::is_empty())
-            .stderr(predicate::str::starts_with("error: "))
-            .stderr(predicate::str::contains("(HTTP 404)"));
-    }
-    sandbox
-        .owner()
-        .args([
-            "analytics",
-            "pages",
-            "--website-id",
-            &website,
-            "--period",
-            "last7d",
-            "--json",
-        ])
-        .assert()
-        .code(4);
-    sandbox
-        .owner()
-        .args([
-            "visitors",
-            "list",
-            "--website",
-            &website,
-            "--period",
-            "today",
-        ])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains("(HTTP 404)"));
-    sandbox
-        .owner()
-        .args([
-            "funnels", "view", &website, MISSING_ID, "--period", "last30d",
-        ])
-        .assert()
-        .code(4);
-    // Without a website to name, the token cannot be used: a usage error before any request.
-    sandbox
-        .owner()
-        .args(["analytics", "overview"])
-        .assert()
-        .code(2);
-    sandbox
-        .bare()
-        .args(["analytics", "overview"])
-        .assert()
-        .code(3);
 }
 
 /// Table output for people, pinned with snapshots. A token scoped to one website keeps other

@@ -20,7 +20,9 @@ pub const DEFAULT_BREAKDOWN_LIMIT: u32 = 50;
 
 /// The credential for the Website API and the `websiteId` to send with it: a `df_` site key
 /// implies its website, a `dft_` token needs the website named. A website given explicitly
-/// prefers the token, since a site key only reaches its own website.
+/// prefers the token, since a site key only reaches its own website; with only a site key it is
+/// still sent, so that the server refuses another website's id instead of quietly answering
+/// for the key's own.
 pub fn website_api_client(ctx: &Ctx, given: Option<&str>) -> CliResult<(Client, Option<String>)> {
     let token = ctx.settings.token.as_ref().map(|t| t.value.clone());
     let site_key = ctx.settings.site_key.as_ref().map(|k| k.value.clone());
@@ -28,7 +30,7 @@ pub fn website_api_client(ctx: &Ctx, given: Option<&str>) -> CliResult<(Client, 
         (Some(token), _, Some(website)) => {
             Ok((ctx.client_with(Some(token))?, Some(website.to_owned())))
         }
-        (_, Some(key), _) => Ok((ctx.client_with(Some(key))?, None)),
+        (_, Some(key), given) => Ok((ctx.client_with(Some(key))?, given.map(str::to_owned))),
         (Some(token), None, None) => {
             let website = ctx.website(None)?;
             Ok((ctx.client_with(Some(token))?, Some(website)))
@@ -279,6 +281,7 @@ fn breakdown_columns(route: &str) -> Vec<Column> {
             col("Term", "campaign.utm_term", Kind::Text),
             col("Content", "campaign.utm_content", Kind::Text),
             col("Ref", "campaign.ref", Kind::Text),
+            col("Source param", "campaign.source", Kind::Text),
             col("Via", "campaign.via", Kind::Text),
         ],
         "goals" => vec![
@@ -300,13 +303,19 @@ fn breakdown_columns(route: &str) -> Vec<Column> {
     columns
 }
 
-/// Only the columns some row has, so `--fields` narrows the table too.
+/// Only the columns some row fills, so `--fields` narrows the table too, and campaign parts no
+/// visitor came with (the server sends them as `""`) do not take up the width.
 fn present(columns: Vec<Column>, rows: &[Value]) -> Vec<Column> {
-    let kept: Vec<Column> = columns
+    columns
         .into_iter()
-        .filter(|c| rows.iter().any(|row| !lookup(row, &c.path).is_null()))
-        .collect();
-    kept
+        .filter(|c| {
+            rows.iter().any(|row| match lookup(row, &c.path) {
+                Value::Null => false,
+                Value::String(text) => !text.is_empty(),
+                _ => true,
+            })
+        })
+        .collect()
 }
 
 fn kind_of_metric(name: &str) -> Kind {
@@ -397,14 +406,16 @@ pub fn run(ctx: &Ctx, command: AnalyticsCommand) -> CliResult<()> {
     Ok(())
 }
 
-const VISITOR_ROWS: [Column; 7] = [
+const VISITOR_ROWS: [Column; 9] = [
     col("Visitor", "visitorId", Kind::Text),
     col("Last seen", "lastSeenAt", Kind::Date),
     col("Current URL", "currentUrl", Kind::Text),
+    col("Referrer", "acquisition.referrer", Kind::Text),
     col("Country", "identity.country", Kind::Text),
     col("City", "identity.city", Kind::Text),
     col("Device", "identity.device", Kind::Text),
     col("Browser", "identity.browser", Kind::Text),
+    col("Customer", "isCustomer", Kind::Bool),
 ];
 
 const VISITOR_FIELDS: [Column; 12] = [
@@ -683,7 +694,12 @@ mod tests {
                          "utm_term": "", "utm_content": "", "ref": "", "source": "", "via": ""},
             "visitors": 1840, "revenue": 2890
         }]});
-        assert!(rendered("campaigns", &campaigns).starts_with("SOURCE      MEDIUM  CAMPAIGN"));
+        // Empty campaign parts get no column.
+        assert_eq!(
+            rendered("campaigns", &campaigns),
+            "SOURCE      MEDIUM  CAMPAIGN  VISITORS  REVENUE\n\
+             newsletter  email   launch       1,840    2,890"
+        );
         let series = serde_json::json!({"status": "success", "fields": ["visitors", "name", "revenue"],
             "data": [{"visitors": 45, "name": "01 Jan", "revenue": 1234.5, "timestamp": "2024-01-01T00:00:00Z"}]});
         assert_eq!(
