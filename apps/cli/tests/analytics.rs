@@ -511,10 +511,10 @@ fn timeseries_and_realtime() {
         "--period",
         "last12m",
         "--fields",
-        "visitors,revenue",
+        "visitors,revenue,conversion_rate",
     ]));
     assert!(
-        table.starts_with("PERIOD    VISITORS  REVENUE\n"),
+        table.starts_with("PERIOD    VISITORS  REVENUE  CONVERSION RATE\n"),
         "{table}"
     );
     assert_eq!(
@@ -525,7 +525,8 @@ fn timeseries_and_realtime() {
     let this_month = jiff::Zoned::now().strftime("%b %Y").to_string();
     let this_month: Vec<&str> = this_month.split(' ').collect();
     assert!(
-        has_line(&table, &[this_month[0], this_month[1], "3", "49"]),
+        // On timeseries the conversion rate is revenue per visitor, not a percentage.
+        has_line(&table, &[this_month[0], this_month[1], "3", "49", "16.33"]),
         "{table}"
     );
 
@@ -799,7 +800,7 @@ fn analytics_table_snapshots() {
     let run = |args: &[&str]| stdout_of(with_key(&sandbox).args(args));
     insta::with_settings!({filters => vec![
         (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "YYYY-MM-DD HH:MM UTC"),
-        (r"(Avg\. session:\s+)\S+", "${1}DURATION"),
+        (r"(Avg\. session:\s+).+", "${1}DURATION"),
     ]}, {
         insta::assert_snapshot!("analytics_overview", run(&["analytics", "overview"]));
         insta::assert_snapshot!("analytics_pages", run(&["analytics", "pages"]));
