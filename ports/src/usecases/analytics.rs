@@ -78,6 +78,8 @@ impl AnalyticsCache {
                     fresh.apply_event(stored.seq, &stored.event);
                 }
             }
+            // Orders the rows by day so that a range query reads only its own days.
+            fresh.compact();
             self.with_index(|index| *index = fresh);
             *state = SyncState {
                 synced,
@@ -120,6 +122,7 @@ impl AnalyticsCache {
                 }
             });
         }
+        self.with_index(AnalyticsIndex::compact);
         Ok(self.read().event_count())
     }
 

@@ -37,6 +37,10 @@ async fn site(app: &TestApp) -> Site {
     }
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the event, so each call reads like the event it sends"
+)]
 async fn track(
     app: &TestApp,
     site: &Site,
