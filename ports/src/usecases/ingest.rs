@@ -71,7 +71,7 @@ impl CookielessSessions {
             return session.clone();
         }
         if open.len() >= MAX_COOKIELESS_VISITORS {
-            open.retain(|_, (_, last)| same_session(*last, now));
+            forget_idle(&mut open, now, MAX_COOKIELESS_VISITORS);
         }
         let session = new_session_id(visitor_id, now);
         open.insert(visitor_id.to_owned(), (session.clone(), now));
@@ -107,7 +107,7 @@ impl SessionSources {
         let key = (website, session_id.to_owned());
         if has_acquisition(context) {
             if open.len() >= MAX_OPEN_SESSIONS {
-                open.retain(|_, (_, last)| same_session(*last, now));
+                forget_idle(&mut open, now, MAX_OPEN_SESSIONS);
             }
             open.insert(key, (context.clone(), now));
             return;
@@ -127,6 +127,22 @@ impl SessionSources {
             context.source_param.clone_from(&entry.source_param);
             context.via.clone_from(&entry.via);
         }
+    }
+}
+
+/// Makes room in a full session map: drops the sessions idle for 30 minutes, and when that
+/// frees nothing (more open sessions than the map holds), everything. Without the second step
+/// a full map of live sessions would be scanned on every event, which stalls ingestion; with
+/// it each scan is paid for by the inserts that filled the map again. The price is that the
+/// sessions open at that moment start afresh.
+fn forget_idle<K: Eq + std::hash::Hash, V>(
+    open: &mut HashMap<K, (V, Timestamp)>,
+    now: Timestamp,
+    capacity: usize,
+) {
+    open.retain(|_, (_, last)| same_session(*last, now));
+    if open.len() >= capacity / 2 {
+        open.clear();
     }
 }
 
@@ -333,6 +349,20 @@ fn payment_params(payment: &datafast_domain::ingest::PaymentData) -> BTreeMap<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_map_full_of_live_sessions_is_emptied_not_rescanned() {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut open: HashMap<u32, ((), Timestamp)> = (0..100).map(|n| (n, ((), now))).collect();
+        forget_idle(&mut open, now, 100);
+        assert!(open.is_empty());
+        let old = now - jiff::SignedDuration::from_mins(45);
+        let mut mixed: HashMap<u32, ((), Timestamp)> = (0..100)
+            .map(|n| (n, ((), if n < 90 { old } else { now })))
+            .collect();
+        forget_idle(&mut mixed, now, 100);
+        assert_eq!(mixed.len(), 10, "idle sessions go, live ones stay");
+    }
 
     #[test]
     fn later_pages_of_a_session_keep_its_source_until_a_new_one_arrives() {
