@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::ValidationError;
 use crate::event::GoalEventFilter;
@@ -46,6 +46,29 @@ fn visitor_id(
         .and_then(VisitorId::parse)
         .map(Some)
         .ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
+}
+
+/// A body's required visitor id, under either of its names.
+fn required_visitor(fields: &Map<String, Value>) -> Result<VisitorId, ValidationError> {
+    visitor_id(
+        fields.get("datafast_visitor_id"),
+        fields.get("visitorId"),
+        true,
+    )?
+    .ok_or_else(|| invalid("datafast_visitor_id", "is required"))
+}
+
+/// A delete's optional visitor id from the query, under either of its names.
+fn query_visitor(
+    primary: Option<&str>,
+    alias: Option<&str>,
+) -> Result<Option<VisitorId>, ValidationError> {
+    primary
+        .or(alias)
+        .map(|id| {
+            VisitorId::parse(id).ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
+        })
+        .transpose()
 }
 
 /// A bounded identifier field (user id, transaction id, customer id, email).
@@ -126,12 +149,7 @@ pub fn server_goal(body: &Value) -> Result<ServerGoal, ValidationError> {
     let Value::Object(fields) = body else {
         return Err(invalid("body", "must be a JSON object"));
     };
-    let visitor_id = visitor_id(
-        fields.get("datafast_visitor_id"),
-        fields.get("visitorId"),
-        true,
-    )?
-    .ok_or_else(|| invalid("datafast_visitor_id", "is required"))?;
+    let visitor_id = required_visitor(fields)?;
     let name = fields
         .get("name")
         .and_then(Value::as_str)
@@ -257,12 +275,7 @@ pub fn server_identify(body: &Value) -> Result<ServerIdentify, ValidationError> 
     let Value::Object(fields) = body else {
         return Err(invalid("body", "must be a JSON object"));
     };
-    let visitor_id = visitor_id(
-        fields.get("datafast_visitor_id"),
-        fields.get("visitorId"),
-        true,
-    )?
-    .ok_or_else(|| invalid("datafast_visitor_id", "is required"))?;
+    let visitor_id = required_visitor(fields)?;
     let user_id = identifier("user_id", fields.get("user_id"))?
         .ok_or_else(|| invalid("user_id", "is required"))?;
     let mut metadata = BTreeMap::new();
@@ -341,17 +354,10 @@ fn range(
 /// # Errors
 /// Malformed values, a half range, or a bulk delete without a range.
 pub fn goal_delete_filter(query: &GoalDeleteQuery) -> Result<GoalEventFilter, ValidationError> {
-    let visitor = match query
-        .datafast_visitor_id
-        .as_deref()
-        .or(query.visitor_id.as_deref())
-    {
-        None => None,
-        Some(id) => Some(
-            VisitorId::parse(id)
-                .ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))?,
-        ),
-    };
+    let visitor = query_visitor(
+        query.datafast_visitor_id.as_deref(),
+        query.visitor_id.as_deref(),
+    )?;
     let name = query
         .name
         .as_deref()
@@ -402,17 +408,10 @@ pub fn payment_delete_filter(query: &PaymentDeleteQuery) -> Result<PaymentFilter
             ..PaymentFilter::default()
         });
     }
-    let visitor = match query
-        .datafast_visitor_id
-        .as_deref()
-        .or(query.visitor_id.as_deref())
-    {
-        None => None,
-        Some(id) => Some(
-            VisitorId::parse(id)
-                .ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))?,
-        ),
-    };
+    let visitor = query_visitor(
+        query.datafast_visitor_id.as_deref(),
+        query.visitor_id.as_deref(),
+    )?;
     let range = range((&query.start_at, &query.end_at), (&query.start, &query.end))?;
     if visitor.is_none() && range.is_none() {
         return Err(invalid(
