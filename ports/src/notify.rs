@@ -35,10 +35,15 @@ pub enum NotifyError {
     Rejected { target: String, reason: String },
 }
 
-/// Sends one alert delivery.
+/// One delivery channel (email, webhook). Each channel is sent and retried on its own, so a
+/// channel that failed is retried without repeating a message another channel already sent.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait Notifier: Send + Sync {
+    /// A short name (`email`, `webhook`) that prefixes this channel's errors in the history.
+    fn channel(&self) -> &'static str;
+    /// Whether this channel has anything to send for `delivery` (recipients, a webhook URL).
+    fn applies_to(&self, delivery: &AlertDelivery) -> bool;
     async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError>;
 }
 
@@ -93,6 +98,9 @@ impl RetryPolicy {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait GoalListener: Send + Sync {
     fn goal_completed(&self, event: &datafast_domain::event::Event);
+    /// An alert of `website` was created, changed or deleted: whatever the listener learned
+    /// about which goals have alerts no longer holds for that website.
+    fn alerts_changed(&self, website: datafast_domain::id::WebsiteId);
 }
 
 #[cfg(test)]

@@ -125,6 +125,14 @@ impl SmtpNotifier {
 
 #[async_trait]
 impl Notifier for SmtpNotifier {
+    fn channel(&self) -> &'static str {
+        "email"
+    }
+
+    fn applies_to(&self, delivery: &AlertDelivery) -> bool {
+        !delivery.recipients.is_empty()
+    }
+
     async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError> {
         if delivery.recipients.is_empty() {
             return Err(NotifyError::Invalid("no email recipients".into()));

@@ -30,6 +30,14 @@ impl WebhookNotifier {
 
 #[async_trait]
 impl Notifier for WebhookNotifier {
+    fn channel(&self) -> &'static str {
+        "webhook"
+    }
+
+    fn applies_to(&self, delivery: &AlertDelivery) -> bool {
+        delivery.alert.webhook_url.is_some()
+    }
+
     async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError> {
         let Some(url) = delivery.alert.webhook_url.as_deref() else {
             return Ok(());

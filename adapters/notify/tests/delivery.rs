@@ -11,8 +11,7 @@ use datafast_domain::alert::Alert;
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{AlertId, WebsiteId};
 use datafast_notify::{
-    AlertDelivery, AlertNotifier, Notifier, NotifyError, SmtpConfig, SmtpNotifier, TlsMode,
-    WebhookNotifier,
+    AlertDelivery, Notifier, NotifyError, SmtpConfig, SmtpNotifier, TlsMode, WebhookNotifier,
 };
 use mailin_embedded::{Handler, Response, Server, response};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -255,32 +254,18 @@ async fn webhook_refused_connection_is_unreachable() {
     );
 }
 
-#[tokio::test]
-async fn composite_sends_email_and_webhook_and_reports_a_failing_channel() {
-    let (smtp_port, received) = start_smtp();
-    let email: Arc<dyn Notifier> = Arc::new(SmtpNotifier::new(&smtp_config(smtp_port)).unwrap());
-    let webhook: Arc<dyn Notifier> =
-        Arc::new(WebhookNotifier::new(Duration::from_secs(5)).unwrap());
-    let notifier = AlertNotifier::new(Some(email), webhook);
-
-    let (url, server) = one_shot_http("200 OK").await;
-    notifier.send(&delivery(Some(url))).await.unwrap();
-    assert!(json_body(&server.await.unwrap())["alertId"].is_string());
-    assert_eq!(received.lock().unwrap().len(), 2);
-
-    // The webhook fails: the email still goes out, and the failure is reported.
-    let (url, server) = one_shot_http("502 Bad Gateway").await;
-    let error = notifier.send(&delivery(Some(url))).await.unwrap_err();
-    server.await.unwrap();
-    assert!(matches!(error, NotifyError::Rejected { .. }));
-    assert_eq!(received.lock().unwrap().len(), 4);
-}
-
-#[tokio::test]
-async fn composite_without_any_channel_is_an_error() {
-    let webhook: Arc<dyn Notifier> =
-        Arc::new(WebhookNotifier::new(Duration::from_secs(5)).unwrap());
-    let notifier = AlertNotifier::new(None, webhook);
-    let error = notifier.send(&delivery(None)).await.unwrap_err();
-    assert!(matches!(error, NotifyError::Invalid(_)));
+#[test]
+fn each_channel_applies_only_when_it_has_somewhere_to_send() {
+    let email = SmtpNotifier::new(&smtp_config(25)).unwrap();
+    let webhook = WebhookNotifier::new(Duration::from_secs(5)).unwrap();
+    assert_eq!(email.channel(), "email");
+    assert_eq!(webhook.channel(), "webhook");
+    let without_webhook = delivery(None);
+    assert!(email.applies_to(&without_webhook));
+    assert!(!webhook.applies_to(&without_webhook));
+    let with_webhook = delivery(Some("http://127.0.0.1:9/hook".into()));
+    assert!(webhook.applies_to(&with_webhook));
+    let mut nobody = delivery(None);
+    nobody.recipients.clear();
+    assert!(!email.applies_to(&nobody));
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use datafast_domain::account::Email;
 use datafast_geo::{GeoLoadError, MmdbLocator};
 use datafast_http::{HttpConfig, RateLimit, build_server};
-use datafast_notify::{AlertNotifier, Notifier, SmtpNotifier, WebhookNotifier};
+use datafast_notify::{Notifier, SmtpNotifier, WebhookNotifier};
 use datafast_ports::store::AccountStore;
 use datafast_ports::usecases::{
     AlertDeliveryPorts, AlertDispatcher, NewAccount, NewToken, Pause, PauseFuture,
@@ -109,17 +109,19 @@ async fn open_storage(
     Ok((store, services))
 }
 
-/// The alert notifier: email when SMTP is configured, webhooks always.
-fn alert_notifier(config: &Config) -> Result<Arc<dyn Notifier>, StartError> {
-    let email: Option<Arc<dyn Notifier>> = match config.smtp()? {
-        Some(smtp) => Some(Arc::new(
+/// The alert channels: email when SMTP is configured, webhooks always.
+fn alert_channels(config: &Config) -> Result<Vec<Arc<dyn Notifier>>, StartError> {
+    let mut channels: Vec<Arc<dyn Notifier>> = Vec::with_capacity(2);
+    if let Some(smtp) = config.smtp()? {
+        channels.push(Arc::new(
             SmtpNotifier::new(&smtp).map_err(|e| StartError::Notify(e.to_string()))?,
-        )),
-        None => None,
-    };
-    let webhook = WebhookNotifier::new(config::DELIVERY_TIMEOUT)
-        .map_err(|e| StartError::Notify(e.to_string()))?;
-    Ok(Arc::new(AlertNotifier::new(email, Arc::new(webhook))))
+        ));
+    }
+    channels.push(Arc::new(
+        WebhookNotifier::new(config::DELIVERY_TIMEOUT)
+            .map_err(|e| StartError::Notify(e.to_string()))?,
+    ));
+    Ok(channels)
 }
 
 /// The runtime's sleep, between alert delivery attempts.
@@ -203,7 +205,7 @@ impl Application {
             }
             None => None,
         };
-        let notifier = alert_notifier(&config)?;
+        let notifiers = alert_channels(&config)?;
         let (store, mut services) = open_storage(&config.database, &config.key_file()).await?;
         if let Some(locator) = locator {
             services = services.with_geo_locator(locator);
@@ -211,7 +213,7 @@ impl Application {
         let (dispatcher, worker) = AlertDispatcher::new(
             AlertDeliveryPorts {
                 store,
-                notifier,
+                notifiers,
                 clock: Arc::new(SystemClock),
                 random: Arc::new(OsRandom),
                 retry: config.alert_retry(),

@@ -273,6 +273,64 @@ async fn a_matching_goal_sends_the_alert_email_and_records_it_as_sent() {
 }
 
 #[tokio::test]
+async fn an_alert_created_after_its_goal_was_seen_without_one_still_fires() {
+    let (port, received) = start_smtp();
+    let server = start(|config, _| use_smtp(config, port)).await;
+    let (website, tracking) = server.website().await;
+    server.alert(&website, "ping", None).await;
+    // `signup` has no alert yet: the worker learns that and stops looking it up. `ping` is
+    // queued after it, so once ping's history row exists, signup has been looked at.
+    for goal in ["signup", "ping"] {
+        let event = custom_event(&tracking, goal);
+        assert_eq!(server.post_event("/api/events", &event, &[]).await, 200);
+    }
+    assert_eq!(server.history(&website).await.len(), 1);
+
+    server.alert(&website, "signup", None).await;
+    let event = custom_event(&tracking, "signup");
+    assert_eq!(server.post_event("/api/events", &event, &[]).await, 200);
+    let mut rows = Vec::new();
+    for _ in 0..200 {
+        rows = server.history(&website).await;
+        if rows.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let goals: Vec<&str> = rows.iter().filter_map(|r| r["goalName"].as_str()).collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(goals.contains(&"signup"), "{rows:?}");
+    assert_eq!(received.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_retried_without_sending_the_email_again() {
+    let (smtp_port, received) = start_smtp();
+    let server = start(|config, _| use_smtp(config, smtp_port)).await;
+    let refused = StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (website, tracking) = server.website().await;
+    server
+        .alert(&website, "signup", Some(&format!("http://{refused}/hook")))
+        .await;
+    let event = custom_event(&tracking, "signup");
+    assert_eq!(server.post_event("/api/events", &event, &[]).await, 200);
+
+    let rows = server.history(&website).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "failed", "{rows:?}");
+    let error = rows[0]["error"].as_str().unwrap();
+    assert!(error.starts_with("webhook: "), "{error}");
+    assert_eq!(
+        received.lock().unwrap().len(),
+        1,
+        "the email went out once although the webhook was tried three times"
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_smtp_server_is_recorded_as_failed_after_the_retries() {
     // Bind then drop: nobody listens on this port.
     let port = StdListener::bind("127.0.0.1:0")

@@ -6,9 +6,10 @@
 //! attempts goes through a [`Pause`] the caller provides (the runtime's sleep in the server, a
 //! recorder in tests), so this crate needs no async runtime.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::Duration;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::event::Event;
 use datafast_domain::goal::GoalName;
-use datafast_domain::id::AlertLogId;
+use datafast_domain::id::{AlertLogId, WebsiteId};
 
 use crate::notify::{AlertDelivery, GoalListener, Notifier, NotifyError, RetryPolicy};
 use crate::store::Storage;
@@ -24,6 +25,49 @@ use crate::system::{Clock, RandomSource, id_seconds, random_array};
 
 /// History rows keep at most this much of an error message.
 const MAX_ERROR_CHARS: usize = 500;
+
+/// Most (website, goal) pairs remembered as having no alert; past it the memory starts over.
+const MAX_QUIET_GOALS: usize = 100_000;
+
+/// Goals the worker found no enabled alert for, so that ingestion stops queueing their
+/// completions: without this, every goal event of a busy site costs a database read on the
+/// worker, and under load the queue fills with events that trigger nothing. The generation
+/// changes whenever an alert changes, so a lookup that raced with a change is not remembered.
+#[derive(Default)]
+struct QuietGoals {
+    generation: u64,
+    pairs: HashSet<(WebsiteId, String)>,
+}
+
+impl QuietGoals {
+    fn contains(&self, website: WebsiteId, goal: &str) -> bool {
+        // Looking up with a borrowed goal would need a second key type; goal names are at
+        // most 64 bytes, so the copy is cheap next to what it saves.
+        self.pairs.contains(&(website, goal.to_owned()))
+    }
+
+    /// Remembers that `goal` of `website` has no alert, if no alert changed since the lookup
+    /// that found none began at `generation`.
+    fn remember(&mut self, website: WebsiteId, goal: &str, generation: u64) {
+        if generation != self.generation {
+            return;
+        }
+        if self.pairs.len() >= MAX_QUIET_GOALS {
+            self.pairs.clear();
+        }
+        self.pairs.insert((website, goal.to_owned()));
+    }
+
+    fn forget_website(&mut self, website: WebsiteId) {
+        self.generation = self.generation.wrapping_add(1);
+        self.pairs.retain(|(w, _)| *w != website);
+    }
+}
+
+fn lock_quiet(quiet: &Mutex<QuietGoals>) -> MutexGuard<'_, QuietGoals> {
+    // Every change is a single insert, clear or retain: a panic cannot leave it half-done.
+    quiet.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// What a [`Pause`] returns: a future that completes once the delay has passed.
 pub type PauseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -109,6 +153,10 @@ impl Queue {
 #[derive(Clone)]
 pub struct AlertDispatcher {
     queue: Arc<Queue>,
+    quiet: Arc<Mutex<QuietGoals>>,
+    /// Completions dropped because the queue was full; the warning is logged for the first
+    /// and then every thousandth, so an overload does not also flood the log.
+    dropped: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for AlertDispatcher {
@@ -124,7 +172,8 @@ impl std::fmt::Debug for AlertDispatcher {
 #[derive(Clone)]
 pub struct AlertDeliveryPorts {
     pub store: Arc<dyn Storage>,
-    pub notifier: Arc<dyn Notifier>,
+    /// Every channel alerts may go out on; each delivery uses those that apply to it.
+    pub notifiers: Vec<Arc<dyn Notifier>>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn RandomSource>,
     pub retry: RetryPolicy,
@@ -147,11 +196,18 @@ impl AlertDispatcher {
             state: Mutex::new(QueueState::default()),
             capacity: capacity.max(1),
         });
+        let quiet = Arc::new(Mutex::new(QuietGoals::default()));
         (
             Self {
                 queue: Arc::clone(&queue),
+                quiet: Arc::clone(&quiet),
+                dropped: Arc::new(AtomicU64::new(0)),
             },
-            AlertWorker { queue, ports },
+            AlertWorker {
+                queue,
+                quiet,
+                ports,
+            },
         )
     }
 
@@ -176,24 +232,40 @@ impl AlertDispatcher {
 
 impl GoalListener for AlertDispatcher {
     fn goal_completed(&self, event: &Event) {
+        if let Some(goal) = &event.goal_name
+            && lock_quiet(&self.quiet).contains(event.website_id, goal)
+        {
+            return;
+        }
         match self.try_dispatch(event) {
             Ok(()) => {}
-            Err(Refused::Full) => tracing::warn!(
-                website = %event.website_id,
-                capacity = self.queue.capacity,
-                "alert queue full: this goal completion triggers no alert"
-            ),
+            Err(Refused::Full) => {
+                let dropped = self.dropped.fetch_add(1, Ordering::Relaxed);
+                if dropped.is_multiple_of(1000) {
+                    tracing::warn!(
+                        website = %event.website_id,
+                        capacity = self.queue.capacity,
+                        dropped = dropped + 1,
+                        "alert queue full: goal completions are triggering no alert"
+                    );
+                }
+            }
             Err(Refused::Closed) => tracing::debug!(
                 website = %event.website_id,
                 "alert queue closed (shutting down): this goal completion triggers no alert"
             ),
         }
     }
+
+    fn alerts_changed(&self, website: WebsiteId) {
+        lock_quiet(&self.quiet).forget_website(website);
+    }
 }
 
 /// Delivers the queued goal events' alerts, one event at a time.
 pub struct AlertWorker {
     queue: Arc<Queue>,
+    quiet: Arc<Mutex<QuietGoals>>,
     ports: AlertDeliveryPorts,
 }
 
@@ -223,6 +295,7 @@ impl AlertWorker {
             return;
         };
         let store = &self.ports.store;
+        let generation = lock_quiet(&self.quiet).generation;
         let alerts = match store.alerts_for_goal(event.website_id, &goal).await {
             Ok(alerts) => alerts,
             Err(error) => {
@@ -231,6 +304,7 @@ impl AlertWorker {
             }
         };
         if alerts.is_empty() {
+            lock_quiet(&self.quiet).remember(event.website_id, goal.as_str(), generation);
             return;
         }
         let audience = self.audience(event).await;
@@ -245,14 +319,13 @@ impl AlertWorker {
                         visitor_id: Some(event.visitor_id.clone()),
                         triggered_at: event.occurred_at,
                     };
-                    send_with_retries(
-                        self.ports.notifier.as_ref(),
+                    deliver_on_channels(
+                        &self.ports.notifiers,
                         &delivery,
                         self.ports.retry,
                         &self.ports.pause,
                     )
                     .await
-                    .map_err(|error| error.to_string())
                 }
                 Err(reason) => Err(reason.clone()),
             };
@@ -315,6 +388,36 @@ impl AlertWorker {
     }
 }
 
+/// Sends `delivery` on every channel that applies to it, each retried on its own, so a
+/// channel that failed never makes another one send its message twice.
+///
+/// # Errors
+/// Every failed channel's last error, prefixed with the channel's name; or that no channel
+/// applies.
+pub async fn deliver_on_channels(
+    notifiers: &[Arc<dyn Notifier>],
+    delivery: &AlertDelivery,
+    policy: RetryPolicy,
+    pause: &Pause,
+) -> Result<(), String> {
+    let mut applied = false;
+    let mut failures = Vec::new();
+    for notifier in notifiers.iter().filter(|n| n.applies_to(delivery)) {
+        applied = true;
+        if let Err(error) = send_with_retries(notifier.as_ref(), delivery, policy, pause).await {
+            failures.push(format!("{}: {error}", notifier.channel()));
+        }
+    }
+    if !applied {
+        return Err("no channel: no email configured or no recipients, and no webhook".into());
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
+
 /// Sends `delivery`, retrying on the schedule of `policy` with `pause` between attempts.
 /// Unusable settings or data ([`NotifyError::Invalid`]) are not retried: they cannot get better.
 ///
@@ -357,6 +460,14 @@ mod tests {
 
     #[async_trait]
     impl Notifier for FlakyNotifier {
+        fn channel(&self) -> &'static str {
+            "flaky"
+        }
+
+        fn applies_to(&self, _delivery: &AlertDelivery) -> bool {
+            true
+        }
+
         async fn send(&self, _delivery: &AlertDelivery) -> Result<(), NotifyError> {
             let mut calls = self.calls.lock().unwrap();
             *calls += 1;
@@ -477,6 +588,129 @@ mod tests {
         assert!(matches!(result, Err(NotifyError::Invalid(_))));
         assert_eq!(*notifier.calls.lock().unwrap(), 1);
         assert!(waits.lock().unwrap().is_empty());
+    }
+
+    /// A channel named `name` that fails its first `failures` sends and counts every call.
+    struct Channel {
+        name: &'static str,
+        applies: bool,
+        flaky: FlakyNotifier,
+    }
+
+    #[async_trait]
+    impl Notifier for Channel {
+        fn channel(&self) -> &'static str {
+            self.name
+        }
+
+        fn applies_to(&self, _delivery: &AlertDelivery) -> bool {
+            self.applies
+        }
+
+        async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError> {
+            self.flaky.send(delivery).await
+        }
+    }
+
+    fn channel(name: &'static str, applies: bool, failures: u32) -> Arc<Channel> {
+        Arc::new(Channel {
+            name,
+            applies,
+            flaky: FlakyNotifier {
+                failures,
+                error: unreachable(),
+                calls: Mutex::new(0),
+            },
+        })
+    }
+
+    fn calls(channel: &Channel) -> u32 {
+        *channel.flaky.calls.lock().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_retried_webhook_does_not_send_the_email_again() {
+        let email = channel("email", true, 0);
+        let webhook = channel("webhook", true, 2);
+        let notifiers: Vec<Arc<dyn Notifier>> = vec![email.clone(), webhook.clone()];
+        let (pause, _) = recording_pause();
+        let result = deliver_on_channels(&notifiers, &delivery(), policy(), &pause).await;
+        assert_eq!(result, Ok(()));
+        assert_eq!(calls(&email), 1);
+        assert_eq!(calls(&webhook), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_channel_is_named_while_the_other_still_sends() {
+        let email = channel("email", true, u32::MAX);
+        let webhook = channel("webhook", true, 0);
+        let notifiers: Vec<Arc<dyn Notifier>> = vec![email.clone(), webhook.clone()];
+        let (pause, _) = recording_pause();
+        let result = deliver_on_channels(&notifiers, &delivery(), policy(), &pause).await;
+        let error = result.unwrap_err();
+        assert!(error.starts_with("email: could not reach"), "{error}");
+        assert!(!error.contains("webhook"), "{error}");
+        assert_eq!(calls(&email), 3);
+        assert_eq!(calls(&webhook), 1);
+    }
+
+    #[tokio::test]
+    async fn channels_that_do_not_apply_are_skipped_and_none_is_an_error() {
+        let email = channel("email", false, 0);
+        let webhook = channel("webhook", true, 0);
+        let notifiers: Vec<Arc<dyn Notifier>> = vec![email.clone(), webhook.clone()];
+        let (pause, _) = recording_pause();
+        assert_eq!(
+            deliver_on_channels(&notifiers, &delivery(), policy(), &pause).await,
+            Ok(())
+        );
+        assert_eq!(calls(&email), 0);
+        let none: Vec<Arc<dyn Notifier>> = vec![email.clone()];
+        let result = deliver_on_channels(&none, &delivery(), policy(), &pause).await;
+        assert!(result.unwrap_err().starts_with("no channel"));
+        assert_eq!(calls(&email), 0);
+    }
+
+    #[test]
+    fn quiet_goals_are_forgotten_when_their_website_changes_its_alerts() {
+        let site = WebsiteId::from_parts(1, [2; 8]);
+        let other = WebsiteId::from_parts(1, [3; 8]);
+        let mut quiet = QuietGoals::default();
+        quiet.remember(site, "signup", 0);
+        quiet.remember(other, "signup", 0);
+        assert!(quiet.contains(site, "signup"));
+        assert!(!quiet.contains(site, "checkout"));
+        quiet.forget_website(site);
+        assert!(!quiet.contains(site, "signup"));
+        assert!(quiet.contains(other, "signup"));
+    }
+
+    #[test]
+    fn a_lookup_that_raced_with_an_alert_change_is_not_remembered() {
+        let site = WebsiteId::from_parts(1, [2; 8]);
+        let mut quiet = QuietGoals::default();
+        let began = quiet.generation;
+        quiet.forget_website(site);
+        quiet.remember(site, "signup", began);
+        assert!(!quiet.contains(site, "signup"));
+    }
+
+    #[test]
+    fn the_dispatcher_does_not_queue_goals_known_to_have_no_alert() {
+        let dispatcher = AlertDispatcher {
+            queue: queue(8),
+            quiet: Arc::new(Mutex::new(QuietGoals::default())),
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        let site = WebsiteId::from_parts(1, [2; 8]);
+        lock_quiet(&dispatcher.quiet).remember(site, "signup", 0);
+        dispatcher.goal_completed(&goal_event("signup"));
+        assert_eq!(dispatcher.queued(), 0);
+        dispatcher.goal_completed(&goal_event("checkout"));
+        assert_eq!(dispatcher.queued(), 1);
+        dispatcher.alerts_changed(site);
+        dispatcher.goal_completed(&goal_event("signup"));
+        assert_eq!(dispatcher.queued(), 2);
     }
 
     fn queue(capacity: usize) -> Arc<Queue> {

@@ -119,7 +119,10 @@ impl Services {
             .insert_alert(&alert, MAX_ALERTS_PER_WEBSITE)
             .await
         {
-            Ok(()) => Ok(alert),
+            Ok(()) => {
+                self.announce_alerts_changed(website);
+                Ok(alert)
+            }
             Err(StoreError::LimitReached) => Err(ServiceError::BadRequest(format!(
                 "A website can have at most {MAX_ALERTS_PER_WEBSITE} alerts"
             ))),
@@ -164,6 +167,7 @@ impl Services {
             .update_alert(&alert)
             .await
             .map_err(alert_not_found)?;
+        self.announce_alerts_changed(website);
         let logs = self
             .store
             .alert_logs(website, Some(id), RECENT_LOGS)
@@ -182,7 +186,9 @@ impl Services {
         self.store
             .delete_alert(website, id)
             .await
-            .map_err(alert_not_found)
+            .map_err(alert_not_found)?;
+        self.announce_alerts_changed(website);
+        Ok(())
     }
 
     pub async fn alert_history(

@@ -123,6 +123,13 @@ impl Services {
         }
     }
 
+    /// Tells the listener, if one is set, that `website`'s alerts changed.
+    fn announce_alerts_changed(&self, website: datafast_domain::id::WebsiteId) {
+        if let Some(listener) = &self.goal_listener {
+            listener.alerts_changed(website);
+        }
+    }
+
     /// The current time at the precision the API shows and storage keeps (milliseconds), so
     /// that what a use case returns equals what a later read returns.
     fn now(&self) -> jiff::Timestamp {
