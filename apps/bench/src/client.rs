@@ -111,6 +111,50 @@ impl Connection {
         })
     }
 
+    /// Sends `body` (JSON already serialised, so the load generator spends no time on it) and
+    /// records the latency, or an error for a non-2xx status; the answer is read, not parsed.
+    pub async fn timed_raw(
+        &mut self,
+        outcome: &mut Outcome,
+        method: &str,
+        path: &str,
+        body: Option<Bytes>,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "localhost");
+        if let Some(agent) = self.user_agent {
+            builder = builder.header("user-agent", agent);
+        }
+        if body.is_some() {
+            builder = builder.header("content-type", "application/json");
+        }
+        let request = builder
+            .body(Full::new(body.unwrap_or_default()))
+            .map_err(|e| e.to_string())?;
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let status = response.status().as_u16();
+        response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if (200..300).contains(&status) {
+            outcome.latencies_us.push(micros);
+        } else {
+            outcome.errors += 1;
+        }
+        Ok(())
+    }
+
     /// Sends one request, records its latency (or an error for a non-2xx status), and hands
     /// back the JSON body.
     pub async fn timed(

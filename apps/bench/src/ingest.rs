@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use datafast_ports::store::EventStore;
 use datafast_sqlite::SqliteStore;
 
@@ -18,6 +19,9 @@ use crate::server::RunningServer;
 
 /// Distinct visitors the load draws from; sessions are a few per visitor.
 const VISITORS: u64 = 200_000;
+/// Distinct request bodies rendered before the load starts, then sent in turn: rendering JSON
+/// during the load would spend the CPU the server under test shares with the load generator.
+const RENDERED_EVENTS: u64 = VISITORS;
 const PATHS: [&str; 12] = [
     "/",
     "/pricing",
@@ -141,12 +145,18 @@ async fn run_load(
     connections: usize,
     duration: Duration,
 ) -> Result<(Outcome, Duration, u64), String> {
+    let bodies: Arc<Vec<Bytes>> = Arc::new(match load {
+        Load::Health => Vec::new(),
+        Load::Events => (0..RENDERED_EVENTS)
+            .map(|n| Bytes::from(sdk_event(tracking_id, n).to_string()))
+            .collect(),
+    });
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let mut workers = Vec::with_capacity(connections);
     for _ in 0..connections {
         let mut connection = Connection::open_as_browser(server.address()).await?;
-        let tracking_id = Arc::clone(tracking_id);
+        let bodies = Arc::clone(&bodies);
         let counter = Arc::clone(counter);
         workers.push(tokio::spawn(async move {
             let mut outcome = Outcome::default();
@@ -154,7 +164,7 @@ async fn run_load(
                 let step = match load {
                     Load::Health => {
                         connection
-                            .timed(&mut outcome, "GET", "/health", None, None)
+                            .timed_raw(&mut outcome, "GET", "/health", None)
                             .await
                     }
                     Load::Events => {
@@ -162,14 +172,9 @@ async fn run_load(
                         if n >= budget {
                             break;
                         }
+                        let body = bodies[(n % RENDERED_EVENTS) as usize].clone();
                         connection
-                            .timed(
-                                &mut outcome,
-                                "POST",
-                                "/api/events",
-                                None,
-                                Some(sdk_event(&tracking_id, n)),
-                            )
+                            .timed_raw(&mut outcome, "POST", "/api/events", Some(body))
                             .await
                     }
                 };

@@ -3,6 +3,7 @@
 //! in one run, against the same server. Figures are medians and ratios within the run, because
 //! a shared machine is too noisy for absolute numbers to travel.
 
+mod analytics;
 mod client;
 mod ingest;
 mod report;
@@ -43,13 +44,26 @@ struct Args {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Which measurements to run: `account` (the Account API mixes) or `ingest` (event
-    /// ingestion, bytes per event, and the kill -9 test).
+    /// Which measurements to run: `account` (the Account API mixes), `ingest` (event
+    /// ingestion, bytes per event, and the kill -9 test) or `analytics` (query latency on a
+    /// database the demo generator fills).
     #[arg(long, default_value = "account")]
     suite: Suite,
     /// For the ingest suite: how many events the database holds when its size is measured.
     #[arg(long, default_value_t = 1_000_000)]
     fill_to: u64,
+    /// For the analytics suite: how many events the generator writes.
+    #[arg(long, default_value_t = 10_000_000)]
+    events: u64,
+    /// For the analytics suite: over how many days before now.
+    #[arg(long, default_value_t = 90)]
+    days: u32,
+    /// For the analytics suite: timed requests per query.
+    #[arg(long, default_value_t = 40)]
+    samples: usize,
+    /// For the analytics suite: the generator's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -81,6 +95,7 @@ enum Command {
 enum Suite {
     Account,
     Ingest,
+    Analytics,
 }
 
 /// One kind of request loop a phase runs on every connection.
@@ -143,6 +158,16 @@ async fn run(args: Args) -> Result<(), String> {
         let report =
             ingest::run(&args.server, args.connections, args.seconds, args.fill_to).await?;
         println!("{}", report.to_markdown());
+        return Ok(());
+    }
+    if args.suite == Suite::Analytics {
+        let options = analytics::AnalyticsOptions {
+            events: args.events,
+            days: args.days,
+            samples: args.samples,
+            seed: args.seed,
+        };
+        println!("{}", analytics::run(&args.server, options).await?);
         return Ok(());
     }
     let server = RunningServer::start(&args.server).await?;

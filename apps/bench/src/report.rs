@@ -36,7 +36,7 @@ impl PhaseResult {
 }
 
 /// The nearest-rank percentile of sorted microsecond latencies, in milliseconds.
-fn percentile_ms(sorted: &[u32], quantile: f64) -> f64 {
+pub fn percentile_ms(sorted: &[u32], quantile: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

@@ -384,7 +384,7 @@ pub async fn seed_demo(
 }
 
 /// The database file and its write-ahead log.
-fn database_bytes(database: &Path) -> u64 {
+pub fn database_bytes(database: &Path) -> u64 {
     ["", "-wal"]
         .iter()
         .filter_map(|suffix| {

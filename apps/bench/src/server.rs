@@ -143,6 +143,18 @@ impl RunningServer {
         self.stop_keeping_files().await.map(drop)
     }
 
+    /// Like [`RunningServer::stop`], keeping what it takes to start the server again on the
+    /// same database.
+    pub async fn stop_for_restart(self) -> Result<KilledServer, String> {
+        let (token, second_token) = (self.token.clone(), self.second_token.clone());
+        let folder = self.stop_keeping_files().await?;
+        Ok(KilledServer {
+            folder,
+            token,
+            second_token,
+        })
+    }
+
     /// Like [`RunningServer::stop`], handing back the folder so its files can be read.
     pub async fn stop_keeping_files(mut self) -> Result<TempDir, String> {
         let _ = std::process::Command::new("kill")
@@ -158,7 +170,7 @@ impl RunningServer {
     }
 }
 
-/// What is left of a killed server: its files and its tokens, to start it again.
+/// What is left of a stopped or killed server: its files and its tokens, to start it again.
 pub struct KilledServer {
     folder: TempDir,
     token: String,
@@ -166,6 +178,11 @@ pub struct KilledServer {
 }
 
 impl KilledServer {
+    /// The database file.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.folder.path().join("bench.db")
+    }
+
     /// Starts the server again on the same database, as an operator would after a crash.
     pub async fn restart(self, binary: &Path) -> Result<RunningServer, String> {
         RunningServer::serve(binary, self.folder, self.token, self.second_token).await
