@@ -66,6 +66,7 @@ pub struct Services {
     goal_listener: Option<Arc<dyn GoalListener>>,
     cookieless_sessions: Arc<CookielessSessions>,
     session_sources: Arc<SessionSources>,
+    agents: Arc<ingest::AgentCache>,
     analytics: Arc<AnalyticsCache>,
 }
 
@@ -95,6 +96,7 @@ impl Services {
             goal_listener: None,
             cookieless_sessions: Arc::new(CookielessSessions::default()),
             session_sources: Arc::new(SessionSources::default()),
+            agents: Arc::new(ingest::AgentCache::default()),
             analytics: Arc::new(AnalyticsCache::default()),
         }
     }
