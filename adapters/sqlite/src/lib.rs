@@ -19,6 +19,8 @@
 //! Event appends are group-committed (`batch.rs`): one thread takes every append waiting when
 //! the writer is free and commits them in one transaction, then answers each caller. An append
 //! returns only after its commit, so every acknowledged event survives a crash of the process.
+//! Checkpoints (copying the write-ahead log back into the file, with its fsyncs) run on a
+//! thread of their own (`checkpoint.rs`), so no commit waits for them.
 //!
 //! Websites and memberships, which nearly every request reads to authorize itself, are also
 //! cached in memory (`directory.rs`), invalidated by this store's own writes.
@@ -39,6 +41,7 @@ mod accounts;
 mod alerts;
 mod apikeys;
 mod batch;
+mod checkpoint;
 mod codec;
 mod directory;
 mod error;

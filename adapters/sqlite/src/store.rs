@@ -10,6 +10,7 @@ use datafast_ports::store::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::batch::Appender;
+use crate::checkpoint::{Checkpointer, RESTART_FRAMES};
 use crate::directory::Directory;
 use crate::error::{Failure, SqliteError};
 
@@ -33,6 +34,8 @@ const STATEMENT_CACHE: usize = 128;
 pub struct SqliteStore {
     shared: Arc<Shared>,
     appender: Arc<Appender>,
+    // Held for its thread, which stops when the last clone of the store is dropped.
+    _checkpointer: Arc<Checkpointer>,
 }
 
 pub(crate) struct Shared {
@@ -94,9 +97,14 @@ impl SqliteStore {
                 path: path.to_owned(),
                 reason: format!("cannot start the event writer: {e}"),
             })?;
+        let checkpointer = Checkpointer::start(path).map_err(|e| SqliteError::Configure {
+            path: path.to_owned(),
+            reason: format!("cannot start the checkpointer: {e}"),
+        })?;
         Ok(SqliteStore {
             shared,
             appender: Arc::new(appender),
+            _checkpointer: Arc::new(checkpointer),
         })
     }
 
@@ -209,6 +217,9 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     // The writer touches index pages all over the event dictionaries; keeping them in its own
     // cache spares a read from the OS for each, which dominated ingestion before.
     connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+    // Checkpoints are the checkpointer thread's job; the writer takes one itself only if that
+    // thread has fallen far behind, as a bound on the log's size.
+    connection.pragma_update(None, "wal_autocheckpoint", 2 * RESTART_FRAMES)?;
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
