@@ -12,7 +12,7 @@ use datafast_ports::store::{StoreError, StoreResult};
 use tokio::sync::oneshot;
 
 use crate::error::Failure;
-use crate::events::insert_events;
+use crate::events::{Interner, KnownIds, insert_events, insert_events_with};
 use crate::store::Shared;
 
 /// Most events committed in one transaction: bounds how long one commit holds the writer.
@@ -54,6 +54,7 @@ impl Appender {
 }
 
 fn run(shared: &Shared, incoming: &Receiver<Append>) {
+    let mut known = KnownIds::default();
     // `recv` fails once every sender is gone and the queue is empty: everything accepted has
     // been written by then.
     while let Ok(first) = incoming.recv() {
@@ -68,21 +69,25 @@ fn run(shared: &Shared, incoming: &Receiver<Append>) {
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        commit(shared, batch);
+        commit(shared, batch, &mut known);
     }
 }
 
 /// Commits a batch in one transaction. If that fails, each append is retried alone, so one
-/// bad append cannot fail the others that happened to share its batch.
-fn commit(shared: &Shared, batch: Vec<Append>) {
+/// bad append cannot fail the others that happened to share its batch. Dictionary ids the
+/// batch resolved join `known` once the commit has succeeded.
+fn commit(shared: &Shared, batch: Vec<Append>, known: &mut KnownIds) {
     let together = shared.with_writer(|tx| {
-        batch
+        let mut interner = Interner::new(tx, known);
+        let seqs = batch
             .iter()
-            .map(|append| insert_events(tx, &append.events))
-            .collect::<Result<Vec<_>, Failure>>()
+            .map(|append| insert_events_with(tx, &append.events, &mut interner))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        Ok((seqs, interner.learned()))
     });
     match together {
-        Ok(all_seqs) => {
+        Ok((all_seqs, learned)) => {
+            known.learn(learned);
             for (append, seqs) in batch.into_iter().zip(all_seqs) {
                 // A caller that gave up waiting is no reason to fail the others.
                 let _ = append.reply.send(Ok(seqs));

@@ -181,23 +181,78 @@ fn context_digest(context: &VisitContext) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// Interns values within one write transaction, remembering what this batch already resolved.
-struct Interner<'a, 'c> {
+/// Dictionary ids the event writer has seen committed, kept across transactions so that most
+/// events resolve their website, hostname, path, goal and context without an index probe.
+/// Dictionary rows are never deleted or renumbered, so a committed id stays right forever.
+#[derive(Debug, Default)]
+pub(crate) struct KnownIds {
+    values: HashMap<&'static str, HashMap<String, i64>>,
+    contexts: HashMap<i64, i64>,
+    entries: usize,
+}
+
+/// Ids remembered at most; past it the memory starts over (a site with endless distinct paths
+/// must not grow the writer without bound).
+const MAX_KNOWN_IDS: usize = 200_000;
+
+impl KnownIds {
+    fn value(&self, dictionary: Dictionary, value: &str) -> Option<i64> {
+        self.values.get(dictionary.find)?.get(value).copied()
+    }
+
+    /// Adds what a transaction resolved; call only once that transaction has committed, since
+    /// the ids it created do not exist otherwise.
+    pub(crate) fn learn(&mut self, learned: Learned) {
+        if self.entries + learned.values.len() + learned.contexts.len() > MAX_KNOWN_IDS {
+            *self = Self::default();
+        }
+        for ((dictionary, value), id) in learned.values {
+            self.values.entry(dictionary).or_default().insert(value, id);
+            self.entries += 1;
+        }
+        self.entries += learned.contexts.len();
+        self.contexts.extend(learned.contexts);
+    }
+}
+
+/// What one transaction's [`Interner`] resolved, for [`KnownIds::learn`] after the commit.
+#[derive(Debug, Default)]
+pub(crate) struct Learned {
+    values: HashMap<(&'static str, String), i64>,
+    contexts: HashMap<i64, i64>,
+}
+
+/// Interns values within one write transaction: from the writer's committed memory first,
+/// then from what this transaction already resolved, then from the database.
+pub(crate) struct Interner<'a, 'c> {
     tx: &'a Transaction<'c>,
+    known: &'a KnownIds,
     seen: HashMap<(&'static str, String), i64>,
     contexts: HashMap<i64, i64>,
 }
 
 impl<'a, 'c> Interner<'a, 'c> {
-    fn new(tx: &'a Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: &'a Transaction<'c>, known: &'a KnownIds) -> Self {
         Self {
             tx,
+            known,
             seen: HashMap::new(),
             contexts: HashMap::new(),
         }
     }
 
+    /// What this transaction resolved that the writer's memory did not have.
+    pub(crate) fn learned(self) -> Learned {
+        Learned {
+            values: self.seen,
+            contexts: self.contexts,
+        }
+    }
+
     fn id(&mut self, dictionary: Dictionary, value: &str) -> Result<i64, Failure> {
+        if let Some(id) = self.known.value(dictionary, value) {
+            return Ok(id);
+        }
         let key = (dictionary.find, value.to_owned());
         if let Some(id) = self.seen.get(&key) {
             return Ok(*id);
@@ -220,6 +275,9 @@ impl<'a, 'c> Interner<'a, 'c> {
 
     fn context(&mut self, context: &VisitContext) -> Result<i64, Failure> {
         let digest = context_digest(context);
+        if let Some(id) = self.known.contexts.get(&digest) {
+            return Ok(*id);
+        }
         if let Some(id) = self.contexts.get(&digest) {
             return Ok(*id);
         }
@@ -268,7 +326,17 @@ impl<'a, 'c> Interner<'a, 'c> {
 
 /// Inserts `events` in the open transaction and returns their sequence numbers.
 pub(crate) fn insert_events(tx: &Transaction<'_>, events: &[Event]) -> Result<Vec<u64>, Failure> {
-    let mut interner = Interner::new(tx);
+    let known = KnownIds::default();
+    insert_events_with(tx, events, &mut Interner::new(tx, &known))
+}
+
+/// Like [`insert_events`], resolving dictionary ids through `interner`, which the event writer
+/// shares across a whole batch and feeds from its memory of committed ids.
+pub(crate) fn insert_events_with(
+    tx: &Transaction<'_>,
+    events: &[Event],
+    interner: &mut Interner<'_, '_>,
+) -> Result<Vec<u64>, Failure> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (website, kind, occurred_at, visitor, session, hostname, path, goal,
                              context, flags)

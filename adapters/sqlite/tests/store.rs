@@ -986,3 +986,50 @@ async fn the_checkpointer_copies_committed_events_into_the_database_file() {
     let reopened = SqliteStore::open(&file).unwrap();
     assert_eq!(reopened.events_after(0, 5_000).await.unwrap().len(), 2_000);
 }
+
+#[tokio::test]
+async fn later_batches_resolve_labels_the_writer_already_knows() {
+    // The event writer remembers committed dictionary ids across batches: every event must
+    // still read back with its own website, hostname, path and goal.
+    let (_dir, store) = open();
+    let site = WebsiteId::from_parts(2, [1; 8]);
+    let other = WebsiteId::from_parts(2, [2; 8]);
+    let with = |site, path: &str, goal: Option<&str>| Event {
+        path: path.to_owned(),
+        hostname: format!("{path}.example"),
+        ..event(site, EventKind::Custom, "v1", goal)
+    };
+    let first = vec![with(site, "/a", Some("signup")), with(other, "/b", None)];
+    let second = vec![
+        with(other, "/a", None),
+        with(site, "/b", Some("signup")),
+        with(site, "/c", Some("checkout")),
+    ];
+    store.append_events(&first).await.unwrap();
+    store.append_events(&second).await.unwrap();
+    let stored = store.events_after(0, 10).await.unwrap();
+    let read: Vec<(WebsiteId, String, String, Option<String>)> = stored
+        .into_iter()
+        .map(|s| {
+            (
+                s.event.website_id,
+                s.event.hostname,
+                s.event.path,
+                s.event.goal_name,
+            )
+        })
+        .collect();
+    let expected: Vec<(WebsiteId, String, String, Option<String>)> = first
+        .iter()
+        .chain(&second)
+        .map(|e| {
+            (
+                e.website_id,
+                e.hostname.clone(),
+                e.path.clone(),
+                e.goal_name.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(read, expected);
+}
