@@ -100,16 +100,23 @@ fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
-fn uuid_text(bytes: &[u8]) -> String {
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+/// The lowercase hyphenated text of a 16-byte UUID. Each group is encoded straight into its
+/// place in one buffer: this runs for two ids of every event read, and formatting through
+/// `format!` was an eighth of the time to build the analytics index at start.
+fn uuid_text(bytes: &[u8]) -> Result<String, Failure> {
+    const GROUPS: [(usize, usize, usize); 5] =
+        [(0, 4, 0), (4, 6, 9), (6, 8, 14), (8, 10, 19), (10, 16, 24)];
+    let mut text = [b'-'; 36];
+    for (from, to, at) in GROUPS {
+        let (Some(group), Some(place)) =
+            (bytes.get(from..to), text.get_mut(at..at + 2 * (to - from)))
+        else {
+            return Err(Failure::Corrupt(format!("a UUID of {} bytes", bytes.len())));
+        };
+        hex::encode_to_slice(group, place)
+            .map_err(|e| Failure::Corrupt(format!("UUID bytes: {e}")))?;
+    }
+    String::from_utf8(text.to_vec()).map_err(|_| Failure::Corrupt("UUID text".to_owned()))
 }
 
 /// The marker byte of an `s` + UUID session id.
@@ -133,9 +140,12 @@ fn expand(value: rusqlite::types::ValueRef<'_>) -> Result<String, Failure> {
     match value {
         ValueRef::Text(text) => String::from_utf8(text.to_vec())
             .map_err(|_| Failure::Corrupt("id is not UTF-8".to_owned())),
-        ValueRef::Blob(bytes) if bytes.len() == 16 => Ok(uuid_text(bytes)),
+        ValueRef::Blob(bytes) if bytes.len() == 16 => uuid_text(bytes),
         ValueRef::Blob(bytes) if bytes.len() == 17 && bytes[0] == SESSION_MARK => {
-            Ok(format!("s{}", uuid_text(&bytes[1..])))
+            let mut session = String::with_capacity(37);
+            session.push('s');
+            session.push_str(&uuid_text(&bytes[1..])?);
+            Ok(session)
         }
         other => Err(Failure::Corrupt(format!("id column holds {other:?}"))),
     }
