@@ -194,6 +194,9 @@ pub(crate) struct SiteIndex {
     pub goal_names: std::collections::BTreeSet<u32>,
     /// Server-side goal descriptions, by event position.
     pub descriptions: HashMap<u32, u32>,
+    /// Custom parameters (name and value string ids), by event position; most events have
+    /// none and cost nothing here.
+    pub params: HashMap<u32, Vec<(u32, u32)>>,
     /// Per block of [`BLOCK`] events: the earliest and latest timestamp.
     pub block_span: Vec<(i64, i64)>,
     pub visitors: Vec<VisitorRow>,
@@ -219,8 +222,8 @@ impl SiteIndex {
             ref_param: s.intern_opt(context.ref_param.as_deref()),
             source_param: s.intern_opt(context.source_param.as_deref()),
             via: s.intern_opt(context.via.as_deref()),
-            browser: s.intern(&context.browser),
-            os: s.intern(&context.os),
+            browser: s.intern(crate::software::browser_name(&context.browser, &context.os)),
+            os: s.intern(crate::software::os_name(&context.os)),
             device: s.intern(&context.device),
             country: s.intern_opt(context.country.as_deref()),
             region: s.intern_opt(context.region.as_deref()),
@@ -326,6 +329,15 @@ impl SiteIndex {
             let id = self.strings.intern(description);
             self.descriptions
                 .insert(u32::try_from(position).unwrap_or(NONE), id);
+        }
+        if !event.params.is_empty() {
+            let params = event
+                .params
+                .iter()
+                .map(|(name, value)| (self.strings.intern(name), self.strings.intern(value)))
+                .collect();
+            self.params
+                .insert(u32::try_from(position).unwrap_or(NONE), params);
         }
         self.ts.push(ts);
         self.seq.push(seq);
@@ -444,7 +456,7 @@ impl SiteIndex {
         permute(&mut self.goal, &order);
         permute(&mut self.ctx, &order);
         permute(&mut self.kind, &order);
-        if !self.descriptions.is_empty() {
+        if !self.descriptions.is_empty() || !self.params.is_empty() {
             let mut new_position = vec![0u32; order.len()];
             for (position, old) in order.iter().enumerate() {
                 new_position[*old as usize] = position as u32;
@@ -453,6 +465,10 @@ impl SiteIndex {
                 .descriptions
                 .iter()
                 .map(|(old, text)| (new_position[*old as usize], *text))
+                .collect();
+            self.params = std::mem::take(&mut self.params)
+                .into_iter()
+                .map(|(old, params)| (new_position[old as usize], params))
                 .collect();
         }
         self.renumber_sessions();

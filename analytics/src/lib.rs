@@ -37,6 +37,7 @@ mod index;
 pub mod request;
 mod response;
 mod scan;
+pub mod software;
 mod timeseries;
 mod visitors;
 

@@ -21,6 +21,7 @@ use crate::response::{
     OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
     overview_response, timeseries_response,
 };
+use crate::software::{browser_name, os_name};
 use crate::timeseries::bucket_starts;
 
 /// A visitors list row as the model sees it: id, last seen (ms), current URL, is customer.
@@ -104,8 +105,8 @@ impl Reference {
                 Dimension::Region => vec![c.region.as_deref()],
                 Dimension::City => vec![c.city.as_deref()],
                 Dimension::Device => vec![Some(&c.device)],
-                Dimension::Browser => vec![Some(&c.browser)],
-                Dimension::Os => vec![Some(&c.os)],
+                Dimension::Browser => vec![Some(browser_name(&c.browser, &c.os))],
+                Dimension::Os => vec![Some(os_name(&c.os))],
                 Dimension::Referrer => vec![c.referrer.as_deref(), Some(&c.source)],
                 Dimension::Page => vec![Some(&event.path)],
                 Dimension::EntryPage => {
@@ -271,8 +272,10 @@ impl Reference {
             Breakdown::Regions => label(c.region.as_ref()),
             Breakdown::Cities => label(c.city.as_ref()),
             Breakdown::Devices => label(Some(&c.device)),
-            Breakdown::Browsers => label(Some(&c.browser)),
-            Breakdown::OperatingSystems => label(Some(&c.os)),
+            Breakdown::Browsers => Some(BreakdownKey::Label(
+                browser_name(&c.browser, &c.os).to_owned(),
+            )),
+            Breakdown::OperatingSystems => Some(BreakdownKey::Label(os_name(&c.os).to_owned())),
             Breakdown::Goals => match (&event.kind, &event.goal_name) {
                 (EventKind::Custom, Some(name)) if !LIFECYCLE_GOALS.contains(&name.as_str()) => {
                     Some(BreakdownKey::Label(name.clone()))

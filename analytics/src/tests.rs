@@ -784,6 +784,90 @@ fn realtime_counts_the_last_ten_minutes() {
     assert!(parse_realtime(&pairs(&[("fields", "sessions")])).is_err());
 }
 
+#[test]
+fn recent_events_carry_their_parameters_through_compaction() {
+    let c = context("Google", "US", "Chrome", "desktop");
+    let mut signup = goal("2026-03-03T09:05:00Z", "v1", "s1", "signup", &c);
+    signup.params = BTreeMap::from([
+        ("plan".to_owned(), "pro".to_owned()),
+        ("seats".to_owned(), "3".to_owned()),
+    ]);
+    // Stored after the goal but earlier in time, so compaction reorders the rows.
+    let pageview = event(
+        EventKind::Pageview,
+        "2026-03-03T09:01:00Z",
+        "v1",
+        "s1",
+        "/",
+        &c,
+    );
+    let mut index = index_of(&[signup, pageview], &[]);
+    index.compact();
+    let map = json_of(index.realtime_map(website(), at("2026-03-03T09:06:00Z")));
+    let recent = map["data"]["recentEvents"].as_array().unwrap();
+    let by_type = |kind: &str| {
+        recent
+            .iter()
+            .find(|e| e["type"] == json!(kind))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        by_type("custom")["extraData"],
+        json!({"plan": "pro", "seats": "3"})
+    );
+    assert_eq!(by_type("pageview")["extraData"], json!({}));
+}
+
+#[test]
+fn stored_parser_names_read_as_datafast_names() {
+    let mut iphone = context("Google", "US", "Safari", "mobile");
+    iphone.os = "iPhone".into();
+    let mut windows = context("Google", "US", "Chrome", "desktop");
+    windows.os = "Windows 10".into();
+    let events = vec![
+        event(
+            EventKind::Pageview,
+            "2026-03-03T09:01:00Z",
+            "v1",
+            "s1",
+            "/",
+            &iphone,
+        ),
+        event(
+            EventKind::Pageview,
+            "2026-03-03T09:02:00Z",
+            "v2",
+            "s2",
+            "/",
+            &windows,
+        ),
+    ];
+    let index = index_of(&events, &[]);
+    let names = |path: &str, field: &str, extra: &[(&str, &str)]| -> Vec<String> {
+        let mut names: Vec<String> = breakdown(&index, path, extra)["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[field].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names("operating-systems", "operating_system", &[]),
+        ["Windows", "iOS"]
+    );
+    assert_eq!(
+        names("browsers", "browser", &[]),
+        ["Chrome", "Mobile Safari"]
+    );
+    assert_eq!(
+        names("browsers", "browser", &[("filter_os", "is:iOS")]),
+        ["Mobile Safari"]
+    );
+}
+
 fn visitors(index: &AnalyticsIndex, raw: &[(&str, &str)]) -> Value {
     let request = parse_visitors(&pairs(raw), &request_context("UTC")).unwrap();
     json_of(index.visitors(website(), &request))

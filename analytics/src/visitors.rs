@@ -791,7 +791,21 @@ impl AnalyticsIndex {
                     timestamp: iso(site.ts[*at]),
                     path: site.page_path(site.page[*at]).to_owned(),
                     country_code: s(site, c.country),
-                    extra_data: BTreeMap::new(),
+                    extra_data: site
+                        .params
+                        .get(&(*at as u32))
+                        .map(|params| {
+                            params
+                                .iter()
+                                .map(|(name, value)| {
+                                    (
+                                        site.strings.value(*name).to_owned(),
+                                        site.strings.value(*value).to_owned(),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     referrer: s(site, c.referrer),
                     customer_name: None,
                     amount: None,
