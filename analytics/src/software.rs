@@ -16,6 +16,15 @@ pub fn os_name(stored: &str) -> &str {
     }
 }
 
+/// The operating system's shown version: the one in the stored name for Windows (`Windows 10`
+/// shows `10`, where the parser's version says `NT 10.0`), the stored version otherwise.
+pub fn os_version<'a>(stored_os: &'a str, stored_version: Option<&'a str>) -> Option<&'a str> {
+    match stored_os.strip_prefix("Windows ") {
+        Some(release) if release != "UNKNOWN Ver" && release != "Phone OS" => Some(release),
+        _ => stored_version,
+    }
+}
+
 /// The browser's shown name for a stored one; Safari on an Apple phone or tablet is
 /// `Mobile Safari`, as DataFast tells them apart (and its Safari filter takes both).
 pub fn browser_name<'a>(stored: &'a str, stored_os: &str) -> &'a str {
@@ -50,6 +59,14 @@ mod tests {
         assert_eq!(browser_name("Internet Explorer", "Windows 7"), "IE");
         assert_eq!(browser_name("Chrome", "Android"), "Chrome");
         assert_eq!(browser_name("App", "iOS"), "App");
+        assert_eq!(os_version("Windows 10", Some("NT 10.0")), Some("10"));
+        assert_eq!(os_version("Windows 8.1", None), Some("8.1"));
+        assert_eq!(
+            os_version("Windows UNKNOWN Ver", Some("NT 11.0")),
+            Some("NT 11.0")
+        );
+        assert_eq!(os_version("Mac OSX", Some("10.15.7")), Some("10.15.7"));
+        assert_eq!(os_version("Linux", None), None);
     }
 
     #[test]

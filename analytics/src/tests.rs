@@ -868,6 +868,34 @@ fn stored_parser_names_read_as_datafast_names() {
     );
 }
 
+#[test]
+fn a_visitor_shows_browser_and_system_versions() {
+    let mut c = context("Google", "US", "Chrome", "desktop");
+    c.browser_version = Some("131.0.0.0".into());
+    c.os = "Windows 10".into();
+    c.os_version = Some("NT 10.0".into());
+    let events = [event(
+        EventKind::Pageview,
+        "2026-03-03T09:01:00Z",
+        "v1",
+        "s1",
+        "/",
+        &c,
+    )];
+    let index = index_of(&events, &[]);
+    let detail = json_of(
+        index
+            .visitor(website(), "v1", at("2026-03-03T10:00:00Z"))
+            .unwrap(),
+    );
+    let identity = &detail["data"]["identity"];
+    assert_eq!(
+        identity["browser"],
+        json!({"name": "Chrome", "version": "131.0.0.0"})
+    );
+    assert_eq!(identity["os"], json!({"name": "Windows", "version": "10"}));
+}
+
 fn visitors(index: &AnalyticsIndex, raw: &[(&str, &str)]) -> Value {
     let request = parse_visitors(&pairs(raw), &request_context("UTC")).unwrap();
     json_of(index.visitors(website(), &request))

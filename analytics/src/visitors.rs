@@ -203,7 +203,9 @@ const EMPTY_CONTEXT: ContextRow = ContextRow {
     source_param: NONE,
     via: NONE,
     browser: NONE,
+    browser_version: NONE,
     os: NONE,
+    os_version: NONE,
     device: NONE,
     country: NONE,
     region: NONE,
@@ -632,11 +634,11 @@ impl AnalyticsIndex {
                     params: params_of(site, &first_touch),
                     browser: Versioned {
                         name: site.strings.value(context.browser).to_owned(),
-                        version: None,
+                        version: s(site, context.browser_version),
                     },
                     os: Versioned {
                         name: site.strings.value(context.os).to_owned(),
-                        version: None,
+                        version: s(site, context.os_version),
                     },
                     device: DeviceInfo {
                         kind: site.strings.value(context.device).to_owned(),

@@ -69,8 +69,13 @@ pub struct VisitContext {
     pub via: Option<String>,
     /// `Chrome`, `Safari`, ...; `Unknown` when not recognised.
     pub browser: String,
+    /// The browser's version as the user agent gives it (`131.0.0.0`), when it does.
+    pub browser_version: Option<String>,
     /// `Mac OSX`, `Windows 10`, `iOS`, ...; `Unknown` when not recognised.
     pub os: String,
+    /// The operating system's version as the parser reads it (`10.15.7`, `NT 10.0`), when
+    /// known.
+    pub os_version: Option<String>,
     /// `desktop`, `mobile`, `tablet` or `other`.
     pub device: String,
     /// ISO 3166-1 alpha-2 code; `None` without a location database or for unknown addresses.

@@ -154,7 +154,8 @@ fn expand(value: rusqlite::types::ValueRef<'_>) -> Result<String, Failure> {
 /// The context's key in `event_contexts`: the first 8 bytes of a SHA-256 over every field,
 /// each length-prefixed and marked present or absent, so distinct contexts never share an
 /// encoding. A collision of two of them would need about 2^32 distinct contexts to become
-/// likely, far beyond what one installation sees.
+/// likely, far beyond what one installation sees. The versions (added later) are hashed only
+/// when one is present, so a context without them keeps the digest it was first stored under.
 fn context_digest(context: &VisitContext) -> i64 {
     let fields: [Option<&str>; 16] = [
         context.referrer.as_deref(),
@@ -174,8 +175,16 @@ fn context_digest(context: &VisitContext) -> i64 {
         context.region.as_deref(),
         context.city.as_deref(),
     ];
+    let versions = [
+        context.browser_version.as_deref(),
+        context.os_version.as_deref(),
+    ];
+    let with_versions = versions.iter().any(Option::is_some);
     let mut hasher = Sha256::new();
-    for field in fields {
+    let all = fields
+        .into_iter()
+        .chain(versions.into_iter().filter(|_| with_versions));
+    for field in all {
         match field {
             None => hasher.update([0]),
             Some(text) => {
@@ -303,9 +312,10 @@ impl<'a, 'c> Interner<'a, 'c> {
                     .prepare_cached(
                         "INSERT INTO event_contexts (digest, referrer, source, utm_source,
                              utm_medium, utm_campaign, utm_term, utm_content, ref_param,
-                             source_param, via, browser, os, device, country, region, city)
+                             source_param, via, browser, os, device, country, region, city,
+                             browser_version, os_version)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                                 ?15, ?16, ?17)",
+                                 ?15, ?16, ?17, ?18, ?19)",
                     )?
                     .execute(params![
                         digest,
@@ -325,6 +335,8 @@ impl<'a, 'c> Interner<'a, 'c> {
                         context.country,
                         context.region,
                         context.city,
+                        context.browser_version,
+                        context.os_version,
                     ])?;
                 self.tx.last_insert_rowid()
             }
@@ -510,7 +522,7 @@ impl<'c> EventReader<'c> {
             .prepare_cached(
                 "SELECT referrer, source, utm_source, utm_medium, utm_campaign, utm_term,
                         utm_content, ref_param, source_param, via, browser, os, device,
-                        country, region, city
+                        country, region, city, browser_version, os_version
                  FROM event_contexts WHERE id = ?1",
             )?
             .query_row([id], |row| {
@@ -526,7 +538,9 @@ impl<'c> EventReader<'c> {
                     source_param: row.get(8)?,
                     via: row.get(9)?,
                     browser: row.get(10)?,
+                    browser_version: row.get(16)?,
                     os: row.get(11)?,
+                    os_version: row.get(17)?,
                     device: row.get(12)?,
                     country: row.get(13)?,
                     region: row.get(14)?,
@@ -720,6 +734,25 @@ impl EventStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_change_the_digest_only_when_present() {
+        let plain = VisitContext::unknown();
+        let mut versioned = plain.clone();
+        versioned.browser_version = Some("131.0".into());
+        let mut other_version = plain.clone();
+        other_version.os_version = Some("131.0".into());
+        let digests = [
+            context_digest(&plain),
+            context_digest(&versioned),
+            context_digest(&other_version),
+        ];
+        assert_ne!(digests[0], digests[1]);
+        assert_ne!(digests[1], digests[2]);
+        // Contexts stored before versions existed keep their digest (computed independently
+        // from the documented encoding: 16 fields, each absent or length-prefixed).
+        assert_eq!(digests[0], 3_318_979_313_007_841_890);
+    }
 
     #[test]
     fn compact_ids_read_back_exactly() {

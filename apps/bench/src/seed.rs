@@ -97,18 +97,26 @@ const PLACES: &[(&str, &str, &str, u32)] = &[
     ("IT", "Lombardy", "Milan", 2),
 ];
 
-/// (device, browser, os, weight).
-const SOFTWARE: &[(&str, &str, &str, u32)] = &[
-    ("desktop", "Chrome", "Mac OSX", 20),
-    ("desktop", "Chrome", "Windows 10", 18),
-    ("desktop", "Safari", "Mac OSX", 10),
-    ("desktop", "Firefox", "Windows 10", 5),
-    ("desktop", "Edge", "Windows 10", 5),
-    ("desktop", "Firefox", "Linux", 3),
-    ("mobile", "Safari", "iPhone", 17),
-    ("mobile", "Chrome", "Android", 15),
-    ("tablet", "Safari", "iPad", 4),
-    ("mobile", "Samsung Internet", "Android", 3),
+/// (device, browser, browser version, os, os version, weight), as the user-agent parser
+/// stores them.
+const SOFTWARE: &[(&str, &str, &str, &str, &str, u32)] = &[
+    ("desktop", "Chrome", "131.0.0.0", "Mac OSX", "10.15.7", 20),
+    (
+        "desktop",
+        "Chrome",
+        "131.0.0.0",
+        "Windows 10",
+        "NT 10.0",
+        18,
+    ),
+    ("desktop", "Safari", "18.1", "Mac OSX", "10.15.7", 10),
+    ("desktop", "Firefox", "133.0", "Windows 10", "NT 10.0", 5),
+    ("desktop", "Edge", "131.0.0.0", "Windows 10", "NT 10.0", 5),
+    ("desktop", "Firefox", "133.0", "Linux", "UNKNOWN", 3),
+    ("mobile", "Safari", "18.1", "iPhone", "18.1", 17),
+    ("mobile", "Chrome", "131.0.6778.81", "Android", "14", 15),
+    ("tablet", "Safari", "18.1", "iPad", "18.1", 4),
+    ("mobile", "SamsungBrowser", "27.0", "Android", "14", 3),
 ];
 
 const CAMPAIGNS: &[(&str, &str, &str)] = &[
@@ -221,7 +229,7 @@ pub async fn seed_demo(
         visitors += 1;
         let visitor = uuid(&mut rng);
         let place = pick(&mut rng, PLACES, |p| p.3);
-        let software = pick(&mut rng, SOFTWARE, |s| s.3);
+        let software = pick(&mut rng, SOFTWARE, |s| s.5);
         let first = moment(&mut rng, start, days);
         // About 2.8 sessions per visitor, so that ten million events come from about a
         // million visitors, the scale the analytics benchmark asks for.
@@ -248,7 +256,9 @@ pub async fn seed_demo(
                 utm_campaign: campaign.map(|c| c.2.to_owned()),
                 ref_param: (rng.u8(0..100) < 2).then(|| "producthunt".to_owned()),
                 browser: software.1.to_owned(),
-                os: software.2.to_owned(),
+                browser_version: Some(software.2.to_owned()),
+                os: software.3.to_owned(),
+                os_version: (software.4 != "UNKNOWN").then(|| software.4.to_owned()),
                 device: software.0.to_owned(),
                 country: Some(place.0.to_owned()),
                 region: Some(place.1.to_owned()),

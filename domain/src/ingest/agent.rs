@@ -31,8 +31,10 @@ pub struct UserAgentInfo {
     pub device: DeviceKind,
     /// `Chrome`, `Safari`, ...; `Unknown` when not recognised.
     pub browser: String,
+    pub browser_version: Option<String>,
     /// `Mac OSX`, `Windows 10`, `iOS`, `Android`, ...; `Unknown` when not recognised.
     pub os: String,
+    pub os_version: Option<String>,
     pub is_bot: bool,
 }
 
@@ -102,7 +104,10 @@ pub fn user_agent_info(user_agent: Option<&str>, device: Option<&Device>) -> Use
                     DeviceKind::Mobile
                 },
                 browser: "App".to_owned(),
+                browser_version: None,
                 os,
+                // In an app the SDK's `osVersion` is the operating system's version.
+                os_version: known(d.os_version.as_deref()),
                 is_bot: header_info.is_bot,
             }
         }
@@ -137,9 +142,22 @@ fn parse(agent: &str) -> UserAgentInfo {
     UserAgentInfo {
         device,
         browser: name(parsed.as_ref().map(|r| r.name)),
+        browser_version: known(parsed.as_ref().map(|r| r.version)),
         os: name(parsed.as_ref().map(|r| r.os)),
+        os_version: known(parsed.as_ref().map(|r| r.os_version.as_ref())),
         is_bot: category == "crawler" || is_bot_text(agent),
     }
+}
+
+/// Longest version kept: real ones are a few dotted numbers.
+const MAX_VERSION: usize = 32;
+
+/// A version worth keeping: not empty, not the parser's `UNKNOWN`, bounded.
+fn known(version: Option<&str>) -> Option<String> {
+    version
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && *v != "UNKNOWN")
+        .map(|v| truncate(v, MAX_VERSION).to_owned())
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
@@ -175,6 +193,26 @@ mod tests {
         assert_eq!(phone.device, DeviceKind::Mobile);
         assert_eq!(phone.os, "iPhone");
         assert_eq!(user_agent_info(Some(IPAD), None).device, DeviceKind::Tablet);
+    }
+
+    #[test]
+    fn versions_are_kept_when_the_agent_gives_them() {
+        let info = user_agent_info(Some(MAC_CHROME), None);
+        assert_eq!(info.browser_version.as_deref(), Some("124.0.0.0"));
+        assert_eq!(info.os_version.as_deref(), Some("10.15.7"));
+        let phone = user_agent_info(Some(IPHONE), None);
+        assert_eq!(phone.browser_version.as_deref(), Some("17.4"));
+        assert_eq!(phone.os_version.as_deref(), Some("17.4"));
+        let unknown = user_agent_info(Some("Mozilla/5.0 (Something odd)"), None);
+        assert_eq!(unknown.browser_version, None);
+        let app = Device {
+            platform: "ios".into(),
+            os_version: Some("18.3".into()),
+            model: Some("iPhone".into()),
+        };
+        let from_app = user_agent_info(Some("DataFast/1.0.0"), Some(&app));
+        assert_eq!(from_app.os_version.as_deref(), Some("18.3"));
+        assert_eq!(from_app.browser_version, None);
     }
 
     #[test]
