@@ -530,12 +530,20 @@ impl AnalyticsIndex {
                 keep.then_some((seen_at, visitor))
             })
             .collect();
-        // Latest first, then by visitor id; rows are built for the page only.
-        matches.sort_unstable_by(|a, b| {
+        // Latest first, then by visitor id; rows are built for the page only. Only the rows up
+        // to the page's end need an order: they are selected first (linear), then sorted, so
+        // an all-time list of a million visitors does not sort them all.
+        let order = |a: &(i64, u32), b: &(i64, u32)| {
             b.0.cmp(&a.0)
                 .then_with(|| site.visitor_ids.value(a.1).cmp(site.visitor_ids.value(b.1)))
-        });
-        let has_more = matches.len() > request.offset.saturating_add(request.limit);
+        };
+        let page_end = request.offset.saturating_add(request.limit);
+        let has_more = matches.len() > page_end;
+        if has_more && page_end > 0 {
+            matches.select_nth_unstable_by(page_end, order);
+            matches.truncate(page_end);
+        }
+        matches.sort_unstable_by(order);
         let data = matches
             .into_iter()
             .skip(request.offset)
