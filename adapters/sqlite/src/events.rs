@@ -419,6 +419,19 @@ const EVENT_COLUMNS: &str = "e.seq, e.website, e.kind, e.occurred_at, e.visitor,
      e.hostname, e.path, e.goal, e.context, e.flags
      FROM events e";
 
+/// The text stored under `id` in one of the event dictionaries (`table`, its `column`).
+fn dictionary_value(
+    db: &Connection,
+    table: &str,
+    column: &str,
+    id: i64,
+) -> Result<String, Failure> {
+    db.prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| Failure::Corrupt(format!("no row {id} in {table}")))
+}
+
 /// Decodes event rows, loading each context and detail row once per read.
 struct EventReader<'c> {
     db: &'c Connection,
@@ -486,12 +499,7 @@ impl<'c> EventReader<'c> {
         if let Some(value) = self.labels.get(&id) {
             return Ok(value.clone());
         }
-        let value: String = self
-            .db
-            .prepare_cached("SELECT value FROM event_labels WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
-            .optional()?
-            .ok_or_else(|| Failure::Corrupt(format!("no event label {id}")))?;
+        let value = dictionary_value(self.db, "event_labels", "value", id)?;
         self.labels.insert(id, value.clone());
         Ok(value)
     }
@@ -500,12 +508,7 @@ impl<'c> EventReader<'c> {
         if let Some(website) = self.websites.get(&id) {
             return Ok(*website);
         }
-        let text: String = self
-            .db
-            .prepare_cached("SELECT website_id FROM event_websites WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
-            .optional()?
-            .ok_or_else(|| Failure::Corrupt(format!("no event website {id}")))?;
+        let text = dictionary_value(self.db, "event_websites", "website_id", id)?;
         let website = text
             .parse()
             .map_err(|_| Failure::Corrupt(format!("website id {text:?}")))?;

@@ -72,39 +72,8 @@ impl Connection {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> Result<Reply, String> {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "localhost");
-        if let Some(agent) = self.user_agent {
-            builder = builder.header("user-agent", agent);
-        }
-        if let Some(token) = token {
-            builder = builder.header("authorization", format!("Bearer {token}"));
-        }
-        let payload = match body {
-            Some(json) => {
-                builder = builder.header("content-type", "application/json");
-                Bytes::from(json.to_string())
-            }
-            None => Bytes::new(),
-        };
-        let request = builder
-            .body(Full::new(payload))
-            .map_err(|e| e.to_string())?;
-        self.sender.ready().await.map_err(|e| e.to_string())?;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
+        let payload = body.map(|json| Bytes::from(json.to_string()));
+        let (status, bytes) = self.exchange(method, path, token, payload).await?;
         Ok(Reply {
             status,
             json: serde_json::from_slice(&bytes).ok(),
@@ -121,12 +90,33 @@ impl Connection {
         body: Option<Bytes>,
     ) -> Result<(), String> {
         let started = Instant::now();
+        let (status, _) = self.exchange(method, path, None, body).await?;
+        let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+        if (200..300).contains(&status) {
+            outcome.latencies_us.push(micros);
+        } else {
+            outcome.errors += 1;
+        }
+        Ok(())
+    }
+
+    /// One request and its whole answer: the status and the body's bytes.
+    async fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Bytes>,
+    ) -> Result<(u16, Bytes), String> {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
             .header("host", "localhost");
         if let Some(agent) = self.user_agent {
             builder = builder.header("user-agent", agent);
+        }
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
         }
         if body.is_some() {
             builder = builder.header("content-type", "application/json");
@@ -141,18 +131,13 @@ impl Connection {
             .await
             .map_err(|e| format!("{method} {path}: {e}"))?;
         let status = response.status().as_u16();
-        response
+        let bytes = response
             .into_body()
             .collect()
             .await
-            .map_err(|e| e.to_string())?;
-        let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
-        if (200..300).contains(&status) {
-            outcome.latencies_us.push(micros);
-        } else {
-            outcome.errors += 1;
-        }
-        Ok(())
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, bytes))
     }
 
     /// Sends one request, records its latency (or an error for a non-2xx status), and hands
