@@ -150,6 +150,9 @@ pub(crate) struct PaymentRow {
     pub amount: f64,
 }
 
+/// No event at all, below every real (timestamp, position).
+pub(crate) const NO_EVENT: (i64, u32) = (i64::MIN, NONE);
+
 /// The longest session duration counted, about 24.8 days; longer ones count as this.
 pub const MAX_SESSION_MS: u32 = 0x7fff_ffff;
 pub(crate) const BOUNCED: u32 = 0x8000_0000;
@@ -202,6 +205,11 @@ pub(crate) struct SiteIndex {
     /// Per block of [`BLOCK`] events: the earliest and latest timestamp.
     pub block_span: Vec<(i64, i64)>,
     pub visitors: Vec<VisitorRow>,
+    /// Per visitor, their latest event and latest pageview as (timestamp, position), the later
+    /// position winning a tie as the visitors list orders them; [`NO_EVENT`] for none. Lets an
+    /// unfiltered all-time visitors list skip the scan of every event.
+    pub latest_event: Vec<(i64, u32)>,
+    pub latest_pageview: Vec<(i64, u32)>,
     pub sessions: Vec<SessionRow>,
     /// Per session, what overview reads, packed so that scans stay in cache: the duration in
     /// milliseconds (capped at [`MAX_SESSION_MS`]) with [`BOUNCED`] set for one pageview.
@@ -245,6 +253,18 @@ impl SiteIndex {
         id
     }
 
+    /// Keeps [`SiteIndex::latest_event`] and [`SiteIndex::latest_pageview`] for an event at
+    /// `position`.
+    fn note_latest(&mut self, visitor: usize, ts: i64, position: usize, is_pageview: bool) {
+        let here = (ts, u32::try_from(position).unwrap_or(NONE));
+        if let Some(latest) = self.latest_event.get_mut(visitor) {
+            *latest = (*latest).max(here);
+        }
+        if is_pageview && let Some(latest) = self.latest_pageview.get_mut(visitor) {
+            *latest = (*latest).max(here);
+        }
+    }
+
     fn page_id(&mut self, host: &str, path: &str) -> u32 {
         let row = PageRow {
             host: self.strings.intern(host),
@@ -266,6 +286,8 @@ impl SiteIndex {
                 first_event: None,
                 first_pageview: None,
             });
+            self.latest_event.push(NO_EVENT);
+            self.latest_pageview.push(NO_EVENT);
         }
         id
     }
@@ -326,6 +348,7 @@ impl SiteIndex {
         }
 
         let position = self.ts.len();
+        self.note_latest(visitor as usize, ts, position, is_pageview);
         if position.is_multiple_of(BLOCK) {
             self.block_span.push((ts, ts));
         } else if let Some(span) = self.block_span.last_mut() {
@@ -479,6 +502,14 @@ impl SiteIndex {
                 .collect();
         }
         self.renumber_sessions();
+        // Positions and visitor numbers both changed: the latest events are found again.
+        self.latest_event.fill(NO_EVENT);
+        self.latest_pageview.fill(NO_EVENT);
+        for position in 0..self.ts.len() {
+            let is_pageview = self.kind[position] & KIND_MASK == PAGEVIEW;
+            let (visitor, ts) = (self.visitor[position] as usize, self.ts[position]);
+            self.note_latest(visitor, ts, position, is_pageview);
+        }
         self.block_span = self
             .ts
             .chunks(BLOCK)
@@ -500,6 +531,8 @@ impl SiteIndex {
         self.ctx.shrink_to_fit();
         self.kind.shrink_to_fit();
         self.visitors.shrink_to_fit();
+        self.latest_event.shrink_to_fit();
+        self.latest_pageview.shrink_to_fit();
         self.sessions.shrink_to_fit();
         self.session_summary.shrink_to_fit();
         self.session_ids.shrink_to_fit();

@@ -135,6 +135,88 @@ fn customers(site: &SiteIndex) -> BitSet {
     set
 }
 
+/// The visitors with a selected event in `range` that meet `request`'s criteria, as
+/// (lastSeenAt, visitor, latest selected event, latest selected pageview), unordered.
+fn scan_visitors(
+    site: &SiteIndex,
+    range: TimeRange,
+    request: &VisitorsRequest,
+    customers: &BitSet,
+) -> Vec<(i64, u32, u32, Option<u32>)> {
+    let selection = Selection::new(site, range, &request.filters);
+    let goal_ids: Vec<u32> = request
+        .completed_goals
+        .iter()
+        .filter_map(|g| site.strings.get(g))
+        .collect();
+    // Per page: (is a visited page asked for, contains an asked substring).
+    let page_hits: Vec<(bool, bool)> = (0..site.pages.len() as u32)
+        .map(|page| {
+            let path = site.page_path(page);
+            let lower = path.to_ascii_lowercase();
+            (
+                request.visited_pages.iter().any(|p| p == path),
+                request
+                    .page_contains
+                    .iter()
+                    .any(|p| lower.contains(&p.to_ascii_lowercase())),
+            )
+        })
+        .collect();
+    let unseen = Seen {
+        last: NEVER,
+        last_pageview: NEVER,
+        last_goal: NEVER,
+        visited_page: false,
+        page_contains: false,
+    };
+    // Per visitor, the index of their entry in `seen`, which holds only the visitors met.
+    let mut slot = vec![NONE; site.visitors.len()];
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    selection.for_each(|at| {
+        let visitor = site.visitor[at];
+        let index = &mut slot[visitor as usize];
+        if *index == NONE {
+            *index = seen.len() as u32;
+            seen.push(unseen);
+            touched.push(visitor);
+        }
+        let entry = &mut seen[*index as usize];
+        let here = (site.ts[at], at as u32);
+        entry.last = entry.last.max(here);
+        let kind = site.kind[at] & KIND_MASK;
+        if kind == PAGEVIEW {
+            entry.last_pageview = entry.last_pageview.max(here);
+            let (visited, contains) = page_hits[site.page[at] as usize];
+            entry.visited_page |= visited;
+            entry.page_contains |= contains;
+        } else if goal_ids.contains(&site.goal[at]) {
+            entry.last_goal = entry.last_goal.max(here);
+        }
+    });
+    touched
+        .into_iter()
+        .filter_map(|visitor| {
+            let s = &seen[slot[visitor as usize] as usize];
+            let keep = (request.visited_pages.is_empty() || s.visited_page)
+                && (request.page_contains.is_empty() || s.page_contains)
+                && (request.completed_goals.is_empty() || s.last_goal != NEVER)
+                && request
+                    .is_customer
+                    .is_none_or(|wanted| customers.contains(visitor) == wanted);
+            // Searching by goal, lastSeenAt is when the goal was completed.
+            let seen_at = if request.completed_goals.is_empty() {
+                s.last.0
+            } else {
+                s.last_goal.0
+            };
+            let pageview = (s.last_pageview != NEVER).then_some(s.last_pageview.1);
+            keep.then_some((seen_at, visitor, s.last.1, pageview))
+        })
+        .collect()
+}
+
 /// One list row, from the visitor's latest selected event and pageview.
 pub(crate) fn list_row(
     site: &SiteIndex,
@@ -457,83 +539,39 @@ impl AnalyticsIndex {
                 pagination: pagination(false),
             };
         };
-        let range = request.range.unwrap_or(TimeRange::ALL_TIME);
-        let selection = Selection::new(site, range, &request.filters);
-        let goal_ids: Vec<u32> = request
-            .completed_goals
-            .iter()
-            .filter_map(|g| site.strings.get(g))
-            .collect();
-        // Per page: (is a visited page asked for, contains an asked substring).
-        let page_hits: Vec<(bool, bool)> = (0..site.pages.len() as u32)
-            .map(|page| {
-                let path = site.page_path(page);
-                let lower = path.to_ascii_lowercase();
-                (
-                    request.visited_pages.iter().any(|p| p == path),
-                    request
-                        .page_contains
-                        .iter()
-                        .any(|p| lower.contains(&p.to_ascii_lowercase())),
-                )
-            })
-            .collect();
-        let unseen = Seen {
-            last: NEVER,
-            last_pageview: NEVER,
-            last_goal: NEVER,
-            visited_page: false,
-            page_contains: false,
-        };
-        // Per visitor, the index of their entry in `seen`, which holds only the visitors met.
-        let mut slot = vec![NONE; site.visitors.len()];
-        let mut seen: Vec<Seen> = Vec::new();
-        let mut touched: Vec<u32> = Vec::new();
-        selection.for_each(|at| {
-            let visitor = site.visitor[at];
-            let index = &mut slot[visitor as usize];
-            if *index == NONE {
-                *index = seen.len() as u32;
-                seen.push(unseen);
-                touched.push(visitor);
-            }
-            let entry = &mut seen[*index as usize];
-            let here = (site.ts[at], at as u32);
-            entry.last = entry.last.max(here);
-            let kind = site.kind[at] & KIND_MASK;
-            if kind == PAGEVIEW {
-                entry.last_pageview = entry.last_pageview.max(here);
-                let (visited, contains) = page_hits[site.page[at] as usize];
-                entry.visited_page |= visited;
-                entry.page_contains |= contains;
-            } else if goal_ids.contains(&site.goal[at]) {
-                entry.last_goal = entry.last_goal.max(here);
-            }
-        });
         let customers = customers(site);
-        let mut matches: Vec<(i64, u32)> = touched
-            .into_iter()
-            .filter_map(|visitor| {
-                let s = &seen[slot[visitor as usize] as usize];
-                let keep = (request.visited_pages.is_empty() || s.visited_page)
-                    && (request.page_contains.is_empty() || s.page_contains)
-                    && (request.completed_goals.is_empty() || s.last_goal != NEVER)
-                    && request
+        let range = request.range.unwrap_or(TimeRange::ALL_TIME);
+        let unfiltered = range == TimeRange::ALL_TIME
+            && request.filters.is_empty()
+            && request.visited_pages.is_empty()
+            && request.page_contains.is_empty()
+            && request.completed_goals.is_empty();
+        // Per listed visitor: (lastSeenAt, visitor, latest selected event, latest selected
+        // pageview). Unfiltered and all time, every visitor's latest events are kept by the
+        // index; otherwise the selected events are scanned.
+        let mut matches: Vec<(i64, u32, u32, Option<u32>)> = if unfiltered {
+            (0..site.visitors.len() as u32)
+                .filter(|visitor| {
+                    request
                         .is_customer
-                        .is_none_or(|wanted| customers.contains(visitor) == wanted);
-                // Searching by goal, lastSeenAt is when the goal was completed.
-                let seen_at = if request.completed_goals.is_empty() {
-                    s.last.0
-                } else {
-                    s.last_goal.0
-                };
-                keep.then_some((seen_at, visitor))
-            })
-            .collect();
+                        .is_none_or(|wanted| customers.contains(*visitor) == wanted)
+                })
+                .filter_map(|visitor| {
+                    let latest = site.latest_event.get(visitor as usize).copied()?;
+                    let pageview = site.latest_pageview.get(visitor as usize).copied();
+                    (latest != NEVER).then(|| {
+                        let pageview = pageview.filter(|p| *p != NEVER).map(|p| p.1);
+                        (latest.0, visitor, latest.1, pageview)
+                    })
+                })
+                .collect()
+        } else {
+            scan_visitors(site, range, request, &customers)
+        };
         // Latest first, then by visitor id; rows are built for the page only. Only the rows up
         // to the page's end need an order: they are selected first (linear), then sorted, so
         // an all-time list of a million visitors does not sort them all.
-        let order = |a: &(i64, u32), b: &(i64, u32)| {
+        let order = |a: &(i64, u32, u32, Option<u32>), b: &(i64, u32, u32, Option<u32>)| {
             b.0.cmp(&a.0)
                 .then_with(|| site.visitor_ids.value(a.1).cmp(site.visitor_ids.value(b.1)))
         };
@@ -548,14 +586,12 @@ impl AnalyticsIndex {
             .into_iter()
             .skip(request.offset)
             .take(request.limit)
-            .map(|(seen_at, visitor)| {
-                let s = &seen[slot[visitor as usize] as usize];
-                let pageview = (s.last_pageview != NEVER).then_some(s.last_pageview.1);
+            .map(|(seen_at, visitor, latest, pageview)| {
                 list_row(
                     site,
                     visitor,
                     seen_at,
-                    s.last.1,
+                    latest,
                     pageview,
                     customers.contains(visitor),
                 )

@@ -256,6 +256,10 @@ fn measure(index: &AnalyticsIndex, website: WebsiteId, last_visitor: &str, every
     time("visitors list 30d", &mut || {
         serde_json::to_string(&index.visitors(website, &list)).unwrap()
     });
+    let everyone = parse_visitors(&[], &context).unwrap();
+    time("visitors all time", &mut || {
+        serde_json::to_string(&index.visitors(website, &everyone)).unwrap()
+    });
     let all_time = parse_visitors(&[("visitedPage".into(), "/page/7".into())], &context).unwrap();
     time("visitors all time /page/7", &mut || {
         serde_json::to_string(&index.visitors(website, &all_time)).unwrap()
