@@ -401,4 +401,58 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
     assert_eq!(goals.get("signup"), Some(&1), "{goals:?}");
     assert_eq!(goals.get("initiate_checkout"), Some(&1), "{goals:?}");
     assert_eq!(goals.get("video_play"), Some(&1), "{goals:?}");
+
+    // The same visit as the analytics API shows it to the site owner.
+    let analytics = |report: &str| format!("/api/v1/analytics/{report}?websiteId={website_id}");
+    let (status, overview) = app.get(&analytics("overview")).await;
+    assert_eq!(status, 200, "{overview}");
+    assert_eq!(overview["data"][0]["visitors"], 1, "{overview}");
+    assert_eq!(overview["data"][0]["sessions"], 1, "{overview}");
+    let (status, pages) = app.get(&analytics("pages")).await;
+    assert_eq!(status, 200, "{pages}");
+    let mut paths: Vec<&str> = pages["data"]
+        .as_array()
+        .expect("page rows")
+        .iter()
+        .map(|row| text(row, "path"))
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["/pricing", "/pricing/annual"], "{pages}");
+    let (status, systems) = app.get(&analytics("operating-systems")).await;
+    assert_eq!(status, 200, "{systems}");
+    assert_eq!(
+        systems["data"][0]["operating_system"], "Windows",
+        "{systems}"
+    );
+    let (status, detail) = app
+        .get(&format!(
+            "/api/v1/visitors/{visitor}?websiteId={website_id}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    let identity = &detail["data"]["identity"];
+    assert_eq!(
+        identity["browser"],
+        json!({"name": "Chrome", "version": "126.0.0.0"}),
+        "{detail}"
+    );
+    assert_eq!(
+        identity["os"],
+        json!({"name": "Windows", "version": "10"}),
+        "{detail}"
+    );
+    let activity = &detail["data"]["activity"];
+    assert_eq!(activity["pageViewCount"], 2, "{detail}");
+    let mut goals: Vec<&str> = activity["completedCustomGoals"]
+        .as_array()
+        .expect("goals")
+        .iter()
+        .map(|goal| text(goal, "name"))
+        .collect();
+    goals.sort_unstable();
+    assert_eq!(
+        goals,
+        ["initiate_checkout", "signup", "video_play"],
+        "{detail}"
+    );
 }
