@@ -213,6 +213,8 @@ pub(crate) struct KnownIds {
 /// Ids remembered at most; past it the memory starts over (a site with endless distinct paths
 /// must not grow the writer without bound).
 const MAX_KNOWN_IDS: usize = 200_000;
+/// Longest dictionary value remembered.
+const MAX_KNOWN_VALUE_BYTES: usize = 256;
 
 impl KnownIds {
     fn value(&self, dictionary: Dictionary, value: &str) -> Option<i64> {
@@ -225,9 +227,13 @@ impl KnownIds {
         if self.entries + learned.values.len() + learned.contexts.len() > MAX_KNOWN_IDS {
             *self = Self::default();
         }
+        // Long values (made-up paths, say) are looked up in the database each time rather than
+        // held here: the memory stays small whatever the traffic sends.
         for ((dictionary, value), id) in learned.values {
-            self.values.entry(dictionary).or_default().insert(value, id);
-            self.entries += 1;
+            if value.len() <= MAX_KNOWN_VALUE_BYTES {
+                self.values.entry(dictionary).or_default().insert(value, id);
+                self.entries += 1;
+            }
         }
         self.entries += learned.contexts.len();
         self.contexts.extend(learned.contexts);

@@ -81,6 +81,9 @@ impl CookielessSessions {
 
 /// Distinct user agents whose reading is remembered before the memory starts over.
 const MAX_REMEMBERED_AGENTS: usize = 4096;
+/// Longest input remembered: real user agents are a few hundred bytes, and remembering
+/// thousands of huge made-up ones would hold a lot of memory for nothing.
+const MAX_REMEMBERED_AGENT_BYTES: usize = 1024;
 
 /// Everything that decides what [`user_agent_info`] says.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,6 +104,15 @@ pub struct AgentCache {
 impl AgentCache {
     /// The same answer as [`user_agent_info`], parsed once per distinct input.
     pub fn read(&self, user_agent: Option<&str>, device: Option<&Device>) -> Arc<UserAgentInfo> {
+        let size = user_agent.map_or(0, str::len)
+            + device.map_or(0, |d| {
+                d.platform.len()
+                    + d.os_version.as_deref().map_or(0, str::len)
+                    + d.model.as_deref().map_or(0, str::len)
+            });
+        if size > MAX_REMEMBERED_AGENT_BYTES {
+            return Arc::new(user_agent_info(user_agent, device));
+        }
         let key = AgentKey {
             header: user_agent.map(str::to_owned),
             device: device.map(|d| (d.platform.clone(), d.os_version.clone(), d.model.clone())),
@@ -433,6 +445,17 @@ mod tests {
             }
         }
         assert_eq!(cache.lock().len(), inputs.len());
+    }
+
+    #[test]
+    fn huge_agents_are_read_but_not_remembered() {
+        let cache = AgentCache::default();
+        let huge = format!("{MAC_CHROME} {}", "x".repeat(MAX_REMEMBERED_AGENT_BYTES));
+        assert_eq!(
+            *cache.read(Some(&huge), None),
+            user_agent_info(Some(&huge), None)
+        );
+        assert_eq!(cache.lock().len(), 0);
     }
 
     #[test]
