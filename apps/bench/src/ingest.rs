@@ -15,7 +15,7 @@ use datafast_sqlite::SqliteStore;
 
 use crate::client::{Connection, Outcome};
 use crate::report::PhaseResult;
-use crate::server::RunningServer;
+use crate::server::{RunningServer, process_cpu_nanos};
 
 /// Distinct visitors the load draws from; sessions are a few per visitor.
 const VISITORS: u64 = 200_000;
@@ -144,7 +144,7 @@ async fn run_load(
     budget: u64,
     connections: usize,
     duration: Duration,
-) -> Result<(Outcome, Duration, u64), String> {
+) -> Result<(Outcome, Duration, u64, (u64, u64)), String> {
     let bodies: Arc<Vec<Bytes>> = Arc::new(match load {
         Load::Health => Vec::new(),
         Load::Events => (0..RENDERED_EVENTS)
@@ -153,6 +153,7 @@ async fn run_load(
     });
     let deadline = Instant::now() + duration;
     let started = Instant::now();
+    let cpu_before = (server.cpu_nanos()?, process_cpu_nanos("self")?);
     let mut workers = Vec::with_capacity(connections);
     for _ in 0..connections {
         let mut connection = Connection::open_as_browser(server.address()).await?;
@@ -195,7 +196,11 @@ async fn run_load(
     for worker in workers {
         total.merge(worker.await.map_err(|e| format!("worker failed: {e}"))?);
     }
-    Ok((total, started.elapsed(), peak_rss_kib))
+    let cpu = (
+        server.cpu_nanos()?.saturating_sub(cpu_before.0),
+        process_cpu_nanos("self")?.saturating_sub(cpu_before.1),
+    );
+    Ok((total, started.elapsed(), peak_rss_kib, cpu))
 }
 
 fn folder_bytes(folder: &Path) -> u64 {
@@ -250,21 +255,25 @@ pub struct IngestReport {
 
 impl IngestReport {
     pub fn to_markdown(&self) -> String {
+        let micros = |us: Option<f64>| us.map_or_else(|| "-".to_owned(), |us| format!("{us:.1}"));
         let ratio = self.events.requests_per_second / self.health.requests_per_second.max(1.0);
         let row = |p: &PhaseResult| {
             format!(
-                "| {} | {:.0} | {:.2} | {:.2} | {} | {:.1} MiB |\n",
+                "| {} | {:.0} | {:.2} | {:.2} | {} | {:.1} MiB | {} | {} |\n",
                 p.label,
                 p.requests_per_second,
                 p.p50_ms,
                 p.p99_ms,
                 p.errors,
-                p.peak_rss_kib as f64 / 1024.0
+                p.peak_rss_kib as f64 / 1024.0,
+                micros(p.server_cpu_us),
+                micros(p.generator_cpu_us),
             )
         };
         let mut out = format!(
             "{} connections, {} s per phase, one server process\n\n\
-             | phase | req/s | p50 ms | p99 ms | errors | peak RSS |\n|---|---:|---:|---:|---:|---:|\n",
+             | phase | req/s | p50 ms | p99 ms | errors | peak RSS | server CPU µs/req | load generator CPU µs/req |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|\n",
             self.connections, self.seconds
         );
         out.push_str(&row(&self.health));
@@ -303,7 +312,7 @@ pub async fn run(
     let phase = Duration::from_secs(seconds);
 
     eprintln!("GET /health for {seconds} s on {connections} connections");
-    let (outcome, elapsed, rss) = run_load(
+    let (outcome, elapsed, rss, cpu) = run_load(
         &server,
         Load::Health,
         &tracking_id,
@@ -313,10 +322,10 @@ pub async fn run(
         phase,
     )
     .await?;
-    let health = PhaseResult::new("GET /health", outcome, elapsed, rss);
+    let health = PhaseResult::new("GET /health", outcome, elapsed, rss).with_cpu(cpu.0, cpu.1);
 
     eprintln!("POST /api/events for {seconds} s on {connections} connections");
-    let (outcome, elapsed, rss) = run_load(
+    let (outcome, elapsed, rss, cpu) = run_load(
         &server,
         Load::Events,
         &tracking_id,
@@ -326,12 +335,13 @@ pub async fn run(
         phase,
     )
     .await?;
-    let events = PhaseResult::new("POST /api/events (SDK payloads)", outcome, elapsed, rss);
+    let events = PhaseResult::new("POST /api/events (SDK payloads)", outcome, elapsed, rss)
+        .with_cpu(cpu.0, cpu.1);
 
     let sent = counter.load(Ordering::Relaxed);
     eprintln!("filling the database to {fill_to} events ({sent} so far)");
     let fill_started = Instant::now();
-    let (fill, _, _) = run_load(
+    let (fill, _, _, _) = run_load(
         &server,
         Load::Events,
         &tracking_id,

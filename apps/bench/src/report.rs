@@ -12,6 +12,10 @@ pub struct PhaseResult {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub peak_rss_kib: u64,
+    /// Server CPU time per answered request, in microseconds, when it was measured.
+    pub server_cpu_us: Option<f64>,
+    /// The load generator's own CPU time per answered request, in microseconds.
+    pub generator_cpu_us: Option<f64>,
 }
 
 impl PhaseResult {
@@ -31,7 +35,19 @@ impl PhaseResult {
             p50_ms: percentile_ms(&outcome.latencies_us, 0.50),
             p99_ms: percentile_ms(&outcome.latencies_us, 0.99),
             peak_rss_kib,
+            server_cpu_us: None,
+            generator_cpu_us: None,
         }
+    }
+
+    /// Records the CPU time, in nanoseconds, that the server and the load generator spent on
+    /// this phase.
+    #[must_use]
+    pub fn with_cpu(mut self, server_nanos: u64, generator_nanos: u64) -> Self {
+        let per_request = |nanos: u64| nanos as f64 / 1000.0 / self.requests.max(1) as f64;
+        self.server_cpu_us = Some(per_request(server_nanos));
+        self.generator_cpu_us = Some(per_request(generator_nanos));
+        self
     }
 }
 

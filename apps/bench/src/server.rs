@@ -115,6 +115,13 @@ impl RunningServer {
             .ok_or_else(|| "no VmRSS line".to_owned())
     }
 
+    /// CPU time the server's threads have run so far, in nanoseconds (the sum of every
+    /// thread's `schedstat`): the work a phase cost, which the machine's noise moves less than
+    /// its throughput.
+    pub fn cpu_nanos(&self) -> Result<u64, String> {
+        process_cpu_nanos(&self.pid.to_string())
+    }
+
     /// The folder holding the database files (main file, WAL, key file).
     pub fn folder(&self) -> &Path {
         self.folder.path()
@@ -207,4 +214,23 @@ async fn bootstrap(binary: &Path, database: &Path, email: &str) -> Result<String
 fn free_address() -> Result<SocketAddr, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener.local_addr().map_err(|e| e.to_string())
+}
+
+/// CPU time the threads of process `pid` (a number, or `self`) have run so far, in nanoseconds:
+/// the sum of every thread's `schedstat`.
+pub fn process_cpu_nanos(pid: &str) -> Result<u64, String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map_err(|e| format!("listing the threads of process {pid}: {e}"))?;
+    let mut total = 0;
+    for task in tasks.filter_map(Result::ok) {
+        // A thread that ended between the listing and the read no longer counts.
+        if let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) {
+            total += stat
+                .split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Ok(total)
 }
