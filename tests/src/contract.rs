@@ -142,6 +142,7 @@ macro_rules! storage_contract_tests {
             instants_are_kept_to_the_millisecond,
             sequence_numbers_grow_and_are_never_reused,
             events_after_pages_in_order_across_websites,
+            a_large_mixed_batch_keeps_its_order_numbers_and_details,
             events_round_trip_with_every_detail,
             latest_pageview_is_the_visitors_last_appended_pageview,
             deleting_goal_events_by_visitor,
@@ -2398,6 +2399,40 @@ pub async fn events_after_pages_in_order_across_websites(store: &dyn Storage) {
     assert!(store.events_after(0, 0).await.unwrap().is_empty());
     assert!(store.events_after(after, 10).await.unwrap().is_empty());
     assert!(store.events_after(u64::MAX, 10).await.unwrap().is_empty());
+}
+
+/// One append far larger than a backend's internal chunks (the SQLite writer inserts several
+/// rows per statement): every event comes back once, in order, under the number the append
+/// returned, with its own details, and the numbers only grow.
+pub async fn a_large_mixed_batch_keeps_its_order_numbers_and_details(store: &dyn Storage) {
+    let (one, two) = (website_id(1), website_id(2));
+    let events: Vec<Event> = (0..53_i64)
+        .map(|n| {
+            let site = if n % 5 == 0 { two } else { one };
+            let visitor = format!("visitor-{n}");
+            let mut event = if n % 3 == 0 {
+                event_at(site, EventKind::Custom, &visitor, Some("signup"), n)
+            } else {
+                event_at(site, EventKind::Pageview, &visitor, None, n)
+            };
+            if n % 3 == 0 {
+                event.params.insert("plan".to_owned(), format!("plan {n}"));
+            }
+            if n % 7 == 0 {
+                event.description = Some(format!("described {n}"));
+            }
+            event.path = format!("/page/{}", n % 4);
+            event
+        })
+        .collect();
+    let seqs = store.append_events(&events).await.unwrap();
+    assert_eq!(seqs.len(), events.len());
+    assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
+
+    let stored = store.events_after(0, 1000).await.unwrap();
+    let read: Vec<(u64, Event)> = stored.into_iter().map(|s| (s.seq, s.event)).collect();
+    let expected: Vec<(u64, Event)> = seqs.into_iter().zip(events).collect();
+    assert_eq!(read, expected);
 }
 
 /// A visit context with every field set, drawn from `text` so two contexts can differ.

@@ -67,37 +67,54 @@ const LABELS: Dictionary = Dictionary {
 
 /// A visitor or session id as stored: 16 bytes for a lowercase UUID, a 17-byte `s` + UUID for
 /// the tracker's session ids, and the text itself for anything else, so that every id reads
-/// back exactly as it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum CompactId {
-    Bytes(Vec<u8>),
-    Text(String),
+/// back exactly as it was written. Borrowed and fixed-size: two are made for every event
+/// written, and allocating them showed in the writer's profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CompactId<'a> {
+    /// The first `len` bytes of the buffer.
+    Bytes([u8; 17], usize),
+    Text(&'a str),
 }
 
-impl ToSql for CompactId {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+impl CompactId<'_> {
+    fn value(&self) -> rusqlite::types::ValueRef<'_> {
         match self {
-            CompactId::Bytes(bytes) => bytes.to_sql(),
-            CompactId::Text(text) => text.to_sql(),
+            CompactId::Bytes(bytes, len) => rusqlite::types::ValueRef::Blob(&bytes[..*len]),
+            CompactId::Text(text) => rusqlite::types::ValueRef::Text(text.as_bytes()),
         }
     }
 }
 
+impl ToSql for CompactId<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(self.value()))
+    }
+}
+
+/// The 16 bytes of a lowercase hyphenated UUID, or `None` for any other text.
 fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
     let bytes = text.as_bytes();
     if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
         return None;
     }
-    let hex: String = text.chars().filter(|c| *c != '-').collect();
-    if !hex
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return None;
-    }
     let mut out = [0_u8; 16];
-    hex::decode_to_slice(&hex, &mut out).ok()?;
+    let mut digits = bytes.iter().filter(|&&b| b != b'-');
+    for byte in &mut out {
+        let high = lower_hex_digit(*digits.next()?)?;
+        let low = lower_hex_digit(*digits.next()?)?;
+        *byte = (high << 4) | low;
+    }
     Some(out)
+}
+
+/// The value of a lowercase hexadecimal digit: uppercase UUIDs are kept as text, so that they
+/// read back as they were written.
+fn lower_hex_digit(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
+    }
 }
 
 /// The lowercase hyphenated text of a 16-byte UUID. Each group is encoded straight into its
@@ -122,17 +139,18 @@ fn uuid_text(bytes: &[u8]) -> Result<String, Failure> {
 /// The marker byte of an `s` + UUID session id.
 const SESSION_MARK: u8 = b's';
 
-fn compact(id: &str) -> CompactId {
+fn compact(id: &str) -> CompactId<'_> {
+    let mut out = [0_u8; 17];
     if let Some(bytes) = uuid_bytes(id) {
-        return CompactId::Bytes(bytes.to_vec());
+        out[..16].copy_from_slice(&bytes);
+        return CompactId::Bytes(out, 16);
     }
     if let Some(bytes) = id.strip_prefix('s').and_then(uuid_bytes) {
-        let mut out = Vec::with_capacity(17);
-        out.push(SESSION_MARK);
-        out.extend_from_slice(&bytes);
-        return CompactId::Bytes(out);
+        out[0] = SESSION_MARK;
+        out[1..].copy_from_slice(&bytes);
+        return CompactId::Bytes(out, 17);
     }
-    CompactId::Text(id.to_owned())
+    CompactId::Text(id)
 }
 
 fn expand(value: rusqlite::types::ValueRef<'_>) -> Result<String, Failure> {
@@ -374,10 +392,18 @@ pub(crate) fn insert_events_with(
         "INSERT INTO event_details (event, params, description) VALUES (?1, ?2, ?3)",
     )?;
     let mut seqs = Vec::with_capacity(events.len());
+    // A batch names a handful of websites; formatting each event's id to look it up again
+    // showed in the writer's profile.
+    let mut websites: Vec<(WebsiteId, i64)> = Vec::new();
     for event in events {
-        let website = interner.id(WEBSITES, &event.website_id.to_string())?;
-        let visitor = compact(&event.visitor_id);
-        let session = compact(&event.session_id);
+        let website = match websites.iter().find(|(id, _)| *id == event.website_id) {
+            Some((_, website)) => *website,
+            None => {
+                let website = interner.id(WEBSITES, &event.website_id.to_string())?;
+                websites.push((event.website_id, website));
+                website
+            }
+        };
         let hostname = interner.id(LABELS, &event.hostname)?;
         let path = interner.id(LABELS, &event.path)?;
         let goal = event
@@ -398,8 +424,8 @@ pub(crate) fn insert_events_with(
             website,
             kind_code(event.kind),
             millis(event.occurred_at),
-            visitor,
-            session,
+            compact(&event.visitor_id),
+            compact(&event.session_id),
             hostname,
             path,
             goal,
@@ -774,16 +800,15 @@ mod tests {
             "s",
             "session-0c424a08-3676-4e3a-a7e0-4ac419bb8c6c",
         ] {
-            let stored = compact(id);
-            let value = match &stored {
-                CompactId::Bytes(bytes) => rusqlite::types::ValueRef::Blob(bytes),
-                CompactId::Text(text) => rusqlite::types::ValueRef::Text(text.as_bytes()),
-            };
-            assert_eq!(expand(value).unwrap(), id);
+            assert_eq!(expand(compact(id).value()).unwrap(), id);
         }
         assert!(matches!(
             compact("0c424a08-3676-4e3a-a7e0-4ac419bb8c6c"),
-            CompactId::Bytes(b) if b.len() == 16
+            CompactId::Bytes(_, 16)
+        ));
+        assert!(matches!(
+            compact("s0c424a08-3676-4e3a-a7e0-4ac419bb8c6c"),
+            CompactId::Bytes(_, 17)
         ));
         assert!(matches!(
             compact("0C424A08-3676-4E3A-A7E0-4AC419BB8C6C"),
