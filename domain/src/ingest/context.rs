@@ -4,7 +4,7 @@
 use crate::event::VisitContext;
 use crate::ingest::agent::UserAgentInfo;
 use crate::ingest::payload::IncomingEvent;
-use crate::ingest::source::{ReferrerSource, campaign, referrer_source};
+use crate::ingest::source::{ReferrerSource, query_campaign, referrer_host_source};
 use crate::website::Domain;
 
 /// Where the client address is, as the location lookup found it.
@@ -22,8 +22,9 @@ pub fn visit_context(
     agent: &UserAgentInfo,
     place: Place,
 ) -> VisitContext {
-    let referrer_href = event.referrer.as_ref().map(|r| r.href.as_str());
-    let source = referrer_source(referrer_href, &event.page.host, domain);
+    // Both URLs were parsed by validation: their hosts and query are read from there.
+    let referrer_host = event.referrer.as_ref().map(|r| r.host.as_str());
+    let source = referrer_host_source(referrer_host, &event.page.host, domain);
     let referrer = match &source {
         ReferrerSource::Direct => None,
         _ => event.referrer.as_ref().map(|r| {
@@ -33,7 +34,7 @@ pub fn visit_context(
                 .to_owned()
         }),
     };
-    let tags = campaign(&event.page.href);
+    let tags = query_campaign(event.page.query.as_deref());
     VisitContext {
         referrer,
         source: source.label().to_owned(),

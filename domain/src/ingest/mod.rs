@@ -22,5 +22,7 @@ pub use payload::{
 };
 pub use rules::{DropReason, check_website};
 pub use sanitize::sanitize_value;
-pub use source::{Campaign, ReferrerSource, campaign, referrer_source};
+pub use source::{
+    Campaign, ReferrerSource, campaign, query_campaign, referrer_host_source, referrer_source,
+};
 pub use visitor::{SESSION_TIMEOUT, cookieless_visitor_id, same_session};

@@ -119,6 +119,10 @@ impl VisitorId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 impl fmt::Display for VisitorId {
@@ -134,11 +138,19 @@ pub struct SessionId(String);
 impl SessionId {
     pub fn parse(input: &str) -> Option<Self> {
         let uuid = input.strip_prefix('s')?;
-        is_uuid_v4(uuid).then(|| Self(format!("s{}", uuid.to_ascii_lowercase())))
+        if !is_uuid_v4(uuid) {
+            return None;
+        }
+        // `s` is already lowercase: the whole input can be lowercased in one copy.
+        Some(Self(input.to_ascii_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 
@@ -168,7 +180,8 @@ pub struct PageUrl {
 impl PageUrl {
     /// Parses an absolute `http` or `https` URL with a host.
     pub fn parse(field: &str, input: &str) -> Result<Self, IngestError> {
-        if input.chars().count() > MAX_URL_CHARS {
+        // A character is at least a byte: only a long input needs counting.
+        if input.len() > MAX_URL_CHARS && input.chars().count() > MAX_URL_CHARS {
             return Err(invalid(field, "must be at most 2048 characters"));
         }
         let url = Url::parse(input.trim())
@@ -181,11 +194,14 @@ impl PageUrl {
             .filter(|h| !h.is_empty())
             .ok_or_else(|| invalid(field, "must have a host"))?
             .to_ascii_lowercase();
+        let path = url.path().to_owned();
+        let query = url.query().map(str::to_owned);
         Ok(Self {
-            href: url.as_str().to_owned(),
+            // The parser's own buffer is the normalised URL: taken, not copied.
+            href: url.into(),
             host,
-            path: url.path().to_owned(),
-            query: url.query().map(str::to_owned),
+            path,
+            query,
         })
     }
 }
@@ -391,9 +407,15 @@ fn size(width: Option<f64>, height: Option<f64>) -> Option<Size> {
 }
 
 fn device(raw: RawDevice) -> Option<Device> {
-    let platform = raw.platform.as_deref().and_then(|p| short_token(p, 32))?;
+    let mut platform = raw.platform.as_deref().and_then(|p| short_token(p, 32))?;
+    platform.make_ascii_lowercase();
     let bounded = |v: Option<String>, max: usize| {
         v.map(|t| {
+            // Printable ASCII within the bound, the usual text, would come out unchanged:
+            // keep it rather than rebuild it character by character.
+            if t.len() <= max && t.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                return t;
+            }
             t.chars()
                 .filter(|c| !c.is_control())
                 .take(max)
@@ -402,7 +424,7 @@ fn device(raw: RawDevice) -> Option<Device> {
         .filter(|t| !t.trim().is_empty())
     };
     Some(Device {
-        platform: platform.to_ascii_lowercase(),
+        platform,
         // On the web this is the whole user agent, hence the generous bound.
         os_version: bounded(raw.os_version, 512),
         model: bounded(raw.model, 128),

@@ -2,7 +2,9 @@
 //! campaign, software, location), or to a documented drop (bots, foreign hostnames, excluded
 //! IPs, paths, countries and hostnames), which the tracker's contract still answers with 200.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -86,11 +88,57 @@ const MAX_REMEMBERED_AGENTS: usize = 4096;
 const MAX_REMEMBERED_AGENT_BYTES: usize = 1024;
 
 /// Everything that decides what [`user_agent_info`] says.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct AgentKey {
     header: Option<String>,
     device: Option<(String, Option<String>, Option<String>)>,
 }
+
+impl AgentKey {
+    fn new(user_agent: Option<&str>, device: Option<&Device>) -> Self {
+        Self {
+            header: user_agent.map(str::to_owned),
+            device: device.map(|d| (d.platform.clone(), d.os_version.clone(), d.model.clone())),
+        }
+    }
+
+    /// Whether this key was made from these inputs, compared without building a key.
+    fn is(&self, user_agent: Option<&str>, device: Option<&Device>) -> bool {
+        self.header.as_deref() == user_agent
+            && match (&self.device, device) {
+                (None, None) => true,
+                (Some((platform, os_version, model)), Some(d)) => {
+                    *platform == d.platform && *os_version == d.os_version && *model == d.model
+                }
+                _ => false,
+            }
+    }
+}
+
+/// A hasher for keys that are already hashes: the map below is keyed by the hash of an
+/// agent's inputs, computed once per event from borrowed text.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; this keeps any other input well defined.
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Readings by the hash of their inputs, with the inputs kept to tell collisions apart.
+type KnownAgents = HashMap<u64, (AgentKey, Arc<UserAgentInfo>), BuildHasherDefault<Prehashed>>;
 
 /// What recently seen user agents say. Reading one takes the parser several microseconds of
 /// pattern matching, a large share of an event's cost, while a site's traffic comes from a
@@ -98,7 +146,10 @@ struct AgentKey {
 /// decides it.
 #[derive(Debug, Default)]
 pub struct AgentCache {
-    known: Mutex<HashMap<AgentKey, Arc<UserAgentInfo>>>,
+    /// Randomly keyed, since the inputs come from clients: colliding hashes cannot be
+    /// chosen to make one agent evict another's reading on every event.
+    seed: RandomState,
+    known: Mutex<KnownAgents>,
 }
 
 impl AgentCache {
@@ -113,11 +164,25 @@ impl AgentCache {
         if size > MAX_REMEMBERED_AGENT_BYTES {
             return Arc::new(user_agent_info(user_agent, device));
         }
-        let key = AgentKey {
-            header: user_agent.map(str::to_owned),
-            device: device.map(|d| (d.platform.clone(), d.os_version.clone(), d.model.clone())),
-        };
-        if let Some(info) = self.lock().get(&key) {
+        // Hashed from the borrowed inputs: a hit allocates nothing. On the web the SDK's
+        // `osVersion` is the header itself, which needs hashing only once.
+        let hash = self.seed.hash_one((
+            user_agent,
+            device.map(|d| {
+                let os_version = d.os_version.as_deref();
+                let repeats_header = os_version.is_some() && os_version == user_agent;
+                let os_version = if repeats_header { None } else { os_version };
+                (
+                    d.platform.as_str(),
+                    repeats_header,
+                    os_version,
+                    d.model.as_deref(),
+                )
+            }),
+        ));
+        if let Some((key, info)) = self.lock().get(&hash)
+            && key.is(user_agent, device)
+        {
             return Arc::clone(info);
         }
         let info = Arc::new(user_agent_info(user_agent, device));
@@ -125,11 +190,12 @@ impl AgentCache {
         if known.len() >= MAX_REMEMBERED_AGENTS {
             known.clear();
         }
-        known.insert(key, Arc::clone(&info));
+        // A colliding entry of other inputs is replaced: it is only a memory.
+        known.insert(hash, (AgentKey::new(user_agent, device), Arc::clone(&info)));
         info
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<AgentKey, Arc<UserAgentInfo>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, KnownAgents> {
         // Each change is one insert or clear: a panic elsewhere leaves the map usable.
         self.known.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -146,7 +212,76 @@ const MAX_OPEN_SESSIONS: usize = 200_000;
 /// a session's last event.
 #[derive(Debug, Default)]
 pub struct SessionSources {
-    open: Mutex<HashMap<(WebsiteId, String), (VisitContext, Timestamp)>>,
+    open: Mutex<OpenSessions>,
+}
+
+/// The part of a visit context that says where the visit came from: all a session keeps.
+#[derive(Debug, Clone)]
+struct Acquisition {
+    referrer: Option<String>,
+    source: String,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    utm_term: Option<String>,
+    utm_content: Option<String>,
+    ref_param: Option<String>,
+    source_param: Option<String>,
+    via: Option<String>,
+}
+
+impl Acquisition {
+    fn of(context: &VisitContext) -> Self {
+        Self {
+            referrer: context.referrer.clone(),
+            source: context.source.clone(),
+            utm_source: context.utm_source.clone(),
+            utm_medium: context.utm_medium.clone(),
+            utm_campaign: context.utm_campaign.clone(),
+            utm_term: context.utm_term.clone(),
+            utm_content: context.utm_content.clone(),
+            ref_param: context.ref_param.clone(),
+            source_param: context.source_param.clone(),
+            via: context.via.clone(),
+        }
+    }
+
+    fn fill(&self, context: &mut VisitContext) {
+        context.referrer.clone_from(&self.referrer);
+        context.source.clone_from(&self.source);
+        context.utm_source.clone_from(&self.utm_source);
+        context.utm_medium.clone_from(&self.utm_medium);
+        context.utm_campaign.clone_from(&self.utm_campaign);
+        context.utm_term.clone_from(&self.utm_term);
+        context.utm_content.clone_from(&self.utm_content);
+        context.ref_param.clone_from(&self.ref_param);
+        context.source_param.clone_from(&self.source_param);
+        context.via.clone_from(&self.via);
+    }
+}
+
+/// Open sessions by website, then by session id: looked up with the event's `&str`, so that
+/// only a new session allocates its key.
+#[derive(Debug, Default)]
+struct OpenSessions {
+    by_website: HashMap<WebsiteId, HashMap<String, (Acquisition, Timestamp)>>,
+    /// The sessions in `by_website`, all websites together.
+    len: usize,
+}
+
+impl OpenSessions {
+    /// [`forget_idle`] over every website's sessions, counted together.
+    fn forget_idle(&mut self, now: Timestamp, capacity: usize) {
+        for sessions in self.by_website.values_mut() {
+            sessions.retain(|_, (_, last)| same_session(*last, now));
+        }
+        self.by_website.retain(|_, sessions| !sessions.is_empty());
+        self.len = self.by_website.values().map(HashMap::len).sum();
+        if self.len >= capacity / 2 {
+            self.by_website.clear();
+            self.len = 0;
+        }
+    }
 }
 
 impl SessionSources {
@@ -159,29 +294,35 @@ impl SessionSources {
         context: &mut VisitContext,
         now: Timestamp,
     ) {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (website, session_id.to_owned());
+        let mut guard = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let open = &mut *guard;
         if has_acquisition(context) {
-            if open.len() >= MAX_OPEN_SESSIONS {
-                forget_idle(&mut open, now, MAX_OPEN_SESSIONS);
+            if open.len >= MAX_OPEN_SESSIONS {
+                open.forget_idle(now, MAX_OPEN_SESSIONS);
             }
-            open.insert(key, (context.clone(), now));
+            let sessions = open.by_website.entry(website).or_default();
+            let entry = (Acquisition::of(context), now);
+            // An acquisition usually opens a session: one owned key hashed once, rather than
+            // a lookup and then an insert.
+            match sessions.entry(session_id.to_owned()) {
+                Entry::Occupied(mut known) => {
+                    known.insert(entry);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(entry);
+                    open.len += 1;
+                }
+            }
             return;
         }
-        if let Some((entry, last)) = open.get_mut(&key)
+        if let Some((entry, last)) = open
+            .by_website
+            .get_mut(&website)
+            .and_then(|sessions| sessions.get_mut(session_id))
             && same_session(*last, now)
         {
             *last = (*last).max(now);
-            context.referrer.clone_from(&entry.referrer);
-            context.source.clone_from(&entry.source);
-            context.utm_source.clone_from(&entry.utm_source);
-            context.utm_medium.clone_from(&entry.utm_medium);
-            context.utm_campaign.clone_from(&entry.utm_campaign);
-            context.utm_term.clone_from(&entry.utm_term);
-            context.utm_content.clone_from(&entry.utm_content);
-            context.ref_param.clone_from(&entry.ref_param);
-            context.source_param.clone_from(&entry.source_param);
-            context.via.clone_from(&entry.via);
+            entry.fill(context);
         }
     }
 }
@@ -243,7 +384,7 @@ impl Services {
     /// `NotFound` for an unknown tracking id; storage failures.
     pub async fn ingest(&self, request: IngestRequest) -> ServiceResult<IngestOutcome> {
         let IngestRequest {
-            event,
+            mut event,
             client_ip,
             user_agent,
         } = request;
@@ -271,23 +412,6 @@ impl Services {
         }
         let now = self.now();
         let cookieless = event.cookieless || website.settings.is_cookieless;
-        let (visitor_id, session_id) = match (&event.visitor_id, cookieless) {
-            (Some(id), false) => (id.as_str().to_owned(), event.session_id.as_str().to_owned()),
-            _ => {
-                let secret = self.hasher.hash(COOKIELESS_SECRET_LABEL);
-                let visitor = cookieless_visitor_id(
-                    secret.as_str().as_bytes(),
-                    now,
-                    client_ip,
-                    user_agent.as_deref().unwrap_or_default(),
-                    website.domain.as_str(),
-                )
-                .as_str()
-                .to_owned();
-                let session = self.cookieless_sessions.session_for(&visitor, now);
-                (visitor, session)
-            }
-        };
         let mut context = visit_context(
             &event,
             &website.domain,
@@ -298,6 +422,23 @@ impl Services {
                 city: location.city,
             },
         );
+        // The event is ours: its ids, host and path move into the stored event, not copied.
+        let (visitor_id, session_id) = match (event.visitor_id.take(), cookieless) {
+            (Some(id), false) => (id.into_string(), event.session_id.into_string()),
+            _ => {
+                let secret = self.hasher.hash(COOKIELESS_SECRET_LABEL);
+                let visitor = cookieless_visitor_id(
+                    secret.as_str().as_bytes(),
+                    now,
+                    client_ip,
+                    user_agent.as_deref().unwrap_or_default(),
+                    website.domain.as_str(),
+                )
+                .into_string();
+                let session = self.cookieless_sessions.session_for(&visitor, now);
+                (visitor, session)
+            }
+        };
         self.session_sources
             .attribute(website.id, &session_id, &mut context, now);
         let (goal_name, params) = match &event.data {
@@ -332,8 +473,8 @@ impl Services {
             visitor_id: visitor_id.clone(),
             session_id,
             goal_name,
-            hostname: event.page.host.clone(),
-            path: event.page.path.clone(),
+            hostname: event.page.host,
+            path: event.page.path,
             context,
             params,
             description: None,
@@ -479,6 +620,31 @@ mod tests {
             .collect();
         forget_idle(&mut mixed, now, 100);
         assert_eq!(mixed.len(), 10, "idle sessions go, live ones stay");
+    }
+
+    #[test]
+    fn a_full_session_memory_is_emptied_across_websites() {
+        let sources = SessionSources::default();
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let tagged = VisitContext {
+            referrer: Some("google.com".into()),
+            ..VisitContext::unknown()
+        };
+        for n in 0..MAX_OPEN_SESSIONS - 1 {
+            let site = WebsiteId::from_parts(1, [(n % 3) as u8; 8]);
+            sources.attribute(site, &format!("s{n}"), &mut tagged.clone(), now);
+        }
+        // The same session again is no new one; the same id on another website is.
+        let site = WebsiteId::from_parts(1, [0; 8]);
+        sources.attribute(site, "s0", &mut tagged.clone(), now);
+        assert_eq!(sources.open.lock().unwrap().len, MAX_OPEN_SESSIONS - 1);
+        let other = WebsiteId::from_parts(1, [1; 8]);
+        sources.attribute(other, "s0", &mut tagged.clone(), now);
+        assert_eq!(sources.open.lock().unwrap().len, MAX_OPEN_SESSIONS);
+        sources.attribute(site, "new", &mut tagged.clone(), now);
+        let open = sources.open.lock().unwrap();
+        assert_eq!(open.len, 1);
+        assert_eq!(open.by_website.values().map(HashMap::len).sum::<usize>(), 1);
     }
 
     #[test]
