@@ -134,8 +134,25 @@ enum Load {
     Events,
 }
 
+/// What one load loop saw and cost.
+struct LoadRun {
+    outcome: Outcome,
+    elapsed: Duration,
+    peak_rss_kib: u64,
+    server_cpu_nanos: u64,
+    generator_cpu_nanos: u64,
+}
+
+impl LoadRun {
+    fn into_phase(self, label: &'static str) -> PhaseResult {
+        PhaseResult::new(label, self.outcome, self.elapsed, self.peak_rss_kib)
+            .with_cpu(self.server_cpu_nanos, self.generator_cpu_nanos)
+    }
+}
+
 /// Runs `load` on `connections` connections until `deadline` or until `budget` events were
-/// acknowledged, sampling the server's memory; event numbers come from `counter`.
+/// acknowledged, sampling the server's memory and measuring the CPU time spent by the server
+/// and by this process; event numbers come from `counter`.
 async fn run_load(
     server: &RunningServer,
     load: Load,
@@ -144,7 +161,7 @@ async fn run_load(
     budget: u64,
     connections: usize,
     duration: Duration,
-) -> Result<(Outcome, Duration, u64, (u64, u64)), String> {
+) -> Result<LoadRun, String> {
     let bodies: Arc<Vec<Bytes>> = Arc::new(match load {
         Load::Health => Vec::new(),
         Load::Events => (0..RENDERED_EVENTS)
@@ -196,11 +213,13 @@ async fn run_load(
     for worker in workers {
         total.merge(worker.await.map_err(|e| format!("worker failed: {e}"))?);
     }
-    let cpu = (
-        server.cpu_nanos()?.saturating_sub(cpu_before.0),
-        process_cpu_nanos("self")?.saturating_sub(cpu_before.1),
-    );
-    Ok((total, started.elapsed(), peak_rss_kib, cpu))
+    Ok(LoadRun {
+        outcome: total,
+        elapsed: started.elapsed(),
+        peak_rss_kib,
+        server_cpu_nanos: server.cpu_nanos()?.saturating_sub(cpu_before.0),
+        generator_cpu_nanos: process_cpu_nanos("self")?.saturating_sub(cpu_before.1),
+    })
 }
 
 fn folder_bytes(folder: &Path) -> u64 {
@@ -312,7 +331,7 @@ pub async fn run(
     let phase = Duration::from_secs(seconds);
 
     eprintln!("GET /health for {seconds} s on {connections} connections");
-    let (outcome, elapsed, rss, cpu) = run_load(
+    let health = run_load(
         &server,
         Load::Health,
         &tracking_id,
@@ -321,11 +340,11 @@ pub async fn run(
         connections,
         phase,
     )
-    .await?;
-    let health = PhaseResult::new("GET /health", outcome, elapsed, rss).with_cpu(cpu.0, cpu.1);
+    .await?
+    .into_phase("GET /health");
 
     eprintln!("POST /api/events for {seconds} s on {connections} connections");
-    let (outcome, elapsed, rss, cpu) = run_load(
+    let events = run_load(
         &server,
         Load::Events,
         &tracking_id,
@@ -334,14 +353,13 @@ pub async fn run(
         connections,
         phase,
     )
-    .await?;
-    let events = PhaseResult::new("POST /api/events (SDK payloads)", outcome, elapsed, rss)
-        .with_cpu(cpu.0, cpu.1);
+    .await?
+    .into_phase("POST /api/events (SDK payloads)");
 
     let sent = counter.load(Ordering::Relaxed);
     eprintln!("filling the database to {fill_to} events ({sent} so far)");
     let fill_started = Instant::now();
-    let (fill, _, _, _) = run_load(
+    let fill = run_load(
         &server,
         Load::Events,
         &tracking_id,
@@ -351,8 +369,8 @@ pub async fn run(
         Duration::from_secs(3600),
     )
     .await?;
-    let fill_events_per_second =
-        fill.latencies_us.len() as f64 / fill_started.elapsed().as_secs_f64().max(f64::EPSILON);
+    let fill_events_per_second = fill.outcome.latencies_us.len() as f64
+        / fill_started.elapsed().as_secs_f64().max(f64::EPSILON);
     let database = server.database();
     let folder = server.stop_keeping_files().await?;
     let (stored, _) = stored_events(&database).await?;
