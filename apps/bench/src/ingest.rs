@@ -297,16 +297,21 @@ impl IngestReport {
         );
         out.push_str(&row(&self.health));
         out.push_str(&row(&self.events));
+        // A `--fill-to` below what the events phase already sent leaves nothing to fill.
+        let fill = if self.fill_events_per_second > 0.0 {
+            format!("{:.0} events/s", self.fill_events_per_second)
+        } else {
+            "not measured (the events phase had already reached --fill-to)".to_owned()
+        };
         out.push_str(&format!(
             "\n- events / health throughput: {ratio:.2}\n\
              - idle RSS before load: {:.1} MiB\n\
              - database after {} events (indexes, dictionaries and WAL included): {:.1} bytes per event\n\
-             - sustained ingestion while filling: {:.0} events/s\n\
+             - sustained ingestion while filling: {fill}\n\
              - kill -9 during load: {} events acknowledged with 200, {} of them missing after restart\n",
             self.idle_rss_kib as f64 / 1024.0,
             self.stored_events,
             self.bytes_per_event,
-            self.fill_events_per_second,
             self.crash_acknowledged,
             self.crash_lost,
         ));
