@@ -146,6 +146,7 @@ macro_rules! storage_contract_tests {
             events_round_trip_with_every_detail,
             latest_pageview_is_the_visitors_last_appended_pageview,
             deleting_goal_events_by_visitor,
+            a_visitor_whose_events_are_all_deleted_is_no_longer_counted,
             deleting_goal_events_by_name_and_inclusive_range,
             payments_round_trip_oldest_first,
             a_repeated_transaction_id_is_a_duplicate_on_its_website_only,
@@ -2616,6 +2617,61 @@ async fn goal_events_of(
 
 fn goal_row(kind: EventKind, visitor: &str, name: &str) -> (EventKind, String, String) {
     (kind, visitor.to_owned(), name.to_owned())
+}
+
+/// Distinct visitors and latest pageviews follow deletions: a visitor whose only events were
+/// goal events (or a payment's goal event) that got deleted no longer counts, and the others
+/// keep their answers, including pageviews appended after the deletion.
+pub async fn a_visitor_whose_events_are_all_deleted_is_no_longer_counted(store: &dyn Storage) {
+    let site = website_id(1);
+    let paid = payment(site, "tx_1", Some("buyer"), at(5));
+    store
+        .record_payment(&paid, Some(payment_goal_event(&paid)))
+        .await
+        .unwrap();
+    store
+        .append_events(&[
+            event_at(site, EventKind::Custom, "goal-only", Some("signup"), 10),
+            event_at(site, EventKind::Pageview, "reader", None, 11),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.unique_visitors(site).await.unwrap(), 3);
+
+    let by_visitor = GoalEventFilter {
+        visitor_id: Some("goal-only".to_owned()),
+        ..GoalEventFilter::default()
+    };
+    assert_eq!(
+        store.delete_goal_events(site, &by_visitor).await.unwrap(),
+        1
+    );
+    assert_eq!(store.unique_visitors(site).await.unwrap(), 2);
+    let by_id = PaymentFilter {
+        transaction_id: Some("tx_1".to_owned()),
+        ..PaymentFilter::default()
+    };
+    assert_eq!(store.delete_payments(site, &by_id).await.unwrap(), 1);
+    assert_eq!(store.unique_visitors(site).await.unwrap(), 1);
+
+    store
+        .append_events(&[event_at(site, EventKind::Pageview, "reader", None, 20)])
+        .await
+        .unwrap();
+    let latest = store
+        .latest_pageview(site, "reader")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.occurred_at, at(20));
+    assert!(
+        store
+            .latest_pageview(site, "goal-only")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.unique_visitors(site).await.unwrap(), 1);
 }
 
 pub async fn deleting_goal_events_by_visitor(store: &dyn Storage) {

@@ -4,11 +4,14 @@
 //! event writer (and every acknowledgement queued behind it) on a checkpoint and two fsyncs.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
+
+use crate::visitors::Visitors;
 
 /// How often the log is copied back while writes continue.
 const INTERVAL: Duration = Duration::from_millis(250);
@@ -26,8 +29,9 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the database at `path` every [`INTERVAL`].
-    pub(crate) fn start(path: &Path) -> Result<Self, String> {
+    /// Starts checkpointing the database at `path` every [`INTERVAL`], and bringing
+    /// `visitors` up to date as often, so that their readers find little left to read.
+    pub(crate) fn start(path: &Path, visitors: Arc<Visitors>) -> Result<Self, String> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
         connection
@@ -40,6 +44,8 @@ impl Checkpointer {
                 // Ends when the store drops the sender (or, never, sends).
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
                     checkpoint(&connection);
+                    // A failure is logged by the memory, and its next reader tries again.
+                    let _ = visitors.follow(&connection);
                 }
                 checkpoint(&connection);
             })

@@ -18,6 +18,7 @@ use datafast_ports::store::{EventStore, StoreResult, StoredEvent};
 use crate::SqliteStore;
 use crate::codec::{RowExt, all, count_of, millis, sql_count};
 use crate::error::Failure;
+use crate::visitors::VisitorKey;
 
 /// The stored code of each kind; codes are part of the schema and never change.
 fn kind_code(kind: EventKind) -> i64 {
@@ -691,14 +692,11 @@ impl EventStore for SqliteStore {
     }
 
     async fn unique_visitors(&self, website: WebsiteId) -> StoreResult<u64> {
-        self.read(move |db| {
-            let visitors: i64 = db
-                .prepare_cached(
-                    "SELECT COUNT(DISTINCT visitor) FROM events
-                     WHERE website = (SELECT id FROM event_websites WHERE website_id = ?1)",
-                )?
-                .query_row([website.to_string()], |row| row.get(0))?;
-            count_of(visitors)
+        self.read_visitors(move |db, visitors| {
+            let Some(website) = existing_id(db, WEBSITES, &website.to_string())? else {
+                return Ok(0);
+            };
+            Ok(visitors.visitor_count(website) as u64)
         })
         .await
     }
@@ -709,17 +707,15 @@ impl EventStore for SqliteStore {
         visitor_id: &str,
     ) -> StoreResult<Option<Event>> {
         let visitor_id = visitor_id.to_owned();
-        self.read(move |db| {
+        self.read_visitors(move |db, visitors| {
             let Some(website) = existing_id(db, WEBSITES, &website.to_string())? else {
                 return Ok(None);
             };
-            let visitor = compact(&visitor_id);
-            let mut reader = EventReader::new(db);
-            let found = reader.query(
-                "WHERE e.website = ?1 AND e.visitor = ?2 AND e.kind = 0
-                 ORDER BY e.seq DESC LIMIT 1",
-                &[&website, &visitor],
-            )?;
+            let visitor = VisitorKey::of(compact(&visitor_id).value())?;
+            let Some(seq) = visitors.latest_pageview(website, &visitor) else {
+                return Ok(None);
+            };
+            let found = EventReader::new(db).query("WHERE e.seq = ?1", &[&seq])?;
             Ok(found.into_iter().next().map(|stored| stored.event))
         })
         .await
@@ -731,26 +727,31 @@ impl EventStore for SqliteStore {
         filter: &GoalEventFilter,
     ) -> StoreResult<u64> {
         let filter = filter.clone();
-        self.write(move |tx| {
-            let Some(website) = existing_id(tx, WEBSITES, &website.to_string())? else {
-                return Ok(0);
-            };
-            // The candidates are the website's custom goal events (through the goal index);
-            // the domain's filter decides, so every backend applies the same rule.
-            let mut reader = EventReader::new(tx);
-            let candidates = reader.query(
-                "WHERE e.website = ?1 AND e.goal IS NOT NULL AND e.kind = 1",
-                &[&website],
-            )?;
-            let doomed: Vec<i64> = candidates
-                .iter()
-                .filter(|stored| filter.matches(&stored.event))
-                .map(|stored| i64::try_from(stored.seq).unwrap_or(i64::MAX))
-                .collect();
-            delete_events(tx, &doomed)?;
-            Ok(doomed.len() as u64)
-        })
-        .await
+        let deleted = self
+            .write(move |tx| {
+                let Some(website) = existing_id(tx, WEBSITES, &website.to_string())? else {
+                    return Ok(0);
+                };
+                // The candidates are the website's custom goal events (through the goal index);
+                // the domain's filter decides, so every backend applies the same rule.
+                let mut reader = EventReader::new(tx);
+                let candidates = reader.query(
+                    "WHERE e.website = ?1 AND e.goal IS NOT NULL AND e.kind = 1",
+                    &[&website],
+                )?;
+                let doomed: Vec<i64> = candidates
+                    .iter()
+                    .filter(|stored| filter.matches(&stored.event))
+                    .map(|stored| i64::try_from(stored.seq).unwrap_or(i64::MAX))
+                    .collect();
+                delete_events(tx, &doomed)?;
+                Ok(doomed.len() as u64)
+            })
+            .await;
+        if matches!(deleted, Ok(count) if count > 0) {
+            self.forget_visitors();
+        }
+        deleted
     }
 
     async fn events_after(&self, after: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {

@@ -53,6 +53,7 @@ mod payments;
 mod profiles;
 mod store;
 mod team;
+mod visitors;
 mod websites;
 
 pub use error::SqliteError;

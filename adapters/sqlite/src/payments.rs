@@ -95,29 +95,36 @@ impl PaymentStore for SqliteStore {
         filter: &PaymentFilter,
     ) -> StoreResult<u64> {
         let filter = filter.clone();
-        self.write(move |tx| {
-            let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE website_id = ?1");
-            let mut statement = tx.prepare_cached(&sql)?;
-            // The domain's filter decides, so every backend applies the same rule.
-            let doomed = all(statement.query([website.to_string()])?, |row| {
-                Ok((
-                    payment_of(row)?,
-                    row.get::<_, i64>(12)?,
-                    row.get::<_, Option<i64>>(13)?,
-                ))
-            })?
-            .into_iter()
-            .filter(|(payment, _, _)| filter.matches(payment))
-            .collect::<Vec<_>>();
-            let mut remove = tx.prepare_cached("DELETE FROM payments WHERE id = ?1")?;
-            for (_, id, _) in &doomed {
-                remove.execute([id])?;
+        let deleted = self
+            .write(move |tx| {
+                let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE website_id = ?1");
+                let mut statement = tx.prepare_cached(&sql)?;
+                // The domain's filter decides, so every backend applies the same rule.
+                let doomed = all(statement.query([website.to_string()])?, |row| {
+                    Ok((
+                        payment_of(row)?,
+                        row.get::<_, i64>(12)?,
+                        row.get::<_, Option<i64>>(13)?,
+                    ))
+                })?
+                .into_iter()
+                .filter(|(payment, _, _)| filter.matches(payment))
+                .collect::<Vec<_>>();
+                let mut remove = tx.prepare_cached("DELETE FROM payments WHERE id = ?1")?;
+                for (_, id, _) in &doomed {
+                    remove.execute([id])?;
+                }
+                let events: Vec<i64> = doomed.iter().filter_map(|(_, _, event)| *event).collect();
+                delete_events(tx, &events)?;
+                Ok((doomed.len() as u64, !events.is_empty()))
+            })
+            .await;
+        deleted.map(|(count, events_deleted)| {
+            if events_deleted {
+                self.forget_visitors();
             }
-            let events: Vec<i64> = doomed.iter().filter_map(|(_, _, event)| *event).collect();
-            delete_events(tx, &events)?;
-            Ok(doomed.len() as u64)
+            count
         })
-        .await
     }
 
     async fn payments(&self, website: WebsiteId) -> StoreResult<Vec<Payment>> {

@@ -13,6 +13,7 @@ use crate::batch::Appender;
 use crate::checkpoint::{Checkpointer, RESTART_FRAMES};
 use crate::directory::Directory;
 use crate::error::{Failure, SqliteError};
+use crate::visitors::{Known, Visitors};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     writer: Mutex<Connection>,
     idle_readers: Mutex<Vec<Connection>>,
     directory: Directory,
+    visitors: Arc<Visitors>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -86,21 +88,24 @@ impl SqliteStore {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
+        let visitors = Arc::new(Visitors::default());
         let shared = Arc::new(Shared {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             idle_readers: Mutex::new(vec![reader]),
             directory: Directory::default(),
+            visitors: Arc::clone(&visitors),
         });
         let appender =
             Appender::start(Arc::clone(&shared)).map_err(|e| SqliteError::Configure {
                 path: path.to_owned(),
                 reason: format!("cannot start the event writer: {e}"),
             })?;
-        let checkpointer = Checkpointer::start(path).map_err(|e| SqliteError::Configure {
-            path: path.to_owned(),
-            reason: format!("cannot start the checkpointer: {e}"),
-        })?;
+        let checkpointer =
+            Checkpointer::start(path, visitors).map_err(|e| SqliteError::Configure {
+                path: path.to_owned(),
+                reason: format!("cannot start the checkpointer: {e}"),
+            })?;
         Ok(SqliteStore {
             shared,
             appender: Arc::new(appender),
@@ -134,6 +139,25 @@ impl SqliteStore {
     {
         let shared = Arc::clone(&self.shared);
         blocking(move || shared.with_reader(work)).await
+    }
+
+    /// Like [`SqliteStore::read`], with the visitor memory brought up to date with what the
+    /// reader connection sees.
+    pub(crate) async fn read_visitors<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Known) -> Result<T, Failure> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        blocking(move || {
+            shared.with_reader(|db| shared.visitors.current(db, |known| work(db, known)))
+        })
+        .await
+    }
+
+    /// Call once deleted events are committed: the visitor memory reads the log again.
+    pub(crate) fn forget_visitors(&self) {
+        self.shared.visitors.forget();
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer connection, off the async
