@@ -23,7 +23,10 @@
 //! thread of their own (`checkpoint.rs`), so no commit waits for them.
 //!
 //! Websites and memberships, which nearly every request reads to authorize itself, are also
-//! cached in memory (`directory.rs`), invalidated by this store's own writes.
+//! cached in memory (`directory.rs`), invalidated by this store's own writes. Each website's
+//! visitors (who has events, and each one's latest pageview) are kept in memory too
+//! (`visitors.rs`), derived from the event log by sequence number, in place of an index that
+//! cost every event a random B-tree insert.
 //!
 //! # Storage layout
 //!

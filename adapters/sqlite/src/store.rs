@@ -226,7 +226,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Only takes effect on a new, empty file. Small pages make each random index insert (the
-    // events' visitor index) cost a quarter of the log writes that 4 KiB pages do.
+    // events' goal index) cost a quarter of the log writes that 4 KiB pages do.
     connection.pragma_update(None, "page_size", PAGE_SIZE)?;
     let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -241,10 +241,11 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     // Small on purpose. When a B-tree split hands out page numbers out of order, SQLite swaps
     // them through a temporary number past the 1 GiB mark, and every commit after that scans
     // the page cache's whole hash table (the cache believes it may hold pages past the end of
-    // the file). On a database under 1 GiB nearly every event commit splits a page of the
-    // visitor index, so that scan's cost grows with the cache: at 16 MiB of 1 KiB pages it was
-    // a tenth of the server's CPU under ingestion load. The pages missed instead come from the
-    // operating system's cache, and the ingestion benchmark's sustained fill got faster.
+    // the file). On a database under 1 GiB most event commits split an index page, so that
+    // scan's cost grows with the cache: at 16 MiB of 1 KiB pages it was a tenth of the server's
+    // CPU under ingestion load (measured with the events' visitor index, since replaced by
+    // `visitors.rs`). The pages missed instead come from the operating system's cache, and the
+    // ingestion benchmark's sustained fill got faster.
     connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
     // Checkpoints are the checkpointer thread's job; the writer takes one itself only if that
     // thread has fallen far behind, as a bound on the log's size.
