@@ -481,6 +481,14 @@ pub fn payment_goal_event(payment: &Payment) -> Event {
     goal_event
 }
 
+/// Records `payment` with its goal event, as the payment use case does.
+async fn record_paid(store: &dyn Storage, payment: &Payment) {
+    store
+        .record_payment(payment, Some(payment_goal_event(payment)))
+        .await
+        .unwrap();
+}
+
 pub fn profile(
     website: WebsiteId,
     visitor: &str,
@@ -2341,10 +2349,7 @@ pub async fn sequence_numbers_grow_and_are_never_reused(store: &dyn Storage) {
     };
     assert_eq!(store.delete_goal_events(site, &filter).await.unwrap(), 2);
     let paid = payment(site, "tx_doomed", Some("v9"), at(70));
-    store
-        .record_payment(&paid, Some(payment_goal_event(&paid)))
-        .await
-        .unwrap();
+    record_paid(store, &paid).await;
     let by_id = PaymentFilter {
         transaction_id: Some("tx_doomed".to_owned()),
         ..PaymentFilter::default()
@@ -2625,10 +2630,7 @@ fn goal_row(kind: EventKind, visitor: &str, name: &str) -> (EventKind, String, S
 pub async fn a_visitor_whose_events_are_all_deleted_is_no_longer_counted(store: &dyn Storage) {
     let site = website_id(1);
     let paid = payment(site, "tx_1", Some("buyer"), at(5));
-    store
-        .record_payment(&paid, Some(payment_goal_event(&paid)))
-        .await
-        .unwrap();
+    record_paid(store, &paid).await;
     store
         .append_events(&[
             event_at(site, EventKind::Custom, "goal-only", Some("signup"), 10),
@@ -2677,10 +2679,7 @@ pub async fn a_visitor_whose_events_are_all_deleted_is_no_longer_counted(store: 
 pub async fn deleting_goal_events_by_visitor(store: &dyn Storage) {
     let (site, other) = (website_id(1), website_id(2));
     let paid = payment(site, "tx_1", Some("v1"), at(15));
-    store
-        .record_payment(&paid, Some(payment_goal_event(&paid)))
-        .await
-        .unwrap();
+    record_paid(store, &paid).await;
     store
         .append_events(&[
             event_at(site, EventKind::Custom, "v1", Some("signup"), 10),
