@@ -21,7 +21,7 @@ use crate::error::Failure;
 use crate::visitors::VisitorKey;
 
 /// The stored code of each kind; codes are part of the schema and never change.
-fn kind_code(kind: EventKind) -> i64 {
+pub(crate) fn kind_code(kind: EventKind) -> i64 {
     match kind {
         EventKind::Pageview => 0,
         EventKind::Custom => 1,

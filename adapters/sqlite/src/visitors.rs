@@ -16,7 +16,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
+use datafast_domain::event::EventKind;
+
 use crate::error::Failure;
+use crate::events::kind_code;
 
 /// A stored visitor id: the compact blob of a UUID-shaped id, or the text of any other.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,9 +86,8 @@ impl Known {
                 .or_default()
                 .entry(visitor)
                 .or_default();
-            // Kind 0 is a pageview (the stored code in `events.rs`); rows come in order, so
-            // the last one seen is the latest.
-            if kind == 0 {
+            // Rows come in order, so the last pageview seen is the latest.
+            if kind == kind_code(EventKind::Pageview) {
                 *latest = Some(seq);
             }
             self.through = seq;
