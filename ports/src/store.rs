@@ -269,8 +269,9 @@ pub struct StoredEvent {
 pub trait EventStore: Send + Sync {
     /// Appends all events durably before returning: after `Ok`, a crash of the process loses
     /// none of them. Returns each event's sequence number, in order; numbers grow with every
-    /// append.
-    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>>;
+    /// append. Takes the events by value: an adapter that hands them to another thread (the
+    /// SQLite writer) would otherwise copy every one.
+    async fn append_events(&self, events: Vec<Event>) -> StoreResult<Vec<u64>>;
     /// Per goal name: completions and distinct visitors, over custom and payment events.
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>>;
     /// Distinct visitors over all of the website's events.

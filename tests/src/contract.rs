@@ -2005,11 +2005,11 @@ fn count(name: &str, event_type: GoalEventType, total: u64, unique_visitors: u64
 pub async fn goal_counts_from_appended_events(store: &dyn Storage) {
     let site = website_id(1);
     let other = website_id(2);
-    store.append_events(&[]).await.unwrap();
+    store.append_events(Vec::new()).await.unwrap();
     assert!(store.goal_counts(site).await.unwrap().is_empty());
 
     store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Custom, "v1", Some("signup")),
             event(site, EventKind::Custom, "v1", Some("signup")),
             event(site, EventKind::Payment, "v2", Some("payment")),
@@ -2023,7 +2023,7 @@ pub async fn goal_counts_from_appended_events(store: &dyn Storage) {
         .await
         .unwrap();
     store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Custom, "v2", Some("signup")),
             event(site, EventKind::Payment, "v3", Some("payment")),
             event(site, EventKind::Custom, "v4", Some("newsletter")),
@@ -2055,7 +2055,7 @@ pub async fn unique_visitors_from_appended_events(store: &dyn Storage) {
     let other = website_id(2);
     assert_eq!(store.unique_visitors(site).await.unwrap(), 0);
     store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Pageview, "v1", None),
             event(site, EventKind::Pageview, "v1", None),
             event(site, EventKind::Custom, "v2", Some("signup")),
@@ -2064,7 +2064,7 @@ pub async fn unique_visitors_from_appended_events(store: &dyn Storage) {
         .await
         .unwrap();
     store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Identify, "v3", None),
             event(site, EventKind::ExternalLink, "v2", None),
             // Visitor ids are compared exactly: case makes another visitor.
@@ -2208,7 +2208,7 @@ pub async fn text_is_stored_verbatim(store: &dyn Storage) {
         .iter()
         .map(|text| event(site.id, EventKind::Custom, text, Some(text)))
         .collect();
-    store.append_events(&events).await.unwrap();
+    store.append_events(events.clone()).await.unwrap();
     assert_eq!(
         store.unique_visitors(site.id).await.unwrap(),
         visitors.len() as u64
@@ -2322,9 +2322,12 @@ fn strictly_increasing(seqs: &[u64]) -> bool {
 
 pub async fn sequence_numbers_grow_and_are_never_reused(store: &dyn Storage) {
     let site = website_id(1);
-    assert_eq!(store.append_events(&[]).await.unwrap(), Vec::<u64>::new());
+    assert_eq!(
+        store.append_events(Vec::new()).await.unwrap(),
+        Vec::<u64>::new()
+    );
     let first = store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Pageview, "v1", None),
             event(site, EventKind::Custom, "v1", Some("signup")),
             event(website_id(2), EventKind::Pageview, "v2", None),
@@ -2336,7 +2339,7 @@ pub async fn sequence_numbers_grow_and_are_never_reused(store: &dyn Storage) {
 
     // The newest events go: their numbers must not come back.
     let doomed = store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Custom, "v9", Some("doomed")),
             event(site, EventKind::Custom, "v9", Some("doomed")),
         ])
@@ -2357,7 +2360,7 @@ pub async fn sequence_numbers_grow_and_are_never_reused(store: &dyn Storage) {
     assert_eq!(store.delete_payments(site, &by_id).await.unwrap(), 1);
 
     let after = store
-        .append_events(&[event(site, EventKind::Pageview, "v3", None)])
+        .append_events(vec![event(site, EventKind::Pageview, "v3", None)])
         .await
         .unwrap();
     assert_eq!(after.len(), 1);
@@ -2379,7 +2382,7 @@ pub async fn events_after_pages_in_order_across_websites(store: &dyn Storage) {
             event_at(two, EventKind::Custom, "v2", Some("signup"), batch),
             event_at(one, EventKind::Identify, "v3", None, 50),
         ];
-        let seqs = store.append_events(&events).await.unwrap();
+        let seqs = store.append_events(events.clone()).await.unwrap();
         appended.extend(seqs.into_iter().zip(events));
     }
 
@@ -2431,7 +2434,7 @@ pub async fn a_large_mixed_batch_keeps_its_order_numbers_and_details(store: &dyn
             event
         })
         .collect();
-    let seqs = store.append_events(&events).await.unwrap();
+    let seqs = store.append_events(events.clone()).await.unwrap();
     assert_eq!(seqs.len(), events.len());
     assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
 
@@ -2533,7 +2536,7 @@ pub async fn events_round_trip_with_every_detail(store: &dyn Storage) {
         shaped.session_id.clone_from(session);
         events.push(shaped);
     }
-    store.append_events(&events).await.unwrap();
+    store.append_events(events.clone()).await.unwrap();
 
     let expected: Vec<Event> = events
         .into_iter()
@@ -2569,7 +2572,7 @@ pub async fn latest_pageview_is_the_visitors_last_appended_pageview(store: &dyn 
     let mut first = event_at(site, EventKind::Pageview, "v1", None, 10);
     first.context = full_context("first");
     store
-        .append_events(&[
+        .append_events(vec![
             first.clone(),
             event_at(site, EventKind::Custom, "v1", Some("signup"), 20),
             event_at(site, EventKind::Identify, "v1", None, 21),
@@ -2588,7 +2591,7 @@ pub async fn latest_pageview_is_the_visitors_last_appended_pageview(store: &dyn 
     // Append order decides, not the instant the event carries.
     let mut later = event_at(site, EventKind::Pageview, "v1", None, 5);
     later.context = full_context("later");
-    store.append_events(&[later.clone()]).await.unwrap();
+    store.append_events(vec![later.clone()]).await.unwrap();
     assert_eq!(
         store.latest_pageview(site, "v1").await.unwrap(),
         Some(later)
@@ -2632,7 +2635,7 @@ pub async fn a_visitor_whose_events_are_all_deleted_is_no_longer_counted(store: 
     let paid = payment(site, "tx_1", Some("buyer"), at(5));
     record_paid(store, &paid).await;
     store
-        .append_events(&[
+        .append_events(vec![
             event_at(site, EventKind::Custom, "goal-only", Some("signup"), 10),
             event_at(site, EventKind::Pageview, "reader", None, 11),
         ])
@@ -2657,7 +2660,13 @@ pub async fn a_visitor_whose_events_are_all_deleted_is_no_longer_counted(store: 
     assert_eq!(store.unique_visitors(site).await.unwrap(), 1);
 
     store
-        .append_events(&[event_at(site, EventKind::Pageview, "reader", None, 20)])
+        .append_events(vec![event_at(
+            site,
+            EventKind::Pageview,
+            "reader",
+            None,
+            20,
+        )])
         .await
         .unwrap();
     let latest = store
@@ -2681,7 +2690,7 @@ pub async fn deleting_goal_events_by_visitor(store: &dyn Storage) {
     let paid = payment(site, "tx_1", Some("v1"), at(15));
     record_paid(store, &paid).await;
     store
-        .append_events(&[
+        .append_events(vec![
             event_at(site, EventKind::Custom, "v1", Some("signup"), 10),
             event_at(site, EventKind::Pageview, "v1", None, 11),
             event_at(site, EventKind::Custom, "v1", Some("newsletter"), 12),
@@ -2748,7 +2757,7 @@ pub async fn deleting_goal_events_by_visitor(store: &dyn Storage) {
 pub async fn deleting_goal_events_by_name_and_inclusive_range(store: &dyn Storage) {
     let (site, other) = (website_id(1), website_id(2));
     store
-        .append_events(&[
+        .append_events(vec![
             event_at(site, EventKind::Custom, "v1", Some("signup"), 29),
             event_at(site, EventKind::Custom, "v1", Some("signup"), 30),
             event_at(site, EventKind::Custom, "v2", Some("signup"), 35),
@@ -2938,7 +2947,7 @@ pub async fn a_payment_and_its_goal_event_are_stored_together(store: &dyn Storag
         .await
         .unwrap();
     store
-        .append_events(&[event(site, EventKind::Custom, "v3", Some("payment"))])
+        .append_events(vec![event(site, EventKind::Custom, "v3", Some("payment"))])
         .await
         .unwrap();
 
@@ -3003,7 +3012,13 @@ pub async fn deleting_payments_removes_their_goal_events(store: &dyn Storage) {
             .unwrap();
     }
     store
-        .append_events(&[event_at(site, EventKind::Custom, "v1", Some("payment"), 20)])
+        .append_events(vec![event_at(
+            site,
+            EventKind::Custom,
+            "v1",
+            Some("payment"),
+            20,
+        )])
         .await
         .unwrap();
 

@@ -461,7 +461,9 @@ impl Action {
             Action::DeleteConnection(website, provider) => {
                 Outcome::Removed(store.delete_connection(*website, *provider).await)
             }
-            Action::AppendEvents(events) => Outcome::Appended(store.append_events(events).await),
+            Action::AppendEvents(events) => {
+                Outcome::Appended(store.append_events(events.clone()).await)
+            }
             Action::RecordPayment(payment, goal_event) => Outcome::Payment(
                 store
                     .record_payment(payment, goal_event.as_deref().cloned())

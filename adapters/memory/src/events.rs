@@ -32,8 +32,8 @@ fn type_order(event_type: GoalEventType) -> u8 {
 
 #[async_trait]
 impl EventStore for MemoryStore {
-    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>> {
-        self.write(|state| Ok(events.iter().map(|e| state.append_event(e)).collect()))
+    async fn append_events(&self, events: Vec<Event>) -> StoreResult<Vec<u64>> {
+        self.write(|state| Ok(events.into_iter().map(|e| state.append_event(e)).collect()))
     }
 
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>> {

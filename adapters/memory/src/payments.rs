@@ -27,7 +27,7 @@ impl PaymentStore for MemoryStore {
             if state.payments.contains_key(&key) {
                 return Ok(PaymentRecord::Duplicate);
             }
-            let goal_event = goal_event.map(|event| state.append_event(&event));
+            let goal_event = goal_event.map(|event| state.append_event(event));
             state.payments.insert(
                 key,
                 StoredPayment {

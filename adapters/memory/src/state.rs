@@ -49,11 +49,11 @@ pub(crate) struct State {
 
 impl State {
     /// Appends `event` (its instant kept to the millisecond) under the next sequence number.
-    pub(crate) fn append_event(&mut self, event: &Event) -> u64 {
+    pub(crate) fn append_event(&mut self, event: Event) -> u64 {
         self.last_seq += 1;
         let stored = Event {
             occurred_at: to_millis(event.occurred_at),
-            ..event.clone()
+            ..event
         };
         self.events.insert(self.last_seq, stored);
         self.last_seq

@@ -804,7 +804,7 @@ async fn goal_counts_and_unique_visitors_come_from_the_stored_events() {
     let site = WebsiteId::from_parts(2, [1; 8]);
     let other = WebsiteId::from_parts(2, [2; 8]);
     store
-        .append_events(&[
+        .append_events(vec![
             event(site, EventKind::Pageview, "v1", None),
             event(site, EventKind::Custom, "v1", Some("signup")),
             event(site, EventKind::Custom, "v1", Some("signup")),
@@ -816,7 +816,7 @@ async fn goal_counts_and_unique_visitors_come_from_the_stored_events() {
         ])
         .await
         .unwrap();
-    store.append_events(&[]).await.unwrap();
+    store.append_events(Vec::new()).await.unwrap();
 
     assert_eq!(
         store.goal_counts(site).await.unwrap(),
@@ -886,7 +886,7 @@ async fn a_million_events_fit_in_a_small_footprint() {
             origin: EventOrigin::Client,
         });
         if batch.len() == 10_000 {
-            store.append_events(&batch).await.unwrap();
+            store.append_events(batch.clone()).await.unwrap();
             batch.clear();
         }
     }
@@ -939,7 +939,7 @@ async fn concurrent_appends_are_group_committed_and_all_survive_a_reopen() {
             tokio::spawn(async move {
                 let visitor = format!("visitor-{n}");
                 store
-                    .append_events(&[event(site, EventKind::Pageview, &visitor, None)])
+                    .append_events(vec![event(site, EventKind::Pageview, &visitor, None)])
                     .await
                     .unwrap()
             })
@@ -972,7 +972,7 @@ async fn the_checkpointer_copies_committed_events_into_the_database_file() {
     let batch: Vec<Event> = (0..2_000)
         .map(|n| event(site, EventKind::Pageview, &format!("visitor-{n}"), None))
         .collect();
-    store.append_events(&batch).await.unwrap();
+    store.append_events(batch.clone()).await.unwrap();
     let mut grown = false;
     for _ in 0..100 {
         if std::fs::metadata(&file).unwrap().len() > before {
@@ -1005,8 +1005,8 @@ async fn later_batches_resolve_labels_the_writer_already_knows() {
         with(site, "/b", Some("signup")),
         with(site, "/c", Some("checkout")),
     ];
-    store.append_events(&first).await.unwrap();
-    store.append_events(&second).await.unwrap();
+    store.append_events(first.clone()).await.unwrap();
+    store.append_events(second.clone()).await.unwrap();
     let stored = store.events_after(0, 10).await.unwrap();
     let read: Vec<(WebsiteId, String, String, Option<String>)> = stored
         .into_iter()

@@ -364,10 +364,9 @@ pub async fn seed_demo(
         if batch.len() >= BATCH {
             written += batch.len() as u64;
             store
-                .append_events(&batch)
+                .append_events(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                 .await
                 .map_err(|e| e.to_string())?;
-            batch.clear();
             if last_report.elapsed().as_secs() >= 5 {
                 eprintln!(
                     "  {written} events, {:.0} events/s",
@@ -379,7 +378,7 @@ pub async fn seed_demo(
     }
     written += batch.len() as u64;
     store
-        .append_events(&batch)
+        .append_events(batch)
         .await
         .map_err(|e| e.to_string())?;
     drop(store);

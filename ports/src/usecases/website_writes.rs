@@ -115,10 +115,7 @@ impl Services {
             origin: EventOrigin::Server,
             ..pageview
         };
-        let seqs = self
-            .store
-            .append_events(std::slice::from_ref(&event))
-            .await?;
+        let seqs = self.store.append_events(vec![event.clone()]).await?;
         self.announce_goals(std::slice::from_ref(&event));
         let seq = seqs.first().copied().unwrap_or_default();
         Ok(GoalCreated {
@@ -270,9 +267,7 @@ impl Services {
             origin: EventOrigin::Server,
             ..pageview
         };
-        self.store
-            .append_events(std::slice::from_ref(&event))
-            .await?;
+        self.store.append_events(vec![event]).await?;
         let saved = self
             .store
             .save_profile(&VisitorProfile {

@@ -39,7 +39,7 @@ async fn tracked_goals_are_ranked_by_frequency_with_rates() {
         events.push(event(website, EventKind::Custom, visitor, Some("signup")));
     }
     events.push(event(website, EventKind::Payment, "v3", Some("payment")));
-    app.store().append_events(&events).await.unwrap();
+    app.store().append_events(events.clone()).await.unwrap();
 
     let (status, body) = app.get(&format!("/api/v1/admin/websites/{id}/goals")).await;
     assert_eq!(status, 200, "{body}");

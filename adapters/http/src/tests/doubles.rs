@@ -653,16 +653,13 @@ impl IntegrationStore for TestStore {
 
 #[async_trait]
 impl EventStore for TestStore {
-    async fn append_events(&self, events: &[Event]) -> StoreResult<Vec<u64>> {
+    async fn append_events(&self, events: Vec<Event>) -> StoreResult<Vec<u64>> {
         Ok(self.with(|s| {
             events
-                .iter()
+                .into_iter()
                 .map(|event| {
                     let seq = s.events.last().map_or(1, |last| last.seq + 1);
-                    s.events.push(StoredEvent {
-                        seq,
-                        event: event.clone(),
-                    });
+                    s.events.push(StoredEvent { seq, event });
                     seq
                 })
                 .collect()
