@@ -53,18 +53,24 @@ const HAS_DETAILS: i64 = 2;
 /// One dictionary table: its lookup and its insert.
 #[derive(Clone, Copy)]
 struct Dictionary {
+    /// Its place in the writer's memory of ids ([`KnownIds`]).
+    slot: usize,
     find: &'static str,
     add: &'static str,
 }
 
 const WEBSITES: Dictionary = Dictionary {
+    slot: 0,
     find: "SELECT id FROM event_websites WHERE website_id = ?1",
     add: "INSERT INTO event_websites (website_id) VALUES (?1)",
 };
 const LABELS: Dictionary = Dictionary {
+    slot: 1,
     find: "SELECT id FROM event_labels WHERE value = ?1",
     add: "INSERT INTO event_labels (value) VALUES (?1)",
 };
+/// How many dictionaries there are: the number of slots.
+const DICTIONARIES: usize = 2;
 
 /// A visitor or session id as stored: 16 bytes for a lowercase UUID, a 17-byte `s` + UUID for
 /// the tracker's session ids, and the text itself for anything else, so that every id reads
@@ -227,7 +233,7 @@ fn context_digest(context: &VisitContext) -> i64 {
 /// Dictionary rows are never deleted or renumbered, so a committed id stays right forever.
 #[derive(Debug, Default)]
 pub(crate) struct KnownIds {
-    values: HashMap<&'static str, HashMap<String, i64>>,
+    values: [HashMap<String, i64>; DICTIONARIES],
     contexts: HashMap<i64, i64>,
     entries: usize,
 }
@@ -240,7 +246,7 @@ const MAX_KNOWN_VALUE_BYTES: usize = 256;
 
 impl KnownIds {
     fn value(&self, dictionary: Dictionary, value: &str) -> Option<i64> {
-        self.values.get(dictionary.find)?.get(value).copied()
+        self.values[dictionary.slot].get(value).copied()
     }
 
     /// Adds what a transaction resolved; call only once that transaction has committed, since
@@ -253,7 +259,7 @@ impl KnownIds {
         // held here: the memory stays small whatever the traffic sends.
         for ((dictionary, value), id) in learned.values {
             if value.len() <= MAX_KNOWN_VALUE_BYTES {
-                self.values.entry(dictionary).or_default().insert(value, id);
+                self.values[dictionary].insert(value, id);
                 self.entries += 1;
             }
         }
@@ -265,7 +271,7 @@ impl KnownIds {
 /// What one transaction's [`Interner`] resolved, for [`KnownIds::learn`] after the commit.
 #[derive(Debug, Default)]
 pub(crate) struct Learned {
-    values: HashMap<(&'static str, String), i64>,
+    values: HashMap<(usize, String), i64>,
     contexts: HashMap<i64, i64>,
 }
 
@@ -274,7 +280,7 @@ pub(crate) struct Learned {
 pub(crate) struct Interner<'a, 'c> {
     tx: &'a Transaction<'c>,
     known: &'a KnownIds,
-    seen: HashMap<(&'static str, String), i64>,
+    seen: HashMap<(usize, String), i64>,
     contexts: HashMap<i64, i64>,
 }
 
@@ -300,7 +306,7 @@ impl<'a, 'c> Interner<'a, 'c> {
         if let Some(id) = self.known.value(dictionary, value) {
             return Ok(id);
         }
-        let key = (dictionary.find, value.to_owned());
+        let key = (dictionary.slot, value.to_owned());
         if let Some(id) = self.seen.get(&key) {
             return Ok(*id);
         }

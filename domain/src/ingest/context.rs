@@ -60,7 +60,7 @@ pub fn visit_context(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::payload::{RawEvent, validate};
+    use crate::ingest::payload::{RawEvent, Text, validate};
     use crate::ingest::user_agent_info;
 
     const CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 \
@@ -73,7 +73,7 @@ mod tests {
             visitor_id: Some("0c424a08-3676-4e3a-a7e0-4ac419bb8c6c".into()),
             session_id: Some("s7a403e54-0983-4d84-bd9e-f82db331bb8e".into()),
             href: Some(href.into()),
-            referrer: referrer.map(str::to_owned),
+            referrer: referrer.map(Text::from),
             kind: Some("pageview".into()),
             ..RawEvent::default()
         })

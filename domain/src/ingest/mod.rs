@@ -18,7 +18,7 @@ pub use client::client_ip;
 pub use context::{Place, visit_context};
 pub use payload::{
     Device, EventData, IncomingEvent, IngestError, PageUrl, PaymentData, RawEvent, SessionId, Size,
-    VisitorId, validate,
+    Text, VisitorId, validate,
 };
 pub use rules::{DropReason, check_website};
 pub use sanitize::sanitize_value;

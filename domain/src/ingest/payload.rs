@@ -2,8 +2,10 @@
 //! fields ignored) and its validation into an `IncomingEvent` whose every field is checked,
 //! bounded and normalised.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Deref;
 
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -47,29 +49,66 @@ const PAYMENT_IDS: [&str; 5] = [
     "paddle_transaction_id",
 ];
 
+/// A text field of the payload: borrowed from the request body, and copied only when the JSON
+/// string holds escapes. Almost every field is read once during validation and dropped, so
+/// copying each one into its own allocation was wasted work on every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Self {
+        Self(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Self(Cow::Owned(text))
+    }
+}
+
 /// The body of `POST /api/events`, as sent by the tracking script and the SDK. Loosely typed
 /// where clients differ (numbers may come as floats, `extraData` values as anything).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct RawEvent {
-    pub website_id: Option<String>,
-    pub domain: Option<String>,
-    pub visitor_id: Option<String>,
-    pub session_id: Option<String>,
-    pub href: Option<String>,
-    pub referrer: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
+pub struct RawEvent<'a> {
+    #[serde(borrow)]
+    pub website_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub domain: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub visitor_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub session_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub href: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub referrer: Option<Text<'a>>,
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Text<'a>>,
     pub viewport: Option<RawSize>,
     pub ad_click_ids: Option<BTreeMap<String, Value>>,
     pub extra_data: Option<BTreeMap<String, Value>>,
-    pub visitor_first_seen_at: Option<String>,
+    #[serde(borrow)]
+    pub visitor_first_seen_at: Option<Text<'a>>,
     pub visitor_session_number: Option<f64>,
-    pub language: Option<String>,
-    pub timezone: Option<String>,
+    #[serde(borrow)]
+    pub language: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub timezone: Option<Text<'a>>,
     pub screen_width: Option<f64>,
     pub screen_height: Option<f64>,
-    pub device: Option<RawDevice>,
+    #[serde(borrow)]
+    pub device: Option<RawDevice<'a>>,
     pub cookieless: Option<bool>,
 }
 
@@ -84,10 +123,13 @@ pub struct RawSize {
 /// The SDK's `device` object.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct RawDevice {
-    pub platform: Option<String>,
-    pub os_version: Option<String>,
-    pub model: Option<String>,
+pub struct RawDevice<'a> {
+    #[serde(borrow)]
+    pub platform: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub os_version: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub model: Option<Text<'a>>,
 }
 
 /// Why an event is refused with 400.
@@ -302,7 +344,7 @@ pub struct IncomingEvent {
 /// id, type, href, visitor and session ids, and each type's `extraData`. Optional
 /// descriptive fields (language, time zone, sizes, first-seen time) that are malformed are
 /// dropped rather than refused, since old clients send them in varied shapes.
-pub fn validate(raw: RawEvent) -> Result<IncomingEvent, IngestError> {
+pub fn validate(raw: RawEvent<'_>) -> Result<IncomingEvent, IngestError> {
     let tracking_id = raw
         .website_id
         .as_deref()
@@ -406,7 +448,7 @@ fn size(width: Option<f64>, height: Option<f64>) -> Option<Size> {
     })
 }
 
-fn device(raw: RawDevice) -> Option<Device> {
+fn device(raw: RawDevice<'_>) -> Option<Device> {
     let mut platform = raw.platform.as_deref().and_then(|p| short_token(p, 32))?;
     platform.make_ascii_lowercase();
     let bounded = |v: Option<String>, max: usize| {
@@ -426,8 +468,8 @@ fn device(raw: RawDevice) -> Option<Device> {
     Some(Device {
         platform,
         // On the web this is the whole user agent, hence the generous bound.
-        os_version: bounded(raw.os_version, 512),
-        model: bounded(raw.model, 128),
+        os_version: bounded(raw.os_version.map(|t| t.0.into_owned()), 512),
+        model: bounded(raw.model.map(|t| t.0.into_owned()), 128),
     })
 }
 

@@ -6,8 +6,10 @@ use crate::ingest::sanitize::is_clean;
 use proptest::prelude::*;
 use serde_json::json;
 
+/// Validates `value` as the handler does: deserialised from the bytes of a request body.
 fn parse(value: serde_json::Value) -> Result<IncomingEvent, IngestError> {
-    validate(serde_json::from_value(value).unwrap())
+    let body = value.to_string();
+    validate(serde_json::from_str(&body).unwrap())
 }
 
 fn sdk_custom_event() -> serde_json::Value {
@@ -338,7 +340,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn raw_event() -> impl Strategy<Value = RawEvent> {
+fn raw_event() -> impl Strategy<Value = RawEvent<'static>> {
     (
         (
             proptest::option::of(text()),
@@ -375,22 +377,22 @@ fn raw_event() -> impl Strategy<Value = RawEvent> {
                     extra.insert("eventName".to_owned(), Value::String(name));
                 }
                 RawEvent {
-                    website_id,
-                    domain,
-                    visitor_id,
-                    session_id,
-                    href,
-                    referrer,
-                    kind,
+                    website_id: website_id.map(Text::from),
+                    domain: domain.map(Text::from),
+                    visitor_id: visitor_id.map(Text::from),
+                    session_id: session_id.map(Text::from),
+                    href: href.map(Text::from),
+                    referrer: referrer.map(Text::from),
+                    kind: kind.map(Text::from),
                     viewport: Some(RawSize {
                         width,
                         height: session_number,
                     }),
                     ad_click_ids,
                     extra_data: extra,
-                    visitor_first_seen_at: first_seen,
+                    visitor_first_seen_at: first_seen.map(Text::from),
                     visitor_session_number: session_number,
-                    language,
+                    language: language.map(Text::from),
                     timezone: None,
                     screen_width: width,
                     screen_height: width,
@@ -526,4 +528,17 @@ proptest! {
             prop_assert!(identify.metadata.values().all(|v| is_clean(v)));
         }
     }
+}
+
+#[test]
+fn text_fields_borrow_the_body_unless_they_hold_escapes() {
+    let body = r#"{"href":"https://example.com/a","referrer":"https:\/\/x.com\/"}"#;
+    let raw: RawEvent<'_> = serde_json::from_str(body).unwrap();
+    assert!(matches!(
+        raw.href.map(|t| t.0),
+        Some(Cow::Borrowed("https://example.com/a"))
+    ));
+    let referrer = raw.referrer.unwrap();
+    assert_eq!(&*referrer, "https://x.com/");
+    assert!(matches!(referrer.0, Cow::Owned(_)));
 }
