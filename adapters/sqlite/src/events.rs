@@ -16,7 +16,7 @@ use datafast_domain::id::WebsiteId;
 use datafast_ports::store::{EventStore, StoreResult, StoredEvent};
 
 use crate::SqliteStore;
-use crate::codec::{RowExt, all, count_of, millis, sql_count};
+use crate::codec::{all, count_of, millis, sql_count};
 use crate::error::Failure;
 use crate::visitors::VisitorKey;
 
@@ -36,6 +36,14 @@ fn kind_of(code: i64) -> Result<EventKind, Failure> {
         .into_iter()
         .find(|kind| kind_code(*kind) == code)
         .ok_or_else(|| Failure::Corrupt(format!("event kind {code}")))
+}
+
+/// The stored kind code of a goal event type.
+fn goal_type_code(event_type: GoalEventType) -> i64 {
+    match event_type {
+        GoalEventType::Custom => kind_code(EventKind::Custom),
+        GoalEventType::Payment => kind_code(EventKind::Payment),
+    }
 }
 
 fn goal_event_type(code: i64) -> Result<GoalEventType, Failure> {
@@ -679,23 +687,28 @@ impl EventStore for SqliteStore {
     }
 
     async fn goal_counts(&self, website: WebsiteId) -> StoreResult<Vec<GoalCount>> {
-        self.read(move |db| {
-            let mut statement = db.prepare_cached(
-                "SELECT l.value, e.kind, COUNT(*), COUNT(DISTINCT e.visitor)
-                 FROM events e JOIN event_labels l ON l.id = e.goal
-                 WHERE e.website = (SELECT id FROM event_websites WHERE website_id = ?1)
-                   AND e.goal IS NOT NULL AND e.kind IN (1, 2)
-                 GROUP BY e.goal, e.kind
-                 ORDER BY l.value, e.kind",
-            )?;
-            all(statement.query([website.to_string()])?, |row| {
-                Ok(GoalCount {
-                    name: row.text(0)?,
-                    event_type: goal_event_type(row.get(1)?)?,
-                    total: count_of(row.get(2)?)?,
-                    unique_visitors: count_of(row.get(3)?)?,
+        self.read_visitors(move |db, known| {
+            let Some(website) = existing_id(db, WEBSITES, &website.to_string())? else {
+                return Ok(Vec::new());
+            };
+            let mut counts = known
+                .goal_tallies(website)
+                .map(|(goal, kind, tally)| {
+                    Ok(GoalCount {
+                        name: dictionary_value(db, "event_labels", "value", goal)?,
+                        event_type: goal_event_type(kind)?,
+                        total: tally.total,
+                        unique_visitors: tally.visitors.len() as u64,
+                    })
                 })
-            })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            // By name, then custom before payment, as the stored kind codes order them.
+            counts.sort_by(|a, b| {
+                a.name
+                    .cmp(&b.name)
+                    .then_with(|| goal_type_code(a.event_type).cmp(&goal_type_code(b.event_type)))
+            });
+            Ok(counts)
         })
         .await
     }
@@ -737,22 +750,21 @@ impl EventStore for SqliteStore {
     ) -> StoreResult<u64> {
         let filter = filter.clone();
         let deleted = self
-            .write(move |tx| {
+            .write_visitors(move |tx, known| {
                 let Some(website) = existing_id(tx, WEBSITES, &website.to_string())? else {
                     return Ok(0);
                 };
-                // The candidates are the website's custom goal events (through the goal index);
-                // the domain's filter decides, so every backend applies the same rule.
+                // The candidates are the website's custom goal events, which the visitor memory
+                // lists; the domain's filter decides, so every backend applies the same rule.
                 let mut reader = EventReader::new(tx);
-                let candidates = reader.query(
-                    "WHERE e.website = ?1 AND e.goal IS NOT NULL AND e.kind = 1",
-                    &[&website],
-                )?;
-                let doomed: Vec<i64> = candidates
-                    .iter()
-                    .filter(|stored| filter.matches(&stored.event))
-                    .map(|stored| i64::try_from(stored.seq).unwrap_or(i64::MAX))
-                    .collect();
+                let mut doomed = Vec::new();
+                for &seq in known.custom_goal_events(website) {
+                    for stored in reader.query("WHERE e.seq = ?1", &[&seq])? {
+                        if filter.matches(&stored.event) {
+                            doomed.push(seq);
+                        }
+                    }
+                }
                 delete_events(tx, &doomed)?;
                 Ok(doomed.len() as u64)
             })

@@ -24,9 +24,10 @@
 //!
 //! Websites and memberships, which nearly every request reads to authorize itself, are also
 //! cached in memory (`directory.rs`), invalidated by this store's own writes. Each website's
-//! visitors (who has events, and each one's latest pageview) are kept in memory too
-//! (`visitors.rs`), derived from the event log by sequence number, in place of an index that
-//! cost every event a random B-tree insert.
+//! visitors (who has events, and each one's latest pageview) and goals (completions, the
+//! visitors who completed each, the custom goal events) are kept in memory too
+//! (`visitors.rs`), derived from the event log by sequence number, in place of two indexes
+//! that cost events random B-tree inserts: the event log has no index but its key.
 //!
 //! # Storage layout
 //!

@@ -155,6 +155,20 @@ impl SqliteStore {
         .await
     }
 
+    /// Like [`SqliteStore::write`], with the visitor memory brought up to date with what the
+    /// transaction sees before `work` runs.
+    pub(crate) async fn write_visitors<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, &Known) -> Result<T, Failure> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        blocking(move || {
+            shared.with_writer(|tx| shared.visitors.current(tx, |known| work(tx, known)))
+        })
+        .await
+    }
+
     /// Call once deleted events are committed: the visitor memory reads the log again.
     pub(crate) fn forget_visitors(&self) {
         self.shared.visitors.forget();
@@ -225,8 +239,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
-    // Only takes effect on a new, empty file. Small pages make each random index insert (the
-    // events' goal index) cost a quarter of the log writes that 4 KiB pages do.
+    // Only takes effect on a new, empty file. Every page a commit changes is written to the log
+    // whole, and a commit of a few events changes a few pages: small pages keep that small.
     connection.pragma_update(None, "page_size", PAGE_SIZE)?;
     let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -241,11 +255,11 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     // Small on purpose. When a B-tree split hands out page numbers out of order, SQLite swaps
     // them through a temporary number past the 1 GiB mark, and every commit after that scans
     // the page cache's whole hash table (the cache believes it may hold pages past the end of
-    // the file). On a database under 1 GiB most event commits split an index page, so that
-    // scan's cost grows with the cache: at 16 MiB of 1 KiB pages it was a tenth of the server's
-    // CPU under ingestion load (measured with the events' visitor index, since replaced by
-    // `visitors.rs`). The pages missed instead come from the operating system's cache, and the
-    // ingestion benchmark's sustained fill got faster.
+    // the file). That scan's cost grows with the cache: at 16 MiB of 1 KiB pages it was a tenth
+    // of the server's CPU under ingestion load, when the events' visitor and goal indexes (since
+    // replaced by `visitors.rs`) split a page at most commits. Other indexes still split now and
+    // then (payments, dictionaries). The pages missed instead come from the operating system's
+    // cache, and the ingestion benchmark's sustained fill got faster.
     connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
     // Checkpoints are the checkpointer thread's job; the writer takes one itself only if that
     // thread has fallen far behind, as a bound on the log's size.

@@ -1,16 +1,17 @@
-//! Each website's visitors, kept in memory and derived from the event log: who has events, and
-//! the sequence number of each one's latest pageview. It answers what an index on
-//! `events (website, visitor)` used to: a visitor's latest pageview (the Website API's goal
-//! endpoint) and a website's count of distinct visitors (tracked goals). That index cost every
-//! event a write at a random place of a B-tree, the largest single cost of ingestion, for two
-//! reads that are rare; reading the new rows back here costs an event a fraction of that.
+//! What the event log says about each website's visitors and goals, kept in memory and derived
+//! from the log: who has events, the sequence number of each one's latest pageview, and each
+//! goal's completions and the visitors who completed it. It answers what two indexes on
+//! `events` used to: a visitor's latest pageview (the Website API's goal endpoint), a website's
+//! count of distinct visitors, and its goal counts (tracked goals). Those indexes cost events a
+//! write at a random place of a B-tree, the largest single costs of ingestion, for reads that
+//! are rare; reading the new rows back here costs an event a fraction of that.
 //!
 //! The memory follows the log by sequence number: before every answer, and every few hundred
 //! milliseconds on the checkpointer's thread, it reads the events committed since it last
 //! looked. Deleting events (goal events, a payment's goal event) marks it stale, and the next
 //! use reads the log from the start again, since a deletion can remove a visitor's last event.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
@@ -49,6 +50,13 @@ impl VisitorKey {
     }
 }
 
+/// The completions of one goal by events of one kind.
+#[derive(Debug, Default)]
+pub(crate) struct GoalTally {
+    pub(crate) total: u64,
+    pub(crate) visitors: HashSet<VisitorKey>,
+}
+
 /// What the memory knows of the log up to `through`.
 #[derive(Debug, Default)]
 pub(crate) struct Known {
@@ -56,6 +64,12 @@ pub(crate) struct Known {
     through: i64,
     /// Website dictionary id → visitor → latest pageview's sequence number, if any.
     by_website: HashMap<i64, HashMap<VisitorKey, Option<i64>>>,
+    /// Website dictionary id → (goal label id, kind code) → completions, over the custom and
+    /// payment events that name a goal.
+    goals: HashMap<i64, HashMap<(i64, i64), GoalTally>>,
+    /// Website dictionary id → sequence numbers of its custom goal events, in order: what a
+    /// deletion of goal events looks through.
+    custom_goal_events: HashMap<i64, Vec<i64>>,
 }
 
 impl Known {
@@ -69,10 +83,29 @@ impl Known {
         self.by_website.get(&website).map_or(0, HashMap::len)
     }
 
+    /// Per goal and kind, the website's completions, in no particular order.
+    pub(crate) fn goal_tallies(
+        &self,
+        website: i64,
+    ) -> impl Iterator<Item = (i64, i64, &GoalTally)> {
+        self.goals
+            .get(&website)
+            .into_iter()
+            .flatten()
+            .map(|(&(goal, kind), tally)| (goal, kind, tally))
+    }
+
+    /// The sequence numbers of the website's custom goal events, oldest first.
+    pub(crate) fn custom_goal_events(&self, website: i64) -> &[i64] {
+        self.custom_goal_events
+            .get(&website)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Reads the events committed after `through`, in order.
     fn catch_up(&mut self, db: &Connection) -> Result<(), Failure> {
         let mut statement = db.prepare_cached(
-            "SELECT seq, website, kind, visitor FROM events WHERE seq > ?1 ORDER BY seq",
+            "SELECT seq, website, kind, visitor, goal FROM events WHERE seq > ?1 ORDER BY seq",
         )?;
         let mut rows = statement.query([self.through])?;
         while let Some(row) = rows.next()? {
@@ -80,6 +113,29 @@ impl Known {
             let website: i64 = row.get(1)?;
             let kind: i64 = row.get(2)?;
             let visitor = VisitorKey::of(row.get_ref(3)?)?;
+            let goal: Option<i64> = row.get(4)?;
+            let completes_goal =
+                kind == kind_code(EventKind::Custom) || kind == kind_code(EventKind::Payment);
+            if let Some(goal) = goal
+                && completes_goal
+            {
+                let tally = self
+                    .goals
+                    .entry(website)
+                    .or_default()
+                    .entry((goal, kind))
+                    .or_default();
+                tally.total += 1;
+                if !tally.visitors.contains(&visitor) {
+                    tally.visitors.insert(visitor.clone());
+                }
+                if kind == kind_code(EventKind::Custom) {
+                    self.custom_goal_events
+                        .entry(website)
+                        .or_default()
+                        .push(seq);
+                }
+            }
             let latest = self
                 .by_website
                 .entry(website)
