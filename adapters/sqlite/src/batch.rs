@@ -11,8 +11,7 @@ use datafast_domain::event::Event;
 use datafast_ports::store::{StoreError, StoreResult};
 use tokio::sync::oneshot;
 
-use crate::error::Failure;
-use crate::events::{Interner, KnownIds, insert_events, insert_events_with};
+use crate::events::{Interner, KnownIds, insert_appends, insert_events};
 use crate::store::Shared;
 
 /// Most events committed in one transaction: bounds how long one commit holds the writer.
@@ -79,10 +78,11 @@ fn run(shared: &Shared, incoming: &Receiver<Append>) {
 fn commit(shared: &Shared, batch: Vec<Append>, known: &mut KnownIds) {
     let together = shared.with_writer(|tx| {
         let mut interner = Interner::new(tx, known);
-        let seqs = batch
+        let appends: Vec<&[Event]> = batch
             .iter()
-            .map(|append| insert_events_with(tx, &append.events, &mut interner))
-            .collect::<Result<Vec<_>, Failure>>()?;
+            .map(|append| append.events.as_slice())
+            .collect();
+        let seqs = insert_appends(tx, &appends, &mut interner)?;
         Ok((seqs, interner.learned()))
     });
     match together {

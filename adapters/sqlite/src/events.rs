@@ -109,30 +109,36 @@ impl ToSql for CompactId<'_> {
 /// Where each byte of a UUID starts in its hyphenated text.
 const UUID_BYTE_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
+/// Each byte's value as a lowercase hexadecimal digit, or `NOT_HEX`: uppercase UUIDs are kept
+/// as text, so that they read back as they were written.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[b"0123456789abcdef"[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
+};
+const NOT_HEX: u8 = 0xff;
+
 /// The 16 bytes of a lowercase hyphenated UUID, or `None` for any other text. Reads each
-/// byte's two digits at their fixed place: this runs for two ids of every event written.
+/// byte's two digits at their fixed place through a table, and checks them all at once: this
+/// runs for two ids of every event written.
 fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
     let bytes: &[u8; 36] = text.as_bytes().try_into().ok()?;
     if [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
         return None;
     }
     let mut out = [0_u8; 16];
+    let mut any_not_hex = 0;
     for (byte, at) in out.iter_mut().zip(UUID_BYTE_AT) {
-        let high = lower_hex_digit(bytes[at])?;
-        let low = lower_hex_digit(bytes[at + 1])?;
-        *byte = (high << 4) | low;
+        let high = HEX_VALUE[usize::from(bytes[at])];
+        let low = HEX_VALUE[usize::from(bytes[at + 1])];
+        any_not_hex |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(out)
-}
-
-/// The value of a lowercase hexadecimal digit: uppercase UUIDs are kept as text, so that they
-/// read back as they were written.
-fn lower_hex_digit(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
-    }
+    (any_not_hex & 0xf0 == 0).then_some(out)
 }
 
 /// The lowercase hyphenated text of a 16-byte UUID. Each group is encoded straight into its
@@ -242,6 +248,9 @@ fn context_digest(context: &VisitContext) -> i64 {
 #[derive(Debug, Default)]
 pub(crate) struct KnownIds {
     values: [HashMap<String, i64>; DICTIONARIES],
+    /// The website dictionary again, by website id: formatting an id to look it up as text
+    /// showed in the writer's profile.
+    websites: HashMap<WebsiteId, i64>,
     contexts: HashMap<i64, i64>,
     entries: usize,
 }
@@ -260,7 +269,8 @@ impl KnownIds {
     /// Adds what a transaction resolved; call only once that transaction has committed, since
     /// the ids it created do not exist otherwise.
     pub(crate) fn learn(&mut self, learned: Learned) {
-        if self.entries + learned.values.len() + learned.contexts.len() > MAX_KNOWN_IDS {
+        let learning = learned.values.len() + learned.websites.len() + learned.contexts.len();
+        if self.entries + learning > MAX_KNOWN_IDS {
             *self = Self::default();
         }
         // Long values (made-up paths, say) are looked up in the database each time rather than
@@ -271,7 +281,8 @@ impl KnownIds {
                 self.entries += 1;
             }
         }
-        self.entries += learned.contexts.len();
+        self.entries += learned.websites.len() + learned.contexts.len();
+        self.websites.extend(learned.websites);
         self.contexts.extend(learned.contexts);
     }
 }
@@ -280,6 +291,7 @@ impl KnownIds {
 #[derive(Debug, Default)]
 pub(crate) struct Learned {
     values: HashMap<(usize, String), i64>,
+    websites: Vec<(WebsiteId, i64)>,
     contexts: HashMap<i64, i64>,
 }
 
@@ -289,6 +301,7 @@ pub(crate) struct Interner<'a, 'c> {
     tx: &'a Transaction<'c>,
     known: &'a KnownIds,
     seen: HashMap<(usize, String), i64>,
+    websites: Vec<(WebsiteId, i64)>,
     contexts: HashMap<i64, i64>,
 }
 
@@ -298,6 +311,7 @@ impl<'a, 'c> Interner<'a, 'c> {
             tx,
             known,
             seen: HashMap::new(),
+            websites: Vec::new(),
             contexts: HashMap::new(),
         }
     }
@@ -306,8 +320,22 @@ impl<'a, 'c> Interner<'a, 'c> {
     pub(crate) fn learned(self) -> Learned {
         Learned {
             values: self.seen,
+            websites: self.websites,
             contexts: self.contexts,
         }
+    }
+
+    /// The dictionary id of a website, looked up by its id before its text is made.
+    fn website(&mut self, website: WebsiteId) -> Result<i64, Failure> {
+        if let Some(id) = self.known.websites.get(&website) {
+            return Ok(*id);
+        }
+        if let Some((_, id)) = self.websites.iter().find(|(known, _)| *known == website) {
+            return Ok(*id);
+        }
+        let id = self.id(WEBSITES, &website.to_string())?;
+        self.websites.push((website, id));
+        Ok(id)
     }
 
     fn id(&mut self, dictionary: Dictionary, value: &str) -> Result<i64, Failure> {
@@ -401,6 +429,18 @@ pub(crate) fn insert_events_with(
     events: &[Event],
     interner: &mut Interner<'_, '_>,
 ) -> Result<Vec<u64>, Failure> {
+    let mut all = insert_appends(tx, &[events], interner)?;
+    Ok(all.pop().unwrap_or_default())
+}
+
+/// Inserts each append's events in order and returns each append's sequence numbers. The
+/// statements are prepared once for all of them: the writer's batches are many appends of one
+/// event each.
+pub(crate) fn insert_appends(
+    tx: &Transaction<'_>,
+    appends: &[&[Event]],
+    interner: &mut Interner<'_, '_>,
+) -> Result<Vec<Vec<u64>>, Failure> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (website, kind, occurred_at, visitor, session, hostname, path, goal,
                              context, flags)
@@ -409,56 +449,50 @@ pub(crate) fn insert_events_with(
     let mut details = tx.prepare_cached(
         "INSERT INTO event_details (event, params, description) VALUES (?1, ?2, ?3)",
     )?;
-    let mut seqs = Vec::with_capacity(events.len());
-    // A batch names a handful of websites; formatting each event's id to look it up again
-    // showed in the writer's profile.
-    let mut websites: Vec<(WebsiteId, i64)> = Vec::new();
-    for event in events {
-        let website = match websites.iter().find(|(id, _)| *id == event.website_id) {
-            Some((_, website)) => *website,
-            None => {
-                let website = interner.id(WEBSITES, &event.website_id.to_string())?;
-                websites.push((event.website_id, website));
-                website
+    let mut all = Vec::with_capacity(appends.len());
+    for &events in appends {
+        let mut seqs = Vec::with_capacity(events.len());
+        for event in events {
+            let website = interner.website(event.website_id)?;
+            let hostname = interner.id(LABELS, &event.hostname)?;
+            let path = interner.id(LABELS, &event.path)?;
+            let goal = event
+                .goal_name
+                .as_deref()
+                .map(|goal| interner.id(LABELS, goal))
+                .transpose()?;
+            let context = interner.context(&event.context)?;
+            let has_details = !event.params.is_empty() || event.description.is_some();
+            let mut flags = 0;
+            if event.origin == EventOrigin::Server {
+                flags |= FROM_SERVER;
             }
-        };
-        let hostname = interner.id(LABELS, &event.hostname)?;
-        let path = interner.id(LABELS, &event.path)?;
-        let goal = event
-            .goal_name
-            .as_deref()
-            .map(|goal| interner.id(LABELS, goal))
-            .transpose()?;
-        let context = interner.context(&event.context)?;
-        let has_details = !event.params.is_empty() || event.description.is_some();
-        let mut flags = 0;
-        if event.origin == EventOrigin::Server {
-            flags |= FROM_SERVER;
+            if has_details {
+                flags |= HAS_DETAILS;
+            }
+            insert.execute(params![
+                website,
+                kind_code(event.kind),
+                millis(event.occurred_at),
+                compact(&event.visitor_id),
+                compact(&event.session_id),
+                hostname,
+                path,
+                goal,
+                context,
+                flags,
+            ])?;
+            let seq = tx.last_insert_rowid();
+            if has_details {
+                let params = serde_json::to_string(&event.params)
+                    .map_err(|e| Failure::Corrupt(format!("event params: {e}")))?;
+                details.execute(params![seq, params, event.description])?;
+            }
+            seqs.push(count_of(seq)?);
         }
-        if has_details {
-            flags |= HAS_DETAILS;
-        }
-        insert.execute(params![
-            website,
-            kind_code(event.kind),
-            millis(event.occurred_at),
-            compact(&event.visitor_id),
-            compact(&event.session_id),
-            hostname,
-            path,
-            goal,
-            context,
-            flags,
-        ])?;
-        let seq = tx.last_insert_rowid();
-        if has_details {
-            let params = serde_json::to_string(&event.params)
-                .map_err(|e| Failure::Corrupt(format!("event params: {e}")))?;
-            details.execute(params![seq, params, event.description])?;
-        }
-        seqs.push(count_of(seq)?);
+        all.push(seqs);
     }
-    Ok(seqs)
+    Ok(all)
 }
 
 /// The columns every event read selects, in the order [`EventReader::decode`] reads them.
@@ -833,6 +867,8 @@ mod tests {
             "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c",
             "s7a403e54-0983-4d84-bd9e-f82db331bb8e",
             "0C424A08-3676-4E3A-A7E0-4AC419BB8C6C",
+            "0c424a08-3676-4e3a-a7e0-4ac419bb8c6g",
+            "0c424a08-3676-4e3a-a7e0-4ac419bb8cC6",
             "visitor-1",
             "",
             "s",
@@ -848,9 +884,12 @@ mod tests {
             compact("s0c424a08-3676-4e3a-a7e0-4ac419bb8c6c"),
             CompactId::Bytes(_, 17)
         ));
-        assert!(matches!(
-            compact("0C424A08-3676-4E3A-A7E0-4AC419BB8C6C"),
-            CompactId::Text(_)
-        ));
+        for not_lowercase_hex in [
+            "0C424A08-3676-4E3A-A7E0-4AC419BB8C6C",
+            "0c424a08-3676-4e3a-a7e0-4ac419bb8c6g",
+            "0c424a08-3676-4e3a-a7e0-4ac419bb8cC6",
+        ] {
+            assert!(matches!(compact(not_lowercase_hex), CompactId::Text(_)));
+        }
     }
 }
