@@ -118,6 +118,31 @@ impl SqliteStore {
         &self.shared.path
     }
 
+    /// Copies the write-ahead log back into the database file and empties the log, so that a
+    /// stopped server leaves everything in one file of its true size. Call once writes have
+    /// stopped (at shutdown): it waits for readers and for the event writer.
+    ///
+    /// # Errors
+    /// The checkpoint failing, or not finishing while other connections keep reading.
+    pub async fn fold_log(&self) -> StoreResult<()> {
+        let shared = Arc::clone(&self.shared);
+        blocking(move || {
+            let writer = lock(&shared.writer);
+            let (busy, _, _): (i64, i64, i64) =
+                writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
+            if busy != 0 {
+                return Err(Failure::Store(StoreError::Backend(
+                    "the write-ahead log is still in use; it is folded at the next start"
+                        .to_owned(),
+                )));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// The cache of websites and memberships.
     pub(crate) fn directory(&self) -> &Directory {
         &self.shared.directory

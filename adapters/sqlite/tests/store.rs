@@ -988,6 +988,32 @@ async fn the_checkpointer_copies_committed_events_into_the_database_file() {
 }
 
 #[tokio::test]
+async fn folding_the_log_leaves_everything_in_the_database_file() {
+    let (dir, store) = open();
+    let file = dir.path().join("data.db");
+    let log = dir.path().join("data.db-wal");
+    let site = WebsiteId::from_parts(2, [1; 8]);
+    let batch: Vec<Event> = (0..2_000)
+        .map(|n| event(site, EventKind::Pageview, &format!("visitor-{n}"), None))
+        .collect();
+    store.append_events(batch).await.unwrap();
+    assert!(std::fs::metadata(&log).unwrap().len() > 0);
+    store.fold_log().await.unwrap();
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
+    // The store goes on working, and everything is in the file alone.
+    store
+        .append_events(vec![event(site, EventKind::Pageview, "after", None)])
+        .await
+        .unwrap();
+    store.fold_log().await.unwrap();
+    drop(store);
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&file, &copy).unwrap();
+    let reopened = SqliteStore::open(&copy).unwrap();
+    assert_eq!(reopened.events_after(0, 5_000).await.unwrap().len(), 2_001);
+}
+
+#[tokio::test]
 async fn later_batches_resolve_labels_the_writer_already_knows() {
     // The event writer remembers committed dictionary ids across batches: every event must
     // still read back with its own website, hostname, path and goal.

@@ -173,6 +173,7 @@ pub struct Application {
     address: SocketAddr,
     server: actix_web::dev::Server,
     services: Services,
+    store: Arc<SqliteStore>,
     alerts: AlertDelivery,
     first_start_token: Option<String>,
 }
@@ -207,6 +208,7 @@ impl Application {
         };
         let notifiers = alert_channels(&config)?;
         let (store, mut services) = open_storage(&config.database, &config.key_file()).await?;
+        let shutdown_store = Arc::clone(&store);
         if let Some(locator) = locator {
             services = services.with_geo_locator(locator);
         }
@@ -259,6 +261,7 @@ impl Application {
             address,
             server,
             services,
+            store: shutdown_store,
             alerts,
             first_start_token,
         })
@@ -314,6 +317,9 @@ impl Application {
         self.alerts.drain().await;
         if let Err(error) = self.services.flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");
+        }
+        if let Err(error) = self.store.fold_log().await {
+            tracing::warn!(%error, "could not fold the write-ahead log into the database file");
         }
         served.map_err(|e| StartError::Http(e.to_string()))
     }
