@@ -96,6 +96,23 @@ impl VisitContext {
             ..Self::default()
         }
     }
+
+    /// The fields that say where the visit came from (referrer, source, campaign tags, `ref`,
+    /// `source`, `via`), borrowed, in this order.
+    pub fn acquisition_fields(&self) -> [Option<&str>; 10] {
+        [
+            self.referrer.as_deref(),
+            Some(self.source.as_str()),
+            self.utm_source.as_deref(),
+            self.utm_medium.as_deref(),
+            self.utm_campaign.as_deref(),
+            self.utm_term.as_deref(),
+            self.utm_content.as_deref(),
+            self.ref_param.as_deref(),
+            self.source_param.as_deref(),
+            self.via.as_deref(),
+        ]
+    }
 }
 
 /// Who sent an event: the tracker or SDK (`POST /api/events`), or a backend through the

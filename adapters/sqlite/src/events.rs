@@ -199,17 +199,7 @@ fn expand(value: rusqlite::types::ValueRef<'_>) -> Result<String, Failure> {
 /// likely, far beyond what one installation sees. The versions (added later) are hashed only
 /// when one is present, so a context without them keeps the digest it was first stored under.
 fn context_digest(context: &VisitContext) -> i64 {
-    let fields: [Option<&str>; 16] = [
-        context.referrer.as_deref(),
-        Some(&context.source),
-        context.utm_source.as_deref(),
-        context.utm_medium.as_deref(),
-        context.utm_campaign.as_deref(),
-        context.utm_term.as_deref(),
-        context.utm_content.as_deref(),
-        context.ref_param.as_deref(),
-        context.source_param.as_deref(),
-        context.via.as_deref(),
+    let others: [Option<&str>; 6] = [
         Some(&context.browser),
         Some(&context.os),
         Some(&context.device),
@@ -223,8 +213,11 @@ fn context_digest(context: &VisitContext) -> i64 {
     ];
     let with_versions = versions.iter().any(Option::is_some);
     let mut hasher = Sha256::new();
-    let all = fields
+    // The order is part of the stored digests: acquisition, software and place, versions.
+    let all = context
+        .acquisition_fields()
         .into_iter()
+        .chain(others)
         .chain(versions.into_iter().filter(|_| with_versions));
     for field in all {
         match field {

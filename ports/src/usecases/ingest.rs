@@ -214,40 +214,14 @@ pub struct SessionSources {
     open: Mutex<OpenSessions>,
 }
 
-/// The part of a visit context that says where the visit came from: all a session keeps.
+/// The part of a visit context that says where the visit came from, all a session keeps: a
+/// context whose other fields are left empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Acquisition {
-    referrer: Option<String>,
-    source: String,
-    utm_source: Option<String>,
-    utm_medium: Option<String>,
-    utm_campaign: Option<String>,
-    utm_term: Option<String>,
-    utm_content: Option<String>,
-    ref_param: Option<String>,
-    source_param: Option<String>,
-    via: Option<String>,
-}
-
-/// The acquisition fields of `context`, borrowed, in [`Acquisition`]'s order.
-fn acquisition_fields(context: &VisitContext) -> [Option<&str>; 10] {
-    [
-        context.referrer.as_deref(),
-        Some(context.source.as_str()),
-        context.utm_source.as_deref(),
-        context.utm_medium.as_deref(),
-        context.utm_campaign.as_deref(),
-        context.utm_term.as_deref(),
-        context.utm_content.as_deref(),
-        context.ref_param.as_deref(),
-        context.source_param.as_deref(),
-        context.via.as_deref(),
-    ]
-}
+struct Acquisition(VisitContext);
 
 impl Acquisition {
     fn of(context: &VisitContext) -> Self {
-        Self {
+        Self(VisitContext {
             referrer: context.referrer.clone(),
             source: context.source.clone(),
             utm_source: context.utm_source.clone(),
@@ -258,37 +232,27 @@ impl Acquisition {
             ref_param: context.ref_param.clone(),
             source_param: context.source_param.clone(),
             via: context.via.clone(),
-        }
+            ..VisitContext::default()
+        })
     }
 
     /// Whether `context` carries exactly this acquisition, compared without building one.
     fn is_in(&self, context: &VisitContext) -> bool {
-        let mine = [
-            self.referrer.as_deref(),
-            Some(self.source.as_str()),
-            self.utm_source.as_deref(),
-            self.utm_medium.as_deref(),
-            self.utm_campaign.as_deref(),
-            self.utm_term.as_deref(),
-            self.utm_content.as_deref(),
-            self.ref_param.as_deref(),
-            self.source_param.as_deref(),
-            self.via.as_deref(),
-        ];
-        mine == acquisition_fields(context)
+        self.0.acquisition_fields() == context.acquisition_fields()
     }
 
     fn fill(&self, context: &mut VisitContext) {
-        context.referrer.clone_from(&self.referrer);
-        context.source.clone_from(&self.source);
-        context.utm_source.clone_from(&self.utm_source);
-        context.utm_medium.clone_from(&self.utm_medium);
-        context.utm_campaign.clone_from(&self.utm_campaign);
-        context.utm_term.clone_from(&self.utm_term);
-        context.utm_content.clone_from(&self.utm_content);
-        context.ref_param.clone_from(&self.ref_param);
-        context.source_param.clone_from(&self.source_param);
-        context.via.clone_from(&self.via);
+        let kept = &self.0;
+        context.referrer.clone_from(&kept.referrer);
+        context.source.clone_from(&kept.source);
+        context.utm_source.clone_from(&kept.utm_source);
+        context.utm_medium.clone_from(&kept.utm_medium);
+        context.utm_campaign.clone_from(&kept.utm_campaign);
+        context.utm_term.clone_from(&kept.utm_term);
+        context.utm_content.clone_from(&kept.utm_content);
+        context.ref_param.clone_from(&kept.ref_param);
+        context.source_param.clone_from(&kept.source_param);
+        context.via.clone_from(&kept.via);
     }
 }
 
@@ -319,7 +283,7 @@ struct SharedAcquisitions {
 impl SharedAcquisitions {
     /// `context`'s acquisition as a pointer shared with the sessions that have the same one.
     fn share(&mut self, context: &VisitContext) -> Arc<Acquisition> {
-        let key = self.hasher.hash_one(acquisition_fields(context));
+        let key = self.hasher.hash_one(context.acquisition_fields());
         if let Some(known) = self.by_hash.get(&key)
             && known.is_in(context)
         {
@@ -720,21 +684,22 @@ mod tests {
         assert_eq!(open.by_website.values().map(HashMap::len).sum::<usize>(), 1);
     }
 
+    /// A visit that arrived from `referrer`, which the sources call `source`.
+    fn arrival(referrer: &str, source: &str) -> VisitContext {
+        VisitContext {
+            referrer: Some(referrer.into()),
+            source: source.into(),
+            ..VisitContext::unknown()
+        }
+    }
+
     #[test]
     fn sessions_that_arrived_the_same_way_share_one_acquisition() {
         let sources = SessionSources::default();
         let site = WebsiteId::from_parts(1, [1; 8]);
         let now = Timestamp::from_second(1_800_000_000).unwrap();
-        let from_google = VisitContext {
-            referrer: Some("google.com".into()),
-            source: "Google".into(),
-            ..VisitContext::unknown()
-        };
-        let from_x = VisitContext {
-            referrer: Some("x.com".into()),
-            source: "X".into(),
-            ..VisitContext::unknown()
-        };
+        let from_google = arrival("google.com", "Google");
+        let from_x = arrival("x.com", "X");
         sources.attribute(site, "s1", &mut from_google.clone(), now);
         sources.attribute(site, "s2", &mut from_google.clone(), now);
         sources.attribute(site, "s3", &mut from_x.clone(), now);
@@ -742,24 +707,16 @@ mod tests {
         let sessions = &open.by_website[&site];
         assert!(Arc::ptr_eq(&sessions["s1"].0, &sessions["s2"].0));
         assert!(!Arc::ptr_eq(&sessions["s1"].0, &sessions["s3"].0));
-        assert_eq!(sessions["s3"].0.source, "X");
+        assert_eq!(sessions["s3"].0.0.source, "X");
     }
 
     #[test]
     fn a_shared_acquisition_is_compared_before_it_is_reused() {
         let mut shared = SharedAcquisitions::default();
-        let from_google = VisitContext {
-            referrer: Some("google.com".into()),
-            source: "Google".into(),
-            ..VisitContext::unknown()
-        };
-        let from_x = VisitContext {
-            referrer: Some("x.com".into()),
-            source: "X".into(),
-            ..VisitContext::unknown()
-        };
+        let from_google = arrival("google.com", "Google");
+        let from_x = arrival("x.com", "X");
         // A colliding entry: another acquisition stored under this context's hash.
-        let key = shared.hasher.hash_one(acquisition_fields(&from_google));
+        let key = shared.hasher.hash_one(from_google.acquisition_fields());
         shared
             .by_hash
             .insert(key, Arc::new(Acquisition::of(&from_x)));
