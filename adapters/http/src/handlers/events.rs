@@ -19,16 +19,16 @@ const TRACKER_SCRIPT: &str = include_str!("../../../../tracker/script.js");
 /// One event is a few hundred bytes; anything near this is not from the tracker or the SDK.
 pub(crate) const EVENT_BODY_LIMIT: usize = 16 * 1024;
 
-/// [`Accepted`] without a visitor id, as JSON.
+/// The answer to an accepted event, as JSON: written once rather than serialised each time.
 const ACCEPTED: &str = r#"{"status":"success"}"#;
 
+/// The answer to an accepted cookieless event: it also carries the visitor id the server
+/// derived, which the SDK keeps.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Accepted {
+struct AcceptedCookieless {
     status: &'static str,
-    /// Only for cookieless events: the id the server derived, which the SDK keeps.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    visitor_id: Option<String>,
+    visitor_id: String,
 }
 
 /// `POST /api/events`. Always 200 for an accepted event, stored or deliberately dropped,
@@ -84,13 +84,12 @@ pub(crate) async fn collect(
     };
     let mut response = with_cors(HttpResponse::Ok());
     Ok(match visitor_id {
-        // The answer to nearly every event: written once rather than serialised each time.
         None => response
             .content_type(actix_web::http::header::ContentType::json())
             .body(ACCEPTED),
-        Some(visitor_id) => response.json(Accepted {
+        Some(visitor_id) => response.json(AcceptedCookieless {
             status: "success",
-            visitor_id: Some(visitor_id),
+            visitor_id,
         }),
     })
 }
