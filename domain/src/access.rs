@@ -4,7 +4,9 @@
 //!
 //! A request is allowed only when all of these hold: the credential carries the permission,
 //! the website is in the credential's scope, and the user's role on that website allows the
-//! operation (a `df_` key acts as a member of its own website and of nothing else).
+//! operation. A `df_` key acts for the account that issued it, capped at member, on its own
+//! website only, and carries the permissions of the token that issued it: it never reaches
+//! further than its issuer.
 
 use std::collections::BTreeSet;
 
@@ -66,11 +68,13 @@ pub enum Credential {
     WebsiteKey {
         key_id: ApiKeyId,
         website_id: WebsiteId,
+        /// The issuing token's permissions (the credential ones never apply to a key).
+        permissions: PermissionSet,
     },
 }
 
 /// Who is calling: the account the credential acts for, and the credential itself. A website
-/// key acts for the website's owner account, capped at member level.
+/// key acts for the account that issued it, capped at member level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub account_id: AccountId,
@@ -129,19 +133,15 @@ pub enum Denied {
     OwnerOnly,
 }
 
-/// Decides whether `principal` may exercise `permission` on `target`.
-pub fn authorize(
-    principal: &Principal,
-    permission: Permission,
-    target: Target,
-) -> Result<(), Denied> {
+/// The permission half of the policy: whether the credential itself carries `permission`.
+fn authorize_permission(principal: &Principal, permission: Permission) -> Result<(), Denied> {
     match &principal.credential {
         Credential::AccountToken { permissions, .. } => {
             if !permissions.contains(permission) {
                 return Err(Denied::MissingPermission(permission));
             }
         }
-        Credential::WebsiteKey { .. } => {
+        Credential::WebsiteKey { permissions, .. } => {
             // A website key never manages credentials: that would let a leaked key mint
             // or keep others alive.
             if matches!(
@@ -153,8 +153,21 @@ pub fn authorize(
             ) {
                 return Err(Denied::AccountTokenRequired);
             }
+            if !permissions.contains(permission) {
+                return Err(Denied::MissingPermission(permission));
+            }
         }
     }
+    Ok(())
+}
+
+/// Decides whether `principal` may exercise `permission` on `target`.
+pub fn authorize(
+    principal: &Principal,
+    permission: Permission,
+    target: Target,
+) -> Result<(), Denied> {
+    authorize_permission(principal, permission)?;
     match target {
         Target::Account => {
             if principal.is_account_token() {
@@ -216,6 +229,7 @@ mod tests {
             credential: Credential::WebsiteKey {
                 key_id: ApiKeyId::from_parts(1, [0; 8]),
                 website_id,
+                permissions: PermissionSet::All,
             },
         }
     }

@@ -1,8 +1,10 @@
-//! Website API keys (`df_`): at most ten per website, listed masked, rolled in place.
+//! Website API keys (`df_`): at most ten per website, listed masked, rolled in place, each
+//! recording the issuer whose authority caps it.
 
 use jiff::Timestamp;
 
-use crate::id::{AccountId, ApiKeyId, WebsiteId};
+use crate::id::{AccountId, ApiKeyId, TokenId, WebsiteId};
+use crate::permission::PermissionSet;
 use crate::{ValidationError, text};
 
 /// How many keys one website may hold.
@@ -14,9 +16,20 @@ pub struct ApiKey {
     pub website_id: WebsiteId,
     pub name: String,
     pub display_key: String,
-    pub created_by: AccountId,
+    pub issued_by: KeyIssuer,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+}
+
+/// Who issued a key (created it, or last rolled it), and so how far it reaches: the key acts
+/// for `account`, capped at member, with `permissions`. Revoking `token` revokes the key, and
+/// so does removing `account` from the website.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyIssuer {
+    pub account: AccountId,
+    /// `None` only for keys issued before issuers were recorded.
+    pub token: Option<TokenId>,
+    pub permissions: PermissionSet,
 }
 
 /// A key name: 1 to 100 characters; "API key" when none is given.

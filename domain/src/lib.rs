@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod funnel;
 pub mod goal;
+pub mod grant;
 pub mod id;
 pub mod ingest;
 pub mod integration;

@@ -5,6 +5,59 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::ValidationError;
+use crate::permission::Permission;
+
+/// The permissions a viewer exercises on a website: every read a website route requires.
+const VIEWER_PERMISSIONS: &[Permission] = &[
+    Permission::AnalyticsRead,
+    Permission::VisitorsRead,
+    Permission::SettingsRead,
+    Permission::ApiKeysRead,
+    Permission::TeamRead,
+    Permission::AlertsRead,
+    Permission::FunnelsRead,
+    Permission::GoalsRead,
+];
+
+/// A member's: the viewer's, plus every write a website route requires that is not owner-only.
+const MEMBER_PERMISSIONS: &[Permission] = &[
+    Permission::AnalyticsRead,
+    Permission::VisitorsRead,
+    Permission::SettingsRead,
+    Permission::ApiKeysRead,
+    Permission::TeamRead,
+    Permission::AlertsRead,
+    Permission::FunnelsRead,
+    Permission::GoalsRead,
+    Permission::SettingsWrite,
+    Permission::ApiKeysWrite,
+    Permission::AlertsWrite,
+    Permission::FunnelsWrite,
+    Permission::GoalsWrite,
+    Permission::PaymentsWrite,
+    Permission::IdentifyWrite,
+];
+
+/// The owner's: a member's, plus the owner-only writes (team changes, website deletion).
+const OWNER_PERMISSIONS: &[Permission] = &[
+    Permission::AnalyticsRead,
+    Permission::VisitorsRead,
+    Permission::SettingsRead,
+    Permission::ApiKeysRead,
+    Permission::TeamRead,
+    Permission::AlertsRead,
+    Permission::FunnelsRead,
+    Permission::GoalsRead,
+    Permission::SettingsWrite,
+    Permission::ApiKeysWrite,
+    Permission::AlertsWrite,
+    Permission::FunnelsWrite,
+    Permission::GoalsWrite,
+    Permission::PaymentsWrite,
+    Permission::IdentifyWrite,
+    Permission::TeamWrite,
+    Permission::WebsitesWrite,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,6 +86,16 @@ impl Role {
                 "role",
                 "must be \"viewer\" or \"member\"",
             )),
+        }
+    }
+
+    /// The permissions the role exercises through the website's routes: what an invitation
+    /// to the role hands over, so what its sender must hold.
+    pub fn website_permissions(self) -> &'static [Permission] {
+        match self {
+            Role::Viewer => VIEWER_PERMISSIONS,
+            Role::Member => MEMBER_PERMISSIONS,
+            Role::Owner => OWNER_PERMISSIONS,
         }
     }
 

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use crate::account::Email;
-use crate::id::{AccountId, InvitationId, WebsiteId};
+use crate::id::{AccountId, InvitationId, TokenId, WebsiteId};
 use crate::role::Role;
 
 /// An account's role on a website.
@@ -23,5 +23,8 @@ pub struct Invitation {
     pub email: Email,
     pub role: Role,
     pub invited_by: AccountId,
+    /// The token that sent it; revoking that token withdraws the invitation. `None` only for
+    /// invitations sent before senders' tokens were recorded.
+    pub invited_by_token: Option<TokenId>,
     pub created_at: Timestamp,
 }

@@ -1,8 +1,9 @@
-//! Account tokens (`dft_`) and the rule that a token never mints one stronger than itself.
+//! Account tokens (`dft_`): what is stored of one, and its name. The rule that a token never
+//! mints one stronger than itself lives with every other minting rule, in [`crate::grant`].
 
 use jiff::Timestamp;
 
-use crate::access::{Credential, Principal, WebsiteScope};
+use crate::access::WebsiteScope;
 use crate::id::{AccountId, TokenId};
 use crate::permission::PermissionSet;
 use crate::{ValidationError, text};
@@ -16,6 +17,9 @@ pub struct AccessToken {
     pub display_key: String,
     pub permissions: PermissionSet,
     pub websites: WebsiteScope,
+    /// The token it was created with; `None` for tokens the server's own commands minted.
+    /// Revoking that token revokes this one.
+    pub created_by: Option<TokenId>,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
 }
@@ -27,46 +31,12 @@ pub fn parse_token_name(input: Option<&str>) -> Result<Option<String>, Validatio
         .transpose()
 }
 
-/// Why a token request asks for more than its creator has.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GrantDenied {
-    #[error("Only account tokens can create account tokens")]
-    NotAnAccountToken,
-    #[error("The new token cannot exceed your permissions (you lack '{0}')")]
-    PermissionNotHeld(String),
-    #[error("The new token cannot reach websites outside your token's scope")]
-    WebsitesNotHeld,
-}
-
-/// Checks that a token with `permissions` and `websites` is no stronger than `creator`:
-/// its permissions are a subset of the creator's (only `*` grants `*`), and its websites a
-/// subset of the creator's allowlist (only an all-websites creator grants all websites). The
-/// account's roles still cap what the new token can do, as they cap the creator.
-pub fn check_grant(
-    creator: &Principal,
-    permissions: &PermissionSet,
-    websites: &WebsiteScope,
-) -> Result<(), GrantDenied> {
-    let Credential::AccountToken {
-        permissions: held_permissions,
-        websites: held_websites,
-        ..
-    } = &creator.credential
-    else {
-        return Err(GrantDenied::NotAnAccountToken);
-    };
-    if let Some(missing) = permissions.first_missing_from(held_permissions) {
-        return Err(GrantDenied::PermissionNotHeld(missing));
-    }
-    if !websites.is_subset_of(held_websites) {
-        return Err(GrantDenied::WebsitesNotHeld);
-    }
-    Ok(())
-}
+pub use crate::grant::{GrantDenied, check_grant};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::{Credential, Principal};
     use crate::id::{ApiKeyId, WebsiteId};
     use crate::permission::Permission;
     use proptest::prelude::*;
@@ -133,6 +103,7 @@ mod tests {
             credential: Credential::WebsiteKey {
                 key_id: ApiKeyId::from_parts(1, [1; 8]),
                 website_id: WebsiteId::from_parts(1, [1; 8]),
+                permissions: PermissionSet::All,
             },
         };
         assert_eq!(

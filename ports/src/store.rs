@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
-use datafast_domain::apikey::ApiKey;
+use datafast_domain::apikey::{ApiKey, KeyIssuer};
 use datafast_domain::event::{Event, GoalEventFilter};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
@@ -77,6 +77,9 @@ pub trait TokenStore: Send + Sync {
     async fn token_by_hash(&self, hash: &CredentialHash) -> StoreResult<Option<AccessToken>>;
     /// The account's tokens, newest first.
     async fn tokens_of(&self, account: AccountId) -> StoreResult<Vec<AccessToken>>;
+    /// Revokes the token and everything derived from it, together: every token created with
+    /// it (transitively), and every website key and pending invitation any of those tokens
+    /// issued.
     /// # Errors
     /// MUST return `NotFound` when no token `id` belongs to `account`.
     async fn delete_token(&self, account: AccountId, id: TokenId) -> StoreResult<()>;
@@ -99,7 +102,7 @@ pub trait ApiKeyStore: Send + Sync {
     async fn api_key_by_hash(&self, hash: &CredentialHash) -> StoreResult<Option<ApiKey>>;
     /// The website's keys, oldest first.
     async fn api_keys_of(&self, website: WebsiteId) -> StoreResult<Vec<ApiKey>>;
-    /// Replaces the key's hash and display form; the old hash stops matching at once.
+    /// Replaces the key's hash, display form and issuer; the old hash stops matching at once.
     /// # Errors
     /// MUST return `NotFound` when the website has no key `id`.
     async fn roll_api_key(
@@ -108,6 +111,7 @@ pub trait ApiKeyStore: Send + Sync {
         id: ApiKeyId,
         hash: &CredentialHash,
         display_key: &str,
+        issuer: &KeyIssuer,
     ) -> StoreResult<ApiKey>;
     /// # Errors
     /// MUST return `NotFound` when the website has no key `id`.
@@ -159,6 +163,8 @@ pub trait TeamStore: Send + Sync {
     /// # Errors
     /// MUST return `NotFound` when the website has no such invitation.
     async fn delete_invitation(&self, website: WebsiteId, id: InvitationId) -> StoreResult<()>;
+    /// Removes the membership and, together with it, every website key of that website the
+    /// account issued.
     /// # Errors
     /// MUST return `NotFound` when the account is not a member of the website.
     async fn remove_member(&self, website: WebsiteId, account: AccountId) -> StoreResult<()>;

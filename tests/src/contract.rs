@@ -21,7 +21,7 @@ use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{
     Alert, AlertLog, DeliveryCounts, DeliveryStatus, MAX_ALERTS_PER_WEBSITE,
 };
-use datafast_domain::apikey::{ApiKey, MAX_KEYS_PER_WEBSITE};
+use datafast_domain::apikey::{ApiKey, KeyIssuer, MAX_KEYS_PER_WEBSITE};
 use datafast_domain::event::{Event, EventKind, EventOrigin, GoalEventFilter, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
@@ -30,7 +30,7 @@ use datafast_domain::id::{
 };
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
-use datafast_domain::permission::PermissionSet;
+use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::profile::VisitorProfile;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
@@ -102,6 +102,7 @@ macro_rules! storage_contract_tests {
             token_hashes_are_unique,
             tokens_are_listed_newest_first_per_account,
             deleting_a_token,
+            deleting_a_token_revokes_what_it_issued,
             touching_tokens,
             api_keys_round_trip_oldest_first,
             api_key_hashes_are_unique,
@@ -123,6 +124,7 @@ macro_rules! storage_contract_tests {
             deleting_an_invitation,
             members_owner_first_then_by_join_time,
             removing_a_member,
+            removing_a_member_revokes_their_keys,
             funnels_round_trip_oldest_first,
             funnel_names_are_unique_case_insensitively,
             updating_a_funnel,
@@ -247,6 +249,7 @@ pub fn token(n: u32, account: AccountId, created_at: Timestamp) -> AccessToken {
         display_key: format!("dft_{n:03}...beef"),
         permissions: PermissionSet::All,
         websites: WebsiteScope::All,
+        created_by: None,
         created_at,
         last_used_at: None,
     }
@@ -306,9 +309,23 @@ pub fn api_key(n: u32, website: WebsiteId, created_at: Timestamp) -> ApiKey {
         website_id: website,
         name: format!("Key {n}"),
         display_key: format!("df_{n:03}...cafe"),
-        created_by: account_id(1),
+        issued_by: KeyIssuer {
+            account: account_id(1),
+            token: None,
+            permissions: PermissionSet::All,
+        },
         created_at,
         last_used_at: None,
+    }
+}
+
+/// A key issuer other than the fixtures' default one: account `n` through its token `n`,
+/// holding one permission.
+pub fn key_issuer(n: u32) -> KeyIssuer {
+    KeyIssuer {
+        account: account_id(n),
+        token: Some(token_id(n)),
+        permissions: PermissionSet::Only([Permission::SettingsWrite].into()),
     }
 }
 
@@ -325,6 +342,7 @@ pub fn invitation(
         email: email(address),
         role,
         invited_by: account_id(1),
+        invited_by_token: None,
         created_at,
     }
 }
@@ -700,6 +718,68 @@ pub async fn deleting_a_token(store: &dyn Storage) {
     );
 }
 
+pub async fn deleting_a_token_revokes_what_it_issued(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    let ada = store.account(site.owner_id).await.unwrap().unwrap();
+    let parent = token(1, ada.id, at(10));
+    let child = AccessToken {
+        created_by: Some(parent.id),
+        ..token(2, ada.id, at(11))
+    };
+    let grandchild = AccessToken {
+        created_by: Some(child.id),
+        ..token(3, ada.id, at(12))
+    };
+    let sibling = token(4, ada.id, at(13));
+    for (row, raw) in [
+        (&parent, "parent"),
+        (&child, "child"),
+        (&grandchild, "grandchild"),
+        (&sibling, "sibling"),
+    ] {
+        store.insert_token(row, &hash(raw)).await.unwrap();
+    }
+    let issued_by = |token: &AccessToken| KeyIssuer {
+        account: ada.id,
+        token: Some(token.id),
+        permissions: PermissionSet::All,
+    };
+    let doomed_key = ApiKey {
+        issued_by: issued_by(&grandchild),
+        ..api_key(1, site.id, at(20))
+    };
+    let kept_key = ApiKey {
+        issued_by: issued_by(&sibling),
+        ..api_key(2, site.id, at(21))
+    };
+    store
+        .insert_api_key(&doomed_key, &hash("k1"), 10)
+        .await
+        .unwrap();
+    store
+        .insert_api_key(&kept_key, &hash("k2"), 10)
+        .await
+        .unwrap();
+    let doomed_invitation = Invitation {
+        invited_by_token: Some(child.id),
+        ..invitation(1, site.id, "a@example.com", Role::Viewer, at(30))
+    };
+    let kept_invitation = Invitation {
+        invited_by_token: Some(sibling.id),
+        ..invitation(2, site.id, "b@example.com", Role::Viewer, at(31))
+    };
+    store.insert_invitation(&doomed_invitation).await.unwrap();
+    store.insert_invitation(&kept_invitation).await.unwrap();
+
+    store.delete_token(ada.id, parent.id).await.unwrap();
+    assert_eq!(store.tokens_of(ada.id).await.unwrap(), vec![sibling]);
+    assert_eq!(store.api_keys_of(site.id).await.unwrap(), vec![kept_key]);
+    assert_eq!(
+        store.invitations_of_website(site.id).await.unwrap(),
+        vec![kept_invitation]
+    );
+}
+
 pub async fn touching_tokens(store: &dyn Storage) {
     let ada = given_account(store, 1).await;
     store
@@ -871,11 +951,18 @@ pub async fn rolling_an_api_key(store: &dyn Storage) {
         .unwrap();
 
     let rolled = store
-        .roll_api_key(site.id, key.id, &hash("new"), "df_new...f00d")
+        .roll_api_key(
+            site.id,
+            key.id,
+            &hash("new"),
+            "df_new...f00d",
+            &key_issuer(2),
+        )
         .await
         .unwrap();
     let expected = ApiKey {
         display_key: "df_new...f00d".to_owned(),
+        issued_by: key_issuer(2),
         ..key.clone()
     };
     assert_eq!(rolled, expected);
@@ -888,13 +975,13 @@ pub async fn rolling_an_api_key(store: &dyn Storage) {
 
     assert_eq!(
         store
-            .roll_api_key(other.id, key.id, &hash("x"), "df_x")
+            .roll_api_key(other.id, key.id, &hash("x"), "df_x", &key_issuer(3))
             .await,
         Err(StoreError::NotFound)
     );
     assert_eq!(
         store
-            .roll_api_key(site.id, api_key_id(99), &hash("y"), "df_y")
+            .roll_api_key(site.id, api_key_id(99), &hash("y"), "df_y", &key_issuer(3))
             .await,
         Err(StoreError::NotFound)
     );
@@ -1399,6 +1486,59 @@ pub async fn removing_a_member(store: &dyn Storage) {
     );
     // The account itself stays.
     assert_eq!(store.account(zoe.id).await.unwrap(), Some(zoe));
+}
+
+pub async fn removing_a_member_revokes_their_keys(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    let other_site = given_website(store, 2).await;
+    let zoe = given_account(store, 3).await;
+    for (n, website) in [(1, site.id), (2, other_site.id)] {
+        store
+            .insert_invitation(&invitation(
+                n,
+                website,
+                zoe.email.as_str(),
+                Role::Member,
+                at(10),
+            ))
+            .await
+            .unwrap();
+        store
+            .accept_invitation(
+                invitation_id(n),
+                &membership(website, zoe.id, Role::Member, at(20)),
+            )
+            .await
+            .unwrap();
+    }
+    let by_zoe = |n: u32, website: WebsiteId| ApiKey {
+        issued_by: KeyIssuer {
+            account: zoe.id,
+            token: None,
+            permissions: PermissionSet::All,
+        },
+        ..api_key(n, website, at(30 + i64::from(n)))
+    };
+    let owners_key = api_key(3, site.id, at(40));
+    store
+        .insert_api_key(&by_zoe(1, site.id), &hash("z1"), 10)
+        .await
+        .unwrap();
+    store
+        .insert_api_key(&by_zoe(2, other_site.id), &hash("z2"), 10)
+        .await
+        .unwrap();
+    store
+        .insert_api_key(&owners_key, &hash("o"), 10)
+        .await
+        .unwrap();
+
+    store.remove_member(site.id, zoe.id).await.unwrap();
+    assert_eq!(store.api_keys_of(site.id).await.unwrap(), vec![owners_key]);
+    assert_eq!(
+        store.api_keys_of(other_site.id).await.unwrap(),
+        vec![by_zoe(2, other_site.id)]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

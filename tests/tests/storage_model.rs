@@ -429,7 +429,12 @@ impl Action {
                 Done(store.insert_api_key(key, hash, *limit).await)
             }
             Action::RollKey(website, id, hash, display) => {
-                Outcome::Key(store.roll_api_key(*website, *id, hash, display).await)
+                let issuer = contract::key_issuer(2);
+                Outcome::Key(
+                    store
+                        .roll_api_key(*website, *id, hash, display, &issuer)
+                        .await,
+                )
             }
             Action::DeleteKey(website, id) => Done(store.delete_api_key(*website, *id).await),
             Action::TouchKeys(uses) => Done(store.touch_api_keys(uses).await),
@@ -785,6 +790,7 @@ impl World {
                     email: email(entry(EMAILS, e)),
                     role: if member { Role::Member } else { Role::Viewer },
                     invited_by: self.account(created),
+                    invited_by_token: None,
                     created_at: instant(created),
                 })
             }

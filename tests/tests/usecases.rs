@@ -294,7 +294,7 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts() {
         .unwrap();
     assert!(matches!(
         services.get_website(&principal, website).await.unwrap_err(),
-        ServiceError::Denied(_)
+        ServiceError::NotFound(_)
     ));
     services
         .accept_invitation(&principal, invitation.id)

@@ -108,7 +108,7 @@ impl TokenStore for MemoryStore {
                 Some(stored) if stored.row.account_id == account => {}
                 _ => return Err(StoreError::NotFound),
             }
-            state.tokens.remove(&id);
+            state.revoke_token_tree(id);
             Ok(())
         })
     }

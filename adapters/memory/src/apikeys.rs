@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use datafast_domain::apikey::ApiKey;
+use datafast_domain::apikey::{ApiKey, KeyIssuer};
 use datafast_domain::id::{ApiKeyId, WebsiteId};
 use datafast_ports::CredentialHash;
 use datafast_ports::store::{ApiKeyStore, StoreError, StoreResult};
@@ -74,6 +74,7 @@ impl ApiKeyStore for MemoryStore {
         id: ApiKeyId,
         hash: &CredentialHash,
         display_key: &str,
+        issuer: &KeyIssuer,
     ) -> StoreResult<ApiKey> {
         self.write(|state| {
             match state.api_keys.get(&id) {
@@ -91,6 +92,7 @@ impl ApiKeyStore for MemoryStore {
             let stored = state.api_keys.get_mut(&id).ok_or(StoreError::NotFound)?;
             stored.hash = hash.clone();
             display_key.clone_into(&mut stored.row.display_key);
+            stored.row.issued_by = issuer.clone();
             Ok(stored.row.clone())
         })
     }

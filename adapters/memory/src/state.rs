@@ -2,7 +2,7 @@
 //! instants kept to the millisecond, repeated ids refused, and event sequence numbers that are
 //! never handed out twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
@@ -95,4 +95,38 @@ pub(crate) fn to_millis(instant: Timestamp) -> Timestamp {
 /// of the contract: it is reported as a backend failure, as a database's primary key would.
 pub(crate) fn duplicate_id(what: &str) -> StoreError {
     StoreError::Backend(format!("a {what} with this id is already stored"))
+}
+
+impl State {
+    /// Removes `root` and every token created from it, transitively, with the website keys
+    /// and pending invitations any of them issued.
+    pub(crate) fn revoke_token_tree(&mut self, root: TokenId) {
+        let mut revoked = BTreeSet::from([root]);
+        loop {
+            let before = revoked.len();
+            let children: Vec<TokenId> = self
+                .tokens
+                .values()
+                .filter(|stored| stored.row.created_by.is_some_and(|p| revoked.contains(&p)))
+                .map(|stored| stored.row.id)
+                .collect();
+            revoked.extend(children);
+            if revoked.len() == before {
+                break;
+            }
+        }
+        self.tokens.retain(|id, _| !revoked.contains(id));
+        self.api_keys.retain(|_, stored| {
+            !stored
+                .row
+                .issued_by
+                .token
+                .is_some_and(|t| revoked.contains(&t))
+        });
+        self.invitations.retain(|_, invitation| {
+            !invitation
+                .invited_by_token
+                .is_some_and(|t| revoked.contains(&t))
+        });
+    }
 }

@@ -139,8 +139,11 @@ impl TeamStore for MemoryStore {
             state
                 .memberships
                 .remove(&(website, account))
-                .map(|_| ())
-                .ok_or(StoreError::NotFound)
+                .ok_or(StoreError::NotFound)?;
+            state.api_keys.retain(|_, stored| {
+                stored.row.website_id != website || stored.row.issued_by.account != account
+            });
+            Ok(())
         })
     }
 }

@@ -102,8 +102,8 @@ impl AccountStore for SqliteStore {
     }
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, account_id, name, display_key, permissions, websites, created_at, last_used_at";
+const TOKEN_COLUMNS: &str = "id, account_id, name, display_key, permissions, websites, created_at,
+                              last_used_at, created_by";
 
 fn decode_token(row: &Row<'_>) -> Result<AccessToken, Failure> {
     let permissions: PermissionSet = serde_json::from_str(&row.text(4)?)?;
@@ -115,6 +115,7 @@ fn decode_token(row: &Row<'_>) -> Result<AccessToken, Failure> {
         display_key: row.text(3)?,
         permissions,
         websites: WebsiteScope::from_ids(websites),
+        created_by: row.optional_parsed(8)?,
         created_at: row.instant(6)?,
         last_used_at: row.optional_instant(7)?,
     })
@@ -130,8 +131,8 @@ impl TokenStore for SqliteStore {
             let websites = serde_json::to_string(&token.websites.ids())?;
             tx.prepare_cached(
                 "INSERT INTO tokens (id, account_id, hash, name, display_key, permissions,
-                                     websites, created_at, last_used_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                     websites, created_at, last_used_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 token.id.to_string(),
@@ -143,6 +144,7 @@ impl TokenStore for SqliteStore {
                 websites,
                 millis(token.created_at),
                 token.last_used_at.map(millis),
+                token.created_by.map(|id| id.to_string()),
             ])
             .map_err(|e| conflict_on(e, &[("tokens.hash", "token")]))?;
             Ok(())
@@ -174,13 +176,13 @@ impl TokenStore for SqliteStore {
 
     async fn delete_token(&self, account: AccountId, id: TokenId) -> StoreResult<()> {
         self.write(move |tx| {
-            let deleted = tx
-                .prepare_cached("DELETE FROM tokens WHERE id = ?1 AND account_id = ?2")?
-                .execute([id.to_string(), account.to_string()])?;
-            if deleted == 0 {
+            let owned = tx
+                .prepare_cached("SELECT 1 FROM tokens WHERE id = ?1 AND account_id = ?2")?
+                .exists([id.to_string(), account.to_string()])?;
+            if !owned {
                 return Err(StoreError::NotFound.into());
             }
-            Ok(())
+            revoke_token_tree(tx, id)
         })
         .await
     }
@@ -200,4 +202,26 @@ impl TokenStore for SqliteStore {
         })
         .await
     }
+}
+
+/// The token `?1` and every token created from it, transitively.
+const TOKEN_TREE: &str = "WITH RECURSIVE tree(id) AS (
+        SELECT ?1
+        UNION SELECT tokens.id FROM tokens JOIN tree ON tokens.created_by = tree.id
+    )";
+
+/// Deletes `root`, every token created from it (transitively), and the website keys and
+/// pending invitations any of them issued, in the caller's transaction.
+fn revoke_token_tree(tx: &rusqlite::Transaction<'_>, root: TokenId) -> Result<(), Failure> {
+    let root = root.to_string();
+    for deletion in [
+        "DELETE FROM api_keys WHERE issued_by_token IN tree",
+        "DELETE FROM invitations WHERE invited_by_token IN tree",
+        // Last, since the two above find the tree through these rows.
+        "DELETE FROM tokens WHERE id IN tree",
+    ] {
+        tx.prepare_cached(&format!("{TOKEN_TREE} {deletion}"))?
+            .execute([&root])?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Row, params};
 
-use datafast_domain::apikey::ApiKey;
+use datafast_domain::apikey::{ApiKey, KeyIssuer};
 use datafast_domain::id::{ApiKeyId, WebsiteId};
 use datafast_ports::CredentialHash;
 use datafast_ports::store::{ApiKeyStore, StoreError, StoreResult};
@@ -13,7 +13,8 @@ use crate::SqliteStore;
 use crate::codec::{RowExt, all, first, millis, sql_count};
 use crate::error::{Failure, conflict_on};
 
-const KEY_COLUMNS: &str = "id, website_id, name, display_key, created_by, created_at, last_used_at";
+const KEY_COLUMNS: &str = "id, website_id, name, display_key, created_by, created_at, last_used_at,
+                            issued_by_token, permissions";
 const DUPLICATE_KEY: &[(&str, &str)] = &[("api_keys.hash", "key")];
 
 fn decode_key(row: &Row<'_>) -> Result<ApiKey, Failure> {
@@ -22,7 +23,11 @@ fn decode_key(row: &Row<'_>) -> Result<ApiKey, Failure> {
         website_id: row.parsed(1)?,
         name: row.text(2)?,
         display_key: row.text(3)?,
-        created_by: row.parsed(4)?,
+        issued_by: KeyIssuer {
+            account: row.parsed(4)?,
+            token: row.optional_parsed(7)?,
+            permissions: serde_json::from_str(&row.text(8)?)?,
+        },
         created_at: row.instant(5)?,
         last_used_at: row.optional_instant(6)?,
     })
@@ -48,8 +53,8 @@ impl ApiKeyStore for SqliteStore {
             }
             tx.prepare_cached(
                 "INSERT INTO api_keys (id, website_id, hash, name, display_key, created_by,
-                                       created_at, last_used_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                       created_at, last_used_at, issued_by_token, permissions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 key.id.to_string(),
@@ -57,9 +62,11 @@ impl ApiKeyStore for SqliteStore {
                 hash,
                 key.name,
                 key.display_key,
-                key.created_by.to_string(),
+                key.issued_by.account.to_string(),
                 millis(key.created_at),
                 key.last_used_at.map(millis),
+                key.issued_by.token.map(|id| id.to_string()),
+                serde_json::to_string(&key.issued_by.permissions)?,
             ])
             .map_err(|e| conflict_on(e, DUPLICATE_KEY))?;
             Ok(())
@@ -95,12 +102,15 @@ impl ApiKeyStore for SqliteStore {
         id: ApiKeyId,
         hash: &CredentialHash,
         display_key: &str,
+        issuer: &KeyIssuer,
     ) -> StoreResult<ApiKey> {
         let hash = hash.as_str().to_owned();
         let display_key = display_key.to_owned();
+        let issuer = issuer.clone();
         self.write(move |tx| {
             let mut statement = tx.prepare_cached(&format!(
-                "UPDATE api_keys SET hash = ?3, display_key = ?4
+                "UPDATE api_keys SET hash = ?3, display_key = ?4, created_by = ?5,
+                                     issued_by_token = ?6, permissions = ?7
                  WHERE website_id = ?1 AND id = ?2
                  RETURNING {KEY_COLUMNS}"
             ))?;
@@ -109,7 +119,10 @@ impl ApiKeyStore for SqliteStore {
                     website.to_string(),
                     id.to_string(),
                     hash,
-                    display_key
+                    display_key,
+                    issuer.account.to_string(),
+                    issuer.token.map(|id| id.to_string()),
+                    serde_json::to_string(&issuer.permissions)?,
                 ])
                 .map_err(|e| conflict_on(e, DUPLICATE_KEY))?;
             first(rows, decode_key)

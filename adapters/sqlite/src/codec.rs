@@ -32,6 +32,7 @@ pub(crate) trait RowExt {
     fn text(&self, column: usize) -> Result<String, Failure>;
     fn optional_text(&self, column: usize) -> Result<Option<String>, Failure>;
     fn parsed<T: FromStr>(&self, column: usize) -> Result<T, Failure>;
+    fn optional_parsed<T: FromStr>(&self, column: usize) -> Result<Option<T>, Failure>;
     fn instant(&self, column: usize) -> Result<Timestamp, Failure>;
     fn optional_instant(&self, column: usize) -> Result<Option<Timestamp>, Failure>;
     fn flag(&self, column: usize) -> Result<bool, Failure>;
@@ -50,6 +51,16 @@ impl RowExt for Row<'_> {
         let text: String = self.get(column)?;
         text.parse()
             .map_err(|_| Failure::Corrupt(format!("column {column} holds {text:?}")))
+    }
+
+    fn optional_parsed<T: FromStr>(&self, column: usize) -> Result<Option<T>, Failure> {
+        match self.get::<_, Option<String>>(column)? {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| Failure::Corrupt(format!("column {column} holds {text:?}"))),
+        }
     }
 
     fn instant(&self, column: usize) -> Result<Timestamp, Failure> {

@@ -15,7 +15,8 @@ use crate::codec::{RowExt, all, decoded, first, millis};
 use crate::error::{Failure, conflict_on};
 use crate::websites::decode_role;
 
-const INVITATION_COLUMNS: &str = "id, website_id, email, role, invited_by, created_at";
+const INVITATION_COLUMNS: &str =
+    "id, website_id, email, role, invited_by, created_at, invited_by_token";
 
 fn decode_invitation(row: &Row<'_>) -> Result<Invitation, Failure> {
     let email = row.text(2)?;
@@ -25,6 +26,7 @@ fn decode_invitation(row: &Row<'_>) -> Result<Invitation, Failure> {
         email: decoded(Email::parse(&email).ok(), "email", &email)?,
         role: decode_role(row, 3)?,
         invited_by: row.parsed(4)?,
+        invited_by_token: row.optional_parsed(6)?,
         created_at: row.instant(5)?,
     })
 }
@@ -77,8 +79,9 @@ impl TeamStore for SqliteStore {
         let invitation = invitation.clone();
         self.write(move |tx| {
             tx.prepare_cached(
-                "INSERT INTO invitations (id, website_id, email, role, invited_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO invitations (id, website_id, email, role, invited_by, created_at,
+                                          invited_by_token)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 invitation.id.to_string(),
@@ -87,6 +90,7 @@ impl TeamStore for SqliteStore {
                 invitation.role.as_str(),
                 invitation.invited_by.to_string(),
                 millis(invitation.created_at),
+                invitation.invited_by_token.map(|id| id.to_string()),
             ])
             .map_err(|e| conflict_on(e, &[("invitations.email", "invitation")]))?;
             Ok(())
@@ -184,6 +188,8 @@ impl TeamStore for SqliteStore {
             if removed == 0 {
                 return Err(StoreError::NotFound.into());
             }
+            tx.prepare_cached("DELETE FROM api_keys WHERE website_id = ?1 AND created_by = ?2")?
+                .execute([website.to_string(), account.to_string()])?;
             Ok(())
         })
         .await

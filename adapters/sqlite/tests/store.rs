@@ -9,7 +9,7 @@ use std::path::Path;
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts, DeliveryStatus};
-use datafast_domain::apikey::ApiKey;
+use datafast_domain::apikey::{ApiKey, KeyIssuer};
 use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
@@ -73,9 +73,21 @@ fn api_key(n: u8, website: WebsiteId) -> ApiKey {
         website_id: website,
         name: format!("key {n}"),
         display_key: format!("df_...{n:02}"),
-        created_by: AccountId::from_parts(1, [1; 8]),
+        issued_by: KeyIssuer {
+            account: AccountId::from_parts(1, [1; 8]),
+            token: None,
+            permissions: PermissionSet::All,
+        },
         created_at: at(200 + i64::from(n)),
         last_used_at: None,
+    }
+}
+
+fn issuer() -> KeyIssuer {
+    KeyIssuer {
+        account: AccountId::from_parts(1, [1; 8]),
+        token: None,
+        permissions: PermissionSet::All,
     }
 }
 
@@ -131,6 +143,7 @@ fn token(n: u8, account: AccountId, created: Timestamp) -> AccessToken {
             Permission::TeamWrite,
         ])),
         websites: WebsiteScope::from_ids([WebsiteId::from_parts(2, [n; 8])]),
+        created_by: None,
         created_at: created,
         last_used_at: None,
     }
@@ -143,6 +156,7 @@ fn invitation(n: u8, website: WebsiteId, email: &str) -> Invitation {
         email: Email::parse(email).unwrap(),
         role: Role::Member,
         invited_by: AccountId::from_parts(1, [1; 8]),
+        invited_by_token: None,
         created_at: at(500 + i64::from(n)),
     }
 }
@@ -430,12 +444,12 @@ async fn api_keys_conflict_roll_and_delete() {
 
     assert_eq!(
         store
-            .roll_api_key(site, second.id, &hash("a"), "df_...xx")
+            .roll_api_key(site, second.id, &hash("a"), "df_...xx", &issuer())
             .await,
         Err(StoreError::Conflict("key"))
     );
     let rolled = store
-        .roll_api_key(site, first.id, &hash("new"), "df_...nn")
+        .roll_api_key(site, first.id, &hash("new"), "df_...nn", &issuer())
         .await
         .unwrap();
     assert_eq!(rolled.display_key, "df_...nn");
@@ -446,7 +460,7 @@ async fn api_keys_conflict_roll_and_delete() {
     );
     assert_eq!(
         store
-            .roll_api_key(other_site, first.id, &hash("z"), "df_")
+            .roll_api_key(other_site, first.id, &hash("z"), "df_", &issuer())
             .await,
         Err(StoreError::NotFound)
     );

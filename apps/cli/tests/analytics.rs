@@ -740,19 +740,20 @@ fn errors_have_their_exit_codes() {
         .assert()
         .code(3);
 
-    // Another account's website, by id with the owner's token.
+    // Another account's website, by id with the owner's token: not found, like an unknown id,
+    // so that ids of other accounts' websites do not leak.
     let others = create_website_as_friend(&sandbox);
     sandbox
         .owner()
         .args(["analytics", "overview", "--website", &others])
         .assert()
-        .code(3)
-        .stderr(predicate::str::contains("(HTTP 403)"));
+        .code(4)
+        .stderr(predicate::str::contains("(HTTP 404)"));
     sandbox
         .owner()
         .args(["visitors", "get", ANN, "--website", &others])
         .assert()
-        .code(3);
+        .code(4);
     // Nor can a site key, even for a website of the same account: the named website is sent
     // along for the server to refuse, rather than answered for the key's own.
     let own = create_website(&sandbox, "own");

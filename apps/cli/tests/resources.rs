@@ -567,12 +567,12 @@ fn team_invite_accept_and_remove() {
     ]));
     let invitation = invited[0]["invitationId"].as_str().unwrap().to_owned();
 
-    // The friend cannot see the website before accepting.
+    // The friend cannot see the website before accepting: it is not found.
     sandbox
         .friend()
         .args(["websites", "get", &website])
         .assert()
-        .code(3);
+        .code(4);
     let pending = stdout_of(sandbox.friend().args(["invitations", "list"]));
     assert!(pending.contains(&invitation), "{pending}");
     sandbox
@@ -620,7 +620,7 @@ fn team_invite_accept_and_remove() {
         .friend()
         .args(["websites", "get", &website])
         .assert()
-        .code(3);
+        .code(4);
     sandbox
         .owner()
         .args([

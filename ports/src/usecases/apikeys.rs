@@ -1,8 +1,10 @@
-//! Website API keys (`/websites/{id}/apikeys`): list masked, create, roll, revoke.
+//! Website API keys (`/websites/{id}/apikeys`): list masked, create, roll, revoke. A key is
+//! issued under the calling token, whose permissions cap it.
 
 use datafast_domain::access::Principal;
 use datafast_domain::apikey::{ApiKey, MAX_KEYS_PER_WEBSITE};
 use datafast_domain::credential::{CredentialKind, RawSecret};
+use datafast_domain::grant::{key_issuer, roll_issuer};
 use datafast_domain::id::{ApiKeyId, WebsiteId};
 use datafast_domain::permission::Permission;
 
@@ -50,6 +52,7 @@ impl Services {
     ) -> ServiceResult<IssuedApiKey> {
         self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
+        let issued_by = key_issuer(principal)?;
         let now = self.now();
         let raw = RawSecret::from_random(
             CredentialKind::WebsiteKey,
@@ -60,7 +63,7 @@ impl Services {
             website_id: website,
             name,
             display_key: raw.display_form(),
-            created_by: principal.account_id,
+            issued_by,
             created_at: now,
             last_used_at: None,
         };
@@ -85,6 +88,14 @@ impl Services {
     ) -> ServiceResult<IssuedApiKey> {
         self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
+        let current = self
+            .store
+            .api_keys_of(website)
+            .await?
+            .into_iter()
+            .find(|key| key.id == key_id)
+            .ok_or_else(|| ServiceError::not_found("API key"))?;
+        let issuer = roll_issuer(principal, &current)?;
         let raw = RawSecret::from_random(
             CredentialKind::WebsiteKey,
             random_array(self.random.as_ref()),
@@ -96,6 +107,7 @@ impl Services {
                 key_id,
                 &self.hasher.hash(raw.expose()),
                 &raw.display_form(),
+                &issuer,
             )
             .await
             .map_err(key_not_found)?;

@@ -148,17 +148,14 @@ impl Services {
                     .api_key_by_hash(hash)
                     .await?
                     .ok_or(ServiceError::Unauthenticated)?;
-                // A website key acts for the website's owner, capped at member by the policy.
-                let website = self
-                    .store
-                    .website(key.website_id)
-                    .await?
-                    .ok_or(ServiceError::Unauthenticated)?;
+                // A website key acts for its issuer, with the issuing token's permissions and
+                // the issuer's role at the time of each request, capped at member by the policy.
                 Ok(Principal {
-                    account_id: website.owner_id,
+                    account_id: key.issued_by.account,
                     credential: Credential::WebsiteKey {
                         key_id: key.id,
                         website_id: key.website_id,
+                        permissions: key.issued_by.permissions,
                     },
                 })
             }

@@ -139,6 +139,24 @@ impl Services {
         jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
     }
 
+    /// Whether `principal` may exercise `permission` on `website` (`owner_only`: an operation
+    /// only the owner may perform): exactly the check every website use case makes first. For
+    /// callers that decide what to offer rather than act, and for tests of the policy.
+    ///
+    /// # Errors
+    /// The refusal the use case would give: `NotFound`, `Denied`, or a storage failure.
+    pub async fn access(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+        permission: Permission,
+        owner_only: bool,
+    ) -> ServiceResult<()> {
+        self.authorized_website(principal, website, permission, owner_only)
+            .await
+            .map(|_| ())
+    }
+
     /// Loads a website and checks that `principal` may exercise `permission` on it. This is
     /// the only way website-scoped use cases reach a website.
     async fn authorized_website(
@@ -155,18 +173,23 @@ impl Services {
             .website(website_id)
             .await?
             .ok_or_else(|| ServiceError::not_found("Website"))?;
-        let role = self.store.role_of(website_id, principal.account_id).await?;
+        // A website the account holds no role on answers like one that does not exist, so
+        // ids of other accounts' websites do not leak.
+        let role = self
+            .store
+            .role_of(website_id, principal.account_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("Website"))?;
         authorize(
             principal,
             permission,
             Target::Website {
                 id: website_id,
-                role,
+                role: Some(role),
                 owner_only,
             },
         )?;
-        // `authorize` succeeded, so a role exists.
-        Ok((website, role.unwrap_or(Role::Viewer)))
+        Ok((website, role))
     }
 }
 

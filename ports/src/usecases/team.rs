@@ -1,8 +1,11 @@
 //! Team (`/websites/{id}/team`): list members and pending invitations, invite, remove; and the
-//! invitee's side, listing and accepting its invitations (`/invitations`).
+//! invitee's side, listing and accepting its invitations (`/invitations`). An invitation grants
+//! no more than its sender holds, and only a credential with the account's whole authority
+//! accepts one.
 
-use datafast_domain::access::{Principal, Target, authorize};
+use datafast_domain::access::{Credential, Principal, Target, authorize};
 use datafast_domain::account::{Account, Email};
+use datafast_domain::grant::{check_full_authority, check_invitation};
 use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
 use datafast_domain::permission::Permission;
 use datafast_domain::role::Role;
@@ -65,6 +68,7 @@ impl Services {
     ) -> ServiceResult<Invitation> {
         self.authorized_website(principal, website, Permission::TeamWrite, true)
             .await?;
+        check_invitation(principal, role)?;
         let caller = self
             .store
             .account(principal.account_id)
@@ -90,6 +94,10 @@ impl Services {
             email,
             role,
             invited_by: principal.account_id,
+            invited_by_token: match &principal.credential {
+                Credential::AccountToken { token_id, .. } => Some(*token_id),
+                Credential::WebsiteKey { .. } => None,
+            },
             created_at: now,
         };
         match self.store.insert_invitation(&invitation).await {
@@ -159,6 +167,7 @@ impl Services {
         id: InvitationId,
     ) -> ServiceResult<Membership> {
         authorize(principal, Permission::TeamWrite, Target::Account)?;
+        check_full_authority(principal)?;
         let me = self
             .store
             .account(principal.account_id)
@@ -170,6 +179,15 @@ impl Services {
             .await?
             .filter(|invitation| invitation.email == me.email)
             .ok_or_else(|| ServiceError::not_found("Invitation"))?;
+        // The invitation is worth what its sender holds now: a sender no longer the owner
+        // hands on nothing.
+        let sender_role = self
+            .store
+            .role_of(invitation.website_id, invitation.invited_by)
+            .await?;
+        if sender_role != Some(Role::Owner) {
+            return Err(ServiceError::not_found("Invitation"));
+        }
         let membership = Membership {
             website_id: invitation.website_id,
             account_id: me.id,

@@ -1,11 +1,13 @@
-//! Account tokens (`/access-tokens`): list, create within the creator's power, revoke.
+//! Account tokens (`/access-tokens`): list, create and revoke, each within the caller's power:
+//! a token reaches only the tokens it could have created.
 
-use datafast_domain::access::{Principal, Target, WebsiteScope, authorize};
+use datafast_domain::access::{Credential, Principal, Target, WebsiteScope, authorize};
 use datafast_domain::account::Account;
 use datafast_domain::credential::{CredentialKind, RawSecret};
+use datafast_domain::grant::{GrantDenied, check_grant, reaches_token};
 use datafast_domain::id::{AccountId, TokenId};
 use datafast_domain::permission::{Permission, PermissionSet};
-use datafast_domain::token::{AccessToken, GrantDenied, check_grant};
+use datafast_domain::token::AccessToken;
 
 use super::Services;
 use crate::error::{ServiceError, ServiceResult};
@@ -41,6 +43,7 @@ impl Services {
     pub async fn list_tokens(&self, principal: &Principal) -> ServiceResult<Vec<AccessToken>> {
         authorize(principal, Permission::ApiKeysRead, Target::Account)?;
         let mut tokens = self.store.tokens_of(principal.account_id).await?;
+        tokens.retain(|token| reaches_token(principal, token));
         for token in &mut tokens {
             if let Some(at) = self.usage.pending_token(token.id) {
                 token.last_used_at = Some(at);
@@ -67,7 +70,12 @@ impl Services {
                 return Err(GrantDenied::WebsitesNotHeld.into());
             }
         }
-        self.issue_token(principal.account_id, request).await
+        let created_by = match &principal.credential {
+            Credential::AccountToken { token_id, .. } => Some(*token_id),
+            Credential::WebsiteKey { .. } => None,
+        };
+        self.issue_token(principal.account_id, created_by, request)
+            .await
     }
 
     /// Mints a token for `account` without a calling principal: for the server's own commands.
@@ -76,12 +84,13 @@ impl Services {
         account: &Account,
         request: NewToken,
     ) -> ServiceResult<IssuedToken> {
-        self.issue_token(account.id, request).await
+        self.issue_token(account.id, None, request).await
     }
 
     async fn issue_token(
         &self,
         account_id: AccountId,
+        created_by: Option<TokenId>,
         request: NewToken,
     ) -> ServiceResult<IssuedToken> {
         let now = self.now();
@@ -96,6 +105,7 @@ impl Services {
             display_key: raw.display_form(),
             permissions: request.permissions,
             websites: request.websites,
+            created_by,
             created_at: now,
             last_used_at: None,
         };
@@ -111,6 +121,16 @@ impl Services {
         token_id: TokenId,
     ) -> ServiceResult<()> {
         authorize(principal, Permission::ApiKeysWrite, Target::Account)?;
+        // A token out of the caller's reach answers as if it did not exist.
+        let reachable = self
+            .store
+            .tokens_of(principal.account_id)
+            .await?
+            .iter()
+            .any(|token| token.id == token_id && reaches_token(principal, token));
+        if !reachable {
+            return Err(ServiceError::not_found("Access token"));
+        }
         match self
             .store
             .delete_token(principal.account_id, token_id)

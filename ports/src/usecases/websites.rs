@@ -2,6 +2,7 @@
 //! refused, as DataFast documents (deletion is dashboard-only there).
 
 use datafast_domain::access::{Principal, Target, authorize};
+use datafast_domain::grant::check_website_creation;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::permission::Permission;
 use datafast_domain::role::Role;
@@ -54,6 +55,7 @@ impl Services {
         request: NewWebsite,
     ) -> ServiceResult<Website> {
         authorize(principal, Permission::WebsitesWrite, Target::Account)?;
+        check_website_creation(principal)?;
         let now = self.now();
         let name = request.name.unwrap_or_else(|| request.domain.to_string());
         let settings = WebsiteSettings::new(name, request.timezone.unwrap_or_default());

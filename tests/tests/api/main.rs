@@ -10,6 +10,7 @@ mod account;
 mod alerts;
 mod analytics;
 mod apikeys;
+mod authority;
 mod authorization;
 mod envelope;
 mod events;

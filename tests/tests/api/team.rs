@@ -31,7 +31,7 @@ async fn invite_accept_and_remove() {
     let (status, body) = app
         .get_as(&member, &format!("/api/v1/admin/websites/{website}"))
         .await;
-    assert_error(status, &body, 403);
+    assert_error(status, &body, 404);
     let (_, mine) = app.get_as(&member, "/api/v1/admin/invitations").await;
     assert_eq!(mine["data"][0]["invitationId"], invitation.as_str());
     let (status, body) = app
@@ -73,7 +73,7 @@ async fn invite_accept_and_remove() {
     let (status, body) = app
         .get_as(&member, &format!("/api/v1/admin/websites/{website}"))
         .await;
-    assert_error(status, &body, 403);
+    assert_error(status, &body, 404);
 }
 
 #[tokio::test]

@@ -181,7 +181,7 @@ async fn other_accounts_websites_are_invisible_and_untouchable() {
     let (status, body) = app
         .get_as(&stranger, &format!("/api/v1/admin/websites/{id}"))
         .await;
-    assert_error(status, &body, 403);
+    assert_error(status, &body, 404);
     let (status, body) = app
         .put_as(
             &stranger,
@@ -189,5 +189,5 @@ async fn other_accounts_websites_are_invisible_and_untouchable() {
             json!({"name": "mine now"}),
         )
         .await;
-    assert_error(status, &body, 403);
+    assert_error(status, &body, 404);
 }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts, DeliveryStatus};
-use datafast_domain::apikey::ApiKey;
+use datafast_domain::apikey::{ApiKey, KeyIssuer};
 use datafast_domain::event::{Event, EventKind, GoalEventFilter};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
@@ -222,6 +222,7 @@ impl ApiKeyStore for TestStore {
         id: ApiKeyId,
         hash: &CredentialHash,
         display_key: &str,
+        issuer: &KeyIssuer,
     ) -> StoreResult<ApiKey> {
         self.with(|s| {
             let (key, stored) = s
@@ -230,6 +231,7 @@ impl ApiKeyStore for TestStore {
                 .find(|(k, _)| k.id == id && k.website_id == website)
                 .ok_or(StoreError::NotFound)?;
             key.display_key = display_key.to_owned();
+            key.issued_by = issuer.clone();
             *stored = hash.clone();
             Ok(key.clone())
         })
