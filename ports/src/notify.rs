@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use datafast_domain::ValidationError;
 use datafast_domain::alert::Alert;
 use jiff::Timestamp;
 
@@ -45,6 +46,12 @@ pub trait Notifier: Send + Sync {
     /// Whether this channel has anything to send for `delivery` (recipients, a webhook URL).
     fn applies_to(&self, delivery: &AlertDelivery) -> bool;
     async fn send(&self, delivery: &AlertDelivery) -> Result<(), NotifyError>;
+    /// Refuses an alert whose destination this channel would never deliver to (a webhook on
+    /// an address it may not reach), so that saving the alert fails instead of every
+    /// delivery. Channels with nothing to check accept every alert.
+    fn check_destination(&self, _alert: &Alert) -> Result<(), ValidationError> {
+        Ok(())
+    }
 }
 
 /// Exponential back-off between delivery attempts, capped.
@@ -101,6 +108,11 @@ pub trait GoalListener: Send + Sync {
     /// An alert of `website` was created, changed or deleted: whatever the listener learned
     /// about which goals have alerts no longer holds for that website.
     fn alerts_changed(&self, website: datafast_domain::id::WebsiteId);
+    /// Refuses an alert that delivery would refuse anyway (see
+    /// [`Notifier::check_destination`]); asked before an alert is saved.
+    fn check_destination(&self, _alert: &Alert) -> Result<(), ValidationError> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

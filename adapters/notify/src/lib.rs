@@ -1,8 +1,10 @@
 //! Alert delivery channels for the [`Notifier`] port: email over SMTP to the website's team,
-//! and a JSON webhook for alerts that name one. The delivery use case sends and retries each
-//! channel on its own.
+//! and a JSON webhook for alerts that name one (public addresses only, unless allowed). The
+//! delivery use case sends and retries each channel on its own.
 
+mod address;
 mod render;
+mod resolver;
 mod smtp;
 mod webhook;
 

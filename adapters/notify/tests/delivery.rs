@@ -10,6 +10,7 @@ use std::time::Duration;
 use datafast_domain::alert::Alert;
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{AlertId, WebsiteId};
+use datafast_domain::website::IpRule;
 use datafast_notify::{
     AlertDelivery, Notifier, NotifyError, SmtpConfig, SmtpNotifier, TlsMode, WebhookNotifier,
 };
@@ -195,10 +196,19 @@ fn json_body(raw: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap()
 }
 
+/// The test servers listen on loopback, which webhooks reach only when allowed.
+fn loopback_webhooks() -> WebhookNotifier {
+    WebhookNotifier::new(
+        Duration::from_secs(5),
+        vec![IpRule::parse("127.0.0.1").unwrap()],
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn webhook_posts_the_alert_as_json() {
     let (url, server) = one_shot_http("204 No Content").await;
-    let notifier = WebhookNotifier::new(Duration::from_secs(5)).unwrap();
+    let notifier = loopback_webhooks();
     let d = delivery(Some(url));
     notifier.send(&d).await.unwrap();
 
@@ -223,7 +233,7 @@ async fn webhook_posts_the_alert_as_json() {
 #[tokio::test]
 async fn webhook_500_is_rejected_without_the_url() {
     let (url, server) = one_shot_http("500 Internal Server Error").await;
-    let notifier = WebhookNotifier::new(Duration::from_secs(5)).unwrap();
+    let notifier = loopback_webhooks();
     let error = notifier.send(&delivery(Some(url))).await.unwrap_err();
     server.await.unwrap();
     assert_eq!(
@@ -243,7 +253,7 @@ async fn webhook_refused_connection_is_unreachable() {
         .local_addr()
         .unwrap()
         .port();
-    let notifier = WebhookNotifier::new(Duration::from_secs(5)).unwrap();
+    let notifier = loopback_webhooks();
     let error = notifier
         .send(&delivery(Some(format!("http://127.0.0.1:{port}/x"))))
         .await
@@ -257,7 +267,7 @@ async fn webhook_refused_connection_is_unreachable() {
 #[test]
 fn each_channel_applies_only_when_it_has_somewhere_to_send() {
     let email = SmtpNotifier::new(&smtp_config(25)).unwrap();
-    let webhook = WebhookNotifier::new(Duration::from_secs(5)).unwrap();
+    let webhook = loopback_webhooks();
     assert_eq!(email.channel(), "email");
     assert_eq!(webhook.channel(), "webhook");
     let without_webhook = delivery(None);

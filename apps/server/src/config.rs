@@ -113,6 +113,9 @@ pub struct Config {
     /// The From address of alert emails, e.g. `Analytics <alerts@example.com>`.
     pub smtp_from: Option<String>,
     pub smtp_tls: SmtpTls,
+    /// Internal addresses or CIDR blocks alert webhooks may reach anyway (loopback, private
+    /// and other non-public addresses are refused otherwise).
+    pub webhook_allowed_networks: Vec<String>,
     /// Delivery attempts per alert, the first included.
     pub alert_retry_attempts: u32,
     /// The wait before the first retry, doubled for each next one (capped at 60 s).
@@ -140,6 +143,7 @@ impl fmt::Debug for Config {
             .field("smtp_password", &self.smtp_password)
             .field("smtp_from", &self.smtp_from)
             .field("smtp_tls", &self.smtp_tls)
+            .field("webhook_allowed_networks", &self.webhook_allowed_networks)
             .field("alert_retry_attempts", &self.alert_retry_attempts)
             .field("alert_retry_base_ms", &self.alert_retry_base_ms)
             .finish()
@@ -167,6 +171,7 @@ impl Default for Config {
             smtp_password: None,
             smtp_from: None,
             smtp_tls: SmtpTls::default(),
+            webhook_allowed_networks: Vec::new(),
             alert_retry_attempts: 3,
             alert_retry_base_ms: 1_000,
         }
@@ -178,10 +183,11 @@ impl Config {
     ///
     /// # Errors
     /// An owner email that is not an address, a log filter that does not parse, a trusted
-    /// proxy that is not an address or block, an events path that is not a plain path or
+    /// proxy or allowed webhook network that is not an address or block, an events path that is not a plain path or
     /// shadows a built-in route, or incomplete SMTP settings.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.trusted_proxy_rules()?;
+        self.webhook_allowed_rules()?;
         if let Some(path) = &self.events_path {
             validate_events_path(path)?;
         }
@@ -202,18 +208,15 @@ impl Config {
     /// # Errors
     /// An entry that is not an IP address or CIDR block.
     pub fn trusted_proxy_rules(&self) -> Result<Vec<IpRule>, ConfigError> {
-        self.trusted_proxies
-            .iter()
-            .map(|entry| {
-                IpRule::parse(entry).map_err(|_| ConfigError::Invalid {
-                    setting: "trusted_proxies",
-                    reason: format!(
-                        "'{}' is not an IP address or CIDR block",
-                        entry.chars().take(60).collect::<String>()
-                    ),
-                })
-            })
-            .collect()
+        ip_rules("trusted_proxies", &self.trusted_proxies)
+    }
+
+    /// The internal networks alert webhooks may reach, parsed.
+    ///
+    /// # Errors
+    /// An entry that is not an IP address or CIDR block.
+    pub fn webhook_allowed_rules(&self) -> Result<Vec<IpRule>, ConfigError> {
+        ip_rules("webhook_allowed_networks", &self.webhook_allowed_networks)
     }
 
     /// The SMTP settings, or `None` when no SMTP host is configured.
@@ -273,6 +276,22 @@ impl Config {
             .clone()
             .unwrap_or_else(|| default_key_file(&self.database))
     }
+}
+
+/// A list setting of IP addresses and CIDR blocks, parsed.
+fn ip_rules(setting: &'static str, entries: &[String]) -> Result<Vec<IpRule>, ConfigError> {
+    entries
+        .iter()
+        .map(|entry| {
+            IpRule::parse(entry).map_err(|_| ConfigError::Invalid {
+                setting,
+                reason: format!(
+                    "'{}' is not an IP address or CIDR block",
+                    entry.chars().take(60).collect::<String>()
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The key file that goes with a database when none is configured.
@@ -335,6 +354,7 @@ pub struct FileConfig {
     pub smtp_password: Option<Secret>,
     pub smtp_from: Option<String>,
     pub smtp_tls: Option<SmtpTls>,
+    pub webhook_allowed_networks: Option<Vec<String>>,
     pub alert_retry_attempts: Option<u32>,
     pub alert_retry_base_ms: Option<u64>,
 }
@@ -382,6 +402,7 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         trusted_proxies,
         smtp_port,
         smtp_tls,
+        webhook_allowed_networks,
         alert_retry_attempts,
         alert_retry_base_ms
     );
@@ -531,6 +552,34 @@ mod tests {
             bad.validate(),
             Err(ConfigError::Invalid {
                 setting: "trusted_proxies",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn webhook_allowed_networks_are_addresses_or_blocks() {
+        let parsed: FileConfig =
+            toml::from_str("webhook_allowed_networks = [\"10.0.0.0/8\", \"127.0.0.1\"]").unwrap();
+        let mut config = Config::default();
+        overlay(&mut config, parsed);
+        let rules = config.webhook_allowed_rules().unwrap();
+        assert!(rules[0].matches("10.9.8.7".parse().unwrap()));
+        assert!(rules[1].matches("127.0.0.1".parse().unwrap()));
+        assert!(
+            Config::default()
+                .webhook_allowed_rules()
+                .unwrap()
+                .is_empty()
+        );
+        let bad = Config {
+            webhook_allowed_networks: vec!["localhost".into()],
+            ..Config::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::Invalid {
+                setting: "webhook_allowed_networks",
                 ..
             })
         ));

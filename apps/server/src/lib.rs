@@ -118,7 +118,7 @@ fn alert_channels(config: &Config) -> Result<Vec<Arc<dyn Notifier>>, StartError>
         ));
     }
     channels.push(Arc::new(
-        WebhookNotifier::new(config::DELIVERY_TIMEOUT)
+        WebhookNotifier::new(config::DELIVERY_TIMEOUT, config.webhook_allowed_rules()?)
             .map_err(|e| StartError::Notify(e.to_string()))?,
     ));
     Ok(channels)

@@ -107,6 +107,9 @@ struct ServeArgs {
     /// SMTP connection security [default: starttls].
     #[arg(long, env = "DATAFAST_SMTP_TLS", value_enum)]
     smtp_tls: Option<SmtpTls>,
+    /// Internal addresses or CIDR blocks alert webhooks may reach anyway (comma-separated).
+    #[arg(long, env = "DATAFAST_WEBHOOK_ALLOWED_NETWORKS", value_delimiter = ',')]
+    webhook_allowed_networks: Option<Vec<String>>,
     /// Alert delivery attempts, the first included [default: 3].
     #[arg(long, env = "DATAFAST_ALERT_RETRY_ATTEMPTS")]
     alert_retry_attempts: Option<u32>,
@@ -148,6 +151,7 @@ impl ServeArgs {
             smtp_password: self.smtp_password.clone(),
             smtp_from: self.smtp_from.clone(),
             smtp_tls: self.smtp_tls,
+            webhook_allowed_networks: self.webhook_allowed_networks.clone(),
             alert_retry_attempts: self.alert_retry_attempts,
             alert_retry_base_ms: self.alert_retry_base_ms,
         }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use datafast_geo::testing::{MmdbValue, MmdbWriter};
-use datafast_ports::store::{EventStore, StoredEvent};
+use datafast_ports::store::{AlertStore, EventStore, StoredEvent};
 use datafast_server::config::SmtpTls;
 use datafast_server::{Application, Config};
 use datafast_sqlite::SqliteStore;
@@ -64,6 +64,18 @@ async fn start(adjust: impl FnOnce(&mut Config, &TempDir)) -> TestServer {
 
 impl TestServer {
     async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, body) = self.try_admin(method, path, body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {body}");
+        body
+    }
+
+    /// The status and body of an Admin API call, whatever they are.
+    async fn try_admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .client
             .request(method, format!("{}/api/v1/admin{path}", self.base))
@@ -72,10 +84,8 @@ impl TestServer {
             request = request.json(&body);
         }
         let response = request.send().await.unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {body}");
-        body
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
     }
 
     /// A website on example.com: its id and tracking id.
@@ -306,7 +316,11 @@ async fn an_alert_created_after_its_goal_was_seen_without_one_still_fires() {
 #[tokio::test]
 async fn a_failing_webhook_is_retried_without_sending_the_email_again() {
     let (smtp_port, received) = start_smtp();
-    let server = start(|config, _| use_smtp(config, smtp_port)).await;
+    let server = start(|config, _| {
+        use_smtp(config, smtp_port);
+        allow_loopback_webhooks(config);
+    })
+    .await;
     let refused = StdListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -371,6 +385,11 @@ async fn an_unreachable_smtp_server_is_recorded_as_failed_after_the_retries() {
 
 // ---------------------------------------------------------------- webhook
 
+/// The test listeners are on loopback, which webhooks reach only when the operator allows it.
+fn allow_loopback_webhooks(config: &mut Config) {
+    config.webhook_allowed_networks = vec!["127.0.0.1".into()];
+}
+
 /// Serves one HTTP request with 200, handing back the raw request.
 async fn one_shot_http() -> (String, tokio::task::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -409,7 +428,7 @@ async fn one_shot_http() -> (String, tokio::task::JoinHandle<String>) {
 
 #[tokio::test]
 async fn a_webhook_alert_reaches_a_local_listener_without_smtp() {
-    let server = start(|_, _| {}).await;
+    let server = start(|config, _| allow_loopback_webhooks(config)).await;
     let (url, request) = one_shot_http().await;
     let (website, tracking) = server.website().await;
     server.alert(&website, "signup", Some(&url)).await;
@@ -429,6 +448,118 @@ async fn a_webhook_alert_reaches_a_local_listener_without_smtp() {
     assert!(payload.to_string().contains("signup"), "{payload}");
     let rows = server.history(&website).await;
     assert_eq!(rows[0]["status"], "sent", "{rows:?}");
+}
+
+/// A listener on loopback that counts the connections it accepts and answers none.
+async fn counting_listener() -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (address, accepted)
+}
+
+fn alert_body(webhook: &str) -> Value {
+    json!({
+        "name": "Signups",
+        "trigger": {"goalName": "signup"},
+        "template": {"message": "A visitor just signed up."},
+        "destination": {"webhookUrl": webhook},
+    })
+}
+
+#[tokio::test]
+async fn internal_webhook_addresses_are_refused_when_an_alert_is_saved() {
+    let server = start(|_, _| {}).await;
+    let (website, _) = server.website().await;
+    let alerts = format!("/websites/{website}/alerts");
+    for url in [
+        "http://127.0.0.1:8080/hook",
+        "http://[::1]/hook",
+        "http://localhost:9000/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/hook",
+        "http://192.168.1.1/hook",
+    ] {
+        let (status, body) = server
+            .try_admin(reqwest::Method::POST, &alerts, Some(alert_body(url)))
+            .await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert_eq!(body["status"], "error", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("webhookUrl"), "{message}");
+    }
+    let listed = server.admin(reqwest::Method::GET, &alerts, None).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 0, "{listed}");
+
+    // Changing a saved alert's webhook to an internal address is refused the same way.
+    let created = server
+        .admin(
+            reqwest::Method::POST,
+            &alerts,
+            Some(alert_body("https://hooks.example.com/x")),
+        )
+        .await;
+    let id = created["data"][0]["id"].as_str().unwrap();
+    let change = json!({"destination": {"webhookUrl": "http://127.0.0.1/x"}});
+    let (status, body) = server
+        .try_admin(
+            reqwest::Method::PUT,
+            &format!("{alerts}/{id}"),
+            Some(change),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let kept = server
+        .admin(reqwest::Method::GET, &format!("{alerts}/{id}"), None)
+        .await;
+    assert_eq!(
+        kept["data"][0]["destination"]["webhookUrl"],
+        "https://hooks.example.com/x"
+    );
+}
+
+#[tokio::test]
+async fn a_stored_internal_webhook_is_refused_at_delivery_with_a_fixed_message() {
+    // An alert saved while the allowlist admitted loopback, delivered after it no longer does.
+    let server = start(|_, _| {}).await;
+    let (listening, accepted) = counting_listener().await;
+    let (website, tracking) = server.website().await;
+    let now = jiff::Timestamp::from_second(1_767_225_600).unwrap();
+    let alert = datafast_domain::alert::Alert {
+        id: datafast_domain::id::AlertId::from_parts(1_767_225_600, [7; 8]),
+        website_id: website.parse().unwrap(),
+        name: "Signups".into(),
+        goal_name: datafast_domain::goal::GoalName::parse("signup").unwrap(),
+        subject: "New signup".into(),
+        message: "A visitor just signed up.".into(),
+        webhook_url: Some(format!("http://{listening}/hook")),
+        is_enabled: true,
+        created_at: now,
+        updated_at: now,
+    };
+    SqliteStore::open(&server.database)
+        .unwrap()
+        .insert_alert(&alert, 25)
+        .await
+        .unwrap();
+    let event = custom_event(&tracking, "signup");
+    assert_eq!(server.post_event("/api/events", &event, &[]).await, 200);
+
+    let rows = server.history(&website).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "failed", "{rows:?}");
+    assert_eq!(
+        rows[0]["error"],
+        "webhook: invalid delivery: no allowed address for the webhook host"
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
 // ---------------------------------------------------------------- location and proxies

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
+use datafast_domain::ValidationError;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::event::Event;
 use datafast_domain::goal::GoalName;
@@ -157,6 +158,8 @@ pub struct AlertDispatcher {
     /// Completions dropped because the queue was full; the warning is logged for the first
     /// and then every thousandth, so an overload does not also flood the log.
     dropped: Arc<AtomicU64>,
+    /// The worker's channels, asked whether they would refuse an alert before it is saved.
+    channels: Vec<Arc<dyn Notifier>>,
 }
 
 impl std::fmt::Debug for AlertDispatcher {
@@ -202,6 +205,7 @@ impl AlertDispatcher {
                 queue: Arc::clone(&queue),
                 quiet: Arc::clone(&quiet),
                 dropped: Arc::new(AtomicU64::new(0)),
+                channels: ports.notifiers.clone(),
             },
             AlertWorker {
                 queue,
@@ -259,6 +263,12 @@ impl GoalListener for AlertDispatcher {
 
     fn alerts_changed(&self, website: WebsiteId) {
         lock_quiet(&self.quiet).forget_website(website);
+    }
+
+    fn check_destination(&self, alert: &Alert) -> Result<(), ValidationError> {
+        self.channels
+            .iter()
+            .try_for_each(|channel| channel.check_destination(alert))
     }
 }
 
@@ -671,6 +681,44 @@ mod tests {
         assert_eq!(calls(&email), 0);
     }
 
+    /// Refuses every destination, as the webhook channel does for internal addresses.
+    struct Refusing;
+
+    #[async_trait]
+    impl Notifier for Refusing {
+        fn channel(&self) -> &'static str {
+            "webhook"
+        }
+
+        fn applies_to(&self, _delivery: &AlertDelivery) -> bool {
+            true
+        }
+
+        async fn send(&self, _delivery: &AlertDelivery) -> Result<(), NotifyError> {
+            Ok(())
+        }
+
+        fn check_destination(&self, _alert: &Alert) -> Result<(), ValidationError> {
+            Err(ValidationError::new("destination.webhookUrl", "refused"))
+        }
+    }
+
+    #[test]
+    fn an_alert_is_refused_when_any_channel_would_refuse_it() {
+        let dispatcher = |channels: Vec<Arc<dyn Notifier>>| AlertDispatcher {
+            queue: queue(8),
+            quiet: Arc::new(Mutex::new(QuietGoals::default())),
+            dropped: Arc::new(AtomicU64::new(0)),
+            channels,
+        };
+        let alert = delivery().alert;
+        let accepting = dispatcher(vec![channel("email", true, 0)]);
+        assert_eq!(accepting.check_destination(&alert), Ok(()));
+        let refusing = dispatcher(vec![channel("email", true, 0), Arc::new(Refusing)]);
+        let error = refusing.check_destination(&alert).unwrap_err();
+        assert_eq!(error.field, "destination.webhookUrl");
+    }
+
     #[test]
     fn quiet_goals_are_forgotten_when_their_website_changes_its_alerts() {
         let site = WebsiteId::from_parts(1, [2; 8]);
@@ -701,6 +749,7 @@ mod tests {
             queue: queue(8),
             quiet: Arc::new(Mutex::new(QuietGoals::default())),
             dropped: Arc::new(AtomicU64::new(0)),
+            channels: Vec::new(),
         };
         let site = WebsiteId::from_parts(1, [2; 8]);
         lock_quiet(&dispatcher.quiet).remember(site, "signup", 0);

@@ -114,6 +114,7 @@ impl Services {
             created_at: now,
             updated_at: now,
         };
+        self.check_destination(&alert)?;
         match self
             .store
             .insert_alert(&alert, MAX_ALERTS_PER_WEBSITE)
@@ -156,6 +157,7 @@ impl Services {
         if let Some(message) = changes.message {
             alert.message = message;
         }
+        let new_webhook = matches!(changes.webhook_url, Some(Some(_)));
         if let Some(webhook) = changes.webhook_url {
             alert.webhook_url = webhook;
         }
@@ -163,6 +165,10 @@ impl Services {
             alert.is_enabled = enabled;
         }
         alert.updated_at = self.now();
+        // A webhook saved before is left alone: delivery still refuses it if it must.
+        if new_webhook {
+            self.check_destination(&alert)?;
+        }
         self.store
             .update_alert(&alert)
             .await
@@ -189,6 +195,17 @@ impl Services {
             .map_err(alert_not_found)?;
         self.announce_alerts_changed(website);
         Ok(())
+    }
+
+    /// Refuses an alert that delivery would refuse anyway (a webhook on an internal address
+    /// the server may not reach), so the mistake shows when it is made.
+    fn check_destination(&self, alert: &Alert) -> ServiceResult<()> {
+        match &self.goal_listener {
+            Some(listener) => listener
+                .check_destination(alert)
+                .map_err(ServiceError::from),
+            None => Ok(()),
+        }
     }
 
     pub async fn alert_history(
