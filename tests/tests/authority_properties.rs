@@ -292,12 +292,15 @@ impl Run {
 
     /// A live credential; most picks fall on the newest ones, so that chains of derived
     /// credentials grow long.
-    fn pick_live(&self, pick: usize) -> usize {
+    /// `None` once every credential is revoked (a root may revoke itself).
+    fn pick_live(&self, pick: usize) -> Option<usize> {
         let live = self.live();
-        if pick < 40 {
-            live[live.len() - 1 - pick % live.len().min(3)]
+        if live.is_empty() {
+            None
+        } else if pick < 40 {
+            Some(live[live.len() - 1 - pick % live.len().min(3)])
         } else {
-            live[pick % live.len()]
+            Some(live[pick % live.len()])
         }
     }
 
@@ -371,7 +374,9 @@ impl Run {
         permissions: Option<&[usize]>,
         websites: &[usize],
     ) -> Result<(), TestCaseError> {
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let permissions = match permissions {
             None => PermissionSet::All,
@@ -402,7 +407,9 @@ impl Run {
     }
 
     async fn create_key(&mut self, by: usize, website: usize) -> Result<(), TestCaseError> {
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let website = self.websites[website % self.websites.len()];
         match self
@@ -429,7 +436,9 @@ impl Run {
             return Ok(());
         }
         let key = keys[key % keys.len()];
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let CredentialId::Key(website, id) = self.minted[key].id else {
             return Ok(());
@@ -458,7 +467,9 @@ impl Run {
             return Ok(());
         }
         let key = keys[key % keys.len()];
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let CredentialId::Key(website, id) = self.minted[key].id else {
             return Ok(());
@@ -477,7 +488,9 @@ impl Run {
         invitee: usize,
         member: bool,
     ) -> Result<(), TestCaseError> {
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let website = website % self.websites.len();
         let role = if member { Role::Member } else { Role::Viewer };
@@ -512,7 +525,9 @@ impl Run {
             return Ok(());
         }
         let pending = self.invitations[invitation % self.invitations.len()].clone();
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         match self
             .services
@@ -554,7 +569,9 @@ impl Run {
         website: usize,
         account: usize,
     ) -> Result<(), TestCaseError> {
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let website = website % self.websites.len();
         match self
@@ -586,8 +603,13 @@ impl Run {
 
     async fn revoke_token(&mut self, by: usize, target: usize) -> Result<(), TestCaseError> {
         let tokens = self.tokens();
+        if tokens.is_empty() {
+            return Ok(());
+        }
         let target = tokens[target % tokens.len()];
-        let by = self.pick_live(by);
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
         let principal = self.principal(by).await.unwrap();
         let CredentialId::Token(id) = self.minted[target].id else {
             return Ok(());
