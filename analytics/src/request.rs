@@ -1,7 +1,7 @@
 //! Request parsing: the raw query pairs of every analytics and visitors route, plus the
 //! website's defaults, become typed requests; bad input becomes a `ValidationError` naming the
 //! parameter (a 400). Parameters no route knows (`websiteId`, cache busters) are ignored;
-//! unknown `filter_*` names, unknown `fields` and malformed values are refused.
+//! unknown `filter_*` names, unknown `fields`, malformed values and empty values are refused.
 
 use datafast_domain::ValidationError;
 use datafast_domain::time::TimeZoneName;
@@ -258,6 +258,15 @@ struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
+    /// Refuses a parameter given with an empty value: `?limit=` is a mistake to report, not a
+    /// request for the default.
+    fn new(pairs: &'a [(String, String)]) -> Result<Self, ValidationError> {
+        match pairs.iter().find(|(_, value)| value.trim().is_empty()) {
+            Some((name, _)) => Err(ValidationError::new(name.as_str(), "must not be empty")),
+            None => Ok(Self { pairs }),
+        }
+    }
+
     fn get(&self, name: &str) -> Option<&'a str> {
         self.pairs
             .iter()
@@ -497,7 +506,7 @@ pub fn parse_overview(
     pairs: &[(String, String)],
     context: &RequestContext,
 ) -> Result<OverviewRequest, ValidationError> {
-    let params = Params { pairs };
+    let params = Params::new(pairs)?;
     let scope = parse_scope(&params, context)?;
     let fields = match parse_fields(&params, OVERVIEW_FIELDS, &[])? {
         Some(chosen) => in_canonical_order(OVERVIEW_FIELDS, &chosen),
@@ -514,7 +523,7 @@ pub fn parse_funnel(
     pairs: &[(String, String)],
     context: &RequestContext,
 ) -> Result<Scope, ValidationError> {
-    parse_scope(&Params { pairs }, context)
+    parse_scope(&Params::new(pairs)?, context)
 }
 
 /// `GET /analytics/<breakdown>`.
@@ -526,7 +535,7 @@ pub fn parse_breakdown(
     pairs: &[(String, String)],
     context: &RequestContext,
 ) -> Result<BreakdownRequest, ValidationError> {
-    let params = Params { pairs };
+    let params = Params::new(pairs)?;
     let scope = parse_scope(&params, context)?;
     let allowed = breakdown.fields();
     let aliases: &[(&str, &'static str)] = match breakdown {
@@ -562,7 +571,7 @@ pub fn parse_timeseries(
     pairs: &[(String, String)],
     context: &RequestContext,
 ) -> Result<TimeseriesRequest, ValidationError> {
-    let params = Params { pairs };
+    let params = Params::new(pairs)?;
     let mut scope = parse_scope(&params, context)?;
     let fields = parse_fields(&params, TIMESERIES_FIELDS, &[])?.ok_or_else(|| {
         ValidationError::new(
@@ -668,7 +677,7 @@ fn default_range(
 /// # Errors
 /// Any other field.
 pub fn parse_realtime(pairs: &[(String, String)]) -> Result<(), ValidationError> {
-    parse_fields(&Params { pairs }, &["visitors"], &[]).map(|_| ())
+    parse_fields(&Params::new(pairs)?, &["visitors"], &[]).map(|_| ())
 }
 
 /// `GET /visitors`: its own unprefixed parameters, `limit` at most 250.
@@ -679,7 +688,7 @@ pub fn parse_visitors(
     pairs: &[(String, String)],
     context: &RequestContext,
 ) -> Result<VisitorsRequest, ValidationError> {
-    let params = Params { pairs };
+    let params = Params::new(pairs)?;
     let timezone = timezone(&params, context)?;
     let range = parse_range(params.get("startAt"), params.get("endAt"), &timezone.zone())?;
     let list = |name: &str, alias: &str| -> Result<Vec<String>, ValidationError> {
@@ -734,4 +743,53 @@ pub fn parse_visitors(
         limit,
         offset,
     })
+}
+
+#[cfg(test)]
+mod empty_value_tests {
+    use super::*;
+
+    fn context() -> RequestContext {
+        RequestContext {
+            timezone: TimeZoneName::parse("UTC").unwrap(),
+            currency: Currency::parse("USD").unwrap(),
+            include_renewal_revenue: true,
+            now: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
+        raw.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// An empty value is refused on every route's parser, naming the parameter, known or not.
+    #[test]
+    fn an_empty_value_is_refused_naming_its_parameter() {
+        let c = context();
+        for name in [
+            "limit",
+            "visitedPage",
+            "country",
+            "filter_country",
+            "cachebust",
+        ] {
+            let raw = pairs(&[("websiteId", "x"), (name, " ")]);
+            let errors = [
+                parse_overview(&raw, &c).err(),
+                parse_funnel(&raw, &c).err(),
+                parse_breakdown(Breakdown::Pages, &raw, &c).err(),
+                parse_timeseries(&raw, &c).err(),
+                parse_realtime(&raw).err(),
+                parse_visitors(&raw, &c).err(),
+            ];
+            for error in errors {
+                let error = error.expect("refused");
+                assert_eq!(error.field, name);
+                assert_eq!(error.message, "must not be empty");
+            }
+        }
+        assert!(parse_visitors(&pairs(&[("limit", "5")]), &c).is_ok());
+    }
 }

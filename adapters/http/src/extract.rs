@@ -1,6 +1,6 @@
 //! Extractors: the authenticated caller, typed ids from the path, and the JSON body as an object
-//! whose fields are read one by one, so that a missing field or a wrong type answers 400 naming
-//! that field (serde's own messages name a line and column instead).
+//! whose fields are read one by one, so that a missing field, a wrong type or a null answers 400
+//! naming that field (serde's own messages name a line and column instead).
 
 use std::future::{Future, Ready, ready};
 use std::ops::Deref;
@@ -191,21 +191,36 @@ impl<'a> Fields<'a> {
         ApiError::bad_request(format!("Field '{}' must be {expected}", self.path(key)))
     }
 
+    /// The field's value, `None` when absent. An explicit null is refused: read as absent, it
+    /// would quietly pick the default (`permissions: null` would grant `*`). The few fields
+    /// that null clears are read with [`Fields::str_change`].
+    fn value(&self, key: &str) -> Result<Option<&'a Value>, ApiError> {
+        match self.field(key) {
+            Field::Absent => Ok(None),
+            Field::Null => Err(ApiError::bad_request(format!(
+                "Field '{}' must not be null",
+                self.path(key)
+            ))),
+            Field::Present(value) => Ok(Some(value)),
+        }
+    }
+
     /// A string that must be there.
     pub fn required_str(&self, key: &str) -> Result<&'a str, ApiError> {
         self.optional_str(key)?.ok_or_else(|| self.missing(key))
     }
 
-    /// A string, or `None` when absent or null.
+    /// A string, or `None` when absent.
     pub fn optional_str(&self, key: &str) -> Result<Option<&'a str>, ApiError> {
-        match self.field(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Present(Value::String(text)) => Ok(Some(text)),
-            Field::Present(_) => Err(self.wrong_type(key, "a string")),
+        match self.value(key)? {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(_) => Err(self.wrong_type(key, "a string")),
         }
     }
 
-    /// Absent keeps, null clears, a string sets.
+    /// Absent keeps, null clears, a string sets: only for the fields documented as cleared by
+    /// null.
     pub fn str_change(&self, key: &str) -> Result<FieldChange<String>, ApiError> {
         match self.field(key) {
             Field::Absent => Ok(FieldChange::Keep),
@@ -215,20 +230,20 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// `true` or `false` exactly (no "yes", no 1); `None` when absent or null.
+    /// `true` or `false` exactly (no "yes", no 1); `None` when absent.
     pub fn optional_bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
-        match self.field(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Present(Value::Bool(flag)) => Ok(Some(*flag)),
-            Field::Present(_) => Err(self.wrong_type(key, "true or false")),
+        match self.value(key)? {
+            None => Ok(None),
+            Some(Value::Bool(flag)) => Ok(Some(*flag)),
+            Some(_) => Err(self.wrong_type(key, "true or false")),
         }
     }
 
-    /// An array of strings; `None` when absent or null.
+    /// An array of strings; `None` when absent.
     pub fn optional_str_list(&self, key: &str) -> Result<Option<Vec<String>>, ApiError> {
-        match self.field(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Present(Value::Array(items)) => items
+        match self.value(key)? {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
                 .iter()
                 .map(|item| match item {
                     Value::String(text) => Ok(text.clone()),
@@ -236,19 +251,19 @@ impl<'a> Fields<'a> {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
-            Field::Present(_) => Err(self.wrong_type(key, "an array of strings")),
+            Some(_) => Err(self.wrong_type(key, "an array of strings")),
         }
     }
 
-    /// A nested object; `None` when absent or null.
+    /// A nested object; `None` when absent.
     pub fn optional_object(&self, key: &str) -> Result<Option<Fields<'a>>, ApiError> {
-        match self.field(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Present(Value::Object(map)) => Ok(Some(Fields {
+        match self.value(key)? {
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Fields {
                 map,
                 prefix: self.path(key),
             })),
-            Field::Present(_) => Err(self.wrong_type(key, "an object")),
+            Some(_) => Err(self.wrong_type(key, "an object")),
         }
     }
 
@@ -257,11 +272,11 @@ impl<'a> Fields<'a> {
         self.optional_object(key)?.ok_or_else(|| self.missing(key))
     }
 
-    /// An array of objects; `None` when absent or null.
+    /// An array of objects; `None` when absent.
     pub fn optional_object_list(&self, key: &str) -> Result<Option<Vec<Fields<'a>>>, ApiError> {
-        match self.field(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Present(Value::Array(items)) => items
+        match self.value(key)? {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(index, item)| match item {
@@ -273,20 +288,16 @@ impl<'a> Fields<'a> {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
-            Field::Present(_) => Err(self.wrong_type(key, "an array of objects")),
+            Some(_) => Err(self.wrong_type(key, "an array of objects")),
         }
-    }
-
-    /// Whether the body names the field at all, null included.
-    pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
     }
 }
 
-/// A query-string flag: absent or empty is false; `true`/`1` and `false`/`0` otherwise.
+/// A query-string flag: absent is false; `true`/`1` and `false`/`0` otherwise (an empty value
+/// is refused like any other).
 pub fn query_flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
     match value.map(str::trim) {
-        None | Some("") => Ok(false),
+        None => Ok(false),
         Some(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(true),
         Some(text) if text.eq_ignore_ascii_case("false") || text == "0" => Ok(false),
         Some(_) => Err(ApiError::bad_request(format!(
@@ -374,9 +385,44 @@ mod tests {
     }
 
     #[test]
+    fn null_is_refused_naming_the_field_except_where_it_clears() {
+        let body = object(json!({"a": null, "nested": {"b": null}, "list": [{"c": null}]}));
+        let fields = body.fields();
+        let refused = [
+            fields.optional_str("a").map(|_| ()),
+            fields.required_str("a").map(|_| ()),
+            fields.optional_bool("a").map(|_| ()),
+            fields.optional_str_list("a").map(|_| ()),
+            fields.optional_object("a").map(|_| ()),
+            fields.optional_object_list("a").map(|_| ()),
+        ];
+        for result in refused {
+            assert_eq!(result.unwrap_err().message(), "Field 'a' must not be null");
+        }
+        let nested = fields.required_object("nested").unwrap();
+        assert!(
+            nested
+                .optional_str("b")
+                .unwrap_err()
+                .message()
+                .contains("'nested.b'")
+        );
+        let list = fields.optional_object_list("list").unwrap().unwrap();
+        assert!(
+            list[0]
+                .optional_bool("c")
+                .unwrap_err()
+                .message()
+                .contains("'list[0].c'")
+        );
+        assert_eq!(fields.str_change("a").unwrap(), FieldChange::Clear);
+    }
+
+    #[test]
     fn query_flags() {
         assert!(query_flag("x", Some("true")).unwrap());
         assert!(!query_flag("x", None).unwrap());
         assert!(query_flag("x", Some("maybe")).is_err());
+        assert!(query_flag("x", Some("")).is_err());
     }
 }

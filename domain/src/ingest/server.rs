@@ -28,6 +28,45 @@ fn invalid(field: &str, message: &str) -> ValidationError {
     ValidationError::new(field, message)
 }
 
+/// The fields of each body, aliases included. None of them is documented as taking null, so
+/// an explicit null is refused rather than read as absent (identify's other fields are profile
+/// properties, where a null one is simply left out of the profile identify replaces).
+const GOAL_FIELDS: [&str; 5] = [
+    "datafast_visitor_id",
+    "visitorId",
+    "name",
+    "description",
+    "metadata",
+];
+const PAYMENT_FIELDS: [&str; 14] = [
+    "amount",
+    "currency",
+    "transaction_id",
+    "datafast_visitor_id",
+    "visitorId",
+    "email",
+    "customer_email",
+    "name",
+    "customer_name",
+    "customer_id",
+    "renewal",
+    "refunded",
+    "is_free_trial",
+    "timestamp",
+];
+const IDENTIFY_FIELDS: [&str; 3] = ["user_id", "datafast_visitor_id", "visitorId"];
+
+/// The first of `keys` that the body sends as null, refused naming it.
+fn refuse_null(fields: &Map<String, Value>, keys: &[&str]) -> Result<(), ValidationError> {
+    match keys
+        .iter()
+        .find(|key| fields.get(**key).is_some_and(Value::is_null))
+    {
+        Some(key) => Err(invalid(key, "must not be null")),
+        None => Ok(()),
+    }
+}
+
 /// The visitor id under either of its names; `datafast_visitor_id` wins when both are given.
 fn visitor_id(
     primary: Option<&Value>,
@@ -149,6 +188,7 @@ pub fn server_goal(body: &Value) -> Result<ServerGoal, ValidationError> {
     let Value::Object(fields) = body else {
         return Err(invalid("body", "must be a JSON object"));
     };
+    refuse_null(fields, &GOAL_FIELDS)?;
     let visitor_id = required_visitor(fields)?;
     let name = fields
         .get("name")
@@ -200,6 +240,7 @@ pub fn server_payment(body: &Value) -> Result<ServerPayment, ValidationError> {
     let Value::Object(fields) = body else {
         return Err(invalid("body", "must be a JSON object"));
     };
+    refuse_null(fields, &PAYMENT_FIELDS)?;
     let transaction_id = identifier("transaction_id", fields.get("transaction_id"))?
         .ok_or_else(|| invalid("transaction_id", "is required"))?;
     let currency = fields
@@ -275,6 +316,7 @@ pub fn server_identify(body: &Value) -> Result<ServerIdentify, ValidationError> 
     let Value::Object(fields) = body else {
         return Err(invalid("body", "must be a JSON object"));
     };
+    refuse_null(fields, &IDENTIFY_FIELDS)?;
     let visitor_id = required_visitor(fields)?;
     let user_id = identifier("user_id", fields.get("user_id"))?
         .ok_or_else(|| invalid("user_id", "is required"))?;
@@ -496,6 +538,33 @@ mod tests {
         assert!(
             server_identify(&json!({"datafast_visitor_id": VISITOR, "user_id": long})).is_err()
         );
+    }
+
+    #[test]
+    fn a_null_field_is_refused_naming_it() {
+        let goal = json!({"datafast_visitor_id": VISITOR, "visitorId": null, "name": "a"});
+        assert_eq!(
+            server_goal(&goal).unwrap_err().to_string(),
+            "Invalid visitorId: must not be null"
+        );
+        let payment = json!({"amount": 1, "currency": "USD", "transaction_id": "t",
+            "email": "a@b.co", "customer_email": null});
+        assert!(
+            server_payment(&payment)
+                .unwrap_err()
+                .to_string()
+                .contains("customer_email")
+        );
+        for field in PAYMENT_FIELDS {
+            let mut body = json!({"amount": 1, "currency": "USD", "transaction_id": "t"});
+            body[field] = Value::Null;
+            assert!(server_payment(&body).is_err(), "{field}");
+        }
+        let identify = json!({"datafast_visitor_id": VISITOR, "user_id": null});
+        assert!(server_identify(&identify).is_err());
+        // Other identify fields are profile properties: a null one is left out.
+        let identify = json!({"datafast_visitor_id": VISITOR, "user_id": "u", "plan": null});
+        assert!(server_identify(&identify).unwrap().metadata.is_empty());
     }
 
     #[test]

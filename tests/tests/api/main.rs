@@ -4,6 +4,7 @@
 // Test code: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api_doc;
 mod helpers;
 
 mod account;
@@ -17,6 +18,7 @@ mod events;
 mod funnels;
 mod goals;
 mod integrations;
+mod null_and_empty;
 mod openapi;
 mod secrets;
 mod team;

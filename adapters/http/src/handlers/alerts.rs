@@ -1,13 +1,13 @@
 //! `/websites/{websiteId}/alerts`: list, create, get one, update, delete, and the delivery
 //! history with its counts.
 
-use actix_web::web;
 use serde::Deserialize;
 
 use datafast_domain::alert::{
     history_limit, parse_alert_name, parse_message, parse_subject, parse_trigger_goal,
     parse_webhook_url,
 };
+use datafast_domain::goal::FieldChange;
 use datafast_domain::id::{AlertId, WebsiteId};
 use datafast_ports::usecases::{AlertChanges, NewAlert};
 
@@ -15,6 +15,7 @@ use crate::envelope::{success, success_with};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
 use crate::handlers::UseCases;
+use crate::handlers::query::Query;
 use crate::views::{AlertBody, AlertLogRow, Deleted, HistoryCounts};
 
 pub(crate) async fn list(
@@ -36,24 +37,25 @@ fn webhook_change(fields: &Fields<'_>) -> Result<Option<Option<String>>, ApiErro
     let Some(destination) = fields.optional_object("destination")? else {
         return Ok(None);
     };
-    if !destination.has("webhookUrl") {
-        return Ok(None);
-    }
-    Ok(Some(
-        destination
-            .optional_str("webhookUrl")?
-            .map(parse_webhook_url)
-            .transpose()?,
-    ))
+    fixed_kind(&destination)?;
+    Ok(match destination.str_change("webhookUrl")? {
+        FieldChange::Keep => None,
+        FieldChange::Clear => Some(None),
+        FieldChange::Set(url) => Some(Some(parse_webhook_url(&url)?)),
+    })
+}
+
+/// `trigger.type` and `destination.type` have one value each (`goal`, `email`) and are not
+/// stored; they are read so that a null or a non-string is refused like any other field.
+fn fixed_kind(object: &Fields<'_>) -> Result<(), ApiError> {
+    object.optional_str("type").map(|_| ())
 }
 
 fn new_alert(fields: &Fields<'_>) -> Result<NewAlert, ApiError> {
     let name = parse_alert_name(fields.required_str("name")?)?;
-    let goal_name = parse_trigger_goal(
-        fields
-            .required_object("trigger")?
-            .required_str("goalName")?,
-    )?;
+    let trigger = fields.required_object("trigger")?;
+    fixed_kind(&trigger)?;
+    let goal_name = parse_trigger_goal(trigger.required_str("goalName")?)?;
     let template = fields.required_object("template")?;
     Ok(NewAlert {
         name,
@@ -92,10 +94,13 @@ pub(crate) async fn get(
 
 fn alert_changes(fields: &Fields<'_>) -> Result<AlertChanges, ApiError> {
     let goal_name = match fields.optional_object("trigger")? {
-        Some(trigger) => trigger
-            .optional_str("goalName")?
-            .map(parse_trigger_goal)
-            .transpose()?,
+        Some(trigger) => {
+            fixed_kind(&trigger)?;
+            trigger
+                .optional_str("goalName")?
+                .map(parse_trigger_goal)
+                .transpose()?
+        }
         None => None,
     };
     let (subject, message) = match fields.optional_object("template")? {
@@ -160,15 +165,15 @@ pub(crate) async fn history(
     caller: Caller,
     services: UseCases,
     website: PathId<WebsiteId>,
-    query: web::Query<HistoryQuery>,
+    query: Query<HistoryQuery>,
 ) -> ApiResult {
-    let alert = match query.alert_id.as_deref().filter(|raw| !raw.is_empty()) {
+    let alert = match query.alert_id.as_deref() {
         Some(raw) => Some(AlertId::parse(raw).map_err(|_| {
             ApiError::bad_request("Invalid alertId: ids are 24 hexadecimal characters")
         })?),
         None => None,
     };
-    let requested = match query.limit.as_deref().filter(|raw| !raw.is_empty()) {
+    let requested = match query.limit.as_deref() {
         Some(raw) => Some(
             raw.trim()
                 .parse::<i64>()

@@ -17,9 +17,10 @@ use datafast_ports::usecases::AnalyticsView;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, PathId};
 use crate::handlers::UseCases;
+use crate::handlers::query::Query;
 
-/// Every query parameter as sent, repeated names included.
-pub(crate) type QueryPairs = web::Query<Vec<(String, String)>>;
+/// Every query parameter as sent, repeated names included (none of them empty).
+pub(crate) type QueryPairs = Query<Vec<(String, String)>>;
 
 /// `websiteId` from the query pairs: required with an account token, checked with a key.
 fn website_param(pairs: &[(String, String)]) -> Result<Option<WebsiteId>, ApiError> {
@@ -28,7 +29,7 @@ fn website_param(pairs: &[(String, String)]) -> Result<Option<WebsiteId>, ApiErr
         .find(|(name, _)| name == "websiteId")
         .map(|(_, value)| value.trim())
     {
-        None | Some("") => Ok(None),
+        None => Ok(None),
         Some(raw) => WebsiteId::parse(raw)
             .map(Some)
             .map_err(|_| ApiError::bad_request("websiteId must be a 24-character hexadecimal id")),

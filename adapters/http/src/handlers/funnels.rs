@@ -1,7 +1,6 @@
 //! `/websites/{websiteId}/funnels`: list (active, or all with `?includeInactive=true`), create,
 //! get one, update (including enable and disable), soft delete.
 
-use actix_web::web;
 use serde::Deserialize;
 
 use datafast_domain::funnel::{FunnelStep, StepInput, build_steps, parse_funnel_name};
@@ -12,6 +11,7 @@ use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId, query_flag};
 use crate::handlers::UseCases;
+use crate::handlers::query::Query;
 use crate::views::{Deleted, FunnelBody};
 
 #[derive(Debug, Deserialize)]
@@ -24,7 +24,7 @@ pub(crate) async fn list(
     caller: Caller,
     services: UseCases,
     website: PathId<WebsiteId>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> ApiResult {
     let include_inactive = query_flag("includeInactive", query.include_inactive.as_deref())?;
     let funnels = services

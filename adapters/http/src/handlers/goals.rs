@@ -1,6 +1,5 @@
 //! `/websites/{websiteId}/goals`: tracked goals, and goal customizations with the palette.
 
-use actix_web::web;
 use serde::Deserialize;
 
 use datafast_domain::goal::{CustomizationChange, GoalName};
@@ -10,6 +9,7 @@ use crate::envelope::{success, success_with};
 use crate::error::ApiResult;
 use crate::extract::{Caller, JsonObject, PathId};
 use crate::handlers::UseCases;
+use crate::handlers::query::Query;
 use crate::views::{CustomizationRow, Palette, TrackedGoalRow};
 
 /// The largest customization body, as DataFast documents ("Request body is larger than 4 KB").
@@ -34,12 +34,11 @@ pub(crate) async fn customizations(
     caller: Caller,
     services: UseCases,
     website: PathId<WebsiteId>,
-    query: web::Query<CustomizationQuery>,
+    query: Query<CustomizationQuery>,
 ) -> ApiResult {
     let goal = query
         .goal_name
         .as_deref()
-        .filter(|name| !name.is_empty())
         .map(GoalName::parse)
         .transpose()?;
     let view = services

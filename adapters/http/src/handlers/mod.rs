@@ -11,6 +11,7 @@ pub(crate) mod fallback;
 pub(crate) mod funnels;
 pub(crate) mod goals;
 pub(crate) mod integrations;
+pub(crate) mod query;
 pub(crate) mod team;
 pub(crate) mod tokens;
 pub(crate) mod website_writes;

@@ -18,7 +18,8 @@ pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
     Ok(success(tokens.iter().map(TokenRow::from).collect()))
 }
 
-/// Omitted `permissions` means `["*"]`, omitted or empty `websiteIds` means every website.
+/// Omitted `permissions` means `["*"]`, omitted or empty `websiteIds` means every website; a
+/// null is refused rather than read as omitted, so it can never widen a token.
 fn new_token(fields: &Fields<'_>) -> Result<NewToken, ApiError> {
     let name = parse_token_name(fields.optional_str("name")?)?;
     let permissions = match fields.optional_str_list("permissions")? {

@@ -18,6 +18,7 @@ use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::handlers::UseCases;
+use crate::handlers::query::Query;
 
 /// `?websiteId=`: required with an account token, optional (and checked) with a `df_` key.
 #[derive(Debug, Default, Deserialize)]
@@ -29,7 +30,7 @@ pub(crate) struct WebsiteParam {
 impl WebsiteParam {
     pub(crate) fn parse(&self) -> Result<Option<WebsiteId>, ApiError> {
         match self.website_id.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
+            None => Ok(None),
             Some(raw) => WebsiteId::parse(raw).map(Some).map_err(|_| {
                 ApiError::bad_request("websiteId must be a 24-character hexadecimal id")
             }),
@@ -70,7 +71,7 @@ fn time_range(removed: &Removed) -> Option<TimeRange> {
 pub(crate) async fn create_goal(
     caller: Caller,
     services: UseCases,
-    query: web::Query<WebsiteParam>,
+    query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
     let goal = server_goal(&body)?;
@@ -100,7 +101,7 @@ struct GoalsDeletedView {
 pub(crate) async fn delete_goals(
     caller: Caller,
     services: UseCases,
-    query: web::Query<WithWebsite<GoalDeleteQuery>>,
+    query: Query<WithWebsite<GoalDeleteQuery>>,
 ) -> ApiResult {
     let filter = goal_delete_filter(&query.rest)?;
     let visitor = filter.visitor_id.clone();
@@ -133,7 +134,7 @@ struct PaymentView {
 pub(crate) async fn create_payment(
     caller: Caller,
     services: UseCases,
-    query: web::Query<WebsiteParam>,
+    query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
     let payment = server_payment(&body)?;
@@ -172,7 +173,7 @@ struct PaymentsDeletedView {
 pub(crate) async fn delete_payments(
     caller: Caller,
     services: UseCases,
-    query: web::Query<WithWebsite<PaymentDeleteQuery>>,
+    query: Query<WithWebsite<PaymentDeleteQuery>>,
 ) -> ApiResult {
     let filter = payment_delete_filter(&query.rest)?;
     let transaction_id = filter.transaction_id.clone();
@@ -214,7 +215,7 @@ struct ObjectEnvelope<T> {
 pub(crate) async fn identify(
     caller: Caller,
     services: UseCases,
-    query: web::Query<WebsiteParam>,
+    query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
     let identify = server_identify(&body)?;

@@ -1,6 +1,6 @@
 //! `/websites`: list, create, read and update settings, and the documented refusal to delete.
 
-use datafast_domain::goal::GoalName;
+use datafast_domain::goal::{FieldChange, GoalName};
 use datafast_domain::id::WebsiteId;
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::{
@@ -61,17 +61,13 @@ fn list_setting<T: PartialEq>(
     }
 }
 
-/// Every updatable field of reference section 2.4; absent fields are kept, `kpi: null` clears.
+/// Every updatable field of reference section 2.4; absent fields are kept, `kpi: null` clears,
+/// and a null anywhere else is refused.
 fn website_patch(fields: &Fields<'_>) -> Result<WebsitePatch, ApiError> {
-    let kpi = if fields.has("kpi") {
-        Some(
-            fields
-                .optional_str("kpi")?
-                .map(|goal| GoalName::parse(goal).map_err(|e| e.within("kpi")))
-                .transpose()?,
-        )
-    } else {
-        None
+    let kpi = match fields.str_change("kpi")? {
+        FieldChange::Keep => None,
+        FieldChange::Clear => Some(None),
+        FieldChange::Set(goal) => Some(Some(GoalName::parse(&goal).map_err(|e| e.within("kpi"))?)),
     };
     Ok(WebsitePatch {
         domain: fields
