@@ -125,15 +125,16 @@ pub trait ApiKeyStore: Send + Sync {
 pub trait WebsiteStore: Send + Sync {
     /// Inserts the website and its owner's membership together.
     /// # Errors
-    /// MUST return `Conflict("domain")` when the domain is taken, `Conflict("trackingId")` when
-    /// the tracking id is.
+    /// MUST return `Conflict("domain")` when the owner already has a website with this domain
+    /// (other accounts' websites do not count), `Conflict("trackingId")` when the tracking id
+    /// is taken anywhere.
     async fn create_website(&self, website: &Website) -> StoreResult<()>;
     async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
     async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>>;
     /// Replaces the stored domain and settings.
     /// # Errors
     /// MUST return `NotFound` for an unknown id, `Conflict("domain")` when the new domain is
-    /// another website's.
+    /// another website's of the same (stored) owner.
     async fn update_website(&self, website: &Website) -> StoreResult<()>;
     /// Every website the account holds a role on, with that role, oldest first.
     async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>>;

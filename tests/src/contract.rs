@@ -113,6 +113,7 @@ macro_rules! storage_contract_tests {
             touching_api_keys,
             websites_round_trip_with_their_owner,
             website_domains_and_tracking_ids_are_unique,
+            domains_are_unique_per_account,
             updating_a_website,
             websites_of_an_account_oldest_first_with_roles,
             invitations_round_trip_oldest_first,
@@ -1085,9 +1086,10 @@ pub async fn websites_round_trip_with_their_owner(store: &dyn Storage) {
 
 pub async fn website_domains_and_tracking_ids_are_unique(store: &dyn Storage) {
     let first = given_website(store, 1).await;
+    let owner = first.owner_id;
     let rival = given_account(store, 2).await;
 
-    let same_domain = website(2, rival.id, first.domain.as_str());
+    let same_domain = website(2, owner, first.domain.as_str());
     assert_eq!(
         store.create_website(&same_domain).await,
         Err(StoreError::Conflict("domain"))
@@ -1102,8 +1104,12 @@ pub async fn website_domains_and_tracking_ids_are_unique(store: &dyn Storage) {
     // Neither refused website, nor its owner's membership, was stored.
     assert_eq!(store.website(same_domain.id).await.unwrap(), None);
     assert_eq!(store.website(same_tracking.id).await.unwrap(), None);
+    assert_eq!(
+        store.websites_of(owner).await.unwrap(),
+        vec![(first.clone(), Role::Owner)]
+    );
     assert!(store.websites_of(rival.id).await.unwrap().is_empty());
-    assert_eq!(store.role_of(same_domain.id, rival.id).await.unwrap(), None);
+    assert_eq!(store.role_of(same_domain.id, owner).await.unwrap(), None);
     assert_eq!(
         store.role_of(same_tracking.id, rival.id).await.unwrap(),
         None
@@ -1119,7 +1125,8 @@ pub async fn website_domains_and_tracking_ids_are_unique(store: &dyn Storage) {
 
 pub async fn updating_a_website(store: &dyn Storage) {
     let site = given_website(store, 1).await;
-    let neighbour = given_website(store, 2).await;
+    let neighbour = website(2, site.owner_id, "site2.example.com");
+    store.create_website(&neighbour).await.unwrap();
 
     let mut changed = site.clone();
     changed.domain = Domain::parse("renamed.example.com").unwrap();
@@ -1137,12 +1144,12 @@ pub async fn updating_a_website(store: &dyn Storage) {
     );
     assert_eq!(store.website(site.id).await.unwrap(), Some(changed.clone()));
 
-    // The old domain is free again.
-    let owner = given_account(store, 3).await;
+    // The old domain is free again, for its own account too.
     store
-        .create_website(&website(3, owner.id, site.domain.as_str()))
+        .create_website(&website(3, site.owner_id, site.domain.as_str()))
         .await
         .unwrap();
+    let owner = given_account(store, 3).await;
 
     // Only the domain and the settings are replaced.
     let mut sneaky = changed.clone();
@@ -1164,6 +1171,59 @@ pub async fn updating_a_website(store: &dyn Storage) {
         Err(StoreError::NotFound)
     );
     assert_eq!(store.website(unknown.id).await.unwrap(), None);
+}
+
+/// Domains are unique per owning account, not across the server: a server-wide rule would tell
+/// every account which domains exist (a 409) and let it claim a domain before its owner does.
+pub async fn domains_are_unique_per_account(store: &dyn Storage) {
+    let first = given_website(store, 1).await;
+    let owner = first.owner_id;
+    let rival = given_account(store, 2).await;
+
+    // Two accounts may hold the same domain.
+    let rivals = website(2, rival.id, first.domain.as_str());
+    store.create_website(&rivals).await.unwrap();
+    assert_eq!(
+        store.website(rivals.id).await.unwrap(),
+        Some(rivals.clone())
+    );
+    assert_eq!(
+        store.websites_of(rival.id).await.unwrap(),
+        vec![(rivals.clone(), Role::Owner)]
+    );
+    assert_eq!(
+        store.websites_of(owner).await.unwrap(),
+        vec![(first.clone(), Role::Owner)]
+    );
+
+    // One account may not hold it twice, by creating a website or by renaming one.
+    let twice = website(3, owner, first.domain.as_str());
+    assert_eq!(
+        store.create_website(&twice).await,
+        Err(StoreError::Conflict("domain"))
+    );
+    assert_eq!(store.website(twice.id).await.unwrap(), None);
+    let other = website(4, owner, "other.example.com");
+    store.create_website(&other).await.unwrap();
+    let mut onto_first = other.clone();
+    onto_first.domain = first.domain.clone();
+    assert_eq!(
+        store.update_website(&onto_first).await,
+        Err(StoreError::Conflict("domain"))
+    );
+    assert_eq!(store.website(other.id).await.unwrap(), Some(other.clone()));
+
+    // Renaming is judged against the stored owner, whatever owner the update carries.
+    let mut rival_renamed = rivals.clone();
+    rival_renamed.domain = Domain::parse("rival.example.com").unwrap();
+    store.update_website(&rival_renamed).await.unwrap();
+    let mut carrying_rival = first.clone();
+    carrying_rival.owner_id = rival.id;
+    carrying_rival.domain = rival_renamed.domain.clone();
+    store.update_website(&carrying_rival).await.unwrap();
+    let stored = store.website(first.id).await.unwrap().unwrap();
+    assert_eq!(stored.owner_id, owner);
+    assert_eq!(stored.domain, rival_renamed.domain);
 }
 
 pub async fn websites_of_an_account_oldest_first_with_roles(store: &dyn Storage) {

@@ -1,4 +1,5 @@
-//! Websites, each created together with its owner's membership.
+//! Websites, each created together with its owner's membership; a domain is unique per owning
+//! account.
 
 use async_trait::async_trait;
 
@@ -19,8 +20,13 @@ impl WebsiteStore for MemoryStore {
             ..website.clone()
         };
         self.write(|state| {
-            // The domain is checked first, so a request colliding on both learns about it.
-            if state.websites.values().any(|w| w.domain == website.domain) {
+            // The domain is checked first, so a request colliding on both learns about it. It
+            // is unique per owning account, not across the server.
+            let domain_taken = state
+                .websites
+                .values()
+                .any(|w| w.owner_id == website.owner_id && w.domain == website.domain);
+            if domain_taken {
                 return Err(StoreError::Conflict("domain"));
             }
             if state.websites.contains_key(&website.id) {
@@ -67,13 +73,15 @@ impl WebsiteStore for MemoryStore {
 
     async fn update_website(&self, website: &Website) -> StoreResult<()> {
         self.write(|state| {
-            if !state.websites.contains_key(&website.id) {
-                return Err(StoreError::NotFound);
-            }
-            let taken = state
+            // The stored owner counts, not the one the update carries, which is ignored.
+            let owner = state
                 .websites
-                .values()
-                .any(|other| other.id != website.id && other.domain == website.domain);
+                .get(&website.id)
+                .ok_or(StoreError::NotFound)?
+                .owner_id;
+            let taken = state.websites.values().any(|other| {
+                other.id != website.id && other.owner_id == owner && other.domain == website.domain
+            });
             if taken {
                 return Err(StoreError::Conflict("domain"));
             }

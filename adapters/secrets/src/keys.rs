@@ -7,10 +7,15 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use datafast_ports::RandomSource;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::{AeadVault, HmacHasher, OsRandom};
 
 const HEADER: &str = "datafast-server keys v1";
+/// What the key check value is a keyed hash of. No credential, salt or other keyed hash the
+/// server makes uses this label, so the value reveals nothing those rely on.
+const CHECK_LABEL: &[u8] = b"datafast-server key check v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
@@ -129,12 +134,33 @@ impl ServerKeys {
         })
     }
 
+    /// A value that tells these keys from any others without revealing them, for the database
+    /// to keep and compare at every start: HMAC-SHA-256 of a fixed label under the hash key,
+    /// then of that under the vault key, as lowercase hex.
+    pub fn check_value(&self) -> String {
+        let under_hash_key = keyed_hash(&self.hash_key, CHECK_LABEL);
+        hex::encode(keyed_hash(&self.vault_key, &under_hash_key))
+    }
+
     pub fn hasher(&self) -> HmacHasher {
         HmacHasher::new(self.hash_key)
     }
 
     pub fn vault(&self) -> AeadVault {
         AeadVault::new(self.vault_key)
+    }
+}
+
+/// HMAC-SHA-256 of `message` under `key`.
+fn keyed_hash(key: &[u8; 32], message: &[u8]) -> Vec<u8> {
+    // A 32-byte key is always a valid HMAC key, so this construction cannot fail; the fallback
+    // keeps the code free of panics all the same.
+    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
     }
 }
 
@@ -158,6 +184,30 @@ mod tests {
             first.hash_key, first.vault_key,
             "the two keys are independent"
         );
+    }
+
+    #[test]
+    fn the_check_value_tells_key_files_apart_and_hides_the_keys() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("a.key");
+        let a = ServerKeys::load_or_create(&path).unwrap();
+        let again = ServerKeys::load_or_create(&path).unwrap();
+        let b = ServerKeys::load_or_create(&folder.path().join("b.key")).unwrap();
+        assert_eq!(a.check_value(), again.check_value());
+        assert_ne!(a.check_value(), b.check_value());
+        assert_eq!(a.check_value().len(), 64);
+        for key in [a.hash_key, a.vault_key] {
+            assert!(!a.check_value().contains(&hex::encode(key)));
+        }
+        // Not a value the hasher hands out for any input the server gives it.
+        let label = std::str::from_utf8(CHECK_LABEL).unwrap();
+        assert_ne!(a.hasher().hash(label).as_str(), a.check_value());
+        // Either key alone changes it.
+        let other_vault = ServerKeys {
+            vault_key: b.vault_key,
+            ..a.clone()
+        };
+        assert_ne!(other_vault.check_value(), a.check_value());
     }
 
     #[test]

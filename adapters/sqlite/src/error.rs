@@ -15,6 +15,12 @@ pub enum SqliteError {
     Configure { path: PathBuf, reason: String },
     #[error("cannot bring the database schema at {path} up to date: {reason}")]
     Migrate { path: PathBuf, reason: String },
+    #[error(
+        "the database {path} does not take writes ({reason}); the server's user must be able \
+         to write the file and the folder holding it (SQLite keeps its -wal and -shm files \
+         there), on a filesystem mounted read-write"
+    )]
+    ReadOnly { path: PathBuf, reason: String },
 }
 
 /// A failure inside one unit of database work, before it is reported as a [`StoreError`].

@@ -46,8 +46,10 @@ mod alerts;
 mod apikeys;
 mod batch;
 mod checkpoint;
+mod checks;
 mod codec;
 mod directory;
+mod durability;
 mod error;
 mod events;
 mod funnels;
@@ -60,5 +62,7 @@ mod team;
 mod visitors;
 mod websites;
 
+pub use checks::KeyCheck;
+pub use durability::Durability;
 pub use error::SqliteError;
 pub use store::SqliteStore;

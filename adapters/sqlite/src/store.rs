@@ -7,15 +7,17 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use datafast_ports::store::{StoreError, StoreResult};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, MAIN_DB, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::batch::Appender;
 use crate::checkpoint::{Checkpointer, RESTART_FRAMES};
+use crate::checks::count_open;
 use crate::directory::Directory;
+use crate::durability::Durability;
 use crate::error::{Failure, SqliteError};
 use crate::visitors::{Known, Visitors};
 
-mod embedded {
+pub(crate) mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
@@ -56,24 +58,25 @@ impl fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`, switches it to WAL, and applies every
-    /// pending migration. Opening an up-to-date file again changes nothing.
+    /// Opens (creating if needed) the database at `path` with [`Durability::Process`]; see
+    /// [`SqliteStore::open_with`].
     ///
     /// # Errors
-    /// [`SqliteError`] when the file cannot be opened or configured, or the migrations fail.
+    /// As [`SqliteStore::open_with`].
     pub fn open(path: &Path) -> Result<SqliteStore, SqliteError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut writer =
-            Connection::open_with_flags(path, flags).map_err(|e| SqliteError::Open {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
-        configure_writer(&writer).map_err(|e| SqliteError::Configure {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
+        Self::open_with(path, Durability::default())
+    }
+
+    /// Opens (creating if needed) the database at `path`, switches it to WAL with the
+    /// `synchronous` setting `durability` asks for, applies every pending migration, and
+    /// commits one write to prove the database takes writes. Opening an up-to-date file again
+    /// changes nothing but the count of opens.
+    ///
+    /// # Errors
+    /// [`SqliteError`] when the file cannot be opened or configured, the migrations fail, or
+    /// the database does not take writes ([`SqliteError::ReadOnly`]).
+    pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStore, SqliteError> {
+        let mut writer = open_writer(path, durability)?;
         let report = embedded::migrations::runner()
             .run(&mut writer)
             .map_err(|e| SqliteError::Migrate {
@@ -83,11 +86,23 @@ impl SqliteStore {
         for migration in report.applied_migrations() {
             tracing::info!(migration = %migration, "applied database migration");
         }
+        // A read-only file or mount shows at the latest here, a folder that cannot hold the
+        // log or a full disk only when a commit writes.
+        count_open(&mut writer).map_err(|e| read_only(path, &e))?;
         // Opening one reader now proves the file is readable before anyone depends on it.
         let reader = open_reader(path).map_err(|e| SqliteError::Open {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
+        Self::start(path, writer, reader)
+    }
+
+    /// Starts the event writer and the checkpointer over the opened connections.
+    fn start(
+        path: &Path,
+        writer: Connection,
+        reader: Connection,
+    ) -> Result<SqliteStore, SqliteError> {
         let visitors = Arc::new(Visitors::default());
         let shared = Arc::new(Shared {
             path: path.to_owned(),
@@ -256,13 +271,47 @@ impl Shared {
     }
 }
 
+/// Opens and configures the writer connection, refusing a database SQLite could open only
+/// for reading (a read-only file or mount): it falls back to reading without a word.
+fn open_writer(path: &Path, durability: Durability) -> Result<Connection, SqliteError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let writer = Connection::open_with_flags(path, flags).map_err(|e| SqliteError::Open {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    configure_writer(&writer, durability).map_err(|e| match e.sqlite_error_code() {
+        // Switching to WAL needs the -shm and -wal files beside the database.
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => read_only(path, &e),
+        _ => SqliteError::Configure {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+    })?;
+    if writer.is_readonly(MAIN_DB).unwrap_or(false) {
+        return Err(SqliteError::ReadOnly {
+            path: path.to_owned(),
+            reason: "SQLite could open it for reading only".to_owned(),
+        });
+    }
+    Ok(writer)
+}
+
+fn read_only(path: &Path, error: &rusqlite::Error) -> SqliteError {
+    SqliteError::ReadOnly {
+        path: path.to_owned(),
+        reason: error.to_string(),
+    }
+}
+
 /// A panic while a lock was held leaves nothing half-done here (the transaction rolls back when
 /// dropped), so a poisoned lock is still safe to use.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
+fn configure_writer(connection: &Connection, durability: Durability) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Only takes effect on a new, empty file. Every page a commit changes is written to the log
     // whole, and a commit of a few events changes a few pages: small pages keep that small.
@@ -273,9 +322,10 @@ fn configure_writer(connection: &Connection) -> rusqlite::Result<()> {
     }
     // In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit. A committed
     // transaction is in the log before the commit returns, so it survives a crash of this
-    // process; only a power loss or kernel crash can undo the last few commits. FULL would
-    // fsync on every commit, a steep price for event ingestion.
-    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    // process; only a power loss or kernel crash can undo the last few commits. FULL also
+    // fsyncs the log at every commit (one per group of events), for operators who need a
+    // commit to survive the machine. The event writer commits on this same connection.
+    connection.pragma_update(None, "synchronous", durability.synchronous())?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     // Small on purpose. When a B-tree split hands out page numbers out of order, SQLite swaps
     // them through a temporary number past the 1 GiB mark, and every commit after that scans
@@ -319,4 +369,48 @@ where
         Err(_) => work(),
     };
     result.map_err(StoreError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `PRAGMA synchronous` as the writer connection (which the event writer commits on too)
+    /// reports it: 1 is NORMAL, 2 is FULL.
+    fn writer_synchronous(store: &SqliteStore) -> i64 {
+        lock(&store.shared.writer)
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn each_durability_sets_its_synchronous_level_on_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.db");
+        assert_eq!(writer_synchronous(&SqliteStore::open(&path).unwrap()), 1);
+        let process = SqliteStore::open_with(&path, Durability::Process).unwrap();
+        assert_eq!(writer_synchronous(&process), 1);
+        drop(process);
+        let machine = SqliteStore::open_with(&path, Durability::Machine).unwrap();
+        assert_eq!(writer_synchronous(&machine), 2);
+    }
+
+    #[test]
+    fn every_open_commits_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.db");
+        let opens = |store: &SqliteStore| -> String {
+            lock(&store.shared.writer)
+                .query_row(
+                    "SELECT value FROM server_checks WHERE name = 'opens'",
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap()
+        };
+        let first = SqliteStore::open(&path).unwrap();
+        assert_eq!(opens(&first), "1");
+        drop(first);
+        assert_eq!(opens(&SqliteStore::open(&path).unwrap()), "2");
+    }
 }

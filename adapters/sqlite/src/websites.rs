@@ -1,4 +1,5 @@
-//! Websites: the domain and the tracking id in their own unique columns, the settings as JSON.
+//! Websites: the tracking id unique across the server, the domain unique per owning account
+//! (migration V8), the settings as JSON.
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
@@ -13,6 +14,8 @@ use crate::codec::{RowExt, all, decoded, first, millis};
 use crate::error::{Failure, conflict_on};
 
 const WEBSITE_COLUMNS: &str = "w.id, w.owner_id, w.domain, w.tracking_id, w.created_at, w.settings";
+/// SQLite names both columns of the pair: `UNIQUE constraint failed: websites.owner_id,
+/// websites.domain`.
 const TAKEN: &[(&str, &str)] = &[
     ("websites.domain", "domain"),
     ("websites.tracking_id", "trackingId"),
@@ -44,8 +47,14 @@ impl WebsiteStore for SqliteStore {
         self.write_directory(move |tx| {
             // Checked one by one so that a request colliding on both learns about the domain.
             let domain_taken = tx
-                .prepare_cached("SELECT 1 FROM websites WHERE domain = ?1")?
-                .query_row([website.domain.as_str()], |_| Ok(()))
+                .prepare_cached("SELECT 1 FROM websites WHERE owner_id = ?1 AND domain = ?2")?
+                .query_row(
+                    [
+                        website.owner_id.to_string().as_str(),
+                        website.domain.as_str(),
+                    ],
+                    |_| Ok(()),
+                )
                 .optional()?
                 .is_some();
             if domain_taken {
@@ -161,5 +170,100 @@ impl WebsiteStore for SqliteStore {
         self.directory()
             .put_websites_of(generation, account, &websites);
         Ok(websites)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::store::embedded;
+
+    fn insert(db: &Connection, id: &str, owner: &str, domain: &str, tracking: &str) {
+        let settings = serde_json::to_string(&WebsiteSettings::new(
+            format!("Site {id}"),
+            datafast_domain::time::TimeZoneName::default(),
+        ))
+        .unwrap();
+        db.execute(
+            "INSERT INTO websites (id, owner_id, domain, tracking_id, created_at, settings)
+             VALUES (?1, ?2, ?3, ?4, 1780000000000, ?5)",
+            params![id, owner, domain, tracking, settings],
+        )
+        .unwrap();
+    }
+
+    /// A database as the versions before per-account domains left it (migrations up to V7),
+    /// with websites in it, brought up to date by an ordinary open.
+    #[tokio::test]
+    async fn the_rebuild_keeps_every_website_and_scopes_domains_to_their_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.db");
+        let ann = "0000000000000000000000a1";
+        let bob = "0000000000000000000000b2";
+        {
+            let mut db = Connection::open(&path).unwrap();
+            embedded::migrations::runner()
+                .set_target(refinery::Target::Version(7))
+                .run(&mut db)
+                .unwrap();
+            insert(
+                &db,
+                "0000000000000000000000f1",
+                ann,
+                "a.example",
+                "dfid_aaaa",
+            );
+            insert(
+                &db,
+                "0000000000000000000000f2",
+                bob,
+                "b.example",
+                "dfid_bbbb",
+            );
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let first = store
+            .website("0000000000000000000000f1".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.owner_id.to_string(), ann);
+        assert_eq!(first.domain.as_str(), "a.example");
+        assert_eq!(first.tracking_id.as_str(), "dfid_aaaa");
+        assert_eq!(first.settings.name, "Site 0000000000000000000000f1");
+        let second = store.website_by_tracking_id("dfid_bbbb").await.unwrap();
+        assert_eq!(
+            second.map(|w| w.domain.as_str().to_owned()).as_deref(),
+            Some("b.example")
+        );
+
+        // Bob may now hold Ann's domain; Ann still may not hold it twice, nor reuse a
+        // tracking id.
+        let mut bobs = first.clone();
+        bobs.id = "0000000000000000000000f3".parse().unwrap();
+        bobs.owner_id = bob.parse().unwrap();
+        bobs.tracking_id = TrackingId::parse("dfid_cccc").unwrap();
+        store.create_website(&bobs).await.unwrap();
+        let mut twice = bobs.clone();
+        twice.id = "0000000000000000000000f4".parse().unwrap();
+        twice.tracking_id = TrackingId::parse("dfid_dddd").unwrap();
+        assert_eq!(
+            store.create_website(&twice).await,
+            Err(StoreError::Conflict("domain"))
+        );
+        let mut renamed = store.website(bobs.id).await.unwrap().unwrap();
+        renamed.domain = Domain::parse("b.example").unwrap();
+        assert_eq!(
+            store.update_website(&renamed).await,
+            Err(StoreError::Conflict("domain"))
+        );
+        twice.domain = Domain::parse("c.example").unwrap();
+        twice.tracking_id = first.tracking_id.clone();
+        assert_eq!(
+            store.create_website(&twice).await,
+            Err(StoreError::Conflict("trackingId"))
+        );
     }
 }

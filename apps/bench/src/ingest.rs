@@ -1,5 +1,6 @@
 //! The ingestion suite: `GET /health` against `POST /api/events` with realistic SDK payloads on
-//! one fresh server, the database's bytes per event once it holds a million events, and a
+//! one fresh server, the same events on a second fresh server with `durability = "machine"`
+//! (an fsync per commit), the database's bytes per event once it holds a million events, and a
 //! crash test: `kill -9` during a load run, a restart, and a check that every event that got a
 //! 200 is in the database.
 
@@ -264,6 +265,8 @@ pub struct IngestReport {
     pub seconds: u64,
     pub health: PhaseResult,
     pub events: PhaseResult,
+    /// The events phase on a server with `durability = "machine"`.
+    pub events_machine: PhaseResult,
     pub idle_rss_kib: u64,
     pub stored_events: u64,
     pub bytes_per_event: f64,
@@ -297,6 +300,9 @@ impl IngestReport {
         );
         out.push_str(&row(&self.health));
         out.push_str(&row(&self.events));
+        out.push_str(&row(&self.events_machine));
+        let machine_ratio =
+            self.events_machine.requests_per_second / self.events.requests_per_second.max(1.0);
         // A `--fill-to` below what the events phase already sent leaves nothing to fill.
         let fill = if self.fill_events_per_second > 0.0 {
             format!("{:.0} events/s", self.fill_events_per_second)
@@ -305,6 +311,7 @@ impl IngestReport {
         };
         out.push_str(&format!(
             "\n- events / health throughput: {ratio:.2}\n\
+             - events throughput, durability machine / process: {machine_ratio:.2}\n\
              - idle RSS before load: {:.1} MiB\n\
              - database after {} events (indexes, dictionaries and WAL included): {:.1} bytes per event\n\
              - sustained ingestion while filling: {fill}\n\
@@ -359,7 +366,10 @@ pub async fn run(
         phase,
     )
     .await?
-    .into_phase("POST /api/events (SDK payloads)");
+    .into_phase("POST /api/events (SDK payloads), durability process");
+
+    eprintln!("POST /api/events for {seconds} s on a second server, durability machine");
+    let events_machine = machine_durability_phase(binary, connections, phase).await?;
 
     let sent = counter.load(Ordering::Relaxed);
     eprintln!("filling the database to {fill_to} events ({sent} so far)");
@@ -389,6 +399,7 @@ pub async fn run(
         seconds,
         health,
         events,
+        events_machine,
         idle_rss_kib,
         stored_events: stored,
         bytes_per_event,
@@ -396,6 +407,30 @@ pub async fn run(
         crash_acknowledged,
         crash_lost,
     })
+}
+
+/// The events phase on a fresh server of its own with `durability = "machine"`, so that both
+/// settings are measured in one run on the same machine.
+async fn machine_durability_phase(
+    binary: &Path,
+    connections: usize,
+    phase: Duration,
+) -> Result<PhaseResult, String> {
+    let server = RunningServer::start_with(binary, &[("DATAFAST_DURABILITY", "machine")]).await?;
+    let tracking_id = Arc::new(create_website(&server).await?);
+    let counter = Arc::new(AtomicU64::new(0));
+    let run = run_load(
+        &server,
+        Load::Events,
+        &tracking_id,
+        &counter,
+        u64::MAX,
+        connections,
+        phase,
+    )
+    .await?;
+    server.stop().await?;
+    Ok(run.into_phase("POST /api/events (SDK payloads), durability machine"))
 }
 
 /// Sends crash-probe goals, each from its own visitor, kills the server with SIGKILL in the

@@ -24,6 +24,12 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub async fn start(binary: &Path) -> Result<Self, String> {
+        Self::start_with(binary, &[]).await
+    }
+
+    /// Like [`RunningServer::start`], with extra `DATAFAST_*` settings for `serve` (such as
+    /// `DATAFAST_DURABILITY`).
+    pub async fn start_with(binary: &Path, settings: &[(&str, &str)]) -> Result<Self, String> {
         if !binary.exists() {
             return Err(format!(
                 "{} not found: build it first with `cargo build --release -p datafast-server`",
@@ -34,7 +40,7 @@ impl RunningServer {
         let database = folder.path().join("bench.db");
         let token = bootstrap(binary, &database, "bench@example.com").await?;
         let second_token = bootstrap(binary, &database, "small@example.com").await?;
-        Self::serve(binary, folder, token, second_token).await
+        Self::serve(binary, folder, token, second_token, settings).await
     }
 
     /// Runs `serve` on the database in `folder`, on a free loopback port.
@@ -43,6 +49,7 @@ impl RunningServer {
         folder: TempDir,
         token: String,
         second_token: String,
+        settings: &[(&str, &str)],
     ) -> Result<Self, String> {
         let database = folder.path().join("bench.db");
         let address = free_address()?;
@@ -54,6 +61,7 @@ impl RunningServer {
             .arg(address.to_string())
             .env("DATAFAST_RATE_LIMIT_PER_MINUTE", "0")
             .env("DATAFAST_LOG", "warn")
+            .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -192,7 +200,7 @@ impl KilledServer {
 
     /// Starts the server again on the same database, as an operator would after a crash.
     pub async fn restart(self, binary: &Path) -> Result<RunningServer, String> {
-        RunningServer::serve(binary, self.folder, self.token, self.second_token).await
+        RunningServer::serve(binary, self.folder, self.token, self.second_token, &[]).await
     }
 }
 

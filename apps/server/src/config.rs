@@ -78,6 +78,26 @@ impl From<SmtpTls> for TlsMode {
     }
 }
 
+/// What a `200` (a committed write) survives; see the Durability section of docs/operations.md.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// A crash of the server process (SQLite `synchronous=NORMAL`).
+    #[default]
+    Process,
+    /// A crash of the machine or a power loss too (`synchronous=FULL`, one fsync per commit).
+    Machine,
+}
+
+impl From<Durability> for datafast_sqlite::Durability {
+    fn from(durability: Durability) -> Self {
+        match durability {
+            Durability::Process => datafast_sqlite::Durability::Process,
+            Durability::Machine => datafast_sqlite::Durability::Machine,
+        }
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
@@ -87,6 +107,8 @@ pub struct Config {
     pub database: PathBuf,
     /// The server key file; `None` means the database path with the extension `.key`.
     pub key_file: Option<PathBuf>,
+    /// What a committed write survives: a crash of the process, or of the machine.
+    pub durability: Durability,
     /// The email of the account created on first start.
     pub owner_email: String,
     /// Admin API requests per credential per minute; 0 disables rate limiting.
@@ -128,6 +150,7 @@ impl fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("database", &self.database)
             .field("key_file", &self.key_file)
+            .field("durability", &self.durability)
             .field("owner_email", &self.owner_email)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("rate_limit_burst", &self.rate_limit_burst)
@@ -156,6 +179,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".to_owned(),
             database: PathBuf::from("./datafast.db"),
             key_file: None,
+            durability: Durability::default(),
             owner_email: "owner@localhost.localdomain".to_owned(),
             rate_limit_per_minute: 600,
             rate_limit_burst: 120,
@@ -339,6 +363,7 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub database: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
+    pub durability: Option<Durability>,
     pub owner_email: Option<String>,
     pub rate_limit_per_minute: Option<u32>,
     pub rate_limit_burst: Option<u32>,
@@ -393,6 +418,7 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
     take!(
         bind,
         database,
+        durability,
         owner_email,
         rate_limit_per_minute,
         rate_limit_burst,
@@ -445,6 +471,28 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:9001");
         assert_eq!(config.workers, 3);
         assert_eq!(config.database, PathBuf::from("./datafast.db"));
+    }
+
+    #[test]
+    fn durability_defaults_to_the_process_and_reads_from_the_file() {
+        assert_eq!(Config::default().durability, Durability::Process);
+        let mut config = Config::default();
+        overlay(
+            &mut config,
+            toml::from_str("durability = \"machine\"").unwrap(),
+        );
+        assert_eq!(config.durability, Durability::Machine);
+        overlay(&mut config, FileConfig::default());
+        assert_eq!(
+            config.durability,
+            Durability::Machine,
+            "unset layers keep it"
+        );
+        assert!(toml::from_str::<FileConfig>("durability = \"disk\"").is_err());
+        assert_eq!(
+            datafast_sqlite::Durability::from(Durability::Machine),
+            datafast_sqlite::Durability::Machine
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use datafast_ports::usecases::{
 };
 use datafast_ports::{Clock, ServiceError, Services, StoreError};
 use datafast_secrets::{KeyFileError, OsRandom, ServerKeys};
-use datafast_sqlite::{SqliteError, SqliteStore};
+use datafast_sqlite::{Durability, KeyCheck, SqliteError, SqliteStore};
 use tokio::task::JoinHandle;
 
 pub use config::{Config, ConfigError};
@@ -51,11 +51,17 @@ pub enum StartError {
     #[error("{0}")]
     Keys(#[from] KeyFileError),
     #[error(
-        "the database {database} holds accounts but its key file {key_file} is missing; restore \
+        "the database {database} has been used with a key file but {key_file} is missing; restore \
          the key file from your backup (without it no existing token or key verifies), or point \
          key_file at it"
     )]
     MissingKeyFile { database: String, key_file: String },
+    #[error(
+        "the key file {key_file} does not belong to the database {database} (it was first used \
+         with other keys, so no existing token or key would verify); point key_file at the \
+         database's own key file, or restore it from your backup"
+    )]
+    KeyMismatch { database: String, key_file: String },
     #[error("cannot read the database: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -79,7 +85,7 @@ pub enum StartError {
 /// # Errors
 /// An unusable database or key file, or a database with accounts whose key file is gone.
 pub async fn open_services(database: &Path, key_file: &Path) -> Result<Services, StartError> {
-    open_storage(database, key_file)
+    open_storage(database, key_file, Durability::default())
         .await
         .map(|(_, services)| services)
 }
@@ -88,17 +94,10 @@ pub async fn open_services(database: &Path, key_file: &Path) -> Result<Services,
 async fn open_storage(
     database: &Path,
     key_file: &Path,
+    durability: Durability,
 ) -> Result<(Arc<SqliteStore>, Services), StartError> {
-    let store = Arc::new(SqliteStore::open(database)?);
-    // A fresh key file beside a populated database would silently invalidate every credential
-    // and make every sealed provider key unreadable: refuse, so the operator restores the file.
-    if !key_file.exists() && store.account_count().await? > 0 {
-        return Err(StartError::MissingKeyFile {
-            database: database.display().to_string(),
-            key_file: key_file.display().to_string(),
-        });
-    }
-    let keys = ServerKeys::load_or_create(key_file)?;
+    let store = Arc::new(SqliteStore::open_with(database, durability)?);
+    let keys = load_keys(&store, database, key_file).await?;
     let services = Services::new(
         store.clone(),
         Arc::new(SystemClock),
@@ -107,6 +106,37 @@ async fn open_storage(
         Arc::new(keys.vault()),
     );
     Ok((store, services))
+}
+
+/// Loads the key file (creating it for a new database) and checks that it is the database's
+/// own: a wrong or fresh key file beside a used database would silently invalidate every
+/// credential and make every sealed provider key unreadable, so the start is refused and the
+/// operator restores the right file.
+async fn load_keys(
+    store: &SqliteStore,
+    database: &Path,
+    key_file: &Path,
+) -> Result<ServerKeys, StartError> {
+    let names = || {
+        (
+            database.display().to_string(),
+            key_file.display().to_string(),
+        )
+    };
+    let used = store.key_check().await?.is_some() || store.account_count().await? > 0;
+    if !key_file.exists() && used {
+        let (database, key_file) = names();
+        return Err(StartError::MissingKeyFile { database, key_file });
+    }
+    let keys = ServerKeys::load_or_create(key_file)?;
+    // A database from before the check, or a new one, learns the keys it is opened with.
+    match store.check_keys(&keys.check_value()).await? {
+        KeyCheck::Recorded | KeyCheck::Matched => Ok(keys),
+        KeyCheck::Mismatched => {
+            let (database, key_file) = names();
+            Err(StartError::KeyMismatch { database, key_file })
+        }
+    }
 }
 
 /// The alert channels: email when SMTP is configured, webhooks always.
@@ -207,7 +237,12 @@ impl Application {
             None => None,
         };
         let notifiers = alert_channels(&config)?;
-        let (store, mut services) = open_storage(&config.database, &config.key_file()).await?;
+        let (store, mut services) = open_storage(
+            &config.database,
+            &config.key_file(),
+            config.durability.into(),
+        )
+        .await?;
         let shutdown_store = Arc::clone(&store);
         if let Some(locator) = locator {
             services = services.with_geo_locator(locator);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use datafast_server::config::{
-    Config, ConfigError, FileConfig, Secret, SmtpTls, default_key_file, overlay,
+    Config, ConfigError, Durability, FileConfig, Secret, SmtpTls, default_key_file, overlay,
 };
 use datafast_server::{Application, StartError, bootstrap_token, open_services};
 
@@ -61,6 +61,10 @@ struct ServeArgs {
     bind: Option<String>,
     #[command(flatten)]
     storage: StorageArgs,
+    /// What a committed write survives: `process` (a crash of the server) or `machine` (a
+    /// power loss too, at one fsync per commit) [default: process].
+    #[arg(long, env = "DATAFAST_DURABILITY", value_enum)]
+    durability: Option<Durability>,
     /// Email of the account created on first start.
     #[arg(long, env = "DATAFAST_OWNER_EMAIL")]
     owner_email: Option<String>,
@@ -136,6 +140,7 @@ impl ServeArgs {
             bind: self.bind.clone(),
             database: self.storage.database.clone(),
             key_file: self.storage.key_file.clone(),
+            durability: self.durability,
             owner_email: self.owner_email.clone(),
             rate_limit_per_minute: self.rate_limit_per_minute,
             rate_limit_burst: self.rate_limit_burst,

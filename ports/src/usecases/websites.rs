@@ -31,8 +31,10 @@ pub struct WebsiteWithRole {
 /// How many times to draw a fresh tracking id when one collides.
 const TRACKING_ID_ATTEMPTS: usize = 4;
 
+/// Domains are unique per owning account only, so this never tells a caller about another
+/// account's websites.
 fn domain_taken() -> ServiceError {
-    ServiceError::Conflict("A website with this domain already exists".to_owned())
+    ServiceError::Conflict("The owning account already has a website with this domain".to_owned())
 }
 
 impl Services {
