@@ -59,9 +59,10 @@ pub struct RateLimit {
 /// 64 KiB: far above any legitimate Account API body, small enough to bound memory per request.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Enough for browsers keeping connections alive for a busy site, while capping what a flood of
-/// idle or stalled connections can hold (each costs tens of KiB).
-pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Enough for the browsers of thousands of visitors online at once (each keeps its connection
+/// at most 5 idle seconds), while capping what a flood of stalled connections can hold at about
+/// 130 MB (each costs about 65 KiB, mostly the dispatcher's read buffer).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 
 /// A request head is one packet from any real client; five seconds allows for a slow network.
 pub const DEFAULT_HEAD_TIMEOUT: Duration = Duration::from_secs(5);

@@ -175,7 +175,7 @@ impl Default for Config {
             rate_limit_burst: 120,
             auth_failures_per_minute: 10,
             auth_failure_burst: 20,
-            max_connections: 4096,
+            max_connections: 2048,
             head_timeout_ms: 5_000,
             body_timeout_ms: 10_000,
             shutdown_timeout_secs: 10,

@@ -77,7 +77,7 @@ struct ServeArgs {
     /// Failed authentications a client address may make at once [default: 20].
     #[arg(long, env = "DATAFAST_AUTH_FAILURE_BURST")]
     auth_failure_burst: Option<u32>,
-    /// Open HTTP connections, all workers together; more wait to be accepted [default: 4096].
+    /// Open HTTP connections, all workers together; more wait to be accepted [default: 2048].
     #[arg(long, env = "DATAFAST_MAX_CONNECTIONS")]
     max_connections: Option<usize>,
     /// Milliseconds a client may take to send a request head [default: 5000].
