@@ -1,5 +1,7 @@
-//! The adapter's settings: request rate per credential, body size, worker count, trusted
-//! proxies.
+//! The adapter's settings: request rate per credential, failed authentications per address,
+//! body size, worker count, trusted proxies, connection limits and timeouts.
+
+use std::time::Duration;
 
 use datafast_domain::website::IpRule;
 
@@ -18,6 +20,24 @@ pub struct HttpConfig {
     /// under a path of their own (`/stats/e`). It must start with `/` and must not shadow a
     /// built-in route.
     pub extra_events_path: Option<String>,
+    /// Failed authentications allowed per client address before its requests to the
+    /// authenticated APIs answer 429 (`per_minute: 0` turns this off).
+    pub auth_failure_limit: RateLimit,
+    /// Open connections, all workers together; past it new connections wait in the operating
+    /// system's accept queue until one closes (0 is taken as 1).
+    pub max_connections: usize,
+    /// How long a client may take to send a whole request head, from the moment the connection
+    /// opens (first request) or the head's first byte arrives (later ones); then 408.
+    pub head_timeout: Duration,
+    /// How long a client may take to send a whole request body, from the moment its head
+    /// arrived; then 408 if the handler is reading it, and the connection is closed.
+    pub body_timeout: Duration,
+    /// After a stop signal, how long in-flight requests may still run before their connections
+    /// are dropped.
+    pub shutdown_timeout: Duration,
+    /// How often the summary of public traffic (ingestion, scripts, health, unknown paths) is
+    /// logged at `info`, when there was any.
+    pub traffic_summary_interval: Duration,
 }
 
 /// What ingestion handlers need from the configuration.
@@ -39,6 +59,26 @@ pub struct RateLimit {
 /// 64 KiB: far above any legitimate Account API body, small enough to bound memory per request.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Enough for the browsers of thousands of visitors online at once (each keeps its connection
+/// at most 5 idle seconds), while capping what a flood of stalled connections can hold at about
+/// 130 MB (each costs about 65 KiB, mostly the dispatcher's read buffer).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
+
+/// A request head is one packet from any real client; five seconds allows for a slow network.
+pub const DEFAULT_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Bodies are at most 64 KiB; ten seconds is ample even on a poor mobile link.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// In-flight requests finish within this after a stop signal, or are dropped.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A real client rarely fails authentication more than a few times in a row.
+pub const DEFAULT_AUTH_FAILURE_LIMIT: RateLimit = RateLimit {
+    per_minute: 10,
+    burst: 20,
+};
+
 impl Default for RateLimit {
     fn default() -> Self {
         Self {
@@ -56,6 +96,12 @@ impl Default for HttpConfig {
             workers: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             trusted_proxies: Vec::new(),
             extra_events_path: None,
+            auth_failure_limit: DEFAULT_AUTH_FAILURE_LIMIT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            head_timeout: DEFAULT_HEAD_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            traffic_summary_interval: Duration::from_secs(60),
         }
     }
 }

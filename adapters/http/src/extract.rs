@@ -3,6 +3,7 @@
 //! naming that field (serde's own messages name a line and column instead).
 
 use std::future::{Future, Ready, ready};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::ops::Deref;
 use std::pin::Pin;
 
@@ -14,6 +15,8 @@ use serde_json::{Map, Value};
 use datafast_domain::access::Principal;
 use datafast_domain::goal::FieldChange;
 use datafast_domain::id::{AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId};
+use datafast_domain::ingest::client_ip;
+use datafast_domain::website::IpRule;
 use datafast_ports::Services;
 
 use crate::error::ApiError;
@@ -26,6 +29,22 @@ pub(crate) fn bearer_value(headers: &HeaderMap) -> Option<&str> {
     let (scheme, credential) = value.split_once(char::is_whitespace)?;
     let credential = credential.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
+}
+
+/// The client's address as ingestion resolves it: the socket peer, or, when the peer is a
+/// trusted proxy, the address that proxy forwarded. An unknown peer (only in-process tests have
+/// none) reads as `0.0.0.0`.
+pub(crate) fn client_address(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trusted_proxies: &[IpRule],
+) -> IpAddr {
+    let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |address| address.ip());
+    client_ip(
+        |name| headers.get(name).and_then(|value| value.to_str().ok()),
+        peer,
+        trusted_proxies,
+    )
 }
 
 /// The caller, resolved from its bearer credential by `Services::authenticate`. Taking it as a

@@ -1,18 +1,22 @@
-//! Rate limiting of the admin API, per credential: a GCRA token bucket (the `governor` crate)
-//! keyed by a SHA-256 digest of the bearer value, so raw credentials are never kept in memory,
-//! or by the client's address when the request carries nothing that looks like a credential
-//! (so that random garbage values cannot each buy a fresh budget). Every admin response carries
-//! `X-RateLimit-Limit` (the burst size), `X-RateLimit-Remaining` and `X-RateLimit-Reset`
-//! (seconds until the full burst is available again); a refused request answers 429 in the
-//! error envelope with `Retry-After`.
+//! Rate limiting of the authenticated APIs. First, per client address, failed authentications
+//! (see [`crate::auth_failures`]): an address that has used up that budget is refused before
+//! its credential is even looked at. Then per credential: a GCRA token bucket (the `governor`
+//! crate) keyed by a SHA-256 digest of the bearer value, so raw credentials are never kept in
+//! memory, or by the client's address when the request carries nothing that looks like a
+//! credential (so that random garbage values cannot each buy a fresh budget). The client's
+//! address is the one ingestion uses: the peer, or what a trusted proxy forwarded. Every
+//! response past the first check carries `X-RateLimit-Limit` (the burst size),
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the full burst is available
+//! again); a refused request answers 429 in the error envelope with `Retry-After`.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
@@ -24,9 +28,11 @@ use sha2::{Digest, Sha256};
 
 use datafast_domain::credential::CredentialKind;
 
+use crate::IngestConfig;
+use crate::auth_failures::FailureLimiter;
 use crate::config::RateLimit;
 use crate::error::ApiError;
-use crate::extract::bearer_value;
+use crate::extract::{bearer_value, client_address};
 
 /// Whose budget a request spends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -133,28 +139,62 @@ impl Budget {
     }
 }
 
-fn client_key(request: &ServiceRequest) -> ClientKey {
+fn client_key(request: &ServiceRequest, address: IpAddr) -> ClientKey {
     if let Some(bearer) = bearer_value(request.headers())
         && CredentialKind::of(bearer).is_some()
     {
         return ClientKey::Credential(Sha256::digest(bearer.as_bytes()).into());
     }
-    // The socket peer, not a forwarded header a client could set to anything.
-    match request.peer_addr() {
-        Some(address) => ClientKey::Address(address.ip()),
-        None => ClientKey::Unknown,
+    if request.peer_addr().is_none() {
+        return ClientKey::Unknown;
     }
+    ClientKey::Address(address)
 }
 
-/// The middleware: spends one unit of the caller's budget, or refuses with 429.
+/// The client's address: the peer, or what a trusted proxy forwarded (never a header from
+/// anyone else, which a client could set to anything).
+fn resolved_address(request: &ServiceRequest) -> IpAddr {
+    let trusted = request
+        .app_data::<web::Data<IngestConfig>>()
+        .map(|config| config.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    client_address(request.headers(), request.peer_addr(), trusted)
+}
+
+/// The middleware: refuses addresses out of failed authentications, spends one unit of the
+/// caller's budget or refuses with 429, and charges a 401 to the address.
 pub(crate) async fn limit_rate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let address = resolved_address(&request);
+    let failures = request.app_data::<web::Data<FailureLimiter>>().cloned();
+    if let Some(wait) = failures
+        .as_ref()
+        .and_then(|failures| failures.refusal(address, Instant::now()))
+    {
+        let refused = ApiError::too_many_requests(whole_seconds(wait).max(1)).error_response();
+        return Ok(request.into_response(refused));
+    }
+    let response = spend_budget(request, next, address).await?;
+    if response.status() == StatusCode::UNAUTHORIZED
+        && let Some(failures) = failures
+    {
+        failures.record_failure(address, Instant::now());
+    }
+    Ok(response)
+}
+
+/// The per-credential budget.
+async fn spend_budget(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    address: IpAddr,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(limiter) = request.app_data::<web::Data<AdminRateLimiter>>().cloned() else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
-    match limiter.check(&client_key(&request)) {
+    match limiter.check(&client_key(&request, address)) {
         Decision::Allowed(budget) => {
             let mut response = next.call(request).await?.map_into_boxed_body();
             budget.write_to(response.headers_mut());

@@ -5,6 +5,7 @@
 
 mod analytics;
 mod client;
+mod hostile_connections;
 mod ingest;
 mod report;
 mod seed;
@@ -70,6 +71,17 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
+    /// Open many stalled `POST /api/events` connections against the release server with its
+    /// default settings; report connections held, resident memory before, during and after,
+    /// time to close them, and how long SIGTERM takes with them open.
+    HostileConnections {
+        /// Stalled connections to open (loopback).
+        #[arg(long, default_value_t = 6000)]
+        connections: usize,
+        /// Seconds to hold them at most (past the server's body timeout, 10 s by default).
+        #[arg(long, default_value_t = 15)]
+        hold_seconds: u64,
+    },
     /// Write realistic demo events and payments for one website into a server's database
     /// (stop the server first; start it again afterwards).
     SeedDemo {
@@ -152,6 +164,16 @@ async fn run(args: Args) -> Result<(), String> {
             summary.added_bytes as f64 / (1024.0 * 1024.0),
             summary.added_bytes as f64 / summary.events.max(1) as f64
         );
+        return Ok(());
+    }
+    if let Some(Command::HostileConnections {
+        connections,
+        hold_seconds,
+    }) = &args.command
+    {
+        let hold = Duration::from_secs(*hold_seconds);
+        let report = hostile_connections::run(&args.server, *connections, hold).await?;
+        println!("{}", report.to_markdown());
         return Ok(());
     }
     if args.suite == Suite::Ingest {

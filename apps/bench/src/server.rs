@@ -170,6 +170,23 @@ impl RunningServer {
         })
     }
 
+    /// Sends SIGTERM and measures how long the server takes to exit; `None` (and the server is
+    /// killed) when it has not within `patience`.
+    pub async fn stop_timed(mut self, patience: Duration) -> Result<Option<Duration>, String> {
+        let started = Instant::now();
+        std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .map_err(|e| format!("sending SIGTERM: {e}"))?;
+        match tokio::time::timeout(patience, self.child.wait()).await {
+            Ok(Ok(_)) => Ok(Some(started.elapsed())),
+            _ => {
+                let _ = self.child.kill().await;
+                Ok(None)
+            }
+        }
+    }
+
     /// Like [`RunningServer::stop`], handing back the folder so its files can be read.
     pub async fn stop_keeping_files(mut self) -> Result<TempDir, String> {
         let _ = std::process::Command::new("kill")

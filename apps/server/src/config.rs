@@ -115,6 +115,18 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Requests a credential may make at once before the per-minute rate applies.
     pub rate_limit_burst: u32,
+    /// Failed authentications per client address per minute; 0 turns this limit off.
+    pub auth_failures_per_minute: u32,
+    /// Failed authentications a client address may make at once before it is refused.
+    pub auth_failure_burst: u32,
+    /// Open HTTP connections, all workers together; more wait in the accept queue.
+    pub max_connections: usize,
+    /// Milliseconds a client may take to send a whole request head.
+    pub head_timeout_ms: u64,
+    /// Milliseconds a client may take to send a whole request body after its head.
+    pub body_timeout_ms: u64,
+    /// Seconds in-flight requests may still run after SIGTERM or SIGINT.
+    pub shutdown_timeout_secs: u64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// HTTP worker threads; 0 means one per core.
@@ -154,6 +166,12 @@ impl fmt::Debug for Config {
             .field("owner_email", &self.owner_email)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("rate_limit_burst", &self.rate_limit_burst)
+            .field("auth_failures_per_minute", &self.auth_failures_per_minute)
+            .field("auth_failure_burst", &self.auth_failure_burst)
+            .field("max_connections", &self.max_connections)
+            .field("head_timeout_ms", &self.head_timeout_ms)
+            .field("body_timeout_ms", &self.body_timeout_ms)
+            .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
             .field("log", &self.log)
@@ -183,6 +201,12 @@ impl Default for Config {
             owner_email: "owner@localhost.localdomain".to_owned(),
             rate_limit_per_minute: 600,
             rate_limit_burst: 120,
+            auth_failures_per_minute: 10,
+            auth_failure_burst: 20,
+            max_connections: 2048,
+            head_timeout_ms: 5_000,
+            body_timeout_ms: 10_000,
+            shutdown_timeout_secs: 10,
             max_body_bytes: 64 * 1024,
             workers: 0,
             log: "info".to_owned(),
@@ -207,11 +231,13 @@ impl Config {
     ///
     /// # Errors
     /// An owner email that is not an address, a log filter that does not parse, a trusted
-    /// proxy or allowed webhook network that is not an address or block, an events path that is not a plain path or
-    /// shadows a built-in route, or incomplete SMTP settings.
+    /// proxy or allowed webhook network that is not an address or block, an events path that is
+    /// not a plain path or shadows a built-in route, incomplete SMTP settings, or a connection
+    /// limit or timeout of zero.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.trusted_proxy_rules()?;
         self.webhook_allowed_rules()?;
+        self.validate_connection_limits()?;
         if let Some(path) = &self.events_path {
             validate_events_path(path)?;
         }
@@ -224,6 +250,23 @@ impl Config {
             setting: "log",
             reason: format!("'{}': {e}", self.log),
         })?;
+        Ok(())
+    }
+
+    /// Zero connections or a zero timeout would stop the server from serving anyone.
+    fn validate_connection_limits(&self) -> Result<(), ConfigError> {
+        for (setting, value) in [
+            ("max_connections", self.max_connections as u64),
+            ("head_timeout_ms", self.head_timeout_ms),
+            ("body_timeout_ms", self.body_timeout_ms),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    setting,
+                    reason: "must be at least 1".to_owned(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -367,6 +410,12 @@ pub struct FileConfig {
     pub owner_email: Option<String>,
     pub rate_limit_per_minute: Option<u32>,
     pub rate_limit_burst: Option<u32>,
+    pub auth_failures_per_minute: Option<u32>,
+    pub auth_failure_burst: Option<u32>,
+    pub max_connections: Option<usize>,
+    pub head_timeout_ms: Option<u64>,
+    pub body_timeout_ms: Option<u64>,
+    pub shutdown_timeout_secs: Option<u64>,
     pub max_body_bytes: Option<usize>,
     pub workers: Option<usize>,
     pub log: Option<String>,
@@ -422,6 +471,12 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         owner_email,
         rate_limit_per_minute,
         rate_limit_burst,
+        auth_failures_per_minute,
+        auth_failure_burst,
+        max_connections,
+        head_timeout_ms,
+        body_timeout_ms,
+        shutdown_timeout_secs,
         max_body_bytes,
         workers,
         log,
@@ -652,6 +707,48 @@ mod tests {
             "/{id}",
         ] {
             assert!(validate_events_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn connection_settings_overlay_and_zero_is_refused() {
+        let parsed: FileConfig = toml::from_str(
+            "max_connections = 8\nhead_timeout_ms = 200\nbody_timeout_ms = 300\n\
+             shutdown_timeout_secs = 1\nauth_failures_per_minute = 5\nauth_failure_burst = 7",
+        )
+        .unwrap();
+        let mut config = Config::default();
+        overlay(&mut config, parsed);
+        assert_eq!(
+            (
+                config.max_connections,
+                config.head_timeout_ms,
+                config.body_timeout_ms,
+                config.shutdown_timeout_secs,
+                config.auth_failures_per_minute,
+                config.auth_failure_burst
+            ),
+            (8, 200, 300, 1, 5, 7)
+        );
+        assert!(config.validate().is_ok());
+        for broken in [
+            Config {
+                max_connections: 0,
+                ..Config::default()
+            },
+            Config {
+                head_timeout_ms: 0,
+                ..Config::default()
+            },
+            Config {
+                body_timeout_ms: 0,
+                ..Config::default()
+            },
+        ] {
+            assert!(matches!(
+                broken.validate(),
+                Err(ConfigError::Invalid { .. })
+            ));
         }
     }
 

@@ -198,6 +198,34 @@ pub async fn bootstrap_token(
     Ok(issued.raw.expose().to_owned())
 }
 
+/// The HTTP adapter's settings from the server's configuration.
+fn http_config(config: &Config) -> Result<HttpConfig, StartError> {
+    let defaults = HttpConfig::default();
+    Ok(HttpConfig {
+        rate_limit: RateLimit {
+            per_minute: config.rate_limit_per_minute,
+            burst: config.rate_limit_burst,
+        },
+        max_body_bytes: config.max_body_bytes,
+        workers: if config.workers == 0 {
+            defaults.workers
+        } else {
+            config.workers
+        },
+        trusted_proxies: config.trusted_proxy_rules()?,
+        extra_events_path: config.events_path.clone(),
+        auth_failure_limit: RateLimit {
+            per_minute: config.auth_failures_per_minute,
+            burst: config.auth_failure_burst,
+        },
+        max_connections: config.max_connections,
+        head_timeout: Duration::from_millis(config.head_timeout_ms),
+        body_timeout: Duration::from_millis(config.body_timeout_ms),
+        shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
+        ..defaults
+    })
+}
+
 /// A bound, ready server.
 pub struct Application {
     address: SocketAddr,
@@ -271,22 +299,7 @@ impl Application {
         let address = listener
             .local_addr()
             .map_err(|e| StartError::Http(e.to_string()))?;
-        let defaults = HttpConfig::default();
-        let http = HttpConfig {
-            rate_limit: RateLimit {
-                per_minute: config.rate_limit_per_minute,
-                burst: config.rate_limit_burst,
-            },
-            max_body_bytes: config.max_body_bytes,
-            workers: if config.workers == 0 {
-                defaults.workers
-            } else {
-                config.workers
-            },
-            trusted_proxies: config.trusted_proxy_rules()?,
-            extra_events_path: config.events_path.clone(),
-        };
-        let server = build_server(listener, services.clone(), http)
+        let server = build_server(listener, services.clone(), http_config(&config)?)
             .map_err(|e| StartError::Http(e.to_string()))?;
         let alerts = AlertDelivery {
             dispatcher,

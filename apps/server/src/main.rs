@@ -74,6 +74,25 @@ struct ServeArgs {
     /// Burst allowance per credential [default: 120].
     #[arg(long, env = "DATAFAST_RATE_LIMIT_BURST")]
     rate_limit_burst: Option<u32>,
+    /// Failed authentications per client address per minute; 0 turns this limit off
+    /// [default: 10].
+    #[arg(long, env = "DATAFAST_AUTH_FAILURES_PER_MINUTE")]
+    auth_failures_per_minute: Option<u32>,
+    /// Failed authentications a client address may make at once [default: 20].
+    #[arg(long, env = "DATAFAST_AUTH_FAILURE_BURST")]
+    auth_failure_burst: Option<u32>,
+    /// Open HTTP connections, all workers together; more wait to be accepted [default: 2048].
+    #[arg(long, env = "DATAFAST_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Milliseconds a client may take to send a request head [default: 5000].
+    #[arg(long, env = "DATAFAST_HEAD_TIMEOUT_MS")]
+    head_timeout_ms: Option<u64>,
+    /// Milliseconds a client may take to send a request body [default: 10000].
+    #[arg(long, env = "DATAFAST_BODY_TIMEOUT_MS")]
+    body_timeout_ms: Option<u64>,
+    /// Seconds in-flight requests may still run after SIGTERM [default: 10].
+    #[arg(long, env = "DATAFAST_SHUTDOWN_TIMEOUT_SECS")]
+    shutdown_timeout_secs: Option<u64>,
     /// Largest request body in bytes [default: 65536].
     #[arg(long, env = "DATAFAST_MAX_BODY_BYTES")]
     max_body_bytes: Option<usize>,
@@ -144,6 +163,12 @@ impl ServeArgs {
             owner_email: self.owner_email.clone(),
             rate_limit_per_minute: self.rate_limit_per_minute,
             rate_limit_burst: self.rate_limit_burst,
+            auth_failures_per_minute: self.auth_failures_per_minute,
+            auth_failure_burst: self.auth_failure_burst,
+            max_connections: self.max_connections,
+            head_timeout_ms: self.head_timeout_ms,
+            body_timeout_ms: self.body_timeout_ms,
+            shutdown_timeout_secs: self.shutdown_timeout_secs,
             max_body_bytes: self.max_body_bytes,
             workers: self.workers,
             log: self.log.clone(),

@@ -23,7 +23,7 @@ use crate::{AppState, HttpConfig, RateLimit, application, route_table};
 
 const ADMIN: &str = "/api/v1/admin";
 
-fn services() -> Services {
+pub(super) fn services() -> Services {
     Services::new(
         Arc::new(TestStore::default()),
         Arc::new(FixedClock),
@@ -34,7 +34,7 @@ fn services() -> Services {
 }
 
 /// A full-access token for the account with `email`, created as the server's bootstrap does.
-async fn token_for(services: &Services, email: &str) -> String {
+pub(super) async fn token_for(services: &Services, email: &str) -> String {
     let (account, _) = services
         .ensure_account(NewAccount {
             email: Email::parse(email).unwrap(),
@@ -49,7 +49,7 @@ async fn token_for(services: &Services, email: &str) -> String {
     issued.raw.expose().to_owned()
 }
 
-fn unlimited() -> HttpConfig {
+pub(super) fn unlimited() -> HttpConfig {
     HttpConfig {
         rate_limit: RateLimit {
             per_minute: 0,
@@ -59,13 +59,13 @@ fn unlimited() -> HttpConfig {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Value,
 }
 
-async fn call<S, B>(app: &S, request: TestRequest) -> Reply
+pub(super) async fn call<S, B>(app: &S, request: TestRequest) -> Reply
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -87,16 +87,16 @@ fn authed(request: TestRequest, token: &str) -> TestRequest {
     request.insert_header(("Authorization", format!("Bearer {token}")))
 }
 
-fn get(path: &str, token: &str) -> TestRequest {
+pub(super) fn get(path: &str, token: &str) -> TestRequest {
     authed(TestRequest::get().uri(path), token)
 }
 
-fn with_json(request: TestRequest, token: &str, body: Value) -> TestRequest {
+pub(super) fn with_json(request: TestRequest, token: &str, body: Value) -> TestRequest {
     authed(request, token).set_json(body)
 }
 
 #[track_caller]
-fn assert_error(reply: &Reply, expected: u16) {
+pub(super) fn assert_error(reply: &Reply, expected: u16) {
     assert_eq!(reply.status.as_u16(), expected, "body: {}", reply.body);
     assert_eq!(reply.body["status"], "error", "{}", reply.body);
     assert_eq!(reply.body["error"]["code"], expected, "{}", reply.body);
@@ -109,7 +109,7 @@ fn assert_error(reply: &Reply, expected: u16) {
 }
 
 #[track_caller]
-fn assert_ok(reply: &Reply) -> &Value {
+pub(super) fn assert_ok(reply: &Reply) -> &Value {
     assert_eq!(reply.status, StatusCode::OK, "body: {}", reply.body);
     assert_eq!(reply.body["status"], "success");
     assert!(reply.body["data"].is_array(), "{}", reply.body);
