@@ -1,7 +1,8 @@
 //! The columnar side store: every event of every website as a few integer columns, strings
 //! dictionary-encoded, visit contexts and pages deduplicated, plus per-visitor and per-session
 //! summaries and the payments and profiles. Fed in sequence order; rebuilt from scratch after
-//! deletes. About 37 bytes per event.
+//! deletes. About 37 bytes per event, plus the rows and text each new visitor, session, visit
+//! context, page and value adds; client-chosen text is capped per website ([`crate::limits`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +11,9 @@ use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::id::WebsiteId;
 use datafast_domain::payment::{Payment, to_major_units};
 use datafast_domain::profile::VisitorProfile;
+use jiff::Timestamp;
+
+use crate::limits::{Field, Kept, Limits};
 
 /// The id of an absent optional value, and of "no such row".
 pub(crate) const NONE: u32 = u32::MAX;
@@ -27,8 +31,8 @@ fn hash_of(value: &str) -> u64 {
 /// Strings to dense ids and back.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<Arc<str>, u32>,
-    values: Vec<Arc<str>>,
+    pub(crate) ids: HashMap<Arc<str>, u32>,
+    pub(crate) values: Vec<Arc<str>>,
 }
 
 impl Interner {
@@ -41,10 +45,6 @@ impl Interner {
         self.values.push(shared.clone());
         self.ids.insert(shared, id);
         id
-    }
-
-    fn intern_opt(&mut self, value: Option<&str>) -> u32 {
-        value.map_or(NONE, |v| self.intern(v))
     }
 
     /// Moves the value of id `old` to id `new_of_old[old]`; `new_of_old` is a permutation.
@@ -140,6 +140,16 @@ pub(crate) struct SessionRow {
     pub entry_ts: i64,
 }
 
+/// A visitor's profile as the index keeps it: the properties as string ids, capped like every
+/// client-chosen text, and the user id (one per visitor, at most 255 characters) as it is.
+#[derive(Debug, Clone)]
+pub(crate) struct ProfileRow {
+    pub user_id: Box<str>,
+    /// Property names and values, as ids in [`SiteIndex::strings`].
+    pub metadata: Box<[(u32, u32)]>,
+    pub identified_at: Timestamp,
+}
+
 /// A payment with its visitor resolved to a row (`NONE` when unknown) and its amount in major
 /// units.
 #[derive(Debug, Clone)]
@@ -177,14 +187,16 @@ pub(crate) const CUSTOM: u8 = 1;
 #[derive(Debug, Default)]
 pub(crate) struct SiteIndex {
     pub strings: Interner,
+    /// Which strings each capped field keeps, and how many.
+    pub kept: Kept,
     pub visitor_ids: Interner,
     /// Sessions by (visitor row, 64-bit hash of the session id): session ids are never shown,
     /// and a collision between two sessions of one visitor is out of reach.
-    session_ids: HashMap<(u32, u64), u32>,
+    pub session_ids: HashMap<(u32, u64), u32>,
     pub contexts: Vec<ContextRow>,
-    context_ids: HashMap<ContextRow, u32>,
+    pub context_ids: HashMap<ContextRow, u32>,
     pub pages: Vec<PageRow>,
-    page_ids: HashMap<PageRow, u32>,
+    pub page_ids: HashMap<PageRow, u32>,
     // The event columns, in arrival (sequence) order.
     pub ts: Vec<i64>,
     pub seq: Vec<u64>,
@@ -215,34 +227,56 @@ pub(crate) struct SiteIndex {
     /// milliseconds (capped at [`MAX_SESSION_MS`]) with [`BOUNCED`] set for one pageview.
     pub session_summary: Vec<u32>,
     pub payments: Vec<PaymentRow>,
-    pub profiles: HashMap<u32, VisitorProfile>,
+    pub profiles: HashMap<u32, ProfileRow>,
 }
 
 impl SiteIndex {
+    pub(crate) fn new(limits: Limits) -> Self {
+        Self {
+            kept: Kept::new(limits),
+            ..Self::default()
+        }
+    }
+
+    /// The id of `value` in `field`, or of `(other)` past the field's cap.
+    fn capped(&mut self, field: Field, value: &str) -> u32 {
+        self.kept.intern(&mut self.strings, field, value)
+    }
+
+    fn capped_opt(&mut self, field: Field, value: Option<&str>) -> u32 {
+        self.kept.intern_opt(&mut self.strings, field, value)
+    }
+
     fn context_id(&mut self, context: &VisitContext) -> u32 {
-        let s = &mut self.strings;
+        use crate::software::{browser_name, os_name, os_version};
+        // Browser names and devices come from fixed lists, places from the server's location
+        // database: only client-chosen text is capped.
+        let plain = |s: &mut Interner, value: Option<&str>| value.map_or(NONE, |v| s.intern(v));
         let row = ContextRow {
-            referrer: s.intern_opt(context.referrer.as_deref()),
-            source: s.intern(&context.source),
-            utm_source: s.intern_opt(context.utm_source.as_deref()),
-            utm_medium: s.intern_opt(context.utm_medium.as_deref()),
-            utm_campaign: s.intern_opt(context.utm_campaign.as_deref()),
-            utm_term: s.intern_opt(context.utm_term.as_deref()),
-            utm_content: s.intern_opt(context.utm_content.as_deref()),
-            ref_param: s.intern_opt(context.ref_param.as_deref()),
-            source_param: s.intern_opt(context.source_param.as_deref()),
-            via: s.intern_opt(context.via.as_deref()),
-            browser: s.intern(crate::software::browser_name(&context.browser, &context.os)),
-            browser_version: s.intern_opt(context.browser_version.as_deref()),
-            os: s.intern(crate::software::os_name(&context.os)),
-            os_version: s.intern_opt(crate::software::os_version(
-                &context.os,
-                context.os_version.as_deref(),
-            )),
-            device: s.intern(&context.device),
-            country: s.intern_opt(context.country.as_deref()),
-            region: s.intern_opt(context.region.as_deref()),
-            city: s.intern_opt(context.city.as_deref()),
+            referrer: self.capped_opt(Field::Referrer, context.referrer.as_deref()),
+            source: self.capped(Field::Source, &context.source),
+            utm_source: self.capped_opt(Field::UtmSource, context.utm_source.as_deref()),
+            utm_medium: self.capped_opt(Field::UtmMedium, context.utm_medium.as_deref()),
+            utm_campaign: self.capped_opt(Field::UtmCampaign, context.utm_campaign.as_deref()),
+            utm_term: self.capped_opt(Field::UtmTerm, context.utm_term.as_deref()),
+            utm_content: self.capped_opt(Field::UtmContent, context.utm_content.as_deref()),
+            ref_param: self.capped_opt(Field::Ref, context.ref_param.as_deref()),
+            source_param: self.capped_opt(Field::SourceParam, context.source_param.as_deref()),
+            via: self.capped_opt(Field::Via, context.via.as_deref()),
+            browser: self
+                .strings
+                .intern(browser_name(&context.browser, &context.os)),
+            browser_version: self
+                .capped_opt(Field::BrowserVersion, context.browser_version.as_deref()),
+            os: self.capped(Field::Os, os_name(&context.os)),
+            os_version: self.capped_opt(
+                Field::OsVersion,
+                os_version(&context.os, context.os_version.as_deref()),
+            ),
+            device: self.strings.intern(&context.device),
+            country: plain(&mut self.strings, context.country.as_deref()),
+            region: plain(&mut self.strings, context.region.as_deref()),
+            city: plain(&mut self.strings, context.city.as_deref()),
         };
         if let Some(id) = self.context_ids.get(&row) {
             return *id;
@@ -267,8 +301,8 @@ impl SiteIndex {
 
     fn page_id(&mut self, host: &str, path: &str) -> u32 {
         let row = PageRow {
-            host: self.strings.intern(host),
-            path: self.strings.intern(path),
+            host: self.capped(Field::Hostname, host),
+            path: self.capped(Field::Path, path),
         };
         if let Some(id) = self.page_ids.get(&row) {
             return *id;
@@ -297,7 +331,7 @@ impl SiteIndex {
         let visitor = self.visitor_row(&event.visitor_id);
         let ctx = self.context_id(&event.context);
         let page = self.page_id(&event.hostname, &event.path);
-        let goal = self.strings.intern_opt(event.goal_name.as_deref());
+        let goal = self.capped_opt(Field::Goal, event.goal_name.as_deref());
         if goal != NONE {
             self.goal_names.insert(goal);
         }
@@ -356,7 +390,7 @@ impl SiteIndex {
             span.1 = span.1.max(ts);
         }
         if let Some(description) = &event.description {
-            let id = self.strings.intern(description);
+            let id = self.capped(Field::Description, description);
             self.descriptions
                 .insert(u32::try_from(position).unwrap_or(NONE), id);
         }
@@ -364,7 +398,10 @@ impl SiteIndex {
             let params = event
                 .params
                 .iter()
-                .map(|(name, value)| (self.strings.intern(name), self.strings.intern(value)))
+                .map(|(name, value)| {
+                    let name = self.capped(Field::ParamName, name);
+                    (name, self.capped(Field::ParamValue, value))
+                })
                 .collect();
             self.params
                 .insert(u32::try_from(position).unwrap_or(NONE), params);
@@ -570,11 +607,36 @@ impl SiteIndex {
 pub struct AnalyticsIndex {
     pub(crate) sites: HashMap<WebsiteId, SiteIndex>,
     events: usize,
+    limits: Limits,
 }
 
 impl AnalyticsIndex {
+    /// An empty index with the default caps ([`Limits::DEFAULT`]).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty index with other caps on distinct values per website and field.
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// How many distinct values of `field` the website keeps under their own names (values
+    /// past the cap are all `(other)`).
+    pub fn distinct_values(&self, website: WebsiteId, field: Field) -> u32 {
+        self.sites
+            .get(&website)
+            .map_or(0, |site| site.kept.count(field))
+    }
+
+    fn site_mut(&mut self, website: WebsiteId) -> &mut SiteIndex {
+        let limits = self.limits;
+        self.sites
+            .entry(website)
+            .or_insert_with(|| SiteIndex::new(limits))
     }
 
     /// Forgets everything, for a rebuild.
@@ -590,17 +652,14 @@ impl AnalyticsIndex {
 
     /// Adds one stored event. Feed events in increasing `seq`; websites may be mixed.
     pub fn apply_event(&mut self, seq: u64, event: &Event) {
-        self.sites
-            .entry(event.website_id)
-            .or_default()
-            .apply_event(seq, event);
+        self.site_mut(event.website_id).apply_event(seq, event);
         self.events += 1;
     }
 
     /// Adds one payment (in any order relative to events). Its amount is converted to major
     /// units with its own currency's exponent.
     pub fn apply_payment(&mut self, payment: &Payment) {
-        let site = self.sites.entry(payment.website_id).or_default();
+        let site = self.site_mut(payment.website_id);
         let visitor = match &payment.visitor_id {
             Some(id) => site.visitor_row(id),
             None => NONE,
@@ -613,11 +672,25 @@ impl AnalyticsIndex {
         });
     }
 
-    /// Sets a visitor's profile; a later identify replaces it.
+    /// Sets a visitor's profile; a later identify replaces it. Property names and values are
+    /// capped like event parameters.
     pub fn apply_profile(&mut self, profile: &VisitorProfile) {
-        let site = self.sites.entry(profile.website_id).or_default();
+        let site = self.site_mut(profile.website_id);
         let visitor = site.visitor_row(&profile.visitor_id);
-        site.profiles.insert(visitor, profile.clone());
+        let metadata = profile
+            .metadata
+            .iter()
+            .map(|(name, value)| {
+                let name = site.capped(Field::PropertyName, name);
+                (name, site.capped(Field::PropertyValue, value))
+            })
+            .collect();
+        let row = ProfileRow {
+            user_id: profile.user_id.as_str().into(),
+            metadata,
+            identified_at: profile.identified_at,
+        };
+        site.profiles.insert(visitor, row);
     }
 
     /// Reorders every website's events by day, then visitor, then time, and returns spare

@@ -12,6 +12,11 @@
 //!   for every profile (any order), then `compact()`. Afterwards keep applying new events,
 //!   payments and profiles as they are stored. After any delete (goal events, payments,
 //!   retention), build a new index from scratch and swap it in.
+//! - Caps: each website keeps at most a set number of distinct values of each client-chosen
+//!   field (paths, referrers, campaign tags, ...; [`Limits`]); later new values are stored as
+//!   `(other)` ([`OTHER`]), so what one event can add to memory is bounded. `new()` takes
+//!   [`Limits::DEFAULT`], `with_limits` others; [`AnalyticsIndex::heap_bytes`] estimates the
+//!   memory held.
 //! - Share: `RwLock<AnalyticsIndex>`; every query takes `&self`.
 //! - Query: a [`RequestContext`] from the website (time zone, currency, renewal setting) and
 //!   the current time; `parse_*` turns the raw query pairs into a request or a
@@ -32,8 +37,10 @@
 mod countries;
 mod engine;
 pub mod filter;
+mod footprint;
 mod funnel;
 mod index;
+mod limits;
 pub mod request;
 mod response;
 mod scan;
@@ -58,6 +65,7 @@ pub use funnel::{
     path_matches,
 };
 pub use index::AnalyticsIndex;
+pub use limits::{Field, Limits, OTHER};
 pub use request::{
     Breakdown, BreakdownRequest, Interval, OverviewRequest, RequestContext, Scope, TimeRange,
     TimeseriesRequest, VisitorsRequest, parse_breakdown, parse_funnel, parse_overview,

@@ -1,5 +1,6 @@
-//! The property test: for random events, payments, ranges, time zones and filters, every
-//! endpoint of the engine answers exactly what the naive reference model computes.
+//! The property test: for random events, payments, ranges, time zones, filters and caps on
+//! distinct values, every endpoint of the engine answers exactly what the naive reference
+//! model computes.
 
 use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
@@ -10,9 +11,11 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+use crate::AnalyticsIndex;
+use crate::limits::Limits;
 use crate::reference::Reference;
 use crate::request::*;
-use crate::tests::{index_of, pairs, request_context, signup_funnel, website};
+use crate::tests::{pairs, request_context, signup_funnel, website};
 
 const START: i64 = 1_772_668_800_000; // 2026-03-05T00:00:00Z, days before a DST change.
 const SPAN: i64 = 12 * 86_400_000;
@@ -25,15 +28,21 @@ fn context_strategy() -> impl Strategy<Value = VisitContext> {
         prop::sample::select(vec!["desktop", "mobile"]),
         prop::option::of(prop::sample::select(vec!["news", "ads"])),
         prop::option::of(Just("spring")),
+        // Stored names: `iPhone` shows as `iOS`, and makes `Safari` show as `Mobile Safari`.
+        prop::sample::select(vec!["iOS", "iPhone", "Mac OSX"]),
     )
         .prop_map(
-            |(source, country, browser, device, utm_source, campaign)| VisitContext {
-                referrer: (source == "Google").then(|| "google.com".to_owned()),
+            |(source, country, browser, device, utm_source, campaign, os)| VisitContext {
+                referrer: match source {
+                    "Google" => Some("google.com".to_owned()),
+                    "X" => Some("x.com".to_owned()),
+                    _ => None,
+                },
                 source: source.into(),
                 utm_source: utm_source.map(str::to_owned),
                 utm_campaign: campaign.map(str::to_owned),
                 browser: browser.into(),
-                os: "iOS".into(),
+                os: os.into(),
                 device: device.into(),
                 region: country.map(|c| format!("{c}-1")),
                 city: country.map(|c| format!("{c} town")),
@@ -109,7 +118,7 @@ fn payment_strategy() -> impl Strategy<Value = Payment> {
         )
 }
 
-const FILTERS: [(&str, &str); 14] = [
+const FILTERS: [(&str, &str); 17] = [
     ("filter_country", "US"),
     ("filter_country", "is_not:FR"),
     ("filter_browser", "Safari"),
@@ -124,6 +133,10 @@ const FILTERS: [(&str, &str); 14] = [
     ("filter_hostname", "example.com"),
     ("region", "US-1"),
     ("filter_utm_campaign", "is_not:spring"),
+    // Values past a cap are all `(other)`, and filters test that.
+    ("filter_page", "(other)"),
+    ("filter_referrer", "is_not:(other)"),
+    ("filter_goal", "(other),demo"),
 ];
 
 /// Query pairs: an optional range of dates or instants, a zone, up to two filters, renewals.
@@ -209,15 +222,29 @@ fn world() -> impl Strategy<Value = (Vec<Event>, Vec<Payment>)> {
     )
 }
 
-fn reference_of(events: &[Event], payments: &[Payment]) -> Reference {
-    Reference {
+/// Default caps, or the same small cap on every field, so that `(other)` shows up often.
+fn limits_strategy() -> impl Strategy<Value = Limits> {
+    prop::option::of(1..4u32).prop_map(|cap| cap.map_or(Limits::DEFAULT, Limits::uniform))
+}
+
+/// The index and the model of the same events under the same caps.
+fn built(events: &[Event], payments: &[Payment], limits: &Limits) -> (AnalyticsIndex, Reference) {
+    let mut index = AnalyticsIndex::with_limits(*limits);
+    for (seq, e) in events.iter().enumerate() {
+        index.apply_event(seq as u64 + 1, e);
+    }
+    for p in payments {
+        index.apply_payment(p);
+    }
+    let model = Reference {
         events: events
             .iter()
             .enumerate()
             .map(|(seq, e)| (seq as u64 + 1, e.clone()))
             .collect(),
         payments: payments.to_vec(),
-    }
+    };
+    (index, model.with_limits(limits))
 }
 
 proptest! {
@@ -228,12 +255,12 @@ proptest! {
         (events, payments) in world(),
         (raw, _) in query_strategy(),
         compact in any::<bool>(),
+        limits in limits_strategy(),
     ) {
-        let mut index = index_of(&events, &payments);
+        let (mut index, model) = built(&events, &payments, &limits);
         if compact {
             index.compact();
         }
-        let model = reference_of(&events, &payments);
         let context = request_context("UTC");
         let overview = parse_overview(&raw, &context).unwrap();
         prop_assert_eq!(to_json(index.overview(website(), &overview)), to_json(model.overview(&overview)));
@@ -254,13 +281,13 @@ proptest! {
         limit in 1..40usize,
         compact in any::<bool>(),
         pairs_path in any::<bool>(),
+        limits in limits_strategy(),
     ) {
         crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
-        let mut index = index_of(&events, &payments);
+        let (mut index, model) = built(&events, &payments, &limits);
         if compact {
             index.compact();
         }
-        let model = reference_of(&events, &payments);
         let mut context = request_context("UTC");
         context.now = Timestamp::from_millisecond(START + SPAN / 2).unwrap_or(Timestamp::UNIX_EPOCH);
         raw.push(("interval".into(), interval.into()));
@@ -279,13 +306,13 @@ proptest! {
         offset in 0..4usize,
         compact in any::<bool>(),
         pairs_path in any::<bool>(),
+        limits in limits_strategy(),
     ) {
         crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
-        let mut index = index_of(&events, &payments);
+        let (mut index, model) = built(&events, &payments, &limits);
         if compact {
             index.compact();
         }
-        let model = reference_of(&events, &payments);
         raw.push(("limit".into(), limit.to_string()));
         raw.push(("offset".into(), offset.to_string()));
         if breakdown == Breakdown::Campaigns && offset % 2 == 1 {
@@ -306,12 +333,12 @@ proptest! {
         limit in 1..4usize,
         offset in 0..3usize,
         compact in any::<bool>(),
+        limits in limits_strategy(),
     ) {
-        let mut index = index_of(&events, &payments);
+        let (mut index, model) = built(&events, &payments, &limits);
         if compact {
             index.compact();
         }
-        let model = reference_of(&events, &payments);
         let mut raw = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
         if let Some((from, days)) = range {
             let day = |n: i64| Timestamp::from_millisecond(START + n * 86_400_000)

@@ -6,12 +6,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use datafast_domain::event::{Event, EventKind};
 use datafast_domain::funnel::{Funnel, StepKind};
+use datafast_domain::id::WebsiteId;
 use datafast_domain::payment::{Payment, to_major_units};
 
 use crate::engine::LIFECYCLE_GOALS;
 use crate::filter::{Dimension, Filter};
 use crate::funnel::{FunnelResponse, funnel_response, path_matches};
 use crate::index::MAX_SESSION_MS;
+use crate::limits::{Field, Limits, keep_or_other};
 use crate::request::{
     Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
     TimeseriesRequest, VisitorsRequest,
@@ -21,7 +23,7 @@ use crate::response::{
     OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
     overview_response, timeseries_response,
 };
-use crate::software::{browser_name, os_name};
+use crate::software::{browser_name, os_name, os_version};
 use crate::timeseries::bucket_starts;
 
 /// A visitors list row as the model sees it: id, last seen (ms), current URL, is customer.
@@ -53,6 +55,50 @@ struct Session {
 }
 
 impl Reference {
+    /// The events as an index with `limits` stores them: per website and capped field, the
+    /// first `cap` distinct values in sequence order keep their names and later ones read
+    /// `(other)`. Browser and system names are put in their shown form first, as the index
+    /// stores them. Parameters are left alone: no answer the model computes shows them.
+    pub fn with_limits(mut self, limits: &Limits) -> Self {
+        self.events.sort_by_key(|(seq, _)| *seq);
+        let mut seen: HashMap<(WebsiteId, Field), HashSet<String>> = HashMap::new();
+        for (_, event) in &mut self.events {
+            let website = event.website_id;
+            let mut keep = |field: Field, value: &mut String| {
+                let kept = seen.entry((website, field)).or_default();
+                *value = keep_or_other(kept, limits.cap(field), value);
+            };
+            let c = &mut event.context;
+            c.browser = browser_name(&c.browser, &c.os).to_owned();
+            c.os_version = os_version(&c.os, c.os_version.as_deref()).map(str::to_owned);
+            c.os = os_name(&c.os).to_owned();
+            keep(Field::Os, &mut c.os);
+            keep(Field::Source, &mut c.source);
+            for (field, value) in [
+                (Field::Referrer, &mut c.referrer),
+                (Field::UtmSource, &mut c.utm_source),
+                (Field::UtmMedium, &mut c.utm_medium),
+                (Field::UtmCampaign, &mut c.utm_campaign),
+                (Field::UtmTerm, &mut c.utm_term),
+                (Field::UtmContent, &mut c.utm_content),
+                (Field::Ref, &mut c.ref_param),
+                (Field::SourceParam, &mut c.source_param),
+                (Field::Via, &mut c.via),
+                (Field::BrowserVersion, &mut c.browser_version),
+                (Field::OsVersion, &mut c.os_version),
+                (Field::Goal, &mut event.goal_name),
+                (Field::Description, &mut event.description),
+            ] {
+                if let Some(value) = value {
+                    keep(field, value);
+                }
+            }
+            keep(Field::Hostname, &mut event.hostname);
+            keep(Field::Path, &mut event.path);
+        }
+        self
+    }
+
     /// A session is a (visitor, session id) pair.
     fn session(&self, visitor: &str, id: &str) -> Session {
         let mut session = Session {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::engine::realtime_window;
 use crate::filter::Filter;
 use crate::index::{
-    AnalyticsIndex, ContextRow, KIND_MASK, NONE, PAGEVIEW, SERVER_ORIGIN, SiteIndex,
+    AnalyticsIndex, ContextRow, KIND_MASK, NONE, PAGEVIEW, ProfileRow, SERVER_ORIGIN, SiteIndex,
 };
 use crate::request::{TimeRange, VisitorsRequest};
 use crate::scan::{BitSet, Selection};
@@ -520,9 +520,27 @@ pub struct RealtimeMapResponse {
 pub const RECENT_LIMIT: usize = 50;
 
 fn display_name(site: &SiteIndex, visitor: u32) -> Option<String> {
-    site.profiles
-        .get(&visitor)
-        .and_then(|p| p.metadata.get("name").cloned())
+    let profile = site.profiles.get(&visitor)?;
+    profile
+        .metadata
+        .iter()
+        .find(|(name, _)| site.strings.value(*name) == "name")
+        .map(|(_, value)| site.strings.value(*value).to_owned())
+}
+
+/// A profile's properties by name; names past their cap all read `(other)`, and the last of
+/// them wins.
+fn metadata_of(site: &SiteIndex, profile: &ProfileRow) -> BTreeMap<String, String> {
+    profile
+        .metadata
+        .iter()
+        .map(|(name, value)| {
+            (
+                site.strings.value(*name).to_owned(),
+                site.strings.value(*value).to_owned(),
+            )
+        })
+        .collect()
 }
 
 impl AnalyticsIndex {
@@ -711,8 +729,8 @@ impl AnalyticsIndex {
                     completed_goals: all_goals,
                 },
                 profile: site.profiles.get(&visitor).map(|p| ProfileView {
-                    user_id: p.user_id.clone(),
-                    metadata: p.metadata.clone(),
+                    user_id: p.user_id.to_string(),
+                    metadata: metadata_of(site, p),
                     identified_at: iso_millis(p.identified_at),
                 }),
                 prediction: None,
@@ -814,7 +832,7 @@ impl AnalyticsIndex {
                     profile_data: ProfileData {
                         is_random_name: name.is_none(),
                         display_name: name,
-                        user_id: profile.map(|p| p.user_id.clone()),
+                        user_id: profile.map(|p| p.user_id.to_string()),
                         has_profile: profile.is_some(),
                     },
                 }

@@ -245,14 +245,24 @@ pub(crate) struct KnownIds {
     /// showed in the writer's profile.
     websites: HashMap<WebsiteId, i64>,
     contexts: HashMap<i64, i64>,
-    entries: usize,
+    /// What the entries above hold, counted as [`entry_bytes`] says.
+    bytes: usize,
 }
 
-/// Ids remembered at most; past it the memory starts over (a site with endless distinct paths
-/// must not grow the writer without bound).
-const MAX_KNOWN_IDS: usize = 200_000;
+/// Bytes remembered at most, text and entries together; past it the memory starts over (a
+/// site with endless distinct paths must not grow the writer without bound). Real values are a
+/// few dozen bytes, so this is about 200,000 of them; made-up values of 256 bytes, 50,000.
+const MAX_KNOWN_BYTES: usize = 16 << 20;
+/// What one remembered id costs besides its text: its key and id in a table slot, with the
+/// table's spare room.
+const ENTRY_BYTES: usize = 48;
 /// Longest dictionary value remembered.
 const MAX_KNOWN_VALUE_BYTES: usize = 256;
+
+/// What remembering a value of `len` bytes costs, by the count [`MAX_KNOWN_BYTES`] bounds.
+fn entry_bytes(len: usize) -> usize {
+    ENTRY_BYTES + len
+}
 
 impl KnownIds {
     fn value(&self, dictionary: Dictionary, value: &str) -> Option<i64> {
@@ -262,19 +272,27 @@ impl KnownIds {
     /// Adds what a transaction resolved; call only once that transaction has committed, since
     /// the ids it created do not exist otherwise.
     pub(crate) fn learn(&mut self, learned: Learned) {
-        let learning = learned.values.len() + learned.websites.len() + learned.contexts.len();
-        if self.entries + learning > MAX_KNOWN_IDS {
+        let ids = learned.websites.len() + learned.contexts.len();
+        let learning = ids * ENTRY_BYTES
+            + learned
+                .values
+                .keys()
+                .map(|(_, value)| value.len())
+                .filter(|len| *len <= MAX_KNOWN_VALUE_BYTES)
+                .map(entry_bytes)
+                .sum::<usize>();
+        if self.bytes + learning > MAX_KNOWN_BYTES {
             *self = Self::default();
         }
         // Long values (made-up paths, say) are looked up in the database each time rather than
         // held here: the memory stays small whatever the traffic sends.
         for ((dictionary, value), id) in learned.values {
             if value.len() <= MAX_KNOWN_VALUE_BYTES {
+                self.bytes += entry_bytes(value.len());
                 self.values[dictionary].insert(value, id);
-                self.entries += 1;
             }
         }
-        self.entries += learned.websites.len() + learned.contexts.len();
+        self.bytes += ids * ENTRY_BYTES;
         self.websites.extend(learned.websites);
         self.contexts.extend(learned.contexts);
     }
@@ -852,6 +870,34 @@ mod tests {
             proptest::prop_assert!(matches!(compact(&session), CompactId::Bytes(_, 17)));
             proptest::prop_assert_eq!(expand(compact(&session).value()).unwrap(), session);
         }
+    }
+
+    #[test]
+    fn the_writer_remembers_at_most_16_mib_of_dictionary_values() {
+        let mut known = KnownIds::default();
+        // Made-up paths of 250 bytes, a thousand per transaction: 25 MB of text in all.
+        for batch in 0..100 {
+            let values = (0..1000)
+                .map(|n| {
+                    let value = format!("/{batch}/{n}/{}", "p".repeat(240));
+                    ((LABELS.slot, value), i64::from(batch * 1000 + n))
+                })
+                .collect();
+            known.learn(Learned {
+                values,
+                websites: Vec::new(),
+                contexts: HashMap::new(),
+            });
+        }
+        // Each remembered value: its text, and its key and id in a table slot (48 bytes).
+        let held: usize = known
+            .values
+            .iter()
+            .flat_map(HashMap::keys)
+            .map(|value| value.len() + 48)
+            .sum();
+        assert!(held <= 16 << 20, "{held} bytes of dictionary values held");
+        assert!(held > 0, "recent values are remembered");
     }
 
     #[test]

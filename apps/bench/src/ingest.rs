@@ -56,7 +56,7 @@ const GOALS: [&str; 4] = [
 const PROBE_GOAL: &str = "crash_probe";
 
 /// A UUID v4 shaped id derived from `n`, as the SDK's ids look.
-fn uuid(n: u64, salt: u64) -> String {
+pub(crate) fn uuid(n: u64, salt: u64) -> String {
     let mixed = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt;
     format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
@@ -69,7 +69,7 @@ fn uuid(n: u64, salt: u64) -> String {
 }
 
 /// The `n`-th event of the load: the SDK's full payload, mostly pageviews with some goals.
-fn sdk_event(tracking_id: &str, n: u64) -> serde_json::Value {
+pub(crate) fn sdk_event(tracking_id: &str, n: u64) -> serde_json::Value {
     let visitor = (n * 7919) % VISITORS;
     let session = visitor * 4 + (n / VISITORS) % 4;
     let path = PATHS[(n % PATHS.len() as u64) as usize];

@@ -6,6 +6,7 @@
 mod analytics;
 mod client;
 mod hostile_connections;
+mod hostile_events;
 mod ingest;
 mod report;
 mod seed;
@@ -25,7 +26,7 @@ use server::RunningServer;
 #[command(about = "Benchmark the release datafast-server on a fresh database")]
 struct Args {
     /// The server binary to measure (build it with `cargo build --release -p datafast-server`).
-    #[arg(long, default_value = "target/release/datafast-server")]
+    #[arg(long, default_value = "target/release/datafast-server", global = true)]
     server: PathBuf,
     /// Concurrent keep-alive connections per phase.
     #[arg(long, default_value_t = 64)]
@@ -101,6 +102,17 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Measure what events made to grow memory cost (long unique paths, referrers, goal
+    /// names, parameters and user agents) against ordinary ones: the index's heap per event
+    /// in-process, then the release server's memory and pages query over HTTP.
+    HostileEvents {
+        /// How many events of each kind.
+        #[arg(long, default_value_t = 40_000)]
+        events: u64,
+        /// Concurrent connections sending them.
+        #[arg(long, default_value_t = 8)]
+        connections: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -174,6 +186,15 @@ async fn run(args: Args) -> Result<(), String> {
         let hold = Duration::from_secs(*hold_seconds);
         let report = hostile_connections::run(&args.server, *connections, hold).await?;
         println!("{}", report.to_markdown());
+        return Ok(());
+    }
+    if let Some(Command::HostileEvents {
+        events,
+        connections,
+    }) = &args.command
+    {
+        let report = hostile_events::run(&args.server, *events, (*connections).max(1)).await?;
+        println!("{report}");
         return Ok(());
     }
     if args.suite == Suite::Ingest {

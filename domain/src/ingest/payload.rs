@@ -20,6 +20,16 @@ use crate::website::{Currency, TrackingId};
 
 /// Longest accepted page or referrer URL.
 pub const MAX_URL_CHARS: usize = 2048;
+/// Longest host name, as DNS allows: a longer host is no real site's, so a page URL with one
+/// is refused and a referrer with one counts as none.
+pub const MAX_HOST_CHARS: usize = 253;
+/// Longest stored page path. DataFast documents none; real paths are far shorter, and each
+/// distinct path is held in the analytics index, so a longer one is cut rather than refused:
+/// the event of a real tracker on an odd page is kept, with the start of its path. 500 is
+/// also the longest value an analytics filter takes, so any stored path can be filtered on.
+pub const MAX_PATH_CHARS: usize = 500;
+/// Longest stored link of an `external_link` event: like a path, cut rather than refused.
+pub const MAX_LINK_CHARS: usize = 500;
 /// Most custom parameters on one event, as the script and SDK allow.
 pub const MAX_PARAMS: usize = 10;
 /// Longest custom parameter name.
@@ -212,15 +222,16 @@ fn is_uuid_v4(input: &str) -> bool {
 pub struct PageUrl {
     /// The full URL, normalised by the URL parser.
     pub href: String,
-    /// Lowercase host, without a port.
+    /// Lowercase host, without a port; at most [`MAX_HOST_CHARS`].
     pub host: String,
+    /// Cut to [`MAX_PATH_CHARS`] (see [`cut_url_text`]).
     pub path: String,
     /// The query string without `?`, when there is one.
     pub query: Option<String>,
 }
 
 impl PageUrl {
-    /// Parses an absolute `http` or `https` URL with a host.
+    /// Parses an absolute `http` or `https` URL with a host of at most [`MAX_HOST_CHARS`].
     pub fn parse(field: &str, input: &str) -> Result<Self, IngestError> {
         // A character is at least a byte: only a long input needs counting.
         if input.len() > MAX_URL_CHARS && input.chars().count() > MAX_URL_CHARS {
@@ -236,7 +247,10 @@ impl PageUrl {
             .filter(|h| !h.is_empty())
             .ok_or_else(|| invalid(field, "must have a host"))?
             .to_ascii_lowercase();
-        let path = url.path().to_owned();
+        if host.len() > MAX_HOST_CHARS {
+            return Err(invalid(field, "must have a host of at most 253 characters"));
+        }
+        let path = cut_url_text(url.path(), MAX_PATH_CHARS).to_owned();
         let query = url.query().map(str::to_owned);
         Ok(Self {
             // The parser's own buffer is the normalised URL: taken, not copied.
@@ -246,6 +260,23 @@ impl PageUrl {
             query,
         })
     }
+}
+
+/// The longest prefix of `text` of at most `max` characters that does not end inside a
+/// percent escape (`%C3%A9` is kept whole or dropped whole).
+pub fn cut_url_text(text: &str, max: usize) -> &str {
+    let Some((end, _)) = text.char_indices().nth(max) else {
+        return text;
+    };
+    let cut = &text[..end];
+    // A parsed URL's path and query are ASCII, escapes included: look at the last two bytes.
+    let tail = cut.as_bytes();
+    let dangling = match tail {
+        [.., b'%'] => 1,
+        [.., b'%', hex] if hex.is_ascii_hexdigit() => 2,
+        _ => 0,
+    };
+    &cut[..cut.len() - dangling]
 }
 
 /// A width and height in CSS pixels.
@@ -626,6 +657,10 @@ fn external_link(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestErr
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("extraData.url", "is required for external_link events"))?;
     let url = PageUrl::parse("extraData.url", url)?.href;
+    let url = match cut_url_text(&url, MAX_LINK_CHARS) {
+        cut if cut.len() == url.len() => url,
+        cut => cut.to_owned(),
+    };
     let text = extra
         .get("text")
         .and_then(value_text)

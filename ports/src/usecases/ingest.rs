@@ -202,6 +202,11 @@ impl AgentCache {
 
 /// Sessions remembered at once for their acquisition before the idle ones are forgotten.
 const MAX_OPEN_SESSIONS: usize = 200_000;
+/// Bytes of distinct acquisitions held at once before the idle sessions are forgotten. Real
+/// visits share a few hundred acquisitions of a few dozen bytes; a client that gives each
+/// session its own referrer and campaign tags (up to about 3 KB each) would otherwise make the
+/// memory of 200,000 sessions hold over half a gigabyte.
+const MAX_ACQUISITION_BYTES: usize = 16 << 20;
 
 /// Where each open session came from. A visit's source is decided by its first page: the
 /// pages after it arrive with a same-site referrer (or none) and no campaign tags, and would
@@ -220,6 +225,18 @@ pub struct SessionSources {
 struct Acquisition(VisitContext);
 
 impl Acquisition {
+    /// Heap bytes of one shared acquisition: the record, the pointer's counters, the text.
+    fn bytes(&self) -> usize {
+        size_of::<Self>()
+            + 2 * size_of::<usize>()
+            + self
+                .0
+                .acquisition_fields()
+                .iter()
+                .map(|field| field.map_or(0, str::len))
+                .sum::<usize>()
+    }
+
     fn of(context: &VisitContext) -> Self {
         Self(VisitContext {
             referrer: context.referrer.clone(),
@@ -278,6 +295,9 @@ struct OpenSessions {
 struct SharedAcquisitions {
     by_hash: HashMap<u64, Arc<Acquisition>, BuildHasherDefault<Prehashed>>,
     hasher: RandomState,
+    /// At least the bytes of the distinct acquisitions held (by sessions or `by_hash`):
+    /// counted exactly when idle sessions are forgotten, and each new one added since.
+    held_bytes: usize,
 }
 
 impl SharedAcquisitions {
@@ -293,26 +313,47 @@ impl SharedAcquisitions {
             self.by_hash.clear();
         }
         let acquisition = Arc::new(Acquisition::of(context));
+        self.held_bytes += acquisition.bytes();
         self.by_hash.insert(key, Arc::clone(&acquisition));
         acquisition
     }
 }
 
 impl OpenSessions {
-    /// [`forget_idle`] over every website's sessions, counted together. The maps of websites
-    /// with live sessions are emptied rather than dropped, so that filling them again does not
-    /// grow them again; a website's map goes once none of its sessions is live.
-    fn forget_idle(&mut self, now: Timestamp, capacity: usize) {
+    /// Whether the memory must make room before it takes in another session or acquisition.
+    fn is_full(&self) -> bool {
+        self.len >= MAX_OPEN_SESSIONS || self.shared.held_bytes >= MAX_ACQUISITION_BYTES
+    }
+
+    /// [`forget_idle`] over every website's sessions, counted together, by number and by the
+    /// bytes of their acquisitions. The maps of websites with live sessions are emptied rather
+    /// than dropped, so that filling them again does not grow them again; a website's map goes
+    /// once none of its sessions is live.
+    fn forget_idle(&mut self, now: Timestamp) {
         for sessions in self.by_website.values_mut() {
             sessions.retain(|_, (_, last)| same_session(*last, now));
         }
         self.by_website.retain(|_, sessions| !sessions.is_empty());
+        self.shared.by_hash.clear();
         self.len = self.by_website.values().map(HashMap::len).sum();
-        if self.len >= capacity / 2 {
+        self.shared.held_bytes = self.held_bytes();
+        if self.len >= MAX_OPEN_SESSIONS / 2 || self.shared.held_bytes >= MAX_ACQUISITION_BYTES / 2
+        {
             self.by_website.values_mut().for_each(HashMap::clear);
             self.len = 0;
+            self.shared.held_bytes = 0;
         }
-        self.shared.by_hash.clear();
+    }
+
+    /// The bytes of the distinct acquisitions the sessions hold, each shared one once.
+    fn held_bytes(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        self.by_website
+            .values()
+            .flat_map(HashMap::values)
+            .filter(|(acquisition, _)| seen.insert(Arc::as_ptr(acquisition)))
+            .map(|(acquisition, _)| acquisition.bytes())
+            .sum()
     }
 }
 
@@ -329,6 +370,11 @@ impl SessionSources {
         let mut guard = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let open = &mut *guard;
         if has_acquisition(context) {
+            // Checked before any lookup: each call adds at most one acquisition, so the
+            // memory never goes past its bounds by more than one.
+            if open.is_full() {
+                open.forget_idle(now);
+            }
             if let Some((acquisition, last)) = open
                 .by_website
                 .get_mut(&website)
@@ -340,9 +386,6 @@ impl SessionSources {
                 }
                 *last = now;
                 return;
-            }
-            if open.len >= MAX_OPEN_SESSIONS {
-                open.forget_idle(now, MAX_OPEN_SESSIONS);
             }
             let acquisition = open.shared.share(context);
             open.by_website
@@ -785,6 +828,51 @@ mod tests {
         );
         assert_eq!(after.source, "X");
         assert_eq!(after.utm_campaign, None);
+    }
+
+    /// The text of the distinct acquisitions the session memory holds, through its sessions
+    /// or its shared map.
+    fn held_acquisition_text(open: &OpenSessions) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        open.by_website
+            .values()
+            .flat_map(HashMap::values)
+            .map(|(acquisition, _)| acquisition)
+            .chain(open.shared.by_hash.values())
+            .filter(|acquisition| seen.insert(Arc::as_ptr(acquisition)))
+            .flat_map(|acquisition| acquisition.0.acquisition_fields())
+            .map(|field| field.map_or(0, str::len))
+            .sum()
+    }
+
+    #[test]
+    fn hostile_acquisitions_stay_within_the_memory_budget() {
+        let sources = SessionSources::default();
+        let site = WebsiteId::from_parts(1, [1; 8]);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        // Each session arrives with its own long referrer and campaign tags: about 2.3 KB of
+        // text that no other session shares.
+        let tag = |n: usize, letter: &str| Some(format!("{n}{}", letter.repeat(250)));
+        for n in 0..20_000 {
+            let mut context = VisitContext {
+                referrer: tag(n, "r"),
+                source: format!("{n}{}", "r".repeat(250)),
+                utm_source: tag(n, "a"),
+                utm_medium: tag(n, "b"),
+                utm_campaign: tag(n, "c"),
+                utm_term: tag(n, "d"),
+                utm_content: tag(n, "e"),
+                ref_param: tag(n, "f"),
+                source_param: tag(n, "g"),
+                via: tag(n, "h"),
+                ..VisitContext::unknown()
+            };
+            sources.attribute(site, &format!("s{n}"), &mut context, now);
+        }
+        let open = sources.open.lock().unwrap();
+        let held = held_acquisition_text(&open);
+        assert!(held <= 16 << 20, "{held} bytes of acquisitions held");
+        assert!(open.len > 0, "the latest sessions are remembered");
     }
 
     #[test]

@@ -438,6 +438,8 @@ proptest! {
             if let EventData::Custom { params, .. } = &event.data {
                 prop_assert!(params.len() <= MAX_PARAMS);
             }
+            prop_assert!(event.page.path.chars().count() <= MAX_PATH_CHARS);
+            prop_assert!(event.page.host.len() <= MAX_HOST_CHARS);
         }
     }
 
@@ -541,4 +543,61 @@ fn text_fields_borrow_the_body_unless_they_hold_escapes() {
     let referrer = raw.referrer.unwrap();
     assert_eq!(&*referrer, "https://x.com/");
     assert!(matches!(referrer.0, Cow::Owned(_)));
+}
+
+/// What a hostile client sends to grow the server's memory: a long made-up path and host, a
+/// long referrer host, and a long link. Real pages keep their events with the path cut;
+/// hosts no DNS name can have are refused (the page) or ignored (the referrer).
+#[test]
+fn long_paths_hosts_and_links_are_bounded() {
+    let path = format!("https://example.com/{}", "a".repeat(1700));
+    let event = parse(with(script_pageview(), "href", json!(path))).unwrap();
+    assert_eq!(event.page.path, format!("/{}", "a".repeat(499)));
+    // A cut never ends inside a percent escape: `%C3%A9` stays whole or goes whole.
+    let escaped = format!("https://example.com/{}é", "a".repeat(497));
+    let event = parse(with(script_pageview(), "href", json!(escaped))).unwrap();
+    assert_eq!(event.page.path, format!("/{}", "a".repeat(497)));
+    let escaped = format!("https://example.com/{}é", "a".repeat(493));
+    let event = parse(with(script_pageview(), "href", json!(escaped))).unwrap();
+    assert_eq!(event.page.path, format!("/{}%C3%A9", "a".repeat(493)));
+
+    // Five labels of 60 letters: 305 characters, more than any DNS name.
+    let long_host = format!("{}example.com", format!("{}.", "h".repeat(60)).repeat(5));
+    let refused = parse(with(
+        script_pageview(),
+        "href",
+        json!(format!("https://{long_host}/")),
+    ));
+    let Err(IngestError::Invalid(error)) = refused else {
+        panic!("a 305-character host was accepted");
+    };
+    assert_eq!(error.field, "href");
+    let event = parse(with(
+        script_pageview(),
+        "referrer",
+        json!(format!("https://{long_host}/")),
+    ))
+    .unwrap();
+    assert_eq!(event.referrer, None, "a referrer no DNS name can have");
+    let longest = format!("{}example.com", format!("{}.", "h".repeat(59)).repeat(4));
+    assert_eq!(longest.len(), 251);
+    let event = parse(with(
+        script_pageview(),
+        "referrer",
+        json!(format!("https://{longest}/")),
+    ))
+    .unwrap();
+    assert_eq!(event.referrer.map(|r| r.host), Some(longest));
+
+    let link = format!("https://github.com/{}", "x".repeat(1500));
+    let event = parse(with(
+        with(sdk_custom_event(), "type", json!("external_link")),
+        "extraData",
+        json!({ "url": link }),
+    ))
+    .unwrap();
+    let EventData::ExternalLink { url, .. } = event.data else {
+        panic!("not a link");
+    };
+    assert_eq!(url, link[..500]);
 }
