@@ -8,7 +8,7 @@ use crate::ValidationError;
 use crate::permission::Permission;
 
 /// The permissions a viewer exercises on a website: every read a website route requires.
-const VIEWER_PERMISSIONS: &[Permission] = &[
+const READS: &[Permission] = &[
     Permission::AnalyticsRead,
     Permission::VisitorsRead,
     Permission::SettingsRead,
@@ -19,16 +19,8 @@ const VIEWER_PERMISSIONS: &[Permission] = &[
     Permission::GoalsRead,
 ];
 
-/// A member's: the viewer's, plus every write a website route requires that is not owner-only.
-const MEMBER_PERMISSIONS: &[Permission] = &[
-    Permission::AnalyticsRead,
-    Permission::VisitorsRead,
-    Permission::SettingsRead,
-    Permission::ApiKeysRead,
-    Permission::TeamRead,
-    Permission::AlertsRead,
-    Permission::FunnelsRead,
-    Permission::GoalsRead,
+/// What a member adds: every write a website route requires that is not owner-only.
+const MEMBER_WRITES: &[Permission] = &[
     Permission::SettingsWrite,
     Permission::ApiKeysWrite,
     Permission::AlertsWrite,
@@ -38,26 +30,8 @@ const MEMBER_PERMISSIONS: &[Permission] = &[
     Permission::IdentifyWrite,
 ];
 
-/// The owner's: a member's, plus the owner-only writes (team changes, website deletion).
-const OWNER_PERMISSIONS: &[Permission] = &[
-    Permission::AnalyticsRead,
-    Permission::VisitorsRead,
-    Permission::SettingsRead,
-    Permission::ApiKeysRead,
-    Permission::TeamRead,
-    Permission::AlertsRead,
-    Permission::FunnelsRead,
-    Permission::GoalsRead,
-    Permission::SettingsWrite,
-    Permission::ApiKeysWrite,
-    Permission::AlertsWrite,
-    Permission::FunnelsWrite,
-    Permission::GoalsWrite,
-    Permission::PaymentsWrite,
-    Permission::IdentifyWrite,
-    Permission::TeamWrite,
-    Permission::WebsitesWrite,
-];
+/// What an owner adds: the owner-only writes (team changes, website deletion).
+const OWNER_WRITES: &[Permission] = &[Permission::TeamWrite, Permission::WebsitesWrite];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,12 +65,16 @@ impl Role {
 
     /// The permissions the role exercises through the website's routes: what an invitation
     /// to the role hands over, so what its sender must hold.
-    pub fn website_permissions(self) -> &'static [Permission] {
-        match self {
-            Role::Viewer => VIEWER_PERMISSIONS,
-            Role::Member => MEMBER_PERMISSIONS,
-            Role::Owner => OWNER_PERMISSIONS,
-        }
+    pub fn website_permissions(self) -> Vec<Permission> {
+        let layers: &[&[Permission]] = match self {
+            Role::Viewer => &[READS],
+            Role::Member => &[READS, MEMBER_WRITES],
+            Role::Owner => &[READS, MEMBER_WRITES, OWNER_WRITES],
+        };
+        layers
+            .iter()
+            .flat_map(|layer| layer.iter().copied())
+            .collect()
     }
 
     pub fn parse(input: &str) -> Option<Role> {

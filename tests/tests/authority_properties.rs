@@ -501,7 +501,7 @@ impl Run {
         {
             Ok(invitation) => {
                 // What the invitation hands over, its sender must hold.
-                for permission in role.website_permissions() {
+                for permission in &role.website_permissions() {
                     let held = self
                         .services
                         .access(&principal, self.websites[website], *permission, false)
@@ -665,7 +665,7 @@ impl Run {
         let derived_principal = self.principal(derived).await.unwrap();
         let source_principal = self.principal(source).await.unwrap();
         for website in websites {
-            for permission in Role::Owner.website_permissions() {
+            for permission in &Role::Owner.website_permissions() {
                 for owner_only in [false, true] {
                     let id = self.websites[*website];
                     let allowed =
@@ -693,7 +693,7 @@ impl Run {
         let principal = self.principal(n).await.unwrap();
         for (website, id) in self.websites.iter().enumerate() {
             let role = self.roles.get(&(self.minted[n].account, website)).copied();
-            for permission in Role::Owner.website_permissions() {
+            for permission in &Role::Owner.website_permissions() {
                 for owner_only in [false, true] {
                     let allowed = self
                         .services
