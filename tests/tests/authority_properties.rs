@@ -164,6 +164,15 @@ struct Pending {
     sender: usize,
 }
 
+/// A call on one website key: who calls, as whom, and on which key.
+struct KeyCall {
+    by: usize,
+    principal: Principal,
+    key: usize,
+    website: WebsiteId,
+    id: ApiKeyId,
+}
+
 struct Run {
     services: Services,
     accounts: Vec<Account>,
@@ -430,17 +439,33 @@ impl Run {
         Ok(())
     }
 
-    async fn roll_key(&mut self, by: usize, key: usize) -> Result<(), TestCaseError> {
+    /// The picked live key and the picked caller, for a call on that key; `None` when there
+    /// is no live key or no live caller.
+    async fn key_call(&self, by: usize, key: usize) -> Option<KeyCall> {
         let keys = self.keys();
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let key = keys[key % keys.len()];
-        let Some(by) = self.pick_live(by) else {
-            return Ok(());
-        };
-        let principal = self.principal(by).await.unwrap();
+        let key = *keys.get(key % keys.len().max(1))?;
+        let by = self.pick_live(by)?;
         let CredentialId::Key(website, id) = self.minted[key].id else {
+            return None;
+        };
+        Some(KeyCall {
+            by,
+            principal: self.principal(by).await?,
+            key,
+            website,
+            id,
+        })
+    }
+
+    async fn roll_key(&mut self, by: usize, key: usize) -> Result<(), TestCaseError> {
+        let Some(KeyCall {
+            by,
+            principal,
+            key,
+            website,
+            id,
+        }) = self.key_call(by, key).await
+        else {
             return Ok(());
         };
         match self.services.roll_api_key(&principal, website, id).await {
@@ -462,16 +487,14 @@ impl Run {
     }
 
     async fn delete_key(&mut self, by: usize, key: usize) -> Result<(), TestCaseError> {
-        let keys = self.keys();
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let key = keys[key % keys.len()];
-        let Some(by) = self.pick_live(by) else {
-            return Ok(());
-        };
-        let principal = self.principal(by).await.unwrap();
-        let CredentialId::Key(website, id) = self.minted[key].id else {
+        let Some(KeyCall {
+            principal,
+            key,
+            website,
+            id,
+            ..
+        }) = self.key_call(by, key).await
+        else {
             return Ok(());
         };
         match self.services.delete_api_key(&principal, website, id).await {
