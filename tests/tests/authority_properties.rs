@@ -16,6 +16,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use datafast_application::{NewAccount, NewToken, NewWebsite};
+use datafast_application::{ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::{Account, Email};
 use datafast_domain::id::{ApiKeyId, InvitationId, TokenId, WebsiteId};
@@ -23,8 +25,7 @@ use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::role::Role;
 use datafast_domain::website::Domain;
 use datafast_memory::MemoryStore;
-use datafast_ports::usecases::{NewAccount, NewToken, NewWebsite};
-use datafast_ports::{Clock, ServiceError, Services};
+use datafast_ports::Clock;
 use datafast_secrets::{AeadVault, HmacHasher, OsRandom};
 use proptest::prelude::*;
 

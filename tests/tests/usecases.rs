@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use datafast_application::{NewAccount, NewToken, NewWebsite};
+use datafast_application::{ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::Email;
 use datafast_domain::integration::{Provider, ProviderCredentials};
@@ -16,8 +18,7 @@ use datafast_domain::website::Domain;
 use datafast_memory::MemoryStore;
 use datafast_ports::secrets::{MockCredentialHasher, MockCredentialVault};
 use datafast_ports::system::{MockClock, MockRandomSource};
-use datafast_ports::usecases::{NewAccount, NewToken, NewWebsite};
-use datafast_ports::{CredentialHash, ServiceError, Services, VaultError};
+use datafast_ports::{CredentialHash, VaultError};
 use jiff::Timestamp;
 
 const NOW: &str = "2026-05-21T10:00:00Z";

@@ -11,8 +11,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
+use datafast_application::ServiceError;
 use datafast_domain::ValidationError;
-use datafast_ports::ServiceError;
 
 /// A failure on its way to the client: a status, a message safe to show, and any headers the
 /// status calls for (`WWW-Authenticate`, `Allow`, `Retry-After`).

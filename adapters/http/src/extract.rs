@@ -12,12 +12,12 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
 use serde_json::{Map, Value};
 
+use datafast_application::Services;
 use datafast_domain::access::Principal;
 use datafast_domain::goal::FieldChange;
 use datafast_domain::id::{AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId};
 use datafast_domain::ingest::client_ip;
 use datafast_domain::website::IpRule;
-use datafast_ports::Services;
 
 use crate::error::ApiError;
 

@@ -29,7 +29,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 
-use datafast_ports::Services;
+use datafast_application::Services;
 
 pub use config::{
     DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_BODY_TIMEOUT, DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_BODY_BYTES,

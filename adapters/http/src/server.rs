@@ -13,7 +13,7 @@ use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
 use actix_web::dev::{AppConfig, Server, fn_service};
 use actix_web::rt::net::TcpStream;
 
-use datafast_ports::Services;
+use datafast_application::Services;
 
 use crate::guard::{GuardTimeouts, GuardedStream};
 use crate::traffic::spawn_summaries;

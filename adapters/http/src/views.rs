@@ -5,6 +5,9 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use datafast_application::{
+    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, TeamEntry, WebsiteWithRole,
+};
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
 use datafast_domain::apikey::ApiKey;
@@ -16,9 +19,6 @@ use datafast_domain::team::Invitation;
 use datafast_domain::time::iso_millis;
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
-use datafast_ports::usecases::{
-    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, TeamEntry, WebsiteWithRole,
-};
 
 use crate::envelope::Ids;
 

@@ -9,15 +9,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use datafast_application::{
+    AlertDeliveryPorts, AlertDispatcher, NewAccount, NewToken, Pause, PauseFuture,
+};
+use datafast_application::{ServiceError, Services};
 use datafast_domain::account::Email;
 use datafast_geo::{GeoLoadError, MmdbLocator};
 use datafast_http::{HttpConfig, RateLimit, build_server};
 use datafast_notify::{Notifier, SmtpNotifier, WebhookNotifier};
 use datafast_ports::store::AccountStore;
-use datafast_ports::usecases::{
-    AlertDeliveryPorts, AlertDispatcher, NewAccount, NewToken, Pause, PauseFuture,
-};
-use datafast_ports::{Clock, ServiceError, Services, StoreError};
+use datafast_ports::{Clock, StoreError};
 use datafast_secrets::{KeyFileError, OsRandom, ServerKeys};
 use datafast_sqlite::{Durability, KeyCheck, SqliteError, SqliteStore};
 use tokio::task::JoinHandle;

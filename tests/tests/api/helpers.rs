@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use datafast_application::Services;
+use datafast_application::{NewAccount, NewToken};
 use datafast_domain::account::Email;
-use datafast_ports::usecases::{NewAccount, NewToken};
-use datafast_ports::{Clock, Services};
+use datafast_ports::Clock;
 use datafast_secrets::{OsRandom, ServerKeys};
 use datafast_sqlite::SqliteStore;
 use serde_json::{Value, json};

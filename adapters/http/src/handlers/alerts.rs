@@ -3,13 +3,13 @@
 
 use serde::Deserialize;
 
+use datafast_application::{AlertChanges, NewAlert};
 use datafast_domain::alert::{
     history_limit, parse_alert_name, parse_message, parse_subject, parse_trigger_goal,
     parse_webhook_url,
 };
 use datafast_domain::goal::FieldChange;
 use datafast_domain::id::{AlertId, WebsiteId};
-use datafast_ports::usecases::{AlertChanges, NewAlert};
 
 use crate::envelope::{success, success_with};
 use crate::error::{ApiError, ApiResult};

@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use datafast_analytics::Breakdown;
+use datafast_application::AnalyticsView;
 use datafast_domain::ValidationError;
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::ingest::VisitorId;
-use datafast_ports::usecases::AnalyticsView;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, PathId};

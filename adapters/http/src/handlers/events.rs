@@ -6,8 +6,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use datafast_application::{IngestOutcome, IngestRequest};
 use datafast_domain::ingest::{RawEvent, client_ip, validate};
-use datafast_ports::usecases::{IngestOutcome, IngestRequest};
 
 use crate::IngestConfig;
 use crate::error::{ApiError, ApiResult};

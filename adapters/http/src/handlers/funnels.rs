@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 
+use datafast_application::{FunnelChanges, NewFunnel};
 use datafast_domain::funnel::{FunnelStep, StepInput, build_steps, parse_funnel_name};
 use datafast_domain::id::{FunnelId, WebsiteId};
-use datafast_ports::usecases::{FunnelChanges, NewFunnel};
 
 use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};

@@ -18,7 +18,7 @@ pub(crate) mod website_writes;
 pub(crate) mod websites;
 
 use actix_web::web;
-use datafast_ports::Services;
+use datafast_application::Services;
 
 /// The use cases, as handlers receive them.
 pub(crate) type UseCases = web::Data<Services>;

@@ -1,11 +1,11 @@
 //! `/access-tokens`: list, create (the raw token shown once), revoke.
 
+use datafast_application::NewToken;
 use datafast_domain::ValidationError;
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::id::{TokenId, WebsiteId};
 use datafast_domain::permission::PermissionSet;
 use datafast_domain::token::parse_token_name;
-use datafast_ports::usecases::NewToken;
 
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use datafast_application::Removed;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::server::{
     GoalDeleteQuery, PaymentDeleteQuery, goal_delete_filter, payment_delete_filter, server_goal,
@@ -12,7 +13,6 @@ use datafast_domain::ingest::server::{
 };
 use datafast_domain::payment::PaymentRecord;
 use datafast_domain::time::iso_millis;
-use datafast_ports::usecases::Removed;
 
 use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};

@@ -1,5 +1,6 @@
 //! `/websites`: list, create, read and update settings, and the documented refusal to delete.
 
+use datafast_application::NewWebsite;
 use datafast_domain::goal::{FieldChange, GoalName};
 use datafast_domain::id::WebsiteId;
 use datafast_domain::time::TimeZoneName;
@@ -7,7 +8,6 @@ use datafast_domain::website::{
     ColorScheme, CountryCode, Currency, Domain, Hostname, IpRule, PathRule, RevenueMetric,
     WebsitePatch, parse_list, parse_website_name,
 };
-use datafast_ports::usecases::NewWebsite;
 
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};

@@ -12,11 +12,11 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 
+use datafast_application::Services;
+use datafast_application::{NewAccount, NewToken};
 use datafast_domain::account::Email;
 use datafast_domain::goal::PALETTE;
 use datafast_domain::permission::Permission;
-use datafast_ports::Services;
-use datafast_ports::usecases::{NewAccount, NewToken};
 
 use super::doubles::{CountingRandom, FixedClock, PlainHasher, PlainVault, TestStore};
 use crate::{AppState, HttpConfig, RateLimit, application, route_table};

@@ -32,7 +32,7 @@ struct Running {
     handle: ServerHandle,
 }
 
-async fn start(config: HttpConfig, services: datafast_ports::Services) -> Running {
+async fn start(config: HttpConfig, services: datafast_application::Services) -> Running {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let server = crate::build_server(listener, services, config).unwrap();

@@ -9,7 +9,7 @@ use datafast_domain::integration::{Connection, Provider, ProviderCredentials};
 use datafast_domain::permission::Permission;
 use datafast_domain::website::Currency;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
 
 /// Connection status of every provider: never a credential.

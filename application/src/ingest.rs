@@ -18,9 +18,9 @@ use datafast_domain::ingest::{
 };
 use datafast_domain::profile::VisitorProfile;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
 
 /// A validated event and what the connection says about its sender.
 #[derive(Debug, Clone)]

@@ -11,10 +11,10 @@ use datafast_domain::permission::Permission;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::StoreError;
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::store::StoreError;
 
 /// One row of the team list: an active member or a pending invitation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,9 +12,9 @@ use datafast_domain::access::{Credential, Principal};
 use datafast_domain::credential::CredentialKind;
 use datafast_domain::id::{ApiKeyId, TokenId};
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::secrets::CredentialHash;
+use datafast_ports::secrets::CredentialHash;
 
 /// Resolved principals by credential hash. Cleared whenever any credential changes.
 #[derive(Debug, Default)]

@@ -6,10 +6,10 @@ use datafast_domain::goal::GoalName;
 use datafast_domain::id::{AlertId, WebsiteId};
 use datafast_domain::permission::Permission;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::StoreError;
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::store::StoreError;
 
 /// A validated `POST .../alerts`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,10 +9,10 @@ use datafast_domain::role::Role;
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::{Domain, TrackingId, Website, WebsitePatch, WebsiteSettings};
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::StoreError;
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::store::StoreError;
 
 /// A validated `POST /websites`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,9 +20,10 @@ use datafast_domain::event::Event;
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{AlertLogId, WebsiteId};
 
-use crate::notify::{AlertDelivery, GoalListener, Notifier, NotifyError, RetryPolicy};
-use crate::store::Storage;
-use crate::system::{Clock, RandomSource, id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::notify::{AlertDelivery, GoalListener, Notifier, NotifyError, RetryPolicy};
+use datafast_ports::store::Storage;
+use datafast_ports::system::{Clock, RandomSource};
 
 /// History rows keep at most this much of an error message.
 const MAX_ERROR_CHARS: usize = 500;

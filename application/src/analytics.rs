@@ -21,9 +21,9 @@ use datafast_domain::permission::Permission;
 use datafast_domain::profile::VisitorProfile;
 use datafast_domain::website::Website;
 
-use super::{Services, authorize_permission};
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::Storage;
+use crate::services::{Services, authorize_permission};
+use datafast_ports::store::Storage;
 
 /// Events read from the store per page while catching up or rebuilding. A page is held whole
 /// while it is applied, and an event can carry up to about 9 KB (a 500-character path, campaign

@@ -13,9 +13,9 @@ use datafast_domain::permission::Permission;
 use datafast_domain::profile::VisitorProfile;
 use datafast_domain::website::Website;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
 
 /// A stored server-side goal.
 #[derive(Debug, Clone, PartialEq, Eq)]

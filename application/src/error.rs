@@ -6,8 +6,8 @@ use datafast_domain::ValidationError;
 use datafast_domain::access::Denied;
 use datafast_domain::token::GrantDenied;
 
-use crate::secrets::VaultError;
-use crate::store::StoreError;
+use datafast_ports::secrets::VaultError;
+use datafast_ports::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {

@@ -7,7 +7,7 @@ use datafast_domain::goal::{
 use datafast_domain::id::WebsiteId;
 use datafast_domain::permission::Permission;
 
-use super::Services;
+use crate::Services;
 use crate::error::ServiceResult;
 
 /// Customizations, for one goal or all of them.

@@ -8,10 +8,10 @@ use datafast_domain::grant::{key_issuer, roll_issuer};
 use datafast_domain::id::{ApiKeyId, WebsiteId};
 use datafast_domain::permission::Permission;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::StoreError;
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::store::StoreError;
 
 /// A created or rolled key, with its raw value to show once.
 #[derive(Debug, Clone)]

@@ -1,23 +1,5 @@
-//! The use cases. [`Services`] holds the driven ports; each submodule adds the methods of one
-//! area of the API. Every method takes the calling [`Principal`] first and checks it with
-//! `datafast_domain::access::authorize` before touching anything.
-//!
-//! [`Principal`]: datafast_domain::access::Principal
-
-mod account;
-mod alert_delivery;
-mod alerts;
-mod analytics;
-mod apikeys;
-mod auth;
-mod funnels;
-mod goals;
-mod ingest;
-mod integrations;
-mod team;
-mod tokens;
-mod website_writes;
-mod websites;
+//! [`Services`]: the driven ports the use cases run on, the website access check every
+//! website use case makes first, and the hooks that tell listeners what changed.
 
 use std::sync::Arc;
 
@@ -28,46 +10,30 @@ use datafast_domain::role::Role;
 use datafast_domain::website::Website;
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::geo::{GeoLocator, NoLocation};
-use crate::notify::GoalListener;
-use crate::secrets::{CredentialHasher, CredentialVault};
-use crate::store::Storage;
-use crate::system::{Clock, RandomSource};
-
-pub use account::{AccountView, NewAccount};
-pub use alert_delivery::{
-    AlertDeliveryPorts, AlertDispatcher, AlertWorker, Pause, PauseFuture, Refused,
-    send_with_retries,
-};
-pub use alerts::{AlertChanges, AlertHistory, NewAlert};
-pub use analytics::{AnalyticsCache, AnalyticsView, FunnelView};
-pub use apikeys::IssuedApiKey;
-pub use auth::{CredentialCache, UsageRecorder};
-pub use funnels::{FunnelChanges, NewFunnel};
-pub use goals::GoalCustomizationsView;
-pub use ingest::{CookielessSessions, IngestOutcome, IngestRequest, SessionSources};
-pub use integrations::{IntegrationStatus, ProviderState};
-pub use team::{TeamEntry, TeamListing};
-pub use tokens::{IssuedToken, NewToken};
-pub use website_writes::{GoalCreated, PaymentOutcome, ProfileSaved, Removed};
-pub use websites::{NewWebsite, WebsiteWithRole};
+use crate::ingest::AgentCache;
+use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources, UsageRecorder};
+use datafast_ports::geo::{GeoLocator, NoLocation};
+use datafast_ports::notify::GoalListener;
+use datafast_ports::secrets::{CredentialHasher, CredentialVault};
+use datafast_ports::store::Storage;
+use datafast_ports::system::{Clock, RandomSource};
 
 /// The driven ports the use cases run on. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    store: Arc<dyn Storage>,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn RandomSource>,
-    hasher: Arc<dyn CredentialHasher>,
-    vault: Arc<dyn CredentialVault>,
-    credentials: Arc<CredentialCache>,
-    usage: Arc<UsageRecorder>,
-    geo: Arc<dyn GeoLocator>,
-    goal_listener: Option<Arc<dyn GoalListener>>,
-    cookieless_sessions: Arc<CookielessSessions>,
-    session_sources: Arc<SessionSources>,
-    agents: Arc<ingest::AgentCache>,
-    analytics: Arc<AnalyticsCache>,
+    pub(crate) store: Arc<dyn Storage>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) random: Arc<dyn RandomSource>,
+    pub(crate) hasher: Arc<dyn CredentialHasher>,
+    pub(crate) vault: Arc<dyn CredentialVault>,
+    pub(crate) credentials: Arc<CredentialCache>,
+    pub(crate) usage: Arc<UsageRecorder>,
+    pub(crate) geo: Arc<dyn GeoLocator>,
+    pub(crate) goal_listener: Option<Arc<dyn GoalListener>>,
+    pub(crate) cookieless_sessions: Arc<CookielessSessions>,
+    pub(crate) session_sources: Arc<SessionSources>,
+    pub(crate) agents: Arc<AgentCache>,
+    pub(crate) analytics: Arc<AnalyticsCache>,
 }
 
 impl std::fmt::Debug for Services {
@@ -96,7 +62,7 @@ impl Services {
             goal_listener: None,
             cookieless_sessions: Arc::new(CookielessSessions::default()),
             session_sources: Arc::new(SessionSources::default()),
-            agents: Arc::new(ingest::AgentCache::default()),
+            agents: Arc::new(AgentCache::default()),
             analytics: Arc::new(AnalyticsCache::default()),
         }
     }
@@ -116,7 +82,7 @@ impl Services {
     }
 
     /// Hands stored goal events to the listener, if one is set.
-    fn announce_goals(&self, events: &[datafast_domain::event::Event]) {
+    pub(crate) fn announce_goals(&self, events: &[datafast_domain::event::Event]) {
         let Some(listener) = &self.goal_listener else {
             return;
         };
@@ -126,7 +92,7 @@ impl Services {
     }
 
     /// Tells the listener, if one is set, that `website`'s alerts changed.
-    fn announce_alerts_changed(&self, website: datafast_domain::id::WebsiteId) {
+    pub(crate) fn announce_alerts_changed(&self, website: datafast_domain::id::WebsiteId) {
         if let Some(listener) = &self.goal_listener {
             listener.alerts_changed(website);
         }
@@ -134,7 +100,7 @@ impl Services {
 
     /// The current time at the precision the API shows and storage keeps (milliseconds), so
     /// that what a use case returns equals what a later read returns.
-    fn now(&self) -> jiff::Timestamp {
+    pub(crate) fn now(&self) -> jiff::Timestamp {
         let now = self.clock.now();
         jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
     }
@@ -159,7 +125,7 @@ impl Services {
 
     /// Loads a website and checks that `principal` may exercise `permission` on it. This is
     /// the only way website-scoped use cases reach a website.
-    async fn authorized_website(
+    pub(crate) async fn authorized_website(
         &self,
         principal: &Principal,
         website_id: WebsiteId,
@@ -194,6 +160,9 @@ impl Services {
 }
 
 /// The permission half of the policy alone, for refusing early.
-fn authorize_permission(principal: &Principal, permission: Permission) -> ServiceResult<()> {
+pub(crate) fn authorize_permission(
+    principal: &Principal,
+    permission: Permission,
+) -> ServiceResult<()> {
     authorize(principal, permission, Target::Profile).map_err(ServiceError::from)
 }

@@ -6,9 +6,9 @@ use datafast_domain::account::{Account, Email, parse_account_name};
 use datafast_domain::id::{AccountId, WebsiteId};
 use datafast_domain::permission::Permission;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
 
 /// The profile `GET /account` shows; `website_id` only for a website key.
 #[derive(Debug, Clone, PartialEq, Eq)]

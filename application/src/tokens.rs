@@ -9,10 +9,10 @@ use datafast_domain::id::{AccountId, TokenId};
 use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::token::AccessToken;
 
-use super::Services;
+use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::StoreError;
-use crate::system::{id_seconds, random_array};
+use crate::ids::{id_seconds, random_array};
+use datafast_ports::store::StoreError;
 
 /// A validated token request.
 #[derive(Debug, Clone, PartialEq, Eq)]
