@@ -52,19 +52,27 @@ fn alert_not_found(error: StoreError) -> ServiceError {
     }
 }
 
-impl Services {
+/// The alert use cases, reached through [`Services::alerts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Alerts<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Alerts<'_> {
     /// The website's alerts, each with its most recent deliveries.
-    pub async fn list_alerts(
+    pub async fn list(
         &self,
         principal: &Principal,
         website: WebsiteId,
     ) -> ServiceResult<Vec<(Alert, Vec<AlertLog>)>> {
-        self.authorized_website(principal, website, Permission::AlertsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsRead, false)
             .await?;
-        let alerts = self.store.alerts(website).await?;
+        let alerts = self.services.store.alerts(website).await?;
         let mut listed = Vec::with_capacity(alerts.len());
         for alert in alerts {
             let logs = self
+                .services
                 .store
                 .alert_logs(website, Some(alert.id), RECENT_LOGS)
                 .await?;
@@ -73,37 +81,41 @@ impl Services {
         Ok(listed)
     }
 
-    pub async fn get_alert(
+    pub async fn get(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: AlertId,
     ) -> ServiceResult<(Alert, Vec<AlertLog>)> {
-        self.authorized_website(principal, website, Permission::AlertsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsRead, false)
             .await?;
         let alert = self
+            .services
             .store
             .alert(website, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("Alert"))?;
         let logs = self
+            .services
             .store
             .alert_logs(website, Some(id), RECENT_LOGS)
             .await?;
         Ok((alert, logs))
     }
 
-    pub async fn create_alert(
+    pub async fn create(
         &self,
         principal: &Principal,
         website: WebsiteId,
         new: NewAlert,
     ) -> ServiceResult<Alert> {
-        self.authorized_website(principal, website, Permission::AlertsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsWrite, false)
             .await?;
-        let now = self.now();
+        let now = self.services.now();
         let alert = Alert {
-            id: AlertId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            id: AlertId::from_parts(id_seconds(now), random_array(self.services.random.as_ref())),
             website_id: website,
             subject: new.subject.unwrap_or_else(|| new.name.clone()),
             name: new.name,
@@ -116,12 +128,13 @@ impl Services {
         };
         self.check_destination(&alert)?;
         match self
+            .services
             .store
             .insert_alert(&alert, MAX_ALERTS_PER_WEBSITE)
             .await
         {
             Ok(()) => {
-                self.announce_alerts_changed(website);
+                self.services.announce_alerts_changed(website);
                 Ok(alert)
             }
             Err(StoreError::LimitReached) => Err(ServiceError::BadRequest(format!(
@@ -131,16 +144,18 @@ impl Services {
         }
     }
 
-    pub async fn update_alert(
+    pub async fn update(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: AlertId,
         changes: AlertChanges,
     ) -> ServiceResult<(Alert, Vec<AlertLog>)> {
-        self.authorized_website(principal, website, Permission::AlertsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsWrite, false)
             .await?;
         let mut alert = self
+            .services
             .store
             .alert(website, id)
             .await?
@@ -164,43 +179,47 @@ impl Services {
         if let Some(enabled) = changes.is_enabled {
             alert.is_enabled = enabled;
         }
-        alert.updated_at = self.now();
+        alert.updated_at = self.services.now();
         // A webhook saved before is left alone: delivery still refuses it if it must.
         if new_webhook {
             self.check_destination(&alert)?;
         }
-        self.store
+        self.services
+            .store
             .update_alert(&alert)
             .await
             .map_err(alert_not_found)?;
-        self.announce_alerts_changed(website);
+        self.services.announce_alerts_changed(website);
         let logs = self
+            .services
             .store
             .alert_logs(website, Some(id), RECENT_LOGS)
             .await?;
         Ok((alert, logs))
     }
 
-    pub async fn delete_alert(
+    pub async fn delete(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: AlertId,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::AlertsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsWrite, false)
             .await?;
-        self.store
+        self.services
+            .store
             .delete_alert(website, id)
             .await
             .map_err(alert_not_found)?;
-        self.announce_alerts_changed(website);
+        self.services.announce_alerts_changed(website);
         Ok(())
     }
 
     /// Refuses an alert that delivery would refuse anyway (a webhook on an internal address
     /// the server may not reach), so the mistake shows when it is made.
     fn check_destination(&self, alert: &Alert) -> ServiceResult<()> {
-        match &self.goal_listener {
+        match &self.services.goal_listener {
             Some(listener) => listener
                 .check_destination(alert)
                 .map_err(ServiceError::from),
@@ -208,17 +227,22 @@ impl Services {
         }
     }
 
-    pub async fn alert_history(
+    pub async fn history(
         &self,
         principal: &Principal,
         website: WebsiteId,
         alert: Option<AlertId>,
         limit: usize,
     ) -> ServiceResult<AlertHistory> {
-        self.authorized_website(principal, website, Permission::AlertsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::AlertsRead, false)
             .await?;
-        let logs = self.store.alert_logs(website, alert, limit).await?;
-        let counts = self.store.alert_counts(website, alert).await?;
+        let logs = self
+            .services
+            .store
+            .alert_logs(website, alert, limit)
+            .await?;
+        let counts = self.services.store.alert_counts(website, alert).await?;
         Ok(AlertHistory { logs, counts })
     }
 }

@@ -274,13 +274,19 @@ impl FunnelView {
     }
 }
 
-impl Services {
+/// The analytics use cases, reached through [`Services::analytics`].
+#[derive(Debug, Clone, Copy)]
+pub struct Analytics<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Analytics<'_> {
     /// Authorizes an analytics read and brings the index up to date for the website.
     ///
     /// # Errors
     /// The Website API's target errors (missing `websiteId`, another website's key), policy
     /// refusals, storage failures.
-    pub async fn analytics(
+    pub async fn view(
         &self,
         principal: &Principal,
         website_id: Option<WebsiteId>,
@@ -294,7 +300,7 @@ impl Services {
     ///
     /// # Errors
     /// As [`Services::analytics`].
-    pub async fn visitors_view(
+    pub async fn visitors(
         &self,
         principal: &Principal,
         website_id: Option<WebsiteId>,
@@ -314,15 +320,18 @@ impl Services {
         permission: Permission,
     ) -> ServiceResult<AnalyticsView> {
         let website = self
+            .services
+            .website_data()
             .website_api_target(principal, website_id, permission)
             .await?;
-        self.analytics
-            .refresh(self.store.as_ref(), website.id)
+        self.services
+            .analytics
+            .refresh(self.services.store.as_ref(), website.id)
             .await?;
         Ok(AnalyticsView {
-            cache: Arc::clone(&self.analytics),
+            cache: Arc::clone(&self.services.analytics),
             website,
-            now: self.now(),
+            now: self.services.now(),
         })
     }
 
@@ -330,14 +339,15 @@ impl Services {
     ///
     /// # Errors
     /// As [`Services::analytics`], and `NotFound` for the funnel.
-    pub async fn funnel_results(
+    pub async fn funnel(
         &self,
         principal: &Principal,
         website_id: Option<WebsiteId>,
         funnel_id: FunnelId,
     ) -> ServiceResult<FunnelView> {
-        let view = self.analytics(principal, website_id).await?;
+        let view = self.view(principal, website_id).await?;
         let funnel = self
+            .services
             .store
             .funnel(view.website.id, funnel_id)
             .await?
@@ -350,19 +360,22 @@ impl Services {
     ///
     /// # Errors
     /// Storage failures.
-    pub async fn warm_analytics(&self) -> ServiceResult<usize> {
-        self.analytics.warm(self.store.as_ref()).await
+    pub async fn warm(&self) -> ServiceResult<usize> {
+        self.services
+            .analytics
+            .warm(self.services.store.as_ref())
+            .await
     }
 
     pub(crate) async fn analytics_payment_recorded(&self, payment: &Payment) {
-        self.analytics.payment_recorded(payment).await;
+        self.services.analytics.payment_recorded(payment).await;
     }
 
     pub(crate) async fn analytics_profile_saved(&self, profile: &VisitorProfile) {
-        self.analytics.profile_saved(profile).await;
+        self.services.analytics.profile_saved(profile).await;
     }
 
     pub(crate) async fn analytics_invalidate(&self) {
-        self.analytics.invalidate().await;
+        self.services.analytics.invalidate().await;
     }
 }

@@ -44,42 +44,56 @@ fn funnel_slug(name: &str, id: FunnelId) -> String {
     }
 }
 
-impl Services {
-    pub async fn list_funnels(
+/// The funnel use cases, reached through [`Services::funnels`].
+#[derive(Debug, Clone, Copy)]
+pub struct Funnels<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Funnels<'_> {
+    pub async fn list(
         &self,
         principal: &Principal,
         website: WebsiteId,
         include_inactive: bool,
     ) -> ServiceResult<Vec<Funnel>> {
-        self.authorized_website(principal, website, Permission::FunnelsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::FunnelsRead, false)
             .await?;
-        Ok(self.store.funnels(website, include_inactive).await?)
+        Ok(self
+            .services
+            .store
+            .funnels(website, include_inactive)
+            .await?)
     }
 
-    pub async fn get_funnel(
+    pub async fn get(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: FunnelId,
     ) -> ServiceResult<Funnel> {
-        self.authorized_website(principal, website, Permission::FunnelsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::FunnelsRead, false)
             .await?;
-        self.store
+        self.services
+            .store
             .funnel(website, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("Funnel"))
     }
 
-    pub async fn create_funnel(
+    pub async fn create(
         &self,
         principal: &Principal,
         website: WebsiteId,
         new: NewFunnel,
     ) -> ServiceResult<Funnel> {
-        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::FunnelsWrite, false)
             .await?;
-        let now = self.now();
-        let id = FunnelId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
+        let now = self.services.now();
+        let id = FunnelId::from_parts(id_seconds(now), random_array(self.services.random.as_ref()));
         let funnel = Funnel {
             id,
             website_id: website,
@@ -90,23 +104,26 @@ impl Services {
             created_at: now,
             updated_at: now,
         };
-        self.store
+        self.services
+            .store
             .insert_funnel(&funnel)
             .await
             .map_err(funnel_error)?;
         Ok(funnel)
     }
 
-    pub async fn update_funnel(
+    pub async fn update(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: FunnelId,
         changes: FunnelChanges,
     ) -> ServiceResult<Funnel> {
-        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::FunnelsWrite, false)
             .await?;
         let mut funnel = self
+            .services
             .store
             .funnel(website, id)
             .await?
@@ -121,24 +138,27 @@ impl Services {
         if let Some(is_active) = changes.is_active {
             funnel.is_active = is_active;
         }
-        funnel.updated_at = self.now();
-        self.store
+        funnel.updated_at = self.services.now();
+        self.services
+            .store
             .update_funnel(&funnel)
             .await
             .map_err(funnel_error)?;
         Ok(funnel)
     }
 
-    pub async fn delete_funnel(
+    pub async fn delete(
         &self,
         principal: &Principal,
         website: WebsiteId,
         id: FunnelId,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::FunnelsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::FunnelsWrite, false)
             .await?;
-        self.store
-            .delete_funnel(website, id, self.now())
+        self.services
+            .store
+            .delete_funnel(website, id, self.services.now())
             .await
             .map_err(funnel_error)
     }

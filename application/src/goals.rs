@@ -16,50 +16,67 @@ pub struct GoalCustomizationsView {
     pub customizations: Vec<GoalCustomization>,
 }
 
-impl Services {
-    pub async fn tracked_goals(
+/// The goal use cases, reached through [`Services::goals`].
+#[derive(Debug, Clone, Copy)]
+pub struct Goals<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Goals<'_> {
+    pub async fn tracked(
         &self,
         principal: &Principal,
         website: WebsiteId,
     ) -> ServiceResult<Vec<TrackedGoal>> {
-        self.authorized_website(principal, website, Permission::SettingsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::SettingsRead, false)
             .await?;
-        let counts = self.store.goal_counts(website).await?;
-        let visitors = self.store.unique_visitors(website).await?;
+        let counts = self.services.store.goal_counts(website).await?;
+        let visitors = self.services.store.unique_visitors(website).await?;
         Ok(rank_goals(counts, visitors))
     }
 
-    pub async fn goal_customizations(
+    pub async fn customizations(
         &self,
         principal: &Principal,
         website: WebsiteId,
         goal: Option<GoalName>,
     ) -> ServiceResult<GoalCustomizationsView> {
-        self.authorized_website(principal, website, Permission::GoalsRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::GoalsRead, false)
             .await?;
         let customizations = match goal {
             Some(goal) => self
+                .services
                 .store
                 .customization(website, &goal)
                 .await?
                 .into_iter()
                 .collect(),
-            None => self.store.customizations(website).await?,
+            None => self.services.store.customizations(website).await?,
         };
         Ok(GoalCustomizationsView { customizations })
     }
 
-    pub async fn customize_goal(
+    pub async fn customize(
         &self,
         principal: &Principal,
         website: WebsiteId,
         change: CustomizationChange,
     ) -> ServiceResult<GoalCustomization> {
-        self.authorized_website(principal, website, Permission::GoalsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::GoalsWrite, false)
             .await?;
-        let current = self.store.customization(website, &change.goal_name).await?;
-        let updated = change.apply(current, self.now());
-        self.store.save_customization(website, &updated).await?;
+        let current = self
+            .services
+            .store
+            .customization(website, &change.goal_name)
+            .await?;
+        let updated = change.apply(current, self.services.now());
+        self.services
+            .store
+            .save_customization(website, &updated)
+            .await?;
         Ok(updated)
     }
 }

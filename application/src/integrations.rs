@@ -25,16 +25,23 @@ pub struct ProviderState {
     pub key_expires_at: Option<Timestamp>,
 }
 
-impl Services {
-    pub async fn integration_status(
+/// The payment-provider integration use cases, reached through [`Services::integrations`].
+#[derive(Debug, Clone, Copy)]
+pub struct Integrations<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Integrations<'_> {
+    pub async fn status(
         &self,
         principal: &Principal,
         website: WebsiteId,
     ) -> ServiceResult<IntegrationStatus> {
         let (site, _) = self
+            .services
             .authorized_website(principal, website, Permission::SettingsRead, false)
             .await?;
-        let connections = self.store.connections(website).await?;
+        let connections = self.services.store.connections(website).await?;
         let providers = Provider::ALL
             .iter()
             .map(|provider| {
@@ -55,37 +62,45 @@ impl Services {
     }
 
     /// Seals and stores the credentials; returns the website's currency for the response.
-    pub async fn connect_provider(
+    pub async fn connect(
         &self,
         principal: &Principal,
         website: WebsiteId,
         credentials: ProviderCredentials,
     ) -> ServiceResult<Currency> {
         let (site, _) = self
+            .services
             .authorized_website(principal, website, Permission::SettingsWrite, false)
             .await?;
         let plaintext = serialize_credentials(&credentials)?;
-        let sealed = self.vault.seal(&plaintext)?;
+        let sealed = self.services.vault.seal(&plaintext)?;
         let connection = Connection {
             provider: credentials.provider(),
             sealed_credentials: sealed,
-            connected_at: self.now(),
+            connected_at: self.services.now(),
             key_expires_at: None,
         };
-        self.store.save_connection(website, &connection).await?;
+        self.services
+            .store
+            .save_connection(website, &connection)
+            .await?;
         Ok(site.settings.currency)
     }
 
     /// Removes the connection; disconnecting a provider that is not connected succeeds too.
-    pub async fn disconnect_provider(
+    pub async fn disconnect(
         &self,
         principal: &Principal,
         website: WebsiteId,
         provider: Provider,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::SettingsWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::SettingsWrite, false)
             .await?;
-        self.store.delete_connection(website, provider).await?;
+        self.services
+            .store
+            .delete_connection(website, provider)
+            .await?;
         Ok(())
     }
 }

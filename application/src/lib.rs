@@ -6,40 +6,40 @@
 //!
 //! [`Principal`]: datafast_domain::access::Principal
 
-mod account;
+mod accounts;
 mod alert_delivery;
 mod alerts;
 mod analytics;
-mod apikeys;
-mod auth;
+mod api_keys;
+mod authentication;
 pub mod error;
 mod funnels;
 mod goals;
 mod ids;
-mod ingest;
+mod ingestion;
 mod integrations;
 mod services;
 mod team;
 mod tokens;
-mod website_writes;
+mod website_data;
 mod websites;
 
-pub use account::{AccountView, NewAccount};
+pub use accounts::{AccountView, Accounts, NewAccount};
 pub use alert_delivery::{
     AlertDeliveryPorts, AlertDispatcher, AlertWorker, Pause, PauseFuture, Refused,
     send_with_retries,
 };
-pub use alerts::{AlertChanges, AlertHistory, NewAlert};
-pub use analytics::{AnalyticsCache, AnalyticsView, FunnelView};
-pub use apikeys::IssuedApiKey;
-pub use auth::{CredentialCache, UsageRecorder};
+pub use alerts::{AlertChanges, AlertHistory, Alerts, NewAlert};
+pub use analytics::{Analytics, AnalyticsCache, AnalyticsView, FunnelView};
+pub use api_keys::{ApiKeys, IssuedApiKey};
+pub use authentication::{Authentication, CredentialCache, UsageRecorder};
 pub use error::{ServiceError, ServiceResult};
-pub use funnels::{FunnelChanges, NewFunnel};
-pub use goals::GoalCustomizationsView;
-pub use ingest::{CookielessSessions, IngestOutcome, IngestRequest, SessionSources};
-pub use integrations::{IntegrationStatus, ProviderState};
+pub use funnels::{FunnelChanges, Funnels, NewFunnel};
+pub use goals::{GoalCustomizationsView, Goals};
+pub use ingestion::{CookielessSessions, IngestOutcome, IngestRequest, Ingestion, SessionSources};
+pub use integrations::{IntegrationStatus, Integrations, ProviderState};
 pub use services::Services;
-pub use team::{TeamEntry, TeamListing};
-pub use tokens::{IssuedToken, NewToken};
-pub use website_writes::{GoalCreated, PaymentOutcome, ProfileSaved, Removed};
-pub use websites::{NewWebsite, WebsiteWithRole};
+pub use team::{Team, TeamEntry, TeamListing};
+pub use tokens::{IssuedToken, NewToken, Tokens};
+pub use website_data::{GoalCreated, PaymentOutcome, ProfileSaved, Removed, WebsiteData};
+pub use websites::{NewWebsite, WebsiteWithRole, Websites};

@@ -10,7 +10,7 @@ use datafast_domain::role::Role;
 use datafast_domain::website::Website;
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::ingest::AgentCache;
+use crate::ingestion::AgentCache;
 use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources, UsageRecorder};
 use datafast_ports::geo::{GeoLocator, NoLocation};
 use datafast_ports::notify::GoalListener;
@@ -43,6 +43,76 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
+    /// The account use cases.
+    pub fn accounts(&self) -> crate::Accounts<'_> {
+        crate::Accounts { services: self }
+    }
+
+    /// The alert use cases.
+    pub fn alerts(&self) -> crate::Alerts<'_> {
+        crate::Alerts { services: self }
+    }
+
+    /// The analytics use cases.
+    pub fn analytics(&self) -> crate::Analytics<'_> {
+        crate::Analytics { services: self }
+    }
+
+    /// The website key use cases.
+    pub fn api_keys(&self) -> crate::ApiKeys<'_> {
+        crate::ApiKeys { services: self }
+    }
+
+    /// The authentication use cases.
+    pub fn auth(&self) -> crate::Authentication<'_> {
+        crate::Authentication { services: self }
+    }
+
+    /// The funnel use cases.
+    pub fn funnels(&self) -> crate::Funnels<'_> {
+        crate::Funnels { services: self }
+    }
+
+    /// The goal use cases.
+    pub fn goals(&self) -> crate::Goals<'_> {
+        crate::Goals { services: self }
+    }
+
+    /// The ingestion use cases.
+    pub fn ingestion(&self) -> crate::Ingestion<'_> {
+        crate::Ingestion { services: self }
+    }
+
+    /// The payment-provider integration use cases.
+    pub fn integrations(&self) -> crate::Integrations<'_> {
+        crate::Integrations { services: self }
+    }
+
+    /// The team use cases.
+    pub fn team(&self) -> crate::Team<'_> {
+        crate::Team { services: self }
+    }
+
+    /// The access token use cases.
+    pub fn tokens(&self) -> crate::Tokens<'_> {
+        crate::Tokens { services: self }
+    }
+
+    /// The Website API write use cases.
+    pub fn website_data(&self) -> crate::WebsiteData<'_> {
+        crate::WebsiteData { services: self }
+    }
+
+    /// The website use cases.
+    pub fn websites(&self) -> crate::Websites<'_> {
+        crate::Websites { services: self }
+    }
+
+    /// Forgets every cached principal; called after any credential or ownership change.
+    pub(crate) fn forget_credentials(&self) {
+        self.credentials.clear();
+    }
+
     pub fn new(
         store: Arc<dyn Storage>,
         clock: Arc<dyn Clock>,

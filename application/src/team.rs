@@ -31,15 +31,23 @@ pub struct TeamListing {
     pub entries: Vec<TeamEntry>,
 }
 
-impl Services {
-    pub async fn list_team(
+/// The team use cases, reached through [`Services::team`].
+#[derive(Debug, Clone, Copy)]
+pub struct Team<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Team<'_> {
+    pub async fn list(
         &self,
         principal: &Principal,
         website: WebsiteId,
     ) -> ServiceResult<TeamListing> {
-        self.authorized_website(principal, website, Permission::TeamRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::TeamRead, false)
             .await?;
         let mut entries: Vec<TeamEntry> = self
+            .services
             .store
             .members(website)
             .await?
@@ -50,7 +58,8 @@ impl Services {
             })
             .collect();
         entries.extend(
-            self.store
+            self.services
+                .store
                 .invitations_of_website(website)
                 .await?
                 .into_iter()
@@ -66,10 +75,12 @@ impl Services {
         email: Email,
         role: Role,
     ) -> ServiceResult<Invitation> {
-        self.authorized_website(principal, website, Permission::TeamWrite, true)
+        self.services
+            .authorized_website(principal, website, Permission::TeamWrite, true)
             .await?;
         check_invitation(principal, role)?;
         let caller = self
+            .services
             .store
             .account(principal.account_id)
             .await?
@@ -79,17 +90,25 @@ impl Services {
                 "You cannot invite yourself".to_owned(),
             ));
         }
-        let existing = self.store.account_by_email(&email).await?;
+        let existing = self.services.store.account_by_email(&email).await?;
         if let Some(existing) = existing
-            && self.store.role_of(website, existing.id).await?.is_some()
+            && self
+                .services
+                .store
+                .role_of(website, existing.id)
+                .await?
+                .is_some()
         {
             return Err(ServiceError::Conflict(
                 "This user is already a member of the website".to_owned(),
             ));
         }
-        let now = self.now();
+        let now = self.services.now();
         let invitation = Invitation {
-            id: InvitationId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            id: InvitationId::from_parts(
+                id_seconds(now),
+                random_array(self.services.random.as_ref()),
+            ),
             website_id: website,
             email,
             role,
@@ -100,7 +119,7 @@ impl Services {
             },
             created_at: now,
         };
-        match self.store.insert_invitation(&invitation).await {
+        match self.services.store.insert_invitation(&invitation).await {
             Ok(()) => Ok(invitation),
             Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(
                 "A pending invitation already exists for this email".to_owned(),
@@ -116,16 +135,17 @@ impl Services {
         website: WebsiteId,
         user: AccountId,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::TeamWrite, true)
+        self.services
+            .authorized_website(principal, website, Permission::TeamWrite, true)
             .await?;
         if user == principal.account_id {
             return Err(ServiceError::BadRequest(
                 "You cannot remove yourself".to_owned(),
             ));
         }
-        match self.store.remove_member(website, user).await {
+        match self.services.store.remove_member(website, user).await {
             Ok(()) => {
-                self.forget_credentials();
+                self.services.forget_credentials();
                 Ok(())
             }
             Err(StoreError::NotFound) => Err(ServiceError::not_found("Team member")),
@@ -139,9 +159,15 @@ impl Services {
         website: WebsiteId,
         invitation: InvitationId,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::TeamWrite, true)
+        self.services
+            .authorized_website(principal, website, Permission::TeamWrite, true)
             .await?;
-        match self.store.delete_invitation(website, invitation).await {
+        match self
+            .services
+            .store
+            .delete_invitation(website, invitation)
+            .await
+        {
             Ok(()) => Ok(()),
             Err(StoreError::NotFound) => Err(ServiceError::not_found("Invitation")),
             Err(other) => Err(other.into()),
@@ -152,11 +178,12 @@ impl Services {
     pub async fn my_invitations(&self, principal: &Principal) -> ServiceResult<Vec<Invitation>> {
         authorize(principal, Permission::TeamRead, Target::Account)?;
         let me = self
+            .services
             .store
             .account(principal.account_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
-        Ok(self.store.invitations_for(&me.email).await?)
+        Ok(self.services.store.invitations_for(&me.email).await?)
     }
 
     /// Accepts an invitation addressed to the caller's email; only then does the caller
@@ -169,11 +196,13 @@ impl Services {
         authorize(principal, Permission::TeamWrite, Target::Account)?;
         check_full_authority(principal)?;
         let me = self
+            .services
             .store
             .account(principal.account_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let invitation = self
+            .services
             .store
             .invitation(id)
             .await?
@@ -182,6 +211,7 @@ impl Services {
         // The invitation is worth what its sender holds now: a sender no longer the owner
         // hands on nothing.
         let sender_role = self
+            .services
             .store
             .role_of(invitation.website_id, invitation.invited_by)
             .await?;
@@ -192,9 +222,9 @@ impl Services {
             website_id: invitation.website_id,
             account_id: me.id,
             role: invitation.role,
-            joined_at: self.now(),
+            joined_at: self.services.now(),
         };
-        match self.store.accept_invitation(id, &membership).await {
+        match self.services.store.accept_invitation(id, &membership).await {
             Ok(()) => Ok(membership),
             Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(
                 "You are already a member of this website".to_owned(),

@@ -39,20 +39,26 @@ pub struct IssuedToken {
     pub raw: RawSecret,
 }
 
-impl Services {
-    pub async fn list_tokens(&self, principal: &Principal) -> ServiceResult<Vec<AccessToken>> {
+/// The access token use cases, reached through [`Services::tokens`].
+#[derive(Debug, Clone, Copy)]
+pub struct Tokens<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Tokens<'_> {
+    pub async fn list(&self, principal: &Principal) -> ServiceResult<Vec<AccessToken>> {
         authorize(principal, Permission::ApiKeysRead, Target::Account)?;
-        let mut tokens = self.store.tokens_of(principal.account_id).await?;
+        let mut tokens = self.services.store.tokens_of(principal.account_id).await?;
         tokens.retain(|token| reaches_token(principal, token));
         for token in &mut tokens {
-            if let Some(at) = self.usage.pending_token(token.id) {
+            if let Some(at) = self.services.usage.pending_token(token.id) {
                 token.last_used_at = Some(at);
             }
         }
         Ok(tokens)
     }
 
-    pub async fn create_token(
+    pub async fn create(
         &self,
         principal: &Principal,
         request: NewToken,
@@ -62,6 +68,7 @@ impl Services {
         // Every listed website must be one the account can reach.
         for website in request.websites.ids() {
             if self
+                .services
                 .store
                 .role_of(website, principal.account_id)
                 .await?
@@ -79,7 +86,7 @@ impl Services {
     }
 
     /// Mints a token for `account` without a calling principal: for the server's own commands.
-    pub async fn issue_token_for(
+    pub async fn issue_for(
         &self,
         account: &Account,
         request: NewToken,
@@ -93,13 +100,13 @@ impl Services {
         created_by: Option<TokenId>,
         request: NewToken,
     ) -> ServiceResult<IssuedToken> {
-        let now = self.now();
+        let now = self.services.now();
         let raw = RawSecret::from_random(
             CredentialKind::AccountToken,
-            random_array(self.random.as_ref()),
+            random_array(self.services.random.as_ref()),
         );
         let token = AccessToken {
-            id: TokenId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            id: TokenId::from_parts(id_seconds(now), random_array(self.services.random.as_ref())),
             account_id,
             name: request.name,
             display_key: raw.display_form(),
@@ -109,20 +116,18 @@ impl Services {
             created_at: now,
             last_used_at: None,
         };
-        self.store
-            .insert_token(&token, &self.hasher.hash(raw.expose()))
+        self.services
+            .store
+            .insert_token(&token, &self.services.hasher.hash(raw.expose()))
             .await?;
         Ok(IssuedToken { token, raw })
     }
 
-    pub async fn delete_token(
-        &self,
-        principal: &Principal,
-        token_id: TokenId,
-    ) -> ServiceResult<()> {
+    pub async fn delete(&self, principal: &Principal, token_id: TokenId) -> ServiceResult<()> {
         authorize(principal, Permission::ApiKeysWrite, Target::Account)?;
         // A token out of the caller's reach answers as if it did not exist.
         let reachable = self
+            .services
             .store
             .tokens_of(principal.account_id)
             .await?
@@ -132,12 +137,13 @@ impl Services {
             return Err(ServiceError::not_found("Access token"));
         }
         match self
+            .services
             .store
             .delete_token(principal.account_id, token_id)
             .await
         {
             Ok(()) => {
-                self.forget_credentials();
+                self.services.forget_credentials();
                 Ok(())
             }
             Err(StoreError::NotFound) => Err(ServiceError::not_found("Access token")),

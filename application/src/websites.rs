@@ -37,13 +37,20 @@ fn domain_taken() -> ServiceError {
     ServiceError::Conflict("The owning account already has a website with this domain".to_owned())
 }
 
-impl Services {
-    pub async fn list_websites(
-        &self,
-        principal: &Principal,
-    ) -> ServiceResult<Vec<WebsiteWithRole>> {
+/// The website use cases, reached through [`Services::websites`].
+#[derive(Debug, Clone, Copy)]
+pub struct Websites<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Websites<'_> {
+    pub async fn list(&self, principal: &Principal) -> ServiceResult<Vec<WebsiteWithRole>> {
         authorize(principal, Permission::WebsitesRead, Target::Account)?;
-        let websites = self.store.websites_of(principal.account_id).await?;
+        let websites = self
+            .services
+            .store
+            .websites_of(principal.account_id)
+            .await?;
         Ok(websites
             .into_iter()
             .filter(|(website, _)| principal.scope_includes(website.id))
@@ -51,27 +58,28 @@ impl Services {
             .collect())
     }
 
-    pub async fn create_website(
+    pub async fn create(
         &self,
         principal: &Principal,
         request: NewWebsite,
     ) -> ServiceResult<Website> {
         authorize(principal, Permission::WebsitesWrite, Target::Account)?;
         check_website_creation(principal)?;
-        let now = self.now();
+        let now = self.services.now();
         let name = request.name.unwrap_or_else(|| request.domain.to_string());
         let settings = WebsiteSettings::new(name, request.timezone.unwrap_or_default());
-        let id = WebsiteId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
+        let id =
+            WebsiteId::from_parts(id_seconds(now), random_array(self.services.random.as_ref()));
         for _ in 0..TRACKING_ID_ATTEMPTS {
             let website = Website {
                 id,
                 owner_id: principal.account_id,
                 domain: request.domain.clone(),
-                tracking_id: TrackingId::from_random(random_array(self.random.as_ref())),
+                tracking_id: TrackingId::from_random(random_array(self.services.random.as_ref())),
                 created_at: now,
                 settings: settings.clone(),
             };
-            match self.store.create_website(&website).await {
+            match self.services.store.create_website(&website).await {
                 Ok(()) => return Ok(website),
                 Err(StoreError::Conflict("domain")) => return Err(domain_taken()),
                 Err(StoreError::Conflict("trackingId")) => continue,
@@ -83,28 +91,30 @@ impl Services {
         ))
     }
 
-    pub async fn get_website(
+    pub async fn get(
         &self,
         principal: &Principal,
         id: WebsiteId,
     ) -> ServiceResult<WebsiteWithRole> {
         let (website, role) = self
+            .services
             .authorized_website(principal, id, Permission::SettingsRead, false)
             .await?;
         Ok(WebsiteWithRole { website, role })
     }
 
-    pub async fn update_website(
+    pub async fn update(
         &self,
         principal: &Principal,
         id: WebsiteId,
         patch: WebsitePatch,
     ) -> ServiceResult<WebsiteWithRole> {
         let (mut website, role) = self
+            .services
             .authorized_website(principal, id, Permission::SettingsWrite, false)
             .await?;
         patch.apply_to(&mut website);
-        match self.store.update_website(&website).await {
+        match self.services.store.update_website(&website).await {
             Ok(()) => Ok(WebsiteWithRole { website, role }),
             Err(StoreError::Conflict(_)) => Err(domain_taken()),
             Err(StoreError::NotFound) => Err(ServiceError::not_found("Website")),
@@ -113,8 +123,9 @@ impl Services {
     }
 
     /// Checks the caller as for a deletion, then refuses: deletion is not offered over the API.
-    pub async fn delete_website(&self, principal: &Principal, id: WebsiteId) -> ServiceResult<()> {
-        self.authorized_website(principal, id, Permission::WebsitesWrite, true)
+    pub async fn delete(&self, principal: &Principal, id: WebsiteId) -> ServiceResult<()> {
+        self.services
+            .authorized_website(principal, id, Permission::WebsitesWrite, true)
             .await?;
         Err(ServiceError::Forbidden(
             "Website deletion is not available through the API".to_owned(),

@@ -74,17 +74,20 @@ fn services() -> Services {
 
 async fn full_token(services: &Services, account: usize) -> Principal {
     let (account, _) = services
-        .ensure_account(NewAccount {
+        .accounts()
+        .ensure(NewAccount {
             email: Email::parse(&format!("user{account}@example.com")).unwrap(),
             name: None,
         })
         .await
         .unwrap();
     let issued = services
-        .issue_token_for(&account, NewToken::default())
+        .tokens()
+        .issue_for(&account, NewToken::default())
         .await
         .unwrap();
     services
+        .auth()
         .authenticate(Some(issued.raw.expose()))
         .await
         .unwrap()
@@ -100,7 +103,8 @@ async fn check(world: World) -> Result<(), TestCaseError> {
     let mut websites = Vec::new();
     for (n, owner) in world.website_owners.iter().enumerate() {
         let website = services
-            .create_website(
+            .websites()
+            .create(
                 &owners[*owner],
                 NewWebsite {
                     domain: Domain::parse(&format!("site{n}.example.com")).unwrap(),
@@ -125,10 +129,12 @@ async fn check(world: World) -> Result<(), TestCaseError> {
         let owner = world.website_owners[*website];
         let email = Email::parse(&format!("user{account}@example.com")).unwrap();
         let invitation = services
+            .team()
             .invite(&owners[owner], websites[*website], email, role)
             .await;
         if let Ok(invitation) = invitation {
             services
+                .team()
                 .accept_invitation(&owners[*account], invitation.id)
                 .await
                 .unwrap();
@@ -148,7 +154,8 @@ async fn check(world: World) -> Result<(), TestCaseError> {
             PermissionSet::parse(&["websites:read", "settings:read"]).unwrap()
         };
         let issued = services
-            .create_token(
+            .tokens()
+            .create(
                 full_token,
                 NewToken {
                     name: None,
@@ -159,6 +166,7 @@ async fn check(world: World) -> Result<(), TestCaseError> {
             .await
             .unwrap();
         let principal = services
+            .auth()
             .authenticate(Some(issued.raw.expose()))
             .await
             .unwrap();
@@ -170,7 +178,7 @@ async fn check(world: World) -> Result<(), TestCaseError> {
                 && permissions.contains(Permission::SettingsWrite)
                 && role != Some(Role::Viewer);
 
-            let read = services.get_website(&principal, *website).await;
+            let read = services.websites().get(&principal, *website).await;
             prop_assert_eq!(
                 read.is_ok(),
                 may_read,
@@ -190,7 +198,10 @@ async fn check(world: World) -> Result<(), TestCaseError> {
                 name: Some(format!("renamed by {account}")),
                 ..WebsitePatch::default()
             };
-            let write = services.update_website(&principal, *website, patch).await;
+            let write = services
+                .websites()
+                .update(&principal, *website, patch)
+                .await;
             prop_assert_eq!(
                 write.is_ok(),
                 may_write,
@@ -199,7 +210,7 @@ async fn check(world: World) -> Result<(), TestCaseError> {
                 account
             );
 
-            let listed = services.list_websites(&principal).await.unwrap();
+            let listed = services.websites().list(&principal).await.unwrap();
             let visible = listed.iter().any(|w| w.website.id == *website);
             prop_assert_eq!(
                 visible,

@@ -216,7 +216,8 @@ impl Run {
             let principal = run.principal(*owner).await.unwrap();
             let website = run
                 .services
-                .create_website(
+                .websites()
+                .create(
                     &principal,
                     NewWebsite {
                         domain: Domain::parse(&format!("site{n}.example.com")).unwrap(),
@@ -239,7 +240,8 @@ impl Run {
     async fn add_root(&mut self, account: usize) {
         let (row, _) = self
             .services
-            .ensure_account(NewAccount {
+            .accounts()
+            .ensure(NewAccount {
                 email: email(account),
                 name: None,
             })
@@ -247,7 +249,8 @@ impl Run {
             .unwrap();
         let issued = self
             .services
-            .issue_token_for(&row, NewToken::default())
+            .tokens()
+            .issue_for(&row, NewToken::default())
             .await
             .unwrap();
         self.accounts.push(row);
@@ -276,11 +279,13 @@ impl Run {
         let sender = self.principal(owner).await.unwrap();
         let invitation = self
             .services
+            .team()
             .invite(&sender, self.websites[website], email(account), role)
             .await
             .unwrap();
         let accepting = self.principal(account).await.unwrap();
         self.services
+            .team()
             .accept_invitation(&accepting, invitation.id)
             .await
             .unwrap();
@@ -289,6 +294,7 @@ impl Run {
 
     async fn principal(&self, index: usize) -> Option<Principal> {
         self.services
+            .auth()
             .authenticate(Some(&self.minted[index].raw))
             .await
             .ok()
@@ -402,7 +408,7 @@ impl Run {
             permissions: permissions.clone(),
             websites: scope.clone(),
         };
-        match self.services.create_token(&principal, request).await {
+        match self.services.tokens().create(&principal, request).await {
             Ok(issued) => self.minted.push(Minted {
                 raw: issued.raw.expose().to_owned(),
                 id: CredentialId::Token(issued.token.id),
@@ -424,7 +430,8 @@ impl Run {
         let website = self.websites[website % self.websites.len()];
         match self
             .services
-            .create_api_key(&principal, website, "k".to_owned())
+            .api_keys()
+            .create(&principal, website, "k".to_owned())
             .await
         {
             Ok(issued) => self.minted.push(Minted {
@@ -469,7 +476,7 @@ impl Run {
         else {
             return Ok(());
         };
-        match self.services.roll_api_key(&principal, website, id).await {
+        match self.services.api_keys().roll(&principal, website, id).await {
             Ok(issued) => {
                 // The old value dies; the key lives on under its new issuer.
                 let mut old = self.minted[key].clone();
@@ -498,7 +505,12 @@ impl Run {
         else {
             return Ok(());
         };
-        match self.services.delete_api_key(&principal, website, id).await {
+        match self
+            .services
+            .api_keys()
+            .delete(&principal, website, id)
+            .await
+        {
             Ok(()) => self.revoke_tree(key),
             Err(error) => prop_assert!(refused(&error), "{error:?}"),
         }
@@ -520,6 +532,7 @@ impl Run {
         let role = if member { Role::Member } else { Role::Viewer };
         match self
             .services
+            .team()
             .invite(&principal, self.websites[website], email(invitee), role)
             .await
         {
@@ -555,6 +568,7 @@ impl Run {
         let principal = self.principal(by).await.unwrap();
         match self
             .services
+            .team()
             .accept_invitation(&principal, pending.id)
             .await
         {
@@ -600,6 +614,7 @@ impl Run {
         let website = website % self.websites.len();
         match self
             .services
+            .team()
             .remove_member(
                 &principal,
                 self.websites[website],
@@ -638,7 +653,7 @@ impl Run {
         let CredentialId::Token(id) = self.minted[target].id else {
             return Ok(());
         };
-        match self.services.delete_token(&principal, id).await {
+        match self.services.tokens().delete(&principal, id).await {
             Ok(()) => {
                 prop_assert!(self.reaches(by, target), "revoked a token out of reach");
                 self.revoke_tree(target);
@@ -740,7 +755,7 @@ impl Run {
                 .access(&principal, *id, Permission::SettingsRead, false)
                 .await
                 .is_ok();
-            let real = self.services.get_website(&principal, *id).await.is_ok();
+            let real = self.services.websites().get(&principal, *id).await.is_ok();
             prop_assert_eq!(probe, real, "probe and route disagree for {}", n);
         }
         Ok(())
@@ -749,7 +764,7 @@ impl Run {
     /// A token lists only tokens it could have created.
     async fn check_listing(&self, n: usize) -> Result<(), TestCaseError> {
         let principal = self.principal(n).await.unwrap();
-        let Ok(listed) = self.services.list_tokens(&principal).await else {
+        let Ok(listed) = self.services.tokens().list(&principal).await else {
             return Ok(());
         };
         for token in listed {

@@ -67,20 +67,23 @@ async fn owner_with_website(
     services: &Services,
 ) -> (Principal, datafast_domain::id::WebsiteId, String) {
     let (account, _) = services
-        .ensure_account(NewAccount {
+        .accounts()
+        .ensure(NewAccount {
             email: Email::parse("owner@example.com").unwrap(),
             name: Some("Owner".into()),
         })
         .await
         .unwrap();
     let issued = services
-        .issue_token_for(&account, NewToken::default())
+        .tokens()
+        .issue_for(&account, NewToken::default())
         .await
         .unwrap();
     let raw = issued.raw.expose().to_owned();
-    let principal = services.authenticate(Some(&raw)).await.unwrap();
+    let principal = services.auth().authenticate(Some(&raw)).await.unwrap();
     let website = services
-        .create_website(
+        .websites()
+        .create(
             &principal,
             NewWebsite {
                 domain: Domain::parse("example.com").unwrap(),
@@ -105,7 +108,8 @@ async fn a_failing_vault_stores_nothing_and_reports_a_clean_internal_error() {
 
     let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
     let error = services
-        .connect_provider(&owner, website, credentials)
+        .integrations()
+        .connect(&owner, website, credentials)
         .await
         .unwrap_err();
     assert!(matches!(error, ServiceError::Internal(_)), "got {error:?}");
@@ -114,7 +118,11 @@ async fn a_failing_vault_stores_nothing_and_reports_a_clean_internal_error() {
         "the error must not carry the credential"
     );
 
-    let status = services.integration_status(&owner, website).await.unwrap();
+    let status = services
+        .integrations()
+        .status(&owner, website)
+        .await
+        .unwrap();
     let stripe = status
         .providers
         .iter()
@@ -133,7 +141,8 @@ async fn the_vault_only_ever_sees_credentials_the_policy_allowed() {
     let services = services_with(MemoryStore::new(), vault);
     let (owner, website, _) = owner_with_website(&services).await;
     let narrow = services
-        .create_token(
+        .tokens()
+        .create(
             &owner,
             NewToken {
                 name: Some("reader".into()),
@@ -144,12 +153,14 @@ async fn the_vault_only_ever_sees_credentials_the_policy_allowed() {
         .await
         .unwrap();
     let reader = services
+        .auth()
         .authenticate(Some(narrow.raw.expose()))
         .await
         .unwrap();
     let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
     let error = services
-        .connect_provider(&reader, website, credentials)
+        .integrations()
+        .connect(&reader, website, credentials)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("settings:write"), "got {error}");
@@ -167,10 +178,15 @@ async fn a_sealed_credential_is_what_gets_stored() {
     let (owner, website, _) = owner_with_website(&services).await;
     let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
     services
-        .connect_provider(&owner, website, credentials)
+        .integrations()
+        .connect(&owner, website, credentials)
         .await
         .unwrap();
-    let status = services.integration_status(&owner, website).await.unwrap();
+    let status = services
+        .integrations()
+        .status(&owner, website)
+        .await
+        .unwrap();
     let stripe = status
         .providers
         .iter()
@@ -187,18 +203,20 @@ async fn revoking_a_token_takes_effect_on_the_next_request() {
     let services = services_with(MemoryStore::new(), MockCredentialVault::new());
     let (owner, _, _) = owner_with_website(&services).await;
     let second = services
-        .create_token(&owner, NewToken::default())
+        .tokens()
+        .create(&owner, NewToken::default())
         .await
         .unwrap();
     let raw = second.raw.expose().to_owned();
     // Resolve once, so the principal sits in the cache.
-    services.authenticate(Some(&raw)).await.unwrap();
+    services.auth().authenticate(Some(&raw)).await.unwrap();
     services
-        .delete_token(&owner, second.token.id)
+        .tokens()
+        .delete(&owner, second.token.id)
         .await
         .unwrap();
     assert_eq!(
-        services.authenticate(Some(&raw)).await.unwrap_err(),
+        services.auth().authenticate(Some(&raw)).await.unwrap_err(),
         ServiceError::Unauthenticated
     );
 }
@@ -208,23 +226,26 @@ async fn rolling_a_key_retires_the_old_value_at_once() {
     let services = services_with(MemoryStore::new(), MockCredentialVault::new());
     let (owner, website, _) = owner_with_website(&services).await;
     let issued = services
-        .create_api_key(&owner, website, "Production key".into())
+        .api_keys()
+        .create(&owner, website, "Production key".into())
         .await
         .unwrap();
     let old = issued.raw.expose().to_owned();
-    let as_key = services.authenticate(Some(&old)).await.unwrap();
+    let as_key = services.auth().authenticate(Some(&old)).await.unwrap();
     assert_eq!(as_key.key_website(), Some(website));
     let rolled = services
-        .roll_api_key(&owner, website, issued.key.id)
+        .api_keys()
+        .roll(&owner, website, issued.key.id)
         .await
         .unwrap();
     assert_ne!(rolled.raw.expose(), old);
     assert_eq!(
-        services.authenticate(Some(&old)).await.unwrap_err(),
+        services.auth().authenticate(Some(&old)).await.unwrap_err(),
         ServiceError::Unauthenticated
     );
     assert!(
         services
+            .auth()
             .authenticate(Some(rolled.raw.expose()))
             .await
             .is_ok()
@@ -247,7 +268,11 @@ async fn only_the_keyed_hash_of_a_credential_reaches_storage_lookups() {
     // A well-formed but unknown token is hashed and refused, never trusted.
     let unknown = format!("dft_{}", "ab".repeat(32));
     assert_eq!(
-        services.authenticate(Some(&unknown)).await.unwrap_err(),
+        services
+            .auth()
+            .authenticate(Some(&unknown))
+            .await
+            .unwrap_err(),
         ServiceError::Unauthenticated
     );
     // A malformed one is refused before any hashing.
@@ -262,6 +287,7 @@ async fn only_the_keyed_hash_of_a_credential_reaches_storage_lookups() {
     );
     assert_eq!(
         services
+            .auth()
             .authenticate(Some("dft_not-a-token"))
             .await
             .unwrap_err(),
@@ -275,32 +301,41 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts() {
     let (owner, website, _) = owner_with_website(&services).await;
     let invitee_email = Email::parse("member@example.com").unwrap();
     let invitation = services
+        .team()
         .invite(&owner, website, invitee_email.clone(), Role::Member)
         .await
         .unwrap();
     let (invitee, _) = services
-        .ensure_account(NewAccount {
+        .accounts()
+        .ensure(NewAccount {
             email: invitee_email,
             name: None,
         })
         .await
         .unwrap();
     let token = services
-        .issue_token_for(&invitee, NewToken::default())
+        .tokens()
+        .issue_for(&invitee, NewToken::default())
         .await
         .unwrap();
     let principal = services
+        .auth()
         .authenticate(Some(token.raw.expose()))
         .await
         .unwrap();
     assert!(matches!(
-        services.get_website(&principal, website).await.unwrap_err(),
+        services
+            .websites()
+            .get(&principal, website)
+            .await
+            .unwrap_err(),
         ServiceError::NotFound(_)
     ));
     services
+        .team()
         .accept_invitation(&principal, invitation.id)
         .await
         .unwrap();
-    let seen = services.get_website(&principal, website).await.unwrap();
+    let seen = services.websites().get(&principal, website).await.unwrap();
     assert_eq!(seen.role, Role::Member);
 }

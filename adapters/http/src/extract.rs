@@ -69,7 +69,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let services =
                 services.ok_or_else(|| ApiError::internal("Services missing from app data"))?;
-            let principal = services.authenticate(bearer.as_deref()).await?;
+            let principal = services.auth().authenticate(bearer.as_deref()).await?;
             Ok(Caller(principal))
         })
     }

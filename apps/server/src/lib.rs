@@ -192,9 +192,13 @@ pub async fn bootstrap_token(
     name: Option<String>,
 ) -> Result<String, StartError> {
     let email = Email::parse(email).map_err(|_| StartError::OwnerEmail(email.to_owned()))?;
-    let (account, _) = services.ensure_account(NewAccount { email, name }).await?;
+    let (account, _) = services
+        .accounts()
+        .ensure(NewAccount { email, name })
+        .await?;
     let issued = services
-        .issue_token_for(&account, NewToken::default())
+        .tokens()
+        .issue_for(&account, NewToken::default())
         .await?;
     Ok(issued.raw.expose().to_owned())
 }
@@ -288,7 +292,7 @@ impl Application {
             ALERT_QUEUE_CAPACITY,
         );
         let services = services.with_goal_listener(Arc::new(dispatcher.clone()));
-        let first_start_token = if services.has_accounts().await? {
+        let first_start_token = if services.accounts().any_exist().await? {
             None
         } else {
             Some(bootstrap_token(&services, &config.owner_email, Some("Owner".to_owned())).await?)
@@ -341,7 +345,7 @@ impl Application {
             let mut interval = tokio::time::interval(USAGE_FLUSH_INTERVAL);
             loop {
                 interval.tick().await;
-                if let Err(error) = services.flush_usage().await {
+                if let Err(error) = services.auth().flush_usage().await {
                     tracing::warn!(%error, "could not record last use of credentials");
                 }
             }
@@ -351,7 +355,7 @@ impl Application {
         let warming = self.services.clone();
         let warmer = tokio::spawn(async move {
             let started = std::time::Instant::now();
-            match warming.warm_analytics().await {
+            match warming.analytics().warm().await {
                 Ok(events) => tracing::info!(
                     events,
                     seconds = started.elapsed().as_secs_f64(),
@@ -364,7 +368,7 @@ impl Application {
         flusher.abort();
         warmer.abort();
         self.alerts.drain().await;
-        if let Err(error) = self.services.flush_usage().await {
+        if let Err(error) = self.services.auth().flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");
         }
         if let Err(error) = self.store.fold_log().await {

@@ -84,14 +84,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut datafast_server::Config)) -
 
 async fn token_for(services: &Services, email: &str, name: Option<&str>) -> String {
     let (account, _) = services
-        .ensure_account(NewAccount {
+        .accounts()
+        .ensure(NewAccount {
             email: Email::parse(email).expect("email"),
             name: name.map(str::to_owned),
         })
         .await
         .expect("account");
     services
-        .issue_token_for(&account, NewToken::default())
+        .tokens()
+        .issue_for(&account, NewToken::default())
         .await
         .expect("token")
         .raw

@@ -7,12 +7,12 @@ use crate::handlers::UseCases;
 use crate::views::AccountBody;
 
 pub(crate) async fn get(caller: Caller, services: UseCases) -> ApiResult {
-    let view = services.get_account(&caller).await?;
+    let view = services.accounts().get(&caller).await?;
     Ok(success(vec![AccountBody::from(&view)]))
 }
 
 pub(crate) async fn rename(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let name = body.fields().required_str("name")?;
-    let view = services.rename_account(&caller, name).await?;
+    let view = services.accounts().rename(&caller, name).await?;
     Ok(success(vec![AccountBody::from(&view)]))
 }

@@ -23,7 +23,7 @@ pub(crate) async fn list(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let alerts = services.list_alerts(&caller, website.0).await?;
+    let alerts = services.alerts().list(&caller, website.0).await?;
     Ok(success(
         alerts
             .iter()
@@ -77,7 +77,10 @@ pub(crate) async fn create(
     body: JsonObject,
 ) -> ApiResult {
     let request = new_alert(&body.fields())?;
-    let alert = services.create_alert(&caller, website.0, request).await?;
+    let alert = services
+        .alerts()
+        .create(&caller, website.0, request)
+        .await?;
     // A new alert has no deliveries yet.
     Ok(success(vec![AlertBody::new(&alert, &[])]))
 }
@@ -88,7 +91,7 @@ pub(crate) async fn get(
     website: PathId<WebsiteId>,
     alert: PathId<AlertId>,
 ) -> ApiResult {
-    let (alert, logs) = services.get_alert(&caller, website.0, alert.0).await?;
+    let (alert, logs) = services.alerts().get(&caller, website.0, alert.0).await?;
     Ok(success(vec![AlertBody::new(&alert, &logs)]))
 }
 
@@ -139,7 +142,8 @@ pub(crate) async fn update(
 ) -> ApiResult {
     let changes = alert_changes(&body.fields())?;
     let (alert, logs) = services
-        .update_alert(&caller, website.0, alert.0, changes)
+        .alerts()
+        .update(&caller, website.0, alert.0, changes)
         .await?;
     Ok(success(vec![AlertBody::new(&alert, &logs)]))
 }
@@ -150,7 +154,10 @@ pub(crate) async fn delete(
     website: PathId<WebsiteId>,
     alert: PathId<AlertId>,
 ) -> ApiResult {
-    services.delete_alert(&caller, website.0, alert.0).await?;
+    services
+        .alerts()
+        .delete(&caller, website.0, alert.0)
+        .await?;
     Ok(success(vec![Deleted::of(alert.0)]))
 }
 
@@ -183,7 +190,8 @@ pub(crate) async fn history(
     };
     let limit = history_limit(requested)?;
     let history = services
-        .alert_history(&caller, website.0, alert, limit)
+        .alerts()
+        .history(&caller, website.0, alert, limit)
         .await?;
     Ok(success_with(
         history.logs.iter().map(AlertLogRow::from).collect(),

@@ -80,7 +80,10 @@ async fn view(
     caller: &Caller,
     pairs: &QueryPairs,
 ) -> Result<AnalyticsView, ApiError> {
-    Ok(services.analytics(caller, website_param(pairs)?).await?)
+    Ok(services
+        .analytics()
+        .view(caller, website_param(pairs)?)
+        .await?)
 }
 
 /// `GET /analytics/overview`.
@@ -225,7 +228,8 @@ pub(crate) async fn funnel(
     query: QueryPairs,
 ) -> ApiResult {
     let results = services
-        .funnel_results(&caller, website_param(&query)?, funnel.0)
+        .analytics()
+        .funnel(&caller, website_param(&query)?, funnel.0)
         .await?;
     let pairs = query.into_inner();
     answer(move || results.results(&pairs).map(Some)).await
@@ -234,7 +238,8 @@ pub(crate) async fn funnel(
 /// `GET /visitors`.
 pub(crate) async fn visitors(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
     let view = services
-        .visitors_view(&caller, website_param(&query)?)
+        .analytics()
+        .visitors(&caller, website_param(&query)?)
         .await?;
     let pairs = query.into_inner();
     answer(move || view.visitors(&pairs).map(Some)).await
@@ -251,7 +256,8 @@ pub(crate) async fn visitor(
     let visitor = VisitorId::parse(&path)
         .ok_or_else(|| ApiError::bad_request("visitorId must be a UUID v4"))?;
     let view = services
-        .visitors_view(&caller, website_param(&query)?)
+        .analytics()
+        .visitors(&caller, website_param(&query)?)
         .await?;
     answer(move || Ok(view.visitor(visitor.as_str()))).await
 }

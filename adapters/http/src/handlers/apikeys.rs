@@ -14,7 +14,7 @@ pub(crate) async fn list(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let keys = services.list_api_keys(&caller, website.0).await?;
+    let keys = services.api_keys().list(&caller, website.0).await?;
     Ok(success(keys.iter().map(ApiKeyRow::from).collect()))
 }
 
@@ -25,7 +25,7 @@ pub(crate) async fn create(
     body: JsonObject,
 ) -> ApiResult {
     let name = parse_key_name(body.fields().optional_str("name")?)?;
-    let issued = services.create_api_key(&caller, website.0, name).await?;
+    let issued = services.api_keys().create(&caller, website.0, name).await?;
     Ok(success(vec![ApiKeyIssued::from(&issued)]))
 }
 
@@ -36,7 +36,7 @@ pub(crate) async fn roll(
     website: PathId<WebsiteId>,
     key: PathId<ApiKeyId>,
 ) -> ApiResult {
-    let issued = services.roll_api_key(&caller, website.0, key.0).await?;
+    let issued = services.api_keys().roll(&caller, website.0, key.0).await?;
     Ok(success(vec![ApiKeyIssued::from(&issued)]))
 }
 
@@ -46,6 +46,9 @@ pub(crate) async fn delete(
     website: PathId<WebsiteId>,
     key: PathId<ApiKeyId>,
 ) -> ApiResult {
-    services.delete_api_key(&caller, website.0, key.0).await?;
+    services
+        .api_keys()
+        .delete(&caller, website.0, key.0)
+        .await?;
     Ok(success(vec![Deleted::of(key.0)]))
 }

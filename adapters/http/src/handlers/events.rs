@@ -65,6 +65,7 @@ pub(crate) async fn collect(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let outcome = services
+        .ingestion()
         .ingest(IngestRequest {
             event,
             client_ip: ip,

@@ -28,7 +28,8 @@ pub(crate) async fn list(
 ) -> ApiResult {
     let include_inactive = query_flag("includeInactive", query.include_inactive.as_deref())?;
     let funnels = services
-        .list_funnels(&caller, website.0, include_inactive)
+        .funnels()
+        .list(&caller, website.0, include_inactive)
         .await?;
     Ok(success(funnels.iter().map(FunnelBody::from).collect()))
 }
@@ -74,7 +75,10 @@ pub(crate) async fn create(
     body: JsonObject,
 ) -> ApiResult {
     let request = new_funnel(&body.fields())?;
-    let funnel = services.create_funnel(&caller, website.0, request).await?;
+    let funnel = services
+        .funnels()
+        .create(&caller, website.0, request)
+        .await?;
     Ok(success(vec![FunnelBody::from(&funnel)]))
 }
 
@@ -84,7 +88,7 @@ pub(crate) async fn get(
     website: PathId<WebsiteId>,
     funnel: PathId<FunnelId>,
 ) -> ApiResult {
-    let funnel = services.get_funnel(&caller, website.0, funnel.0).await?;
+    let funnel = services.funnels().get(&caller, website.0, funnel.0).await?;
     Ok(success(vec![FunnelBody::from(&funnel)]))
 }
 
@@ -108,7 +112,8 @@ pub(crate) async fn update(
 ) -> ApiResult {
     let changes = funnel_changes(&body.fields())?;
     let funnel = services
-        .update_funnel(&caller, website.0, funnel.0, changes)
+        .funnels()
+        .update(&caller, website.0, funnel.0, changes)
         .await?;
     Ok(success(vec![FunnelBody::from(&funnel)]))
 }
@@ -119,6 +124,9 @@ pub(crate) async fn delete(
     website: PathId<WebsiteId>,
     funnel: PathId<FunnelId>,
 ) -> ApiResult {
-    services.delete_funnel(&caller, website.0, funnel.0).await?;
+    services
+        .funnels()
+        .delete(&caller, website.0, funnel.0)
+        .await?;
     Ok(success(vec![Deleted::of(funnel.0)]))
 }

@@ -20,7 +20,7 @@ pub(crate) async fn tracked(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let goals = services.tracked_goals(&caller, website.0).await?;
+    let goals = services.goals().tracked(&caller, website.0).await?;
     Ok(success(goals.iter().map(TrackedGoalRow::from).collect()))
 }
 
@@ -42,7 +42,8 @@ pub(crate) async fn customizations(
         .map(GoalName::parse)
         .transpose()?;
     let view = services
-        .goal_customizations(&caller, website.0, goal)
+        .goals()
+        .customizations(&caller, website.0, goal)
         .await?;
     Ok(success_with(
         view.customizations
@@ -68,7 +69,10 @@ pub(crate) async fn customize(
         fields.str_change("color")?,
         fields.str_change("description")?,
     )?;
-    let updated = services.customize_goal(&caller, website.0, change).await?;
+    let updated = services
+        .goals()
+        .customize(&caller, website.0, change)
+        .await?;
     Ok(success_with(
         vec![CustomizationRow::from(&updated)],
         Palette::all(),

@@ -17,7 +17,7 @@ pub(crate) async fn status(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let status = services.integration_status(&caller, website.0).await?;
+    let status = services.integrations().status(&caller, website.0).await?;
     Ok(success(vec![IntegrationsBody::from(&status)]))
 }
 
@@ -29,7 +29,8 @@ async fn connect(
 ) -> ApiResult {
     let provider = credentials.provider();
     let currency = services
-        .connect_provider(&caller, website.0, credentials)
+        .integrations()
+        .connect(&caller, website.0, credentials)
         .await?;
     Ok(success(vec![Connected::new(provider, currency.as_str())]))
 }
@@ -67,7 +68,8 @@ async fn disconnect(
     provider: Provider,
 ) -> ApiResult {
     services
-        .disconnect_provider(&caller, website.0, provider)
+        .integrations()
+        .disconnect(&caller, website.0, provider)
         .await?;
     Ok(success(vec![Message::new(format!(
         "{} disconnected successfully",

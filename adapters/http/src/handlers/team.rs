@@ -17,7 +17,7 @@ pub(crate) async fn list(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let team = services.list_team(&caller, website.0).await?;
+    let team = services.team().list(&caller, website.0).await?;
     Ok(success(team.entries.iter().map(TeamRow::from).collect()))
 }
 
@@ -33,7 +33,10 @@ pub(crate) async fn invite(
         Some(role) => Role::parse_invitable(role)?,
         None => Role::Viewer,
     };
-    let invitation = services.invite(&caller, website.0, email, role).await?;
+    let invitation = services
+        .team()
+        .invite(&caller, website.0, email, role)
+        .await?;
     Ok(success(vec![InvitationCreated::from(&invitation)]))
 }
 
@@ -72,11 +75,15 @@ pub(crate) async fn remove(
 ) -> ApiResult {
     let message = match removal(&body)? {
         Removal::Member(user) => {
-            services.remove_member(&caller, website.0, user).await?;
+            services
+                .team()
+                .remove_member(&caller, website.0, user)
+                .await?;
             "Team member removed"
         }
         Removal::Invitation(invitation) => {
             services
+                .team()
                 .withdraw_invitation(&caller, website.0, invitation)
                 .await?;
             "Invitation withdrawn"
@@ -86,7 +93,7 @@ pub(crate) async fn remove(
 }
 
 pub(crate) async fn mine(caller: Caller, services: UseCases) -> ApiResult {
-    let invitations = services.my_invitations(&caller).await?;
+    let invitations = services.team().my_invitations(&caller).await?;
     Ok(success(
         invitations.iter().map(InvitationRow::from).collect(),
     ))
@@ -97,7 +104,10 @@ pub(crate) async fn accept(
     services: UseCases,
     invitation: PathId<InvitationId>,
 ) -> ApiResult {
-    let membership = services.accept_invitation(&caller, invitation.0).await?;
+    let membership = services
+        .team()
+        .accept_invitation(&caller, invitation.0)
+        .await?;
     Ok(success(vec![InvitationAccepted::new(
         membership.website_id,
         membership.role,

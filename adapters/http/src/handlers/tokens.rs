@@ -14,7 +14,7 @@ use crate::handlers::UseCases;
 use crate::views::{TokenCreated, TokenRow};
 
 pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
-    let tokens = services.list_tokens(&caller).await?;
+    let tokens = services.tokens().list(&caller).await?;
     Ok(success(tokens.iter().map(TokenRow::from).collect()))
 }
 
@@ -49,7 +49,7 @@ fn new_token(fields: &Fields<'_>) -> Result<NewToken, ApiError> {
 
 pub(crate) async fn create(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let request = new_token(&body.fields())?;
-    let issued = services.create_token(&caller, request).await?;
+    let issued = services.tokens().create(&caller, request).await?;
     Ok(success(vec![TokenCreated::from(&issued)]))
 }
 
@@ -58,7 +58,7 @@ pub(crate) async fn delete(
     services: UseCases,
     token: PathId<TokenId>,
 ) -> ApiResult {
-    services.delete_token(&caller, token.0).await?;
+    services.tokens().delete(&caller, token.0).await?;
     Ok(success(vec![Message::new(
         "Access token deleted successfully",
     )]))

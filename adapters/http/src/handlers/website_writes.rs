@@ -76,7 +76,8 @@ pub(crate) async fn create_goal(
 ) -> ApiResult {
     let goal = server_goal(&body)?;
     let created = services
-        .create_server_goal(&caller, query.parse()?, goal)
+        .website_data()
+        .create_goal(&caller, query.parse()?, goal)
         .await?;
     Ok(success(vec![GoalCreatedView {
         message: "Custom event created successfully",
@@ -107,7 +108,8 @@ pub(crate) async fn delete_goals(
     let visitor = filter.visitor_id.clone();
     let goal_name = filter.goal_name.clone();
     let removed = services
-        .delete_server_goals(&caller, query.website.parse()?, filter)
+        .website_data()
+        .delete_goals(&caller, query.website.parse()?, filter)
         .await?;
     let message = match (&visitor, removed.from) {
         (Some(_), Some(_)) => "Goal events for visitor deleted successfully within time range",
@@ -139,6 +141,7 @@ pub(crate) async fn create_payment(
 ) -> ApiResult {
     let payment = server_payment(&body)?;
     let outcome = services
+        .website_data()
         .record_payment(&caller, query.parse()?, payment)
         .await?;
     let message = match outcome.record {
@@ -179,6 +182,7 @@ pub(crate) async fn delete_payments(
     let transaction_id = filter.transaction_id.clone();
     let visitor = filter.visitor_id.clone();
     let removed = services
+        .website_data()
         .delete_payments(&caller, query.website.parse()?, filter)
         .await?;
     let message = match (&transaction_id, &visitor, removed.from) {
@@ -220,6 +224,7 @@ pub(crate) async fn identify(
 ) -> ApiResult {
     let identify = server_identify(&body)?;
     let saved = services
+        .website_data()
         .identify_visitor(&caller, query.parse()?, identify)
         .await?;
     let message = if saved.persisted {

@@ -16,7 +16,7 @@ use crate::handlers::UseCases;
 use crate::views::{WebsiteBody, WebsiteCreated, WebsiteRow};
 
 pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
-    let websites = services.list_websites(&caller).await?;
+    let websites = services.websites().list(&caller).await?;
     Ok(success(websites.iter().map(WebsiteRow::from).collect()))
 }
 
@@ -36,7 +36,7 @@ fn new_website(fields: &Fields<'_>) -> Result<NewWebsite, ApiError> {
 
 pub(crate) async fn create(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
     let request = new_website(&body.fields())?;
-    let website = services.create_website(&caller, request).await?;
+    let website = services.websites().create(&caller, request).await?;
     Ok(success(vec![WebsiteCreated::from(&website)]))
 }
 
@@ -45,7 +45,7 @@ pub(crate) async fn get(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    let view = services.get_website(&caller, website.0).await?;
+    let view = services.websites().get(&caller, website.0).await?;
     Ok(success(vec![WebsiteBody::from(&view)]))
 }
 
@@ -118,7 +118,10 @@ pub(crate) async fn update(
     body: JsonObject,
 ) -> ApiResult {
     let patch = website_patch(&body.fields())?;
-    let view = services.update_website(&caller, website.0, patch).await?;
+    let view = services
+        .websites()
+        .update(&caller, website.0, patch)
+        .await?;
     Ok(success(vec![WebsiteBody::from(&view)]))
 }
 
@@ -129,6 +132,6 @@ pub(crate) async fn delete(
     services: UseCases,
     website: PathId<WebsiteId>,
 ) -> ApiResult {
-    services.delete_website(&caller, website.0).await?;
+    services.websites().delete(&caller, website.0).await?;
     Ok(success(vec![Message::new("Website deleted")]))
 }

@@ -36,14 +36,16 @@ pub(super) fn services() -> Services {
 /// A full-access token for the account with `email`, created as the server's bootstrap does.
 pub(super) async fn token_for(services: &Services, email: &str) -> String {
     let (account, _) = services
-        .ensure_account(NewAccount {
+        .accounts()
+        .ensure(NewAccount {
             email: Email::parse(email).unwrap(),
             name: None,
         })
         .await
         .unwrap();
     let issued = services
-        .issue_token_for(&account, NewToken::default())
+        .tokens()
+        .issue_for(&account, NewToken::default())
         .await
         .unwrap();
     issued.raw.expose().to_owned()

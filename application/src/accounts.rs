@@ -24,10 +24,17 @@ pub struct NewAccount {
     pub name: Option<String>,
 }
 
-impl Services {
-    pub async fn get_account(&self, principal: &Principal) -> ServiceResult<AccountView> {
+/// The account use cases, reached through [`Services::accounts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Accounts<'_> {
+    pub async fn get(&self, principal: &Principal) -> ServiceResult<AccountView> {
         authorize(principal, Permission::AnalyticsRead, Target::Profile)?;
         let account = self
+            .services
             .store
             .account(principal.account_id)
             .await?
@@ -38,16 +45,13 @@ impl Services {
         })
     }
 
-    pub async fn rename_account(
-        &self,
-        principal: &Principal,
-        name: &str,
-    ) -> ServiceResult<AccountView> {
+    pub async fn rename(&self, principal: &Principal, name: &str) -> ServiceResult<AccountView> {
         // As published, renaming needs only `analytics:read`; a website key may not rename
         // the owner behind it.
         authorize(principal, Permission::AnalyticsRead, Target::Account)?;
         let name = parse_account_name(name)?;
         let account = self
+            .services
             .store
             .rename_account(principal.account_id, &name)
             .await?;
@@ -59,8 +63,8 @@ impl Services {
 
     /// Returns the account with `new.email`, creating it first if needed. Used by the
     /// server's own commands, never over HTTP.
-    pub async fn ensure_account(&self, new: NewAccount) -> ServiceResult<(Account, bool)> {
-        if let Some(existing) = self.store.account_by_email(&new.email).await? {
+    pub async fn ensure(&self, new: NewAccount) -> ServiceResult<(Account, bool)> {
+        if let Some(existing) = self.services.store.account_by_email(&new.email).await? {
             return Ok((existing, false));
         }
         let name = match new.name.as_deref() {
@@ -73,20 +77,20 @@ impl Services {
                 .unwrap_or("Owner")
                 .to_owned(),
         };
-        let now = self.now();
+        let now = self.services.now();
         let account = Account {
-            id: AccountId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            id: AccountId::from_parts(id_seconds(now), random_array(self.services.random.as_ref())),
             name,
             email: new.email,
             image: None,
             created_at: now,
         };
-        self.store.create_account(&account).await?;
+        self.services.store.create_account(&account).await?;
         Ok((account, true))
     }
 
     /// Whether any account exists yet (first start).
-    pub async fn has_accounts(&self) -> ServiceResult<bool> {
-        Ok(self.store.account_count().await? > 0)
+    pub async fn any_exist(&self) -> ServiceResult<bool> {
+        Ok(self.services.store.account_count().await? > 0)
     }
 }

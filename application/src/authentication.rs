@@ -95,7 +95,13 @@ impl UsageRecorder {
     }
 }
 
-impl Services {
+/// The authentication use cases, reached through [`Services::auth`].
+#[derive(Debug, Clone, Copy)]
+pub struct Authentication<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Authentication<'_> {
     /// Resolves the value of an `Authorization: Bearer` header.
     ///
     /// # Errors
@@ -108,16 +114,18 @@ impl Services {
         let Some(kind) = CredentialKind::of(raw) else {
             return Err(ServiceError::Unauthenticated);
         };
-        let hash = self.hasher.hash(raw);
-        let principal = match self.credentials.get(&hash) {
+        let hash = self.services.hasher.hash(raw);
+        let principal = match self.services.credentials.get(&hash) {
             Some(principal) => principal,
             None => {
                 let principal = self.resolve(kind, &hash).await?;
-                self.credentials.put(hash, principal.clone());
+                self.services.credentials.put(hash, principal.clone());
                 principal
             }
         };
-        self.usage.record(&principal.credential, self.now());
+        self.services
+            .usage
+            .record(&principal.credential, self.services.now());
         Ok(principal)
     }
 
@@ -129,6 +137,7 @@ impl Services {
         match kind {
             CredentialKind::AccountToken => {
                 let token = self
+                    .services
                     .store
                     .token_by_hash(hash)
                     .await?
@@ -144,6 +153,7 @@ impl Services {
             }
             CredentialKind::WebsiteKey => {
                 let key = self
+                    .services
                     .store
                     .api_key_by_hash(hash)
                     .await?
@@ -168,18 +178,13 @@ impl Services {
     /// # Errors
     /// Storage failures; the pending times are then dropped, which only loses precision.
     pub async fn flush_usage(&self) -> ServiceResult<()> {
-        let (tokens, keys) = self.usage.take();
+        let (tokens, keys) = self.services.usage.take();
         if !tokens.is_empty() {
-            self.store.touch_tokens(&tokens).await?;
+            self.services.store.touch_tokens(&tokens).await?;
         }
         if !keys.is_empty() {
-            self.store.touch_api_keys(&keys).await?;
+            self.services.store.touch_api_keys(&keys).await?;
         }
         Ok(())
-    }
-
-    /// Forgets every cached principal; called after any credential or ownership change.
-    pub(crate) fn forget_credentials(&self) {
-        self.credentials.clear();
     }
 }

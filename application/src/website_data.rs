@@ -54,7 +54,13 @@ fn event_id(occurred_at: Timestamp, seq: u64) -> String {
     format!("{:08x}{:016x}", id_seconds(occurred_at), seq)
 }
 
-impl Services {
+/// The Website API write use cases, reached through [`Services::website_data`].
+#[derive(Debug, Clone, Copy)]
+pub struct WebsiteData<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl WebsiteData<'_> {
     /// The website a Website API call acts on: a `df_` key's own website (a different
     /// `websiteId` is refused), or the `websiteId` an account token names.
     ///
@@ -82,6 +88,7 @@ impl Services {
             }
         };
         let (website, _) = self
+            .services
             .authorized_website(principal, target, permission, false)
             .await?;
         Ok(website)
@@ -91,7 +98,7 @@ impl Services {
     ///
     /// # Errors
     /// `NotFound` when the visitor has no pageview; policy refusals; storage failures.
-    pub async fn create_server_goal(
+    pub async fn create_goal(
         &self,
         principal: &Principal,
         website_id: Option<WebsiteId>,
@@ -101,11 +108,12 @@ impl Services {
             .website_api_target(principal, website_id, Permission::GoalsWrite)
             .await?;
         let pageview = self
+            .services
             .store
             .latest_pageview(website.id, goal.visitor_id.as_str())
             .await?
             .ok_or_else(|| ServiceError::NotFound(NO_PAGEVIEW.to_owned()))?;
-        let now = self.now();
+        let now = self.services.now();
         let event = Event {
             kind: EventKind::Custom,
             occurred_at: now,
@@ -115,8 +123,12 @@ impl Services {
             origin: EventOrigin::Server,
             ..pageview
         };
-        let seqs = self.store.append_events(vec![event.clone()]).await?;
-        self.announce_goals(std::slice::from_ref(&event));
+        let seqs = self
+            .services
+            .store
+            .append_events(vec![event.clone()])
+            .await?;
+        self.services.announce_goals(std::slice::from_ref(&event));
         let seq = seqs.first().copied().unwrap_or_default();
         Ok(GoalCreated {
             event_id: event_id(now, seq),
@@ -127,7 +139,7 @@ impl Services {
     ///
     /// # Errors
     /// Policy refusals; storage failures.
-    pub async fn delete_server_goals(
+    pub async fn delete_goals(
         &self,
         principal: &Principal,
         website_id: Option<WebsiteId>,
@@ -136,9 +148,13 @@ impl Services {
         let website = self
             .website_api_target(principal, website_id, Permission::GoalsWrite)
             .await?;
-        let count = self.store.delete_goal_events(website.id, &filter).await?;
+        let count = self
+            .services
+            .store
+            .delete_goal_events(website.id, &filter)
+            .await?;
         if count > 0 {
-            self.analytics_invalidate().await;
+            self.services.analytics().analytics_invalidate().await;
         }
         Ok(Removed {
             count,
@@ -163,7 +179,7 @@ impl Services {
             .await?;
         let occurred_at = match payment.timestamp {
             Some(at) => Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at),
-            None => self.now(),
+            None => self.services.now(),
         };
         let stored = Payment {
             website_id: website.id,
@@ -182,18 +198,26 @@ impl Services {
         let goal_event = match &stored.visitor_id {
             None => None,
             Some(visitor) => {
-                let visit = self.store.latest_pageview(website.id, visitor).await?;
+                let visit = self
+                    .services
+                    .store
+                    .latest_pageview(website.id, visitor)
+                    .await?;
                 Some(payment_goal_event(&stored, visit))
             }
         };
         let record = self
+            .services
             .store
             .record_payment(&stored, goal_event.clone())
             .await?;
         if record == PaymentRecord::Recorded {
-            self.analytics_payment_recorded(&stored).await;
+            self.services
+                .analytics()
+                .analytics_payment_recorded(&stored)
+                .await;
             if let Some(event) = &goal_event {
-                self.announce_goals(std::slice::from_ref(event));
+                self.services.announce_goals(std::slice::from_ref(event));
             }
         }
         Ok(PaymentOutcome {
@@ -215,9 +239,13 @@ impl Services {
         let website = self
             .website_api_target(principal, website_id, Permission::PaymentsWrite)
             .await?;
-        let count = self.store.delete_payments(website.id, &filter).await?;
+        let count = self
+            .services
+            .store
+            .delete_payments(website.id, &filter)
+            .await?;
         if count > 0 {
-            self.analytics_invalidate().await;
+            self.services.analytics().analytics_invalidate().await;
         }
         if count == 0 && filter.transaction_id.is_some() {
             return Err(ServiceError::NotFound("Transaction not found".to_owned()));
@@ -244,12 +272,14 @@ impl Services {
             .website_api_target(principal, website_id, Permission::IdentifyWrite)
             .await?;
         let pageview = self
+            .services
             .store
             .latest_pageview(website.id, identify.visitor_id.as_str())
             .await?
             .ok_or_else(|| ServiceError::NotFound(NO_PAGEVIEW.to_owned()))?;
-        let now = self.now();
-        let new_id = ProfileId::from_parts(id_seconds(now), random_array(self.random.as_ref()));
+        let now = self.services.now();
+        let new_id =
+            ProfileId::from_parts(id_seconds(now), random_array(self.services.random.as_ref()));
         if website.settings.is_cookieless {
             return Ok(ProfileSaved {
                 profile_id: new_id.to_string(),
@@ -267,8 +297,9 @@ impl Services {
             origin: EventOrigin::Server,
             ..pageview
         };
-        self.store.append_events(vec![event]).await?;
+        self.services.store.append_events(vec![event]).await?;
         let saved = self
+            .services
             .store
             .save_profile(&VisitorProfile {
                 profile_id: new_id.to_string(),
@@ -279,7 +310,10 @@ impl Services {
                 identified_at: now,
             })
             .await?;
-        self.analytics_profile_saved(&saved).await;
+        self.services
+            .analytics()
+            .analytics_profile_saved(&saved)
+            .await;
         Ok(ProfileSaved {
             profile_id: saved.profile_id,
             persisted: true,

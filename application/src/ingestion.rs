@@ -457,7 +457,13 @@ fn new_session_id(visitor_id: &str, start: Timestamp) -> String {
     )
 }
 
-impl Services {
+/// The ingestion use cases, reached through [`Services::ingestion`].
+#[derive(Debug, Clone, Copy)]
+pub struct Ingestion<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl Ingestion<'_> {
     /// Checks an event against its website, enriches and stores it.
     ///
     /// # Errors
@@ -469,17 +475,19 @@ impl Services {
             user_agent,
         } = request;
         let website = self
+            .services
             .store
             .website_by_tracking_id(event.tracking_id.as_str())
             .await?
             .ok_or_else(|| ServiceError::NotFound("Unknown websiteId".to_owned()))?;
         let agent = self
+            .services
             .agents
             .read(user_agent.as_deref(), event.device.as_ref());
         if agent.is_bot {
             return Ok(IngestOutcome::Dropped(DropReason::Bot));
         }
-        let location = self.geo.locate(client_ip);
+        let location = self.services.geo.locate(client_ip);
         if let Err(reason) = check_website(
             &website,
             &event.page.host,
@@ -490,7 +498,7 @@ impl Services {
         ) {
             return Ok(IngestOutcome::Dropped(reason));
         }
-        let now = self.now();
+        let now = self.services.now();
         let cookieless = event.cookieless || website.settings.is_cookieless;
         let mut context = visit_context(
             &event,
@@ -506,7 +514,7 @@ impl Services {
         let (visitor_id, session_id) = match (event.visitor_id.take(), cookieless) {
             (Some(id), false) => (id.into_string(), event.session_id.into_string()),
             _ => {
-                let secret = self.hasher.hash(COOKIELESS_SECRET_LABEL);
+                let secret = self.services.hasher.hash(COOKIELESS_SECRET_LABEL);
                 let visitor = cookieless_visitor_id(
                     secret.as_str().as_bytes(),
                     now,
@@ -515,11 +523,12 @@ impl Services {
                     website.domain.as_str(),
                 )
                 .into_string();
-                let session = self.cookieless_sessions.session_for(&visitor, now);
+                let session = self.services.cookieless_sessions.session_for(&visitor, now);
                 (visitor, session)
             }
         };
-        self.session_sources
+        self.services
+            .session_sources
             .attribute(website.id, &session_id, &mut context, now);
         let (goal_name, params) = match &event.data {
             EventData::Pageview => (None, BTreeMap::new()),
@@ -562,7 +571,7 @@ impl Services {
         };
         // Only goal events are announced after the commit; the others need no copy.
         let goal = stored.goal_name.is_some().then(|| stored.clone());
-        self.store.append_events(vec![stored]).await?;
+        self.services.store.append_events(vec![stored]).await?;
         if let EventData::Identify {
             user_id,
             name,
@@ -575,11 +584,12 @@ impl Services {
             metadata.extend(name.clone().map(|n| ("name".to_owned(), n)));
             metadata.extend(image.clone().map(|i| ("image".to_owned(), i)));
             let saved = self
+                .services
                 .store
                 .save_profile(&VisitorProfile {
                     profile_id: ProfileId::from_parts(
                         id_seconds(now),
-                        random_array(self.random.as_ref()),
+                        random_array(self.services.random.as_ref()),
                     )
                     .to_string(),
                     website_id: website.id,
@@ -589,9 +599,12 @@ impl Services {
                     identified_at: now,
                 })
                 .await?;
-            self.analytics_profile_saved(&saved).await;
+            self.services
+                .analytics()
+                .analytics_profile_saved(&saved)
+                .await;
         }
-        self.announce_goals(goal.as_slice());
+        self.services.announce_goals(goal.as_slice());
         Ok(IngestOutcome::Stored {
             visitor_id,
             cookieless,

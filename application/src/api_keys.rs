@@ -27,39 +27,47 @@ fn key_not_found(error: StoreError) -> ServiceError {
     }
 }
 
-impl Services {
-    pub async fn list_api_keys(
+/// The website key use cases, reached through [`Services::api_keys`].
+#[derive(Debug, Clone, Copy)]
+pub struct ApiKeys<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl ApiKeys<'_> {
+    pub async fn list(
         &self,
         principal: &Principal,
         website: WebsiteId,
     ) -> ServiceResult<Vec<ApiKey>> {
-        self.authorized_website(principal, website, Permission::ApiKeysRead, false)
+        self.services
+            .authorized_website(principal, website, Permission::ApiKeysRead, false)
             .await?;
-        let mut keys = self.store.api_keys_of(website).await?;
+        let mut keys = self.services.store.api_keys_of(website).await?;
         for key in &mut keys {
-            if let Some(at) = self.usage.pending_key(key.id) {
+            if let Some(at) = self.services.usage.pending_key(key.id) {
                 key.last_used_at = Some(at);
             }
         }
         Ok(keys)
     }
 
-    pub async fn create_api_key(
+    pub async fn create(
         &self,
         principal: &Principal,
         website: WebsiteId,
         name: String,
     ) -> ServiceResult<IssuedApiKey> {
-        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
         let issued_by = key_issuer(principal)?;
-        let now = self.now();
+        let now = self.services.now();
         let raw = RawSecret::from_random(
             CredentialKind::WebsiteKey,
-            random_array(self.random.as_ref()),
+            random_array(self.services.random.as_ref()),
         );
         let key = ApiKey {
-            id: ApiKeyId::from_parts(id_seconds(now), random_array(self.random.as_ref())),
+            id: ApiKeyId::from_parts(id_seconds(now), random_array(self.services.random.as_ref())),
             website_id: website,
             name,
             display_key: raw.display_form(),
@@ -68,8 +76,13 @@ impl Services {
             last_used_at: None,
         };
         match self
+            .services
             .store
-            .insert_api_key(&key, &self.hasher.hash(raw.expose()), MAX_KEYS_PER_WEBSITE)
+            .insert_api_key(
+                &key,
+                &self.services.hasher.hash(raw.expose()),
+                MAX_KEYS_PER_WEBSITE,
+            )
             .await
         {
             Ok(()) => Ok(IssuedApiKey { key, raw }),
@@ -80,15 +93,17 @@ impl Services {
         }
     }
 
-    pub async fn roll_api_key(
+    pub async fn roll(
         &self,
         principal: &Principal,
         website: WebsiteId,
         key_id: ApiKeyId,
     ) -> ServiceResult<IssuedApiKey> {
-        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
         let current = self
+            .services
             .store
             .api_keys_of(website)
             .await?
@@ -98,36 +113,39 @@ impl Services {
         let issuer = roll_issuer(principal, &current)?;
         let raw = RawSecret::from_random(
             CredentialKind::WebsiteKey,
-            random_array(self.random.as_ref()),
+            random_array(self.services.random.as_ref()),
         );
         let key = self
+            .services
             .store
             .roll_api_key(
                 website,
                 key_id,
-                &self.hasher.hash(raw.expose()),
+                &self.services.hasher.hash(raw.expose()),
                 &raw.display_form(),
                 &issuer,
             )
             .await
             .map_err(key_not_found)?;
-        self.forget_credentials();
+        self.services.forget_credentials();
         Ok(IssuedApiKey { key, raw })
     }
 
-    pub async fn delete_api_key(
+    pub async fn delete(
         &self,
         principal: &Principal,
         website: WebsiteId,
         key_id: ApiKeyId,
     ) -> ServiceResult<()> {
-        self.authorized_website(principal, website, Permission::ApiKeysWrite, false)
+        self.services
+            .authorized_website(principal, website, Permission::ApiKeysWrite, false)
             .await?;
-        self.store
+        self.services
+            .store
             .delete_api_key(website, key_id)
             .await
             .map_err(key_not_found)?;
-        self.forget_credentials();
+        self.services.forget_credentials();
         Ok(())
     }
 }
