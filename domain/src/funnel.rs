@@ -56,6 +56,33 @@ pub fn parse_funnel_name(input: &str) -> Result<String, ValidationError> {
     text::bounded("name", input, 1, 100)
 }
 
+/// What funnel names are unique under among a website's live funnels: the name in Unicode
+/// lower case (`str::to_lowercase`), so `Signup` and `SIGNUP`, `ΑΒΓ` and `αβγ`, or the Kelvin
+/// sign `K` and `k` are one name, while `Sign-up` and `Signup` stay two. Every backend compares
+/// these keys, never names. SQLite stores them (`funnels.name_key`, under a unique index), so a
+/// change to how a key is made needs a migration that re-keys the stored funnels.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunnelNameKey(String);
+
+impl FunnelNameKey {
+    /// The key of the funnel name `name`.
+    pub fn of(name: &str) -> Self {
+        Self(name.to_lowercase())
+    }
+
+    /// The key as text, as a backend stores it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Funnel {
+    /// The key this funnel's name is unique under.
+    pub fn name_key(&self) -> FunnelNameKey {
+        FunnelNameKey::of(&self.name)
+    }
+}
+
 /// Lowercase ASCII letters and digits joined by single hyphens: `Signup funnel` →
 /// `signup-funnel`. Empty when nothing slug-worthy remains.
 pub fn slugify(input: &str) -> String {
@@ -239,6 +266,25 @@ mod tests {
         assert_eq!(slugify("Signup funnel"), "signup-funnel");
         assert_eq!(slugify("  --Über Funnel!! 2 "), "ber-funnel-2");
         assert_eq!(slugify("✓✓"), "");
+    }
+
+    #[test]
+    fn funnel_names_clash_whatever_their_case() {
+        for (name, other) in [
+            ("Signup", "SIGNUP"),
+            ("Über Funnel", "üBER fUNNEL"),
+            ("ΑΒΓ", "αβγ"),
+            ("\u{212A}elvin", "kelvin"),
+        ] {
+            assert_eq!(
+                FunnelNameKey::of(name),
+                FunnelNameKey::of(other),
+                "{name:?}"
+            );
+        }
+        assert_eq!(FunnelNameKey::of("Checkout ✓").as_str(), "checkout ✓");
+        assert_ne!(FunnelNameKey::of("Sign-up"), FunnelNameKey::of("Signup"));
+        assert_ne!(FunnelNameKey::of("Signup "), FunnelNameKey::of("Signup"));
     }
 
     proptest! {

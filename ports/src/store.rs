@@ -1,6 +1,6 @@
 //! Storage ports, one trait per capability, under the [`Storage`] umbrella. Every backend
 //! (SQLite, memory, any later one) implements all of them and passes the same contract suite
-//! (`tests/src/contract.rs`). Methods document what an adapter MUST return; adapters translate
+//! (`tests/src/contract/`). Methods document what an adapter MUST return; adapters translate
 //! their own errors into [`StoreError`] at the seam.
 //!
 //! Rules every backend follows where a method's doc is silent (the contract suite holds them):

@@ -1,6 +1,6 @@
 //! Funnels and their soft deletion: a deleted funnel stays stored, leaves every read, and frees
-//! its name. Names are unique per website among funnels that are not deleted, compared after
-//! Unicode lower-casing.
+//! its name. Names are unique per website among funnels that are not deleted, compared by the
+//! domain's [`FunnelNameKey`](datafast_domain::funnel::FunnelNameKey).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -22,12 +22,12 @@ fn kept_to_the_millisecond(funnel: &Funnel) -> Funnel {
 
 /// Whether a live funnel of `funnel`'s website other than `funnel` itself has its name.
 fn name_taken(state: &State, funnel: &Funnel) -> bool {
-    let wanted = funnel.name.to_lowercase();
+    let wanted = funnel.name_key();
     state.funnels.values().any(|stored| {
         stored.is_live()
             && stored.funnel.website_id == funnel.website_id
             && stored.funnel.id != funnel.id
-            && stored.funnel.name.to_lowercase() == wanted
+            && stored.funnel.name_key() == wanted
     })
 }
 

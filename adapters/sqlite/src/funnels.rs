@@ -1,5 +1,8 @@
 //! Funnels, their steps as JSON, and soft deletion: a deleted funnel keeps its row (with
-//! `deleted_at`) but leaves every read and frees its name.
+//! `deleted_at`) but leaves every read and frees its name. Names are unique per website among
+//! live funnels through the `name_key` column, which holds the domain's
+//! [`FunnelNameKey`](datafast_domain::funnel::FunnelNameKey) (Unicode-aware, which SQLite's
+//! `lower()` is not).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -85,11 +88,6 @@ fn encode_steps(steps: &[FunnelStep]) -> Result<String, Failure> {
     Ok(serde_json::to_string(&stored)?)
 }
 
-/// The key names are unique under: Unicode-aware lower case, which SQLite's `lower()` is not.
-fn name_key(name: &str) -> String {
-    name.to_lowercase()
-}
-
 fn decode_funnel(row: &Row<'_>) -> Result<Funnel, Failure> {
     let stored: Vec<StoredStep> = serde_json::from_str(&row.text(4)?)?;
     Ok(Funnel {
@@ -121,7 +119,7 @@ impl FunnelStore for SqliteStore {
                 funnel.id.to_string(),
                 funnel.website_id.to_string(),
                 funnel.name,
-                name_key(&funnel.name),
+                funnel.name_key().as_str(),
                 funnel.slug,
                 encode_steps(&funnel.steps)?,
                 funnel.is_active,
@@ -181,7 +179,7 @@ impl FunnelStore for SqliteStore {
                     funnel.website_id.to_string(),
                     funnel.id.to_string(),
                     funnel.name,
-                    name_key(&funnel.name),
+                    funnel.name_key().as_str(),
                     funnel.slug,
                     encode_steps(&funnel.steps)?,
                     funnel.is_active,
