@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project holds itself to, in the order a failure is cheapest to find:
-# formatting, lints with warnings denied, then every test of every crate and the tracker
-# script's tests. CI runs exactly this.
+# formatting, lints with warnings denied, the supply-chain policy (deny.toml), then every test
+# of every crate and the tracker script's tests. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,17 @@ cargo fmt --all -- --check
 
 echo "==> cargo clippy (warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Licences, duplicate versions and crate sources, all read from Cargo.lock: no network needed.
+# The advisories check is left out: it needs the RustSec database from the network (see
+# "Supply chain" in docs/operations.md to run it where the network allows).
+echo "==> cargo deny check licenses bans sources"
+if cargo deny --version >/dev/null 2>&1; then
+    cargo deny --locked check licenses bans sources
+else
+    skip_or_fail cargo-deny "the supply-chain check" \
+        "cargo install cargo-deny --locked --version 0.20.2"
+fi
 
 # Test output is captured, so a skipped real-client test would go unnoticed: say it here.
 # Under CI they are never skipped: they fail instead (.ci/run installs what they need).
