@@ -1,5 +1,5 @@
 //! The adapter end to end in-process: the real application (routes, extractors, middleware)
-//! over the real use cases, on the test doubles. Envelope on every failure, authentication,
+//! over the real use cases, on the in-memory store. Envelope on every failure, authentication,
 //! one success path per route group, the 4 KB customization limit, and rate limiting.
 
 use std::collections::HashSet;
@@ -17,19 +17,22 @@ use datafast_application::{NewAccount, NewToken};
 use datafast_domain::account::Email;
 use datafast_domain::goal::PALETTE;
 use datafast_domain::permission::Permission;
+use datafast_memory::MemoryStore;
+use datafast_secrets::{AeadVault, HmacHasher, OsRandom};
 
-use super::doubles::{CountingRandom, FixedClock, PlainHasher, PlainVault, TestStore};
+use super::clock::FixedClock;
 use crate::{AppState, HttpConfig, RateLimit, application, route_table};
 
 const ADMIN: &str = "/api/v1/admin";
 
+/// The real use cases over the in-memory store and the real secrets, with time held still.
 pub(super) fn services() -> Services {
     Services::new(
-        Arc::new(TestStore::default()),
+        Arc::new(MemoryStore::new()),
         Arc::new(FixedClock),
-        Arc::new(CountingRandom::default()),
-        Arc::new(PlainHasher),
-        Arc::new(PlainVault),
+        Arc::new(OsRandom),
+        Arc::new(HmacHasher::new([3; 32])),
+        Arc::new(AeadVault::new([4; 32])),
     )
 }
 

@@ -1,7 +1,7 @@
-//! In-crate tests of the whole adapter, over test doubles of the driven ports.
+//! In-crate tests of the whole adapter: the in-memory store, the real secrets, a fixed clock.
 
 mod api;
 mod auth_failures;
+mod clock;
 mod connections;
-mod doubles;
 mod logs;
