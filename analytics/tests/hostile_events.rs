@@ -13,9 +13,10 @@ use datafast_analytics::{
 };
 use datafast_domain::event::{Event, EventOrigin};
 use datafast_domain::id::WebsiteId;
-use datafast_domain::ingest::{EventData, Place, user_agent_info, validate, visit_context};
+use datafast_domain::ingest::{EventData, Place, user_agent_info, visit_context};
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::{Currency, Domain};
+use datafast_http::wire::events::read_event;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -66,8 +67,7 @@ fn hostile(n: u64, kind: &str) -> Value {
 /// The payload as the server stores it: validated, its user agent read, its visit context
 /// built, as `POST /api/events` does.
 fn stored(body: &Value, n: u64) -> Event {
-    let text = body.to_string();
-    let event = validate(serde_json::from_str(&text).unwrap()).unwrap();
+    let event = read_event(body.to_string().as_bytes()).unwrap();
     let agent = user_agent_info(Some("Mozilla/5.0"), event.device.as_ref());
     let domain = Domain::parse("example.com").unwrap();
     let context = visit_context(&event, &domain, &agent, Place::default());

@@ -14,9 +14,10 @@ use bytes::Bytes;
 use datafast_analytics::{AnalyticsIndex, Breakdown, RequestContext, parse_breakdown};
 use datafast_domain::event::{Event, EventOrigin};
 use datafast_domain::id::WebsiteId;
-use datafast_domain::ingest::{EventData, Place, user_agent_info, validate, visit_context};
+use datafast_domain::ingest::{EventData, Place, user_agent_info, visit_context};
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::{Currency, Domain};
+use datafast_http::wire::events::read_event;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -67,9 +68,7 @@ type Payload = fn(&str, u64) -> Value;
 /// A payload as the server stores it: validated, its user agent read, its visit context
 /// built, as `POST /api/events` does (website rules and session memory aside).
 fn stored(body: &Value, website: WebsiteId, domain: &Domain) -> Result<Event, String> {
-    let text = body.to_string();
-    let raw = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let event = validate(raw).map_err(|e| e.to_string())?;
+    let event = read_event(body.to_string().as_bytes()).map_err(|e| e.to_string())?;
     let agent = user_agent_info(Some(crate::client::BROWSER_AGENT), event.device.as_ref());
     let context = visit_context(&event, domain, &agent, Place::default());
     let kind = event.data.kind();

@@ -60,22 +60,25 @@ pub fn visit_context(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::payload::{RawEvent, Text, validate};
+    use std::borrow::Cow;
+
+    use crate::ingest::draft::EventDraft;
+    use crate::ingest::payload::validate;
     use crate::ingest::user_agent_info;
 
     const CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/133.0.0.0 Safari/537.36";
 
     fn event(href: &str, referrer: Option<&str>) -> IncomingEvent {
-        validate(RawEvent {
+        validate(EventDraft {
             website_id: Some("dfid_abc123".into()),
             domain: Some("example.com".into()),
             visitor_id: Some("0c424a08-3676-4e3a-a7e0-4ac419bb8c6c".into()),
             session_id: Some("s7a403e54-0983-4d84-bd9e-f82db331bb8e".into()),
             href: Some(href.into()),
-            referrer: referrer.map(Text::from),
+            referrer: referrer.map(Cow::from),
             kind: Some("pageview".into()),
-            ..RawEvent::default()
+            ..EventDraft::default()
         })
         .unwrap()
     }

@@ -1,4 +1,4 @@
-//! Ingestion rules for `POST /api/events`, with no IO: the wire payload and its validation,
+//! Ingestion rules for `POST /api/events`, with no IO: the payload as sent and its validation,
 //! sanitising of client-supplied text, the client IP, referrer sources and campaign tags, user
 //! agents and bots, the website's hostname and exclusion rules, cookieless visitor ids and the
 //! session rule. Time, secrets and headers come in as arguments.
@@ -6,6 +6,8 @@
 pub mod agent;
 pub mod client;
 pub mod context;
+pub mod draft;
+pub mod extra;
 pub mod payload;
 pub mod rules;
 pub mod sanitize;
@@ -16,9 +18,13 @@ pub mod visitor;
 pub use agent::{DeviceKind, UserAgentInfo, user_agent_info};
 pub use client::client_ip;
 pub use context::{Place, visit_context};
+pub use draft::{
+    DeviceDraft, EventDraft, GoalDeleteDraft, GoalDraft, IdentifyDraft, MetadataDraft,
+    PaymentDeleteDraft, PaymentDraft, RangeDraft, Sent, SentFields, SizeDraft,
+};
 pub use payload::{
-    Device, EventData, IncomingEvent, IngestError, PageUrl, PaymentData, RawEvent, SessionId, Size,
-    Text, VisitorId, validate,
+    Device, EventData, IncomingEvent, IngestError, PageUrl, PaymentData, SessionId, Size,
+    VisitorId, validate,
 };
 pub use rules::{DropReason, check_website};
 pub use sanitize::sanitize_value;

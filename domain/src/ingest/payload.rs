@@ -1,20 +1,19 @@
-//! The `POST /api/events` payload as clients send it (`RawEvent`, every field optional, unknown
-//! fields ignored) and its validation into an `IncomingEvent` whose every field is checked,
-//! bounded and normalised.
+//! The checked `POST /api/events` event (`IncomingEvent` and its typed parts) and `validate`,
+//! which checks, bounds and normalises an `EventDraft` into one. The rules of each event
+//! type's `extraData` are in `extra.rs`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Deref;
 
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::Value;
 use url::Url;
 
 use crate::ValidationError;
 use crate::event::EventKind;
 use crate::goal::GoalName;
+use crate::ingest::draft::{DeviceDraft, EventDraft, SentFields};
+use crate::ingest::extra::event_data;
 use crate::ingest::sanitize::sanitize_value;
 use crate::website::{Currency, TrackingId};
 
@@ -30,12 +29,6 @@ pub const MAX_HOST_CHARS: usize = 253;
 pub const MAX_PATH_CHARS: usize = 500;
 /// Longest stored link of an `external_link` event: like a path, cut rather than refused.
 pub const MAX_LINK_CHARS: usize = 500;
-/// Most custom parameters on one event, as the script and SDK allow.
-pub const MAX_PARAMS: usize = 10;
-/// Longest custom parameter name.
-pub const MAX_PARAM_KEY: usize = 64;
-/// Longest identifier (user id, payment ids, email).
-pub const MAX_IDENTIFIER: usize = 255;
 /// Most entries kept from `adClickIds`, and from identify's extra properties.
 const MAX_MAP_ENTRIES: usize = 20;
 /// Ad click ids the script looks for in page URLs.
@@ -50,97 +43,6 @@ pub const AD_CLICK_IDS: [&str; 9] = [
     "ttclid",
     "twclid",
 ];
-/// Payment fields that identify a payment (one is required).
-const PAYMENT_IDS: [&str; 5] = [
-    "email",
-    "stripe_session_id",
-    "lemonsqueezy_order_id",
-    "polar_checkout_id",
-    "paddle_transaction_id",
-];
-
-/// A text field of the payload: borrowed from the request body, and copied only when the JSON
-/// string holds escapes. Almost every field is read once during validation and dropped, so
-/// copying each one into its own allocation was wasted work on every event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
-
-impl Deref for Text<'_> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'a> From<&'a str> for Text<'a> {
-    fn from(text: &'a str) -> Self {
-        Self(Cow::Borrowed(text))
-    }
-}
-
-impl From<String> for Text<'_> {
-    fn from(text: String) -> Self {
-        Self(Cow::Owned(text))
-    }
-}
-
-/// The body of `POST /api/events`, as sent by the tracking script and the SDK. Loosely typed
-/// where clients differ (numbers may come as floats, `extraData` values as anything).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RawEvent<'a> {
-    #[serde(borrow)]
-    pub website_id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub domain: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub visitor_id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub session_id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub href: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub referrer: Option<Text<'a>>,
-    #[serde(rename = "type", borrow)]
-    pub kind: Option<Text<'a>>,
-    pub viewport: Option<RawSize>,
-    pub ad_click_ids: Option<BTreeMap<String, Value>>,
-    pub extra_data: Option<BTreeMap<String, Value>>,
-    #[serde(borrow)]
-    pub visitor_first_seen_at: Option<Text<'a>>,
-    pub visitor_session_number: Option<f64>,
-    #[serde(borrow)]
-    pub language: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub timezone: Option<Text<'a>>,
-    pub screen_width: Option<f64>,
-    pub screen_height: Option<f64>,
-    #[serde(borrow)]
-    pub device: Option<RawDevice<'a>>,
-    pub cookieless: Option<bool>,
-}
-
-/// `viewport`: the window's inner size.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct RawSize {
-    pub width: Option<f64>,
-    pub height: Option<f64>,
-}
-
-/// The SDK's `device` object.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RawDevice<'a> {
-    #[serde(borrow)]
-    pub platform: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub os_version: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub model: Option<Text<'a>>,
-}
 
 /// Why an event is refused with 400.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -375,15 +277,60 @@ pub struct IncomingEvent {
 /// id, type, href, visitor and session ids, and each type's `extraData`. Optional
 /// descriptive fields (language, time zone, sizes, first-seen time) that are malformed are
 /// dropped rather than refused, since old clients send them in varied shapes.
-pub fn validate(raw: RawEvent<'_>) -> Result<IncomingEvent, IngestError> {
-    let tracking_id = raw
+pub fn validate(draft: EventDraft<'_>) -> Result<IncomingEvent, IngestError> {
+    let tracking_id = draft
         .website_id
         .as_deref()
         .and_then(TrackingId::parse)
         .ok_or_else(|| invalid("websiteId", "must be a dfid_ tracking id"))?;
-    let domain = raw
-        .domain
+    let domain = claimed_domain(draft.domain.as_deref())?;
+    let kind = event_kind(draft.kind.as_deref())?;
+    let page = PageUrl::parse("href", draft.href.as_deref().unwrap_or_default())?;
+    let cookieless = draft.cookieless;
+    let visitor_id = if cookieless {
+        None
+    } else {
+        Some(
+            draft
+                .visitor_id
+                .as_deref()
+                .and_then(VisitorId::parse)
+                .ok_or_else(|| invalid("visitorId", "must be a UUID v4"))?,
+        )
+    };
+    let session_id = draft
+        .session_id
         .as_deref()
+        .and_then(SessionId::parse)
+        .ok_or_else(|| invalid("sessionId", "must be s followed by a UUID v4"))?;
+    let data = event_data(kind, &draft.extra_data)?;
+    Ok(IncomingEvent {
+        tracking_id,
+        domain,
+        visitor_id,
+        session_id,
+        page,
+        referrer: referrer(draft.referrer.as_deref()),
+        data,
+        viewport: draft.viewport.and_then(|v| size(v.width, v.height)),
+        screen: size(draft.screen_width, draft.screen_height),
+        ad_click_ids: ad_click_ids(draft.ad_click_ids),
+        visitor_first_seen_at: draft
+            .visitor_first_seen_at
+            .as_deref()
+            .filter(|_| !cookieless)
+            .and_then(|t| t.parse::<Timestamp>().ok()),
+        visitor_session_number: session_number(draft.visitor_session_number),
+        language: draft.language.as_deref().and_then(|l| short_token(l, 35)),
+        timezone: draft.timezone.as_deref().and_then(|t| short_token(t, 64)),
+        device: draft.device.and_then(device),
+        cookieless,
+    })
+}
+
+/// The `domain` the client claims: a host name or an app identifier, lowercased.
+fn claimed_domain(input: Option<&str>) -> Result<String, IngestError> {
+    input
         .map(|d| d.trim().to_ascii_lowercase())
         .filter(|d| {
             !d.is_empty()
@@ -391,72 +338,29 @@ pub fn validate(raw: RawEvent<'_>) -> Result<IncomingEvent, IngestError> {
                 && d.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
         })
-        .ok_or_else(|| invalid("domain", "must be a host name or app identifier"))?;
-    let kind = raw
-        .kind
-        .as_deref()
-        .and_then(EventKind::parse)
-        .ok_or_else(|| {
-            invalid(
-                "type",
-                "must be one of: pageview, custom, identify, payment, external_link",
-            )
-        })?;
-    let page = PageUrl::parse("href", raw.href.as_deref().unwrap_or_default())?;
-    let cookieless = raw.cookieless == Some(true);
-    let visitor_id = if cookieless {
-        None
-    } else {
-        Some(
-            raw.visitor_id
-                .as_deref()
-                .and_then(VisitorId::parse)
-                .ok_or_else(|| invalid("visitorId", "must be a UUID v4"))?,
+        .ok_or_else(|| invalid("domain", "must be a host name or app identifier"))
+}
+
+fn event_kind(input: Option<&str>) -> Result<EventKind, IngestError> {
+    input.and_then(EventKind::parse).ok_or_else(|| {
+        invalid(
+            "type",
+            "must be one of: pageview, custom, identify, payment, external_link",
         )
-    };
-    let session_id = raw
-        .session_id
-        .as_deref()
-        .and_then(SessionId::parse)
-        .ok_or_else(|| invalid("sessionId", "must be s followed by a UUID v4"))?;
-    let referrer = raw
-        .referrer
-        .as_deref()
-        .filter(|r| !r.trim().is_empty())
-        .and_then(|r| PageUrl::parse("referrer", r).ok());
-    let extra = raw.extra_data.unwrap_or_default();
-    let data = match kind {
-        EventKind::Pageview => EventData::Pageview,
-        EventKind::Custom => custom(&extra)?,
-        EventKind::Identify => identify(&extra)?,
-        EventKind::Payment => payment(&extra)?,
-        EventKind::ExternalLink => external_link(&extra)?,
-    };
-    Ok(IncomingEvent {
-        tracking_id,
-        domain,
-        visitor_id,
-        session_id,
-        page,
-        referrer,
-        data,
-        viewport: raw.viewport.and_then(|v| size(v.width, v.height)),
-        screen: size(raw.screen_width, raw.screen_height),
-        ad_click_ids: ad_click_ids(raw.ad_click_ids.unwrap_or_default()),
-        visitor_first_seen_at: raw
-            .visitor_first_seen_at
-            .as_deref()
-            .filter(|_| !cookieless)
-            .and_then(|t| t.parse::<Timestamp>().ok()),
-        visitor_session_number: raw
-            .visitor_session_number
-            .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
-            .map(|n| n as u32),
-        language: raw.language.as_deref().and_then(|l| short_token(l, 35)),
-        timezone: raw.timezone.as_deref().and_then(|t| short_token(t, 64)),
-        device: raw.device.and_then(device),
-        cookieless,
     })
+}
+
+/// The referrer when it is an absolute http(s) URL; anything else counts as none.
+fn referrer(input: Option<&str>) -> Option<PageUrl> {
+    input
+        .filter(|r| !r.trim().is_empty())
+        .and_then(|r| PageUrl::parse("referrer", r).ok())
+}
+
+fn session_number(input: Option<f64>) -> Option<u32> {
+    input
+        .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
+        .map(|n| n as u32)
 }
 
 /// A language tag or time-zone name: kept only when it is short and made of the characters
@@ -479,8 +383,8 @@ fn size(width: Option<f64>, height: Option<f64>) -> Option<Size> {
     })
 }
 
-fn device(raw: RawDevice<'_>) -> Option<Device> {
-    let mut platform = raw.platform.as_deref().and_then(|p| short_token(p, 32))?;
+fn device(draft: DeviceDraft<'_>) -> Option<Device> {
+    let mut platform = draft.platform.as_deref().and_then(|p| short_token(p, 32))?;
     platform.make_ascii_lowercase();
     let bounded = |v: Option<String>, max: usize| {
         v.map(|t| {
@@ -499,174 +403,20 @@ fn device(raw: RawDevice<'_>) -> Option<Device> {
     Some(Device {
         platform,
         // On the web this is the whole user agent, hence the generous bound.
-        os_version: bounded(raw.os_version.map(|t| t.0.into_owned()), 512),
-        model: bounded(raw.model.map(|t| t.0.into_owned()), 128),
+        os_version: bounded(draft.os_version.map(Cow::into_owned), 512),
+        model: bounded(draft.model.map(Cow::into_owned), 128),
     })
 }
 
-fn ad_click_ids(raw: BTreeMap<String, Value>) -> BTreeMap<String, String> {
-    raw.into_iter()
+fn ad_click_ids(sent: SentFields<'_>) -> BTreeMap<String, String> {
+    sent.into_iter()
         .filter(|(k, _)| AD_CLICK_IDS.contains(&k.as_str()))
         .filter_map(|(k, v)| {
-            let text = sanitize_value(&value_text(&v)?);
+            let text = sanitize_value(&v.text()?);
             (!text.is_empty()).then_some((k, text))
         })
         .take(MAX_MAP_ENTRIES)
         .collect()
-}
-
-/// A JSON value as the script turns it into text: strings as they are, numbers and booleans
-/// printed; null, arrays and objects give nothing.
-pub(crate) fn value_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// A parameter name: lowercased, `[a-z0-9_-]`, 1 to 64 characters.
-pub(crate) fn param_key(key: &str) -> Option<String> {
-    let key = key.trim().to_ascii_lowercase();
-    (!key.is_empty()
-        && key.len() <= MAX_PARAM_KEY
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')))
-    .then_some(key)
-}
-
-/// Parameters other than the reserved `skip` keys: invalid names are dropped as the script
-/// drops them, more than ten is refused.
-pub(crate) fn params(
-    extra: &BTreeMap<String, Value>,
-    skip: &[&str],
-) -> Result<BTreeMap<String, String>, IngestError> {
-    let mut out = BTreeMap::new();
-    for (key, value) in extra.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
-        let (Some(key), Some(text)) = (param_key(key), value_text(value)) else {
-            continue;
-        };
-        out.insert(key, sanitize_value(&text));
-        if out.len() > MAX_PARAMS {
-            return Err(invalid("extraData", "at most 10 parameters"));
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn identifier(
-    extra: &BTreeMap<String, Value>,
-    key: &str,
-) -> Result<Option<String>, IngestError> {
-    let Some(text) = extra.get(key).and_then(value_text) else {
-        return Ok(None);
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > MAX_IDENTIFIER || text.chars().any(char::is_control) {
-        return Err(invalid(
-            &format!("extraData.{key}"),
-            "must be at most 255 characters without control characters",
-        ));
-    }
-    Ok(Some(text.to_owned()))
-}
-
-fn custom(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
-    let name = extra
-        .get("eventName")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("extraData.eventName", "is required for custom events"))?;
-    let name = GoalName::parse_custom(name)
-        .map_err(|e| IngestError::Invalid(e.within("extraData.eventName")))?;
-    Ok(EventData::Custom {
-        name,
-        params: params(extra, &["eventName"])?,
-    })
-}
-
-fn identify(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
-    let user_id = identifier(extra, "user_id")?
-        .ok_or_else(|| invalid("extraData.user_id", "is required for identify events"))?;
-    let optional = |key: &str| {
-        extra
-            .get(key)
-            .and_then(value_text)
-            .map(|t| sanitize_value(&t))
-            .filter(|t| !t.is_empty())
-    };
-    Ok(EventData::Identify {
-        user_id,
-        name: optional("name"),
-        image: optional("image"),
-        properties: params(extra, &["user_id", "name", "image"])?,
-    })
-}
-
-fn payment(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
-    let mut data = PaymentData {
-        email: identifier(extra, "email")?,
-        stripe_session_id: identifier(extra, "stripe_session_id")?,
-        lemonsqueezy_order_id: identifier(extra, "lemonsqueezy_order_id")?,
-        polar_checkout_id: identifier(extra, "polar_checkout_id")?,
-        paddle_transaction_id: identifier(extra, "paddle_transaction_id")?,
-        ..PaymentData::default()
-    };
-    if PAYMENT_IDS.iter().all(|k| {
-        extra
-            .get(*k)
-            .and_then(value_text)
-            .is_none_or(|t| t.trim().is_empty())
-    }) {
-        return Err(invalid(
-            "extraData",
-            "a payment needs an email or a provider's payment id",
-        ));
-    }
-    if let Some(email) = &data.email
-        && !email_address::EmailAddress::is_valid(email)
-    {
-        return Err(invalid("extraData.email", "must be an email address"));
-    }
-    data.amount = match extra.get("amount") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(
-            value_text(v)
-                .and_then(|t| t.trim().parse::<f64>().ok())
-                .filter(|a| a.is_finite() && *a >= 0.0)
-                .ok_or_else(|| invalid("extraData.amount", "must be a non-negative number"))?,
-        ),
-    };
-    data.currency = match extra.get("currency").and_then(value_text) {
-        None => None,
-        Some(code) => Some(
-            Currency::parse(&code)
-                .map_err(|e| IngestError::Invalid(e.within("extraData.currency")))?,
-        ),
-    };
-    Ok(EventData::Payment(data))
-}
-
-fn external_link(extra: &BTreeMap<String, Value>) -> Result<EventData, IngestError> {
-    let url = extra
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("extraData.url", "is required for external_link events"))?;
-    let url = PageUrl::parse("extraData.url", url)?.href;
-    let url = match cut_url_text(&url, MAX_LINK_CHARS) {
-        cut if cut.len() == url.len() => url,
-        cut => cut.to_owned(),
-    };
-    let text = extra
-        .get("text")
-        .and_then(value_text)
-        .map(|t| sanitize_value(&t))
-        .filter(|t| !t.is_empty());
-    Ok(EventData::ExternalLink { url, text })
 }
 
 #[cfg(test)]

@@ -1,17 +1,21 @@
-//! The Website API's write bodies (`POST /api/v1/goals`, `/payments`, `/identify`) and the
-//! delete filters of `DELETE /api/v1/goals` and `/payments`, with every alias spelling the
-//! DataFast docs have used, checked into typed values.
+//! The Website API's writes checked into typed values: server-side goals, payments and
+//! identify (`POST /api/v1/goals`, `/payments`, `/identify`), and the delete filters of
+//! `DELETE /api/v1/goals` and `/payments`. Each reads its draft, the fields as sent under one
+//! name each; the wire format and its alias spellings are the HTTP adapter's.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use crate::ValidationError;
 use crate::event::GoalEventFilter;
 use crate::goal::GoalName;
-use crate::ingest::payload::{MAX_IDENTIFIER, VisitorId, param_key, value_text};
+use crate::ingest::draft::{
+    GoalDeleteDraft, GoalDraft, IdentifyDraft, MetadataDraft, PaymentDeleteDraft, PaymentDraft,
+    RangeDraft, Sent,
+};
+use crate::ingest::extra::{MAX_IDENTIFIER, param_key};
+use crate::ingest::payload::VisitorId;
 use crate::ingest::sanitize::{MAX_VALUE_CHARS, sanitize_value};
 use crate::payment::{PaymentFilter, to_minor_units};
 use crate::time::parse_bound;
@@ -28,52 +32,17 @@ fn invalid(field: &str, message: &str) -> ValidationError {
     ValidationError::new(field, message)
 }
 
-/// The fields of each body, aliases included. None of them is documented as taking null, so
-/// an explicit null is refused rather than read as absent (identify's other fields are profile
-/// properties, where a null one is simply left out of the profile identify replaces).
-const GOAL_FIELDS: [&str; 5] = [
-    "datafast_visitor_id",
-    "visitorId",
-    "name",
-    "description",
-    "metadata",
-];
-const PAYMENT_FIELDS: [&str; 14] = [
-    "amount",
-    "currency",
-    "transaction_id",
-    "datafast_visitor_id",
-    "visitorId",
-    "email",
-    "customer_email",
-    "name",
-    "customer_name",
-    "customer_id",
-    "renewal",
-    "refunded",
-    "is_free_trial",
-    "timestamp",
-];
-const IDENTIFY_FIELDS: [&str; 3] = ["user_id", "datafast_visitor_id", "visitorId"];
-
-/// The first of `keys` that the body sends as null, refused naming it.
-fn refuse_null(fields: &Map<String, Value>, keys: &[&str]) -> Result<(), ValidationError> {
-    match keys
-        .iter()
-        .find(|key| fields.get(**key).is_some_and(Value::is_null))
-    {
-        Some(key) => Err(invalid(key, "must not be null")),
-        None => Ok(()),
-    }
+/// A value that was sent and is not null.
+fn given<'s, 'a>(sent: Option<&'s Sent<'a>>) -> Option<&'s Sent<'a>> {
+    sent.filter(|v| !matches!(v, Sent::Null))
 }
 
-/// The visitor id under either of its names; `datafast_visitor_id` wins when both are given.
+/// The visitor id, named `datafast_visitor_id` in errors whichever spelling carried it.
 fn visitor_id(
-    primary: Option<&Value>,
-    alias: Option<&Value>,
+    sent: Option<&Sent<'_>>,
     required: bool,
 ) -> Result<Option<VisitorId>, ValidationError> {
-    let Some(value) = primary.or(alias).filter(|v| !v.is_null()) else {
+    let Some(value) = given(sent) else {
         return if required {
             Err(invalid("datafast_visitor_id", "is required"))
         } else {
@@ -87,37 +56,27 @@ fn visitor_id(
         .ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
 }
 
-/// A body's required visitor id, under either of its names.
-fn required_visitor(fields: &Map<String, Value>) -> Result<VisitorId, ValidationError> {
-    visitor_id(
-        fields.get("datafast_visitor_id"),
-        fields.get("visitorId"),
-        true,
-    )?
-    .ok_or_else(|| invalid("datafast_visitor_id", "is required"))
+/// A body's required visitor id.
+fn required_visitor(sent: Option<&Sent<'_>>) -> Result<VisitorId, ValidationError> {
+    visitor_id(sent, true)?.ok_or_else(|| invalid("datafast_visitor_id", "is required"))
 }
 
-/// A delete's optional visitor id from the query, under either of its names.
-fn query_visitor(
-    primary: Option<&str>,
-    alias: Option<&str>,
-) -> Result<Option<VisitorId>, ValidationError> {
-    primary
-        .or(alias)
-        .map(|id| {
-            VisitorId::parse(id).ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
-        })
-        .transpose()
+/// A delete's optional visitor id.
+fn query_visitor(id: Option<&str>) -> Result<Option<VisitorId>, ValidationError> {
+    id.map(|id| {
+        VisitorId::parse(id).ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
+    })
+    .transpose()
 }
 
 /// A bounded identifier field (user id, transaction id, customer id, email).
-fn identifier(field: &str, value: Option<&Value>) -> Result<Option<String>, ValidationError> {
-    let Some(value) = value.filter(|v| !v.is_null()) else {
+fn identifier(field: &str, sent: Option<&Sent<'_>>) -> Result<Option<String>, ValidationError> {
+    let Some(value) = given(sent) else {
         return Ok(None);
     };
     let text = match value {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
+        Sent::Text(s) => s.trim().to_owned(),
+        Sent::Number(n) => n.clone(),
         _ => return Err(invalid(field, "must be a string")),
     };
     if text.is_empty() {
@@ -132,10 +91,10 @@ fn identifier(field: &str, value: Option<&Value>) -> Result<Option<String>, Vali
     Ok(Some(text))
 }
 
-fn flag(field: &str, value: Option<&Value>) -> Result<bool, ValidationError> {
-    match value {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
+fn flag(field: &str, sent: Option<&Sent<'_>>) -> Result<bool, ValidationError> {
+    match sent {
+        None | Some(Sent::Null) => Ok(false),
+        Some(Sent::Bool(b)) => Ok(*b),
         Some(_) => Err(invalid(field, "must be true or false")),
     }
 }
@@ -143,25 +102,27 @@ fn flag(field: &str, value: Option<&Value>) -> Result<bool, ValidationError> {
 /// Metadata of a server-side goal: keys `[a-z0-9_-]` up to 64 characters, scalar values up to
 /// 255 characters with markup removed. Unlike the tracker, which silently drops what it cannot
 /// send, a backend gets told what is wrong.
-fn goal_metadata(value: Option<&Value>) -> Result<BTreeMap<String, String>, ValidationError> {
-    let Some(value) = value.filter(|v| !v.is_null()) else {
-        return Ok(BTreeMap::new());
-    };
-    let Value::Object(entries) = value else {
-        return Err(invalid("metadata", "must be an object"));
+fn goal_metadata(
+    sent: Option<MetadataDraft<'_>>,
+) -> Result<BTreeMap<String, String>, ValidationError> {
+    let entries = match sent {
+        None => return Ok(BTreeMap::new()),
+        Some(MetadataDraft::NotAnObject) => return Err(invalid("metadata", "must be an object")),
+        Some(MetadataDraft::Object(entries)) => entries,
     };
     if entries.len() > MAX_GOAL_METADATA {
         return Err(invalid("metadata", "must have at most 10 keys"));
     }
     let mut out = BTreeMap::new();
-    for (key, value) in entries {
+    for (key, value) in &entries {
         let clean_key = param_key(key).filter(|k| k == key).ok_or_else(|| {
             invalid(
                 "metadata",
                 "keys must be 1 to 64 characters of a-z, 0-9, _ and -",
             )
         })?;
-        let text = value_text(value)
+        let text = value
+            .text()
             .ok_or_else(|| invalid("metadata", "values must be strings, numbers or booleans"))?;
         if text.chars().count() > MAX_VALUE_CHARS {
             return Err(invalid("metadata", "values must be at most 255 characters"));
@@ -180,24 +141,21 @@ pub struct ServerGoal {
     pub metadata: BTreeMap<String, String>,
 }
 
-/// Reads a `POST /api/v1/goals` body.
+/// Checks a `POST /api/v1/goals` body.
 ///
 /// # Errors
 /// A missing or malformed visitor id or name, a reserved name, or invalid metadata.
-pub fn server_goal(body: &Value) -> Result<ServerGoal, ValidationError> {
-    let Value::Object(fields) = body else {
-        return Err(invalid("body", "must be a JSON object"));
-    };
-    refuse_null(fields, &GOAL_FIELDS)?;
-    let visitor_id = required_visitor(fields)?;
-    let name = fields
-        .get("name")
-        .and_then(Value::as_str)
+pub fn server_goal(draft: GoalDraft<'_>) -> Result<ServerGoal, ValidationError> {
+    let visitor_id = required_visitor(draft.visitor_id.as_ref())?;
+    let name = draft
+        .name
+        .as_ref()
+        .and_then(Sent::as_str)
         .ok_or_else(|| invalid("name", "is required"))?;
     let name = GoalName::parse_custom(name).map_err(|e| e.within("name"))?;
-    let description = match fields.get("description") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) if text.chars().count() <= MAX_DESCRIPTION => {
+    let description = match &draft.description {
+        None | Some(Sent::Null) => None,
+        Some(Sent::Text(text)) if text.chars().count() <= MAX_DESCRIPTION => {
             Some(sanitize_value(text)).filter(|t| !t.is_empty())
         }
         Some(_) => {
@@ -211,7 +169,7 @@ pub fn server_goal(body: &Value) -> Result<ServerGoal, ValidationError> {
         visitor_id,
         name,
         description,
-        metadata: goal_metadata(fields.get("metadata"))?,
+        metadata: goal_metadata(draft.metadata)?,
     })
 }
 
@@ -231,72 +189,66 @@ pub struct ServerPayment {
     pub timestamp: Option<Timestamp>,
 }
 
-/// Reads a `POST /api/v1/payments` body; `email`/`customer_email` and `name`/`customer_name`
-/// are the same field (the first spelling wins), and an amount of 0 is a free trial.
+/// Checks a `POST /api/v1/payments` body; an amount of 0 is a free trial.
 ///
 /// # Errors
 /// A missing or malformed amount, currency or transaction id, or a malformed optional field.
-pub fn server_payment(body: &Value) -> Result<ServerPayment, ValidationError> {
-    let Value::Object(fields) = body else {
-        return Err(invalid("body", "must be a JSON object"));
-    };
-    refuse_null(fields, &PAYMENT_FIELDS)?;
-    let transaction_id = identifier("transaction_id", fields.get("transaction_id"))?
+pub fn server_payment(draft: PaymentDraft<'_>) -> Result<ServerPayment, ValidationError> {
+    let transaction_id = identifier("transaction_id", draft.transaction_id.as_ref())?
         .ok_or_else(|| invalid("transaction_id", "is required"))?;
-    let currency = fields
-        .get("currency")
-        .and_then(Value::as_str)
+    let currency = draft
+        .currency
+        .as_ref()
+        .and_then(Sent::as_str)
         .ok_or_else(|| invalid("currency", "is required"))
         .and_then(Currency::parse)?;
-    let amount = match fields.get("amount") {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
-        None | Some(Value::Null) => return Err(invalid("amount", "is required")),
-        Some(_) => None,
-    }
-    .ok_or_else(|| invalid("amount", "must be a number"))?;
-    let amount_minor = to_minor_units(amount, &currency)?;
-    let email = identifier(
-        "email",
-        fields.get("email").or_else(|| fields.get("customer_email")),
-    )?;
+    let amount_minor = to_minor_units(amount(draft.amount.as_ref())?, &currency)?;
+    let email = identifier("email", draft.email.as_ref())?;
     if let Some(email) = &email
         && !email_address::EmailAddress::is_valid(email)
     {
         return Err(invalid("email", "must be an email address"));
     }
-    let name = identifier(
-        "name",
-        fields.get("name").or_else(|| fields.get("customer_name")),
-    )?
-    .map(|n| sanitize_value(&n))
-    .filter(|n| !n.is_empty());
-    let timestamp = match fields.get("timestamp") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(
-            text.trim()
-                .parse::<Timestamp>()
-                .map_err(|_| invalid("timestamp", "must be an ISO 8601 timestamp"))?,
-        ),
-        Some(_) => return Err(invalid("timestamp", "must be an ISO 8601 timestamp")),
-    };
+    let name = identifier("name", draft.name.as_ref())?
+        .map(|n| sanitize_value(&n))
+        .filter(|n| !n.is_empty());
+    let timestamp = timestamp(draft.timestamp.as_ref())?;
     Ok(ServerPayment {
         transaction_id,
         amount_minor,
-        visitor_id: visitor_id(
-            fields.get("datafast_visitor_id"),
-            fields.get("visitorId"),
-            false,
-        )?,
+        visitor_id: visitor_id(draft.visitor_id.as_ref(), false)?,
         email,
         name,
-        customer_id: identifier("customer_id", fields.get("customer_id"))?,
-        renewal: flag("renewal", fields.get("renewal"))?,
-        refunded: flag("refunded", fields.get("refunded"))?,
-        free_trial: flag("is_free_trial", fields.get("is_free_trial"))? || amount_minor == 0,
+        customer_id: identifier("customer_id", draft.customer_id.as_ref())?,
+        renewal: flag("renewal", draft.renewal.as_ref())?,
+        refunded: flag("refunded", draft.refunded.as_ref())?,
+        free_trial: flag("is_free_trial", draft.free_trial.as_ref())? || amount_minor == 0,
         currency,
         timestamp,
     })
+}
+
+/// A payment's amount: a number, which may come as text.
+fn amount(sent: Option<&Sent<'_>>) -> Result<f64, ValidationError> {
+    match sent {
+        Some(Sent::Number(n)) => n.parse::<f64>().ok(),
+        Some(Sent::Text(s)) => s.trim().parse::<f64>().ok(),
+        None | Some(Sent::Null) => return Err(invalid("amount", "is required")),
+        Some(_) => None,
+    }
+    .ok_or_else(|| invalid("amount", "must be a number"))
+}
+
+fn timestamp(sent: Option<&Sent<'_>>) -> Result<Option<Timestamp>, ValidationError> {
+    match sent {
+        None | Some(Sent::Null) => Ok(None),
+        Some(Sent::Text(text)) => text
+            .trim()
+            .parse::<Timestamp>()
+            .map(Some)
+            .map_err(|_| invalid("timestamp", "must be an ISO 8601 timestamp")),
+        Some(_) => Err(invalid("timestamp", "must be an ISO 8601 timestamp")),
+    }
 }
 
 /// `POST /api/v1/identify`.
@@ -308,27 +260,18 @@ pub struct ServerIdentify {
     pub metadata: BTreeMap<String, String>,
 }
 
-/// Reads a `POST /api/v1/identify` body.
+/// Checks a `POST /api/v1/identify` body. Properties with an invalid name or a value that is
+/// not a scalar are left out of the profile.
 ///
 /// # Errors
-/// A missing or malformed visitor id or user id, or too many extra fields.
-pub fn server_identify(body: &Value) -> Result<ServerIdentify, ValidationError> {
-    let Value::Object(fields) = body else {
-        return Err(invalid("body", "must be a JSON object"));
-    };
-    refuse_null(fields, &IDENTIFY_FIELDS)?;
-    let visitor_id = required_visitor(fields)?;
-    let user_id = identifier("user_id", fields.get("user_id"))?
+/// A missing or malformed visitor id or user id, or too many properties.
+pub fn server_identify(draft: IdentifyDraft<'_>) -> Result<ServerIdentify, ValidationError> {
+    let visitor_id = required_visitor(draft.visitor_id.as_ref())?;
+    let user_id = identifier("user_id", draft.user_id.as_ref())?
         .ok_or_else(|| invalid("user_id", "is required"))?;
     let mut metadata = BTreeMap::new();
-    for (key, value) in fields {
-        if matches!(
-            key.as_str(),
-            "user_id" | "datafast_visitor_id" | "visitorId" | "websiteId"
-        ) {
-            continue;
-        }
-        let (Some(key), Some(text)) = (param_key(key), value_text(value)) else {
+    for (key, value) in &draft.properties {
+        let (Some(key), Some(text)) = (param_key(key), value.text()) else {
             continue;
         };
         let clean = sanitize_value(&text);
@@ -346,41 +289,19 @@ pub fn server_identify(body: &Value) -> Result<ServerIdentify, ValidationError> 
     })
 }
 
-/// The query of `DELETE /api/v1/goals`, as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct GoalDeleteQuery {
-    pub datafast_visitor_id: Option<String>,
-    #[serde(rename = "visitorId")]
-    pub visitor_id: Option<String>,
-    pub name: Option<String>,
-    #[serde(rename = "startAt")]
-    pub start_at: Option<String>,
-    #[serde(rename = "endAt")]
-    pub end_at: Option<String>,
-    pub start: Option<String>,
-    pub end: Option<String>,
-}
-
-/// Reads a range given as `startAt`/`endAt` or, failing that, `start`/`end`: both ends or
-/// neither.
-fn range(
-    primary: (&Option<String>, &Option<String>),
-    alias: (&Option<String>, &Option<String>),
-) -> Result<Option<(Timestamp, Timestamp)>, ValidationError> {
-    let present = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
-    let (start, end, names) = if present(primary.0) || present(primary.1) {
-        (primary.0, primary.1, ("startAt", "endAt"))
-    } else {
-        (alias.0, alias.1, ("start", "end"))
-    };
-    match (start.as_deref(), end.as_deref()) {
+/// Reads a range: both ends or neither.
+fn range(draft: RangeDraft<'_>) -> Result<Option<(Timestamp, Timestamp)>, ValidationError> {
+    let (start_name, end_name) = draft.names;
+    match (draft.start, draft.end) {
         (None, None) => Ok(None),
         (Some(start), Some(end)) => {
-            let from = parse_bound(names.0, start, false)?;
-            let to = parse_bound(names.1, end, true)?;
+            let from = parse_bound(start_name, start, false)?;
+            let to = parse_bound(end_name, end, true)?;
             if from > to {
-                return Err(invalid(names.0, "must not be after the end of the range"));
+                return Err(invalid(
+                    start_name,
+                    "must not be after the end of the range",
+                ));
             }
             Ok(Some((from, to)))
         }
@@ -395,17 +316,13 @@ fn range(
 ///
 /// # Errors
 /// Malformed values, a half range, or a bulk delete without a range.
-pub fn goal_delete_filter(query: &GoalDeleteQuery) -> Result<GoalEventFilter, ValidationError> {
-    let visitor = query_visitor(
-        query.datafast_visitor_id.as_deref(),
-        query.visitor_id.as_deref(),
-    )?;
-    let name = query
+pub fn goal_delete_filter(draft: GoalDeleteDraft<'_>) -> Result<GoalEventFilter, ValidationError> {
+    let visitor = query_visitor(draft.visitor_id)?;
+    let name = draft
         .name
-        .as_deref()
         .map(|n| GoalName::parse(n).map_err(|e| e.within("name")))
         .transpose()?;
-    let range = range((&query.start_at, &query.end_at), (&query.start, &query.end))?;
+    let range = range(draft.range)?;
     if visitor.is_none() && range.is_none() {
         return Err(invalid(
             "startAt",
@@ -420,41 +337,23 @@ pub fn goal_delete_filter(query: &GoalDeleteQuery) -> Result<GoalEventFilter, Va
     })
 }
 
-/// The query of `DELETE /api/v1/payments`, as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct PaymentDeleteQuery {
-    pub transaction_id: Option<String>,
-    pub tx_id: Option<String>,
-    pub datafast_visitor_id: Option<String>,
-    #[serde(rename = "visitorId")]
-    pub visitor_id: Option<String>,
-    #[serde(rename = "startAt")]
-    pub start_at: Option<String>,
-    #[serde(rename = "endAt")]
-    pub end_at: Option<String>,
-    pub start: Option<String>,
-    pub end: Option<String>,
-}
-
 /// Checks a payment delete: a transaction id alone, or a visitor and/or a range.
 ///
 /// # Errors
 /// Malformed values, a half range, or no condition at all.
-pub fn payment_delete_filter(query: &PaymentDeleteQuery) -> Result<PaymentFilter, ValidationError> {
-    if let Some(id) = query.transaction_id.as_deref().or(query.tx_id.as_deref()) {
-        let id = identifier("transaction_id", Some(&Value::String(id.to_owned())))?
+pub fn payment_delete_filter(
+    draft: PaymentDeleteDraft<'_>,
+) -> Result<PaymentFilter, ValidationError> {
+    if let Some(id) = draft.transaction_id {
+        let id = identifier("transaction_id", Some(&Sent::Text(id.into())))?
             .ok_or_else(|| invalid("transaction_id", "must not be empty"))?;
         return Ok(PaymentFilter {
             transaction_id: Some(id),
             ..PaymentFilter::default()
         });
     }
-    let visitor = query_visitor(
-        query.datafast_visitor_id.as_deref(),
-        query.visitor_id.as_deref(),
-    )?;
-    let range = range((&query.start_at, &query.end_at), (&query.start, &query.end))?;
+    let visitor = query_visitor(draft.visitor_id)?;
+    let range = range(draft.range)?;
     if visitor.is_none() && range.is_none() {
         return Err(invalid(
             "transaction_id",
@@ -470,145 +369,4 @@ pub fn payment_delete_filter(query: &PaymentDeleteQuery) -> Result<PaymentFilter
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    const VISITOR: &str = "a3ab2331-989f-4cfa-91c6-2461c9e3c6bd";
-
-    #[test]
-    fn goals_accept_both_visitor_spellings_and_refuse_reserved_names() {
-        let goal = server_goal(&json!({"visitorId": VISITOR, "name": "Newsletter Signup",
-            "metadata": {"plan": "<b>pro</b>"}}))
-        .unwrap();
-        assert_eq!(goal.name.as_str(), "newsletter_signup");
-        assert_eq!(goal.metadata["plan"], "bpro/b");
-        assert!(server_goal(&json!({"datafast_visitor_id": VISITOR, "name": "identify"})).is_err());
-        assert!(server_goal(&json!({"name": "signup"})).is_err());
-        assert!(server_goal(&json!({"datafast_visitor_id": "nope", "name": "signup"})).is_err());
-        let eleven: serde_json::Map<String, Value> =
-            (0..11).map(|i| (format!("k{i}"), json!("v"))).collect();
-        assert!(
-            server_goal(&json!({"datafast_visitor_id": VISITOR, "name": "a", "metadata": eleven}))
-                .is_err()
-        );
-        assert!(
-            server_goal(&json!({"datafast_visitor_id": VISITOR, "name": "a",
-                "metadata": {"Bad Key": "v"}}))
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn payments_read_aliases_and_infer_free_trials() {
-        let payment = server_payment(&json!({"amount": 29.99, "currency": "usd",
-            "transaction_id": "tx_1", "customer_email": "a@b.co", "customer_name": "Ann"}))
-        .unwrap();
-        assert_eq!(payment.amount_minor, 2999);
-        assert_eq!(payment.currency.as_str(), "USD");
-        assert_eq!(payment.email.as_deref(), Some("a@b.co"));
-        assert_eq!(payment.name.as_deref(), Some("Ann"));
-        assert!(!payment.free_trial);
-        let trial = server_payment(&json!({"amount": 0, "currency": "EUR", "transaction_id": "t"}))
-            .unwrap();
-        assert!(trial.free_trial);
-        for bad in [
-            json!({"currency": "USD", "transaction_id": "t"}),
-            json!({"amount": 1, "transaction_id": "t"}),
-            json!({"amount": 1, "currency": "USD"}),
-            json!({"amount": -1, "currency": "USD", "transaction_id": "t"}),
-            json!({"amount": 1, "currency": "XYZ", "transaction_id": "t"}),
-            json!({"amount": 1, "currency": "USD", "transaction_id": "t", "renewal": "yes"}),
-            json!({"amount": 1, "currency": "USD", "transaction_id": "t", "timestamp": "soon"}),
-        ] {
-            assert!(server_payment(&bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn identify_keeps_other_fields_as_metadata() {
-        let identify = server_identify(&json!({"datafast_visitor_id": VISITOR, "user_id": "u1",
-            "name": "Ann", "plan": "pro", "nested": {"x": 1}}))
-        .unwrap();
-        assert_eq!(identify.user_id, "u1");
-        assert_eq!(identify.metadata.len(), 2);
-        assert!(server_identify(&json!({"datafast_visitor_id": VISITOR})).is_err());
-        let long = "x".repeat(256);
-        assert!(
-            server_identify(&json!({"datafast_visitor_id": VISITOR, "user_id": long})).is_err()
-        );
-    }
-
-    #[test]
-    fn a_null_field_is_refused_naming_it() {
-        let goal = json!({"datafast_visitor_id": VISITOR, "visitorId": null, "name": "a"});
-        assert_eq!(
-            server_goal(&goal).unwrap_err().to_string(),
-            "Invalid visitorId: must not be null"
-        );
-        let payment = json!({"amount": 1, "currency": "USD", "transaction_id": "t",
-            "email": "a@b.co", "customer_email": null});
-        assert!(
-            server_payment(&payment)
-                .unwrap_err()
-                .to_string()
-                .contains("customer_email")
-        );
-        for field in PAYMENT_FIELDS {
-            let mut body = json!({"amount": 1, "currency": "USD", "transaction_id": "t"});
-            body[field] = Value::Null;
-            assert!(server_payment(&body).is_err(), "{field}");
-        }
-        let identify = json!({"datafast_visitor_id": VISITOR, "user_id": null});
-        assert!(server_identify(&identify).is_err());
-        // Other identify fields are profile properties: a null one is left out.
-        let identify = json!({"datafast_visitor_id": VISITOR, "user_id": "u", "plan": null});
-        assert!(server_identify(&identify).unwrap().metadata.is_empty());
-    }
-
-    #[test]
-    fn deletes_need_a_condition_and_whole_ranges() {
-        let by_visitor = GoalDeleteQuery {
-            datafast_visitor_id: Some(VISITOR.into()),
-            ..GoalDeleteQuery::default()
-        };
-        assert!(goal_delete_filter(&by_visitor).is_ok());
-        let bulk = GoalDeleteQuery {
-            name: Some("signup".into()),
-            ..GoalDeleteQuery::default()
-        };
-        assert!(goal_delete_filter(&bulk).is_err());
-        let old_names = GoalDeleteQuery {
-            start: Some("2023-01-01".into()),
-            end: Some("2023-01-31".into()),
-            ..GoalDeleteQuery::default()
-        };
-        let filter = goal_delete_filter(&old_names).unwrap();
-        assert_eq!(filter.to.unwrap().to_string(), "2023-01-31T23:59:59.999Z");
-        let half = GoalDeleteQuery {
-            start_at: Some("2023-01-01".into()),
-            ..GoalDeleteQuery::default()
-        };
-        assert!(goal_delete_filter(&half).is_err());
-        let reversed = GoalDeleteQuery {
-            start_at: Some("2023-02-01".into()),
-            end_at: Some("2023-01-01".into()),
-            ..GoalDeleteQuery::default()
-        };
-        assert!(goal_delete_filter(&reversed).is_err());
-        let tx = PaymentDeleteQuery {
-            tx_id: Some("tx_1".into()),
-            start_at: Some("garbage".into()),
-            ..PaymentDeleteQuery::default()
-        };
-        assert_eq!(
-            payment_delete_filter(&tx)
-                .unwrap()
-                .transaction_id
-                .as_deref(),
-            Some("tx_1")
-        );
-        assert!(payment_delete_filter(&PaymentDeleteQuery::default()).is_err());
-    }
-}
+mod tests;

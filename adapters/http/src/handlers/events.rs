@@ -7,11 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use datafast_application::{IngestOutcome, IngestRequest};
-use datafast_domain::ingest::{RawEvent, client_ip, validate};
+use datafast_domain::ingest::client_ip;
 
 use crate::IngestConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::UseCases;
+use crate::wire::events::read_event;
 
 /// The tracker, built into the binary.
 const TRACKER_SCRIPT: &str = include_str!("../../../../tracker/script.js");
@@ -47,9 +48,7 @@ pub(crate) async fn collect(
         .await
         .map_err(|_| ApiError::body_too_large(EVENT_BODY_LIMIT))?
         .map_err(|_| ApiError::bad_request("The request body could not be read"))?;
-    let raw: RawEvent = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
-    let event = validate(raw).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let event = read_event(&body)?;
     let peer = request
         .peer_addr()
         .map(|address| address.ip())

@@ -7,10 +7,6 @@ use serde_json::Value;
 
 use datafast_application::Removed;
 use datafast_domain::id::WebsiteId;
-use datafast_domain::ingest::server::{
-    GoalDeleteQuery, PaymentDeleteQuery, goal_delete_filter, payment_delete_filter, server_goal,
-    server_identify, server_payment,
-};
 use datafast_domain::payment::PaymentRecord;
 use datafast_domain::time::iso_millis;
 
@@ -19,6 +15,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::handlers::UseCases;
 use crate::handlers::query::Query;
+use crate::wire::website_writes::{
+    GoalDeleteQuery, PaymentDeleteQuery, read_goal, read_goal_delete, read_identify, read_payment,
+    read_payment_delete,
+};
 
 /// `?websiteId=`: required with an account token, optional (and checked) with a `df_` key.
 #[derive(Debug, Default, Deserialize)]
@@ -74,7 +74,7 @@ pub(crate) async fn create_goal(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
-    let goal = server_goal(&body)?;
+    let goal = read_goal(&body)?;
     let created = services
         .website_data()
         .create_goal(&caller, query.parse()?, goal)
@@ -104,7 +104,7 @@ pub(crate) async fn delete_goals(
     services: UseCases,
     query: Query<WithWebsite<GoalDeleteQuery>>,
 ) -> ApiResult {
-    let filter = goal_delete_filter(&query.rest)?;
+    let filter = read_goal_delete(&query.rest)?;
     let visitor = filter.visitor_id.clone();
     let goal_name = filter.goal_name.clone();
     let removed = services
@@ -139,7 +139,7 @@ pub(crate) async fn create_payment(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
-    let payment = server_payment(&body)?;
+    let payment = read_payment(&body)?;
     let outcome = services
         .website_data()
         .record_payment(&caller, query.parse()?, payment)
@@ -178,7 +178,7 @@ pub(crate) async fn delete_payments(
     services: UseCases,
     query: Query<WithWebsite<PaymentDeleteQuery>>,
 ) -> ApiResult {
-    let filter = payment_delete_filter(&query.rest)?;
+    let filter = read_payment_delete(&query.rest)?;
     let transaction_id = filter.transaction_id.clone();
     let visitor = filter.visitor_id.clone();
     let removed = services
@@ -222,7 +222,7 @@ pub(crate) async fn identify(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
-    let identify = server_identify(&body)?;
+    let identify = read_identify(&body)?;
     let saved = services
         .website_data()
         .identify_visitor(&caller, query.parse()?, identify)
