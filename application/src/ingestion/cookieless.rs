@@ -4,16 +4,18 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
-use datafast_domain::ingest::same_session;
+use datafast_domain::ingest::{SessionStep, cookieless_session_id, same_session};
+
+use super::remembered;
 
 /// Cookieless visitors remembered at once before the idle ones are forgotten.
 const MAX_COOKIELESS_VISITORS: usize = 100_000;
 
-/// Sessions of cookieless visitors, whose clients send a throw-away session id: a visitor's
-/// events belong to one session until 30 minutes pass without one (DataFast's rule). Kept in
-/// memory only, so a restart starts new sessions.
+/// Sessions of cookieless visitors, whose clients send a throw-away session id: which session
+/// each visitor is in and when its latest event happened, as [`SessionStep`] decides (a
+/// visitor's events belong to one session until 30 minutes pass without one). Kept in memory
+/// only, so a restart starts new sessions.
 #[derive(Debug, Default)]
 pub struct CookielessSessions {
     open: Mutex<HashMap<String, (String, Timestamp)>>,
@@ -26,17 +28,18 @@ impl CookielessSessions {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((session, last)) = open.get_mut(visitor_id)
-            && same_session(*last, now)
-        {
-            *last = (*last).max(now);
-            return session.clone();
-        }
+        let started = match SessionStep::next(remembered(open.get_mut(visitor_id)), now) {
+            SessionStep::Continue { session, last_seen } => {
+                session.1 = last_seen;
+                return session.0.clone();
+            }
+            SessionStep::Start { started } => started,
+        };
         if open.len() >= MAX_COOKIELESS_VISITORS {
             forget_idle(&mut open, now, MAX_COOKIELESS_VISITORS);
         }
-        let session = new_session_id(visitor_id, now);
-        open.insert(visitor_id.to_owned(), (session.clone(), now));
+        let session = cookieless_session_id(visitor_id, started);
+        open.insert(visitor_id.to_owned(), (session.clone(), started));
         session
     }
 }
@@ -55,23 +58,6 @@ fn forget_idle<K: Eq + std::hash::Hash, V>(
     if open.len() >= capacity / 2 {
         open.clear();
     }
-}
-
-/// A session id shaped like the tracker's (`s` + 36 characters), unique per visitor and start.
-fn new_session_id(visitor_id: &str, start: Timestamp) -> String {
-    let digest = Sha256::new()
-        .chain_update(visitor_id.as_bytes())
-        .chain_update(start.as_millisecond().to_be_bytes())
-        .finalize();
-    let hex = hex::encode(&digest[..16]);
-    format!(
-        "s{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 #[cfg(test)]

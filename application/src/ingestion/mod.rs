@@ -10,6 +10,8 @@ mod sources;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use jiff::Timestamp;
+
 use datafast_domain::event::{Event, EventOrigin};
 use datafast_domain::id::ProfileId;
 use datafast_domain::ingest::{
@@ -50,6 +52,14 @@ pub enum IngestOutcome {
 /// The input of the keyed hash from which the cookieless salt secret is derived: the secret
 /// is a function of the server's hash key, so it is never stored and survives restarts.
 const COOKIELESS_SECRET_LABEL: &str = "datafast cookieless visitor salt v1";
+
+/// A memory entry as the session steps take it: with the time of its session's latest event.
+fn remembered<T>(entry: Option<&mut (T, Timestamp)>) -> Option<(&mut (T, Timestamp), Timestamp)> {
+    entry.map(|entry| {
+        let last = entry.1;
+        (entry, last)
+    })
+}
 
 /// The ingestion use cases, reached through [`Services::ingestion`].
 #[derive(Debug, Clone, Copy)]

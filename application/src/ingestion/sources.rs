@@ -9,9 +9,12 @@ use jiff::Timestamp;
 
 use datafast_domain::event::VisitContext;
 use datafast_domain::id::WebsiteId;
-use datafast_domain::ingest::same_session;
+use datafast_domain::ingest::{
+    AcquisitionStep, acquisition_of, brings_acquisition, inherit_acquisition, same_session,
+};
 
 use super::prehashed::Prehashed;
+use super::remembered;
 
 /// Sessions remembered at once for their acquisition before the idle ones are forgotten.
 const MAX_OPEN_SESSIONS: usize = 200_000;
@@ -21,11 +24,8 @@ const MAX_OPEN_SESSIONS: usize = 200_000;
 /// memory of 200,000 sessions hold over half a gigabyte.
 const MAX_ACQUISITION_BYTES: usize = 16 << 20;
 
-/// Where each open session came from. A visit's source is decided by its first page: the
-/// pages after it arrive with a same-site referrer (or none) and no campaign tags, and would
-/// otherwise count as direct traffic. Such events inherit their session's acquisition, so that
-/// every event of a visit from Google says Google. A page that does carry an outside referrer
-/// or campaign tags starts a new acquisition for the session. Kept in memory, 30 minutes after
+/// Where each open session came from, so that the later events of a visit carry its first
+/// page's source and campaign as [`AcquisitionStep`] decides. Kept in memory, 30 minutes after
 /// a session's last event.
 #[derive(Debug, Default)]
 pub struct SessionSources {
@@ -51,19 +51,7 @@ impl Acquisition {
     }
 
     fn of(context: &VisitContext) -> Self {
-        Self(VisitContext {
-            referrer: context.referrer.clone(),
-            source: context.source.clone(),
-            utm_source: context.utm_source.clone(),
-            utm_medium: context.utm_medium.clone(),
-            utm_campaign: context.utm_campaign.clone(),
-            utm_term: context.utm_term.clone(),
-            utm_content: context.utm_content.clone(),
-            ref_param: context.ref_param.clone(),
-            source_param: context.source_param.clone(),
-            via: context.via.clone(),
-            ..VisitContext::default()
-        })
+        Self(acquisition_of(context))
     }
 
     /// Whether `context` carries exactly this acquisition, compared without building one.
@@ -72,17 +60,7 @@ impl Acquisition {
     }
 
     fn fill(&self, context: &mut VisitContext) {
-        let kept = &self.0;
-        context.referrer.clone_from(&kept.referrer);
-        context.source.clone_from(&kept.source);
-        context.utm_source.clone_from(&kept.utm_source);
-        context.utm_medium.clone_from(&kept.utm_medium);
-        context.utm_campaign.clone_from(&kept.utm_campaign);
-        context.utm_term.clone_from(&kept.utm_term);
-        context.utm_content.clone_from(&kept.utm_content);
-        context.ref_param.clone_from(&kept.ref_param);
-        context.source_param.clone_from(&kept.source_param);
-        context.via.clone_from(&kept.via);
+        inherit_acquisition(context, &self.0);
     }
 }
 
@@ -172,7 +150,8 @@ impl OpenSessions {
 
 impl SessionSources {
     /// Fills `context`'s acquisition from the session when the event brings none of its own,
-    /// and remembers the session's acquisition otherwise.
+    /// and remembers the session's acquisition otherwise: the memory's side of
+    /// [`AcquisitionStep`].
     pub(super) fn attribute(
         &self,
         website: WebsiteId,
@@ -182,59 +161,48 @@ impl SessionSources {
     ) {
         let mut guard = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let open = &mut *guard;
-        if has_acquisition(context) {
-            // Checked before any lookup: each call adds at most one acquisition, so the
-            // memory never goes past its bounds by more than one.
-            if open.is_full() {
-                open.forget_idle(now);
-            }
-            if let Some((acquisition, last)) = open
-                .by_website
-                .get_mut(&website)
-                .and_then(|sessions| sessions.get_mut(session_id))
-            {
+        let brings_own = brings_acquisition(context);
+        // Checked before any lookup: each call adds at most one acquisition, so the memory
+        // never goes past its bounds by more than one.
+        if brings_own && open.is_full() {
+            open.forget_idle(now);
+        }
+        let kept = open
+            .by_website
+            .get_mut(&website)
+            .and_then(|sessions| sessions.get_mut(session_id));
+        match AcquisitionStep::next(remembered(kept), brings_own, now) {
+            AcquisitionStep::Own {
+                remembered: Some((acquisition, last)),
+                last_seen,
+            } => {
                 // Most events of a visit repeat its arrival's referrer or tags.
                 if !acquisition.is_in(context) {
                     *acquisition = open.shared.share(context);
                 }
-                *last = now;
-                return;
+                *last = last_seen;
             }
-            let acquisition = open.shared.share(context);
-            open.by_website
-                .entry(website)
-                .or_default()
-                .insert(session_id.to_owned(), (acquisition, now));
-            open.len += 1;
-            return;
-        }
-        if let Some((acquisition, last)) = open
-            .by_website
-            .get_mut(&website)
-            .and_then(|sessions| sessions.get_mut(session_id))
-            && same_session(*last, now)
-        {
-            *last = (*last).max(now);
-            acquisition.fill(context);
+            AcquisitionStep::Own {
+                remembered: None,
+                last_seen,
+            } => {
+                let acquisition = open.shared.share(context);
+                open.by_website
+                    .entry(website)
+                    .or_default()
+                    .insert(session_id.to_owned(), (acquisition, last_seen));
+                open.len += 1;
+            }
+            AcquisitionStep::Inherit {
+                session: (acquisition, last),
+                last_seen,
+            } => {
+                *last = last_seen;
+                acquisition.fill(context);
+            }
+            AcquisitionStep::Direct => {}
         }
     }
-}
-
-/// Whether the event itself says where the visit came from.
-fn has_acquisition(context: &VisitContext) -> bool {
-    context.referrer.is_some()
-        || [
-            &context.utm_source,
-            &context.utm_medium,
-            &context.utm_campaign,
-            &context.utm_term,
-            &context.utm_content,
-            &context.ref_param,
-            &context.source_param,
-            &context.via,
-        ]
-        .iter()
-        .any(|tag| tag.is_some())
 }
 
 #[cfg(test)]

@@ -35,24 +35,26 @@ pub fn same_session(previous: Timestamp, now: Timestamp) -> bool {
     now.duration_since(previous).abs() < SESSION_TIMEOUT
 }
 
-/// Which session an event of a cookieless visitor belongs to. What is remembered of the
-/// visitor's session is its id and the time of its latest event.
+/// Which session an event of a cookieless visitor belongs to. `S` is the remembered session as
+/// the caller holds it (its id, its entry in a map), handed back when the event continues it;
+/// the rule itself needs only the time of the session's latest event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionStep {
-    /// The event continues the remembered session, whose latest event is now at `last_seen`
+pub enum SessionStep<S> {
+    /// The event continues the remembered `session`, whose latest event is now at `last_seen`
     /// (an earlier event arriving late leaves it where it was).
-    Continue { last_seen: Timestamp },
+    Continue { session: S, last_seen: Timestamp },
     /// The event starts a new session at `started`, which replaces any remembered one: its id
     /// is [`cookieless_session_id`] of the visitor and `started`, its latest event `started`.
     Start { started: Timestamp },
 }
 
-impl SessionStep {
-    /// The step for an event at `now` of a visitor whose remembered session's latest event was
-    /// at `last_seen` (`None`: no session remembered).
-    pub fn next(last_seen: Option<Timestamp>, now: Timestamp) -> Self {
-        match last_seen {
-            Some(last) if same_session(last, now) => Self::Continue {
+impl<S> SessionStep<S> {
+    /// The step for an event at `now` of a visitor whose remembered session (`None`: none) is
+    /// given with the time of its latest event.
+    pub fn next(remembered: Option<(S, Timestamp)>, now: Timestamp) -> Self {
+        match remembered {
+            Some((session, last)) if same_session(last, now) => Self::Continue {
+                session,
                 last_seen: last.max(now),
             },
             _ => Self::Start { started: now },
@@ -81,33 +83,40 @@ pub fn cookieless_session_id(visitor_id: &str, started: Timestamp) -> String {
     id
 }
 
-/// Which acquisition an event carries. What is remembered of a session is the acquisition it
-/// arrived with and the time of the latest event that brought or inherited it.
+/// Which acquisition an event carries. `S` is the remembered session as the caller holds it
+/// (the acquisition it arrived with, its entry in a map), handed back when the step changes it;
+/// the rule itself needs only the time of the latest event that brought or inherited it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AcquisitionStep {
-    /// The event brings its own acquisition and keeps it; the session remembers that one from
-    /// now on, in place of any before, used last at `last_seen`.
-    Own { last_seen: Timestamp },
-    /// The event brings none and continues a session that did: it takes the remembered
-    /// acquisition ([`inherit_acquisition`]), which is now used last at `last_seen`.
-    Inherit { last_seen: Timestamp },
+pub enum AcquisitionStep<S> {
+    /// The event brings its own acquisition and keeps it. The session remembers that one from
+    /// now on, used last at `last_seen`: in place of the `remembered` one, or as a new memory
+    /// when there was none.
+    Own {
+        remembered: Option<S>,
+        last_seen: Timestamp,
+    },
+    /// The event brings none and continues the remembered `session`, which did: it takes that
+    /// acquisition ([`inherit_acquisition`]), now used last at `last_seen`.
+    Inherit { session: S, last_seen: Timestamp },
     /// The event brings none and no live session did: it stays as it is (direct), and the
     /// memory is left as it was.
     Direct,
 }
 
-impl AcquisitionStep {
+impl<S> AcquisitionStep<S> {
     /// The step for an event at `now` that brings its own acquisition or not
-    /// ([`brings_acquisition`]), in a session whose remembered acquisition was last used at
-    /// `last_seen` (`None`: none remembered).
-    pub fn next(last_seen: Option<Timestamp>, brings_own: bool, now: Timestamp) -> Self {
-        if brings_own {
+    /// ([`brings_acquisition`]), in a session whose remembered acquisition (`None`: none) is
+    /// given with the time it was last used.
+    pub fn next(remembered: Option<(S, Timestamp)>, brings_own: bool, now: Timestamp) -> Self {
+        match remembered {
             // Unlike the other steps this one moves the time to the event's own, earlier or
-            // later: the memory follows the session's latest arrival.
-            return Self::Own { last_seen: now };
-        }
-        match last_seen {
-            Some(last) if same_session(last, now) => Self::Inherit {
+            // later, and replaces even an expired memory: it follows the latest arrival.
+            remembered if brings_own => Self::Own {
+                remembered: remembered.map(|(session, _)| session),
+                last_seen: now,
+            },
+            Some((session, last)) if same_session(last, now) => Self::Inherit {
+                session,
                 last_seen: last.max(now),
             },
             _ => Self::Direct,

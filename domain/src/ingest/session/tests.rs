@@ -133,9 +133,8 @@ struct Visitor {
 impl Visitor {
     /// The session and the acquisition of an event at `now` that brings `own` or none.
     fn event(&mut self, now: Timestamp, own: Option<char>) -> (u32, Option<char>) {
-        let session = match SessionStep::next(self.session.map(|(_, last)| last), now) {
-            SessionStep::Continue { last_seen } => {
-                let session = self.session.as_mut().unwrap();
+        let session = match SessionStep::next(remembered(self.session.as_mut()), now) {
+            SessionStep::Continue { session, last_seen } => {
                 session.1 = last_seen;
                 session.0
             }
@@ -145,14 +144,26 @@ impl Visitor {
                 self.started
             }
         };
-        let remembered = self.acquisitions.get(&session).map(|(_, last)| *last);
-        let acquisition = match AcquisitionStep::next(remembered, own.is_some(), now) {
-            AcquisitionStep::Own { last_seen } => {
+        let kept = remembered(self.acquisitions.get_mut(&session));
+        let acquisition = match AcquisitionStep::next(kept, own.is_some(), now) {
+            AcquisitionStep::Own {
+                remembered: Some(kept),
+                last_seen,
+            } => {
+                *kept = (own.unwrap(), last_seen);
+                own
+            }
+            AcquisitionStep::Own {
+                remembered: None,
+                last_seen,
+            } => {
                 self.acquisitions.insert(session, (own.unwrap(), last_seen));
                 own
             }
-            AcquisitionStep::Inherit { last_seen } => {
-                let kept = self.acquisitions.get_mut(&session).unwrap();
+            AcquisitionStep::Inherit {
+                session: kept,
+                last_seen,
+            } => {
                 kept.1 = last_seen;
                 Some(kept.0)
             }
@@ -160,6 +171,14 @@ impl Visitor {
         };
         (session, acquisition)
     }
+}
+
+/// A memory entry as the steps take it: with the time it holds.
+fn remembered<T>(entry: Option<&mut (T, Timestamp)>) -> Option<(&mut (T, Timestamp), Timestamp)> {
+    entry.map(|entry| {
+        let last = entry.1;
+        (entry, last)
+    })
 }
 
 /// A time between 1970 and 2100, to the millisecond, from which a visit can go on for years.
@@ -251,18 +270,23 @@ proptest! {
     fn any_two_times_make_a_step(previous in any_time(), now in any_time(), brings_own: bool) {
         let apart = now.duration_since(previous).abs() < SESSION_TIMEOUT;
         let expected = if apart {
-            SessionStep::Continue { last_seen: previous.max(now) }
+            SessionStep::Continue { session: 's', last_seen: previous.max(now) }
         } else {
             SessionStep::Start { started: now }
         };
-        prop_assert_eq!(SessionStep::next(Some(previous), now), expected);
-        prop_assert_eq!(SessionStep::next(None, now), SessionStep::Start { started: now });
-        let acquisition = AcquisitionStep::next(Some(previous), brings_own, now);
+        prop_assert_eq!(SessionStep::next(Some(('s', previous)), now), expected);
+        prop_assert_eq!(SessionStep::<char>::next(None, now), SessionStep::Start { started: now });
         let expected = match (brings_own, apart) {
-            (true, _) => AcquisitionStep::Own { last_seen: now },
-            (false, true) => AcquisitionStep::Inherit { last_seen: previous.max(now) },
+            (true, _) => AcquisitionStep::Own { remembered: Some('a'), last_seen: now },
+            (false, true) => AcquisitionStep::Inherit { session: 'a', last_seen: previous.max(now) },
             (false, false) => AcquisitionStep::Direct,
         };
-        prop_assert_eq!(acquisition, expected);
+        prop_assert_eq!(AcquisitionStep::next(Some(('a', previous)), brings_own, now), expected);
+        let expected = if brings_own {
+            AcquisitionStep::Own { remembered: None, last_seen: now }
+        } else {
+            AcquisitionStep::Direct
+        };
+        prop_assert_eq!(AcquisitionStep::<char>::next(None, brings_own, now), expected);
     }
 }
