@@ -9,16 +9,18 @@ mod sources;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
 use datafast_domain::event::{Event, EventOrigin};
-use datafast_domain::id::ProfileId;
+use datafast_domain::id::{ProfileId, WebsiteId};
 use datafast_domain::ingest::{
-    DropReason, EventData, IncomingEvent, Place, check_website, cookieless_visitor_id,
-    visit_context,
+    DropReason, EventData, IncomingEvent, Place, UserAgentInfo, check_website,
+    cookieless_visitor_id, visit_context,
 };
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::website::Website;
 
 pub use agents::AgentCache;
 pub use cookieless::CookielessSessions;
@@ -74,91 +76,27 @@ impl Ingestion<'_> {
     /// `NotFound` for an unknown tracking id; storage failures.
     pub async fn ingest(&self, request: IngestRequest) -> ServiceResult<IngestOutcome> {
         let IngestRequest {
-            mut event,
+            event,
             client_ip,
             user_agent,
         } = request;
-        let website = self
-            .services
-            .store
-            .website_by_tracking_id(event.tracking_id.as_str())
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("Unknown websiteId".to_owned()))?;
-        let agent = self
-            .services
-            .agents
-            .read(user_agent.as_deref(), event.device.as_ref());
-        if agent.is_bot {
-            return Ok(IngestOutcome::Dropped(DropReason::Bot));
-        }
-        let location = self.services.geo.locate(client_ip);
-        if let Err(reason) = check_website(
-            &website,
-            &event.page.host,
-            &event.page.path,
-            &event.domain,
-            client_ip,
-            location.country.as_deref(),
-        ) {
-            return Ok(IngestOutcome::Dropped(reason));
-        }
+        let website = self.website(&event).await?;
+        let (agent, place) = match self.admit(&website, &event, client_ip, user_agent.as_deref()) {
+            Ok(sender) => sender,
+            Err(reason) => return Ok(IngestOutcome::Dropped(reason)),
+        };
         let now = self.services.now();
         let cookieless = event.cookieless || website.settings.is_cookieless;
-        let mut context = visit_context(
-            &event,
-            &website.domain,
-            &agent,
-            Place {
-                country: location.country,
-                region: location.region,
-                city: location.city,
-            },
-        );
+        let mut context = visit_context(&event, &website.domain, &agent, place);
         // The event is ours: its ids, host and path move into the stored event, not copied.
-        let (visitor_id, session_id) = match (event.visitor_id.take(), cookieless) {
+        let (visitor_id, session_id) = match (event.visitor_id, cookieless) {
             (Some(id), false) => (id.into_string(), event.session_id.into_string()),
-            _ => {
-                let secret = self.services.hasher.hash(COOKIELESS_SECRET_LABEL);
-                let visitor = cookieless_visitor_id(
-                    secret.as_str().as_bytes(),
-                    now,
-                    client_ip,
-                    user_agent.as_deref().unwrap_or_default(),
-                    website.domain.as_str(),
-                )
-                .into_string();
-                let session = self.services.cookieless_sessions.session_for(&visitor, now);
-                (visitor, session)
-            }
+            _ => self.cookieless_ids(&website, client_ip, user_agent.as_deref(), now),
         };
         self.services
             .session_sources
             .attribute(website.id, &session_id, &mut context, now);
-        let (goal_name, params) = match &event.data {
-            EventData::Pageview => (None, BTreeMap::new()),
-            EventData::Custom { name, params } => (Some(name.to_string()), params.clone()),
-            // The tracker's payment event links a checkout to the visit; the revenue and the
-            // automatic payment goal come from the Payments API or a provider, so that one
-            // purchase never counts twice.
-            EventData::Payment(payment) => (None, payment_params(payment)),
-            EventData::Identify {
-                user_id,
-                name,
-                image,
-                properties,
-            } => {
-                let mut params = properties.clone();
-                params.insert("user_id".to_owned(), user_id.clone());
-                params.extend(name.clone().map(|n| ("name".to_owned(), n)));
-                params.extend(image.clone().map(|i| ("image".to_owned(), i)));
-                (None, params)
-            }
-            EventData::ExternalLink { url, text } => {
-                let mut params = BTreeMap::from([("url".to_owned(), url.clone())]);
-                params.extend(text.clone().map(|t| ("text".to_owned(), t)));
-                (None, params)
-            }
-        };
+        let (goal_name, params) = goal_and_params(&event.data);
         let stored = Event {
             website_id: website.id,
             kind: event.data.kind(),
@@ -176,43 +114,152 @@ impl Ingestion<'_> {
         // Only goal events are announced after the commit; the others need no copy.
         let goal = stored.goal_name.is_some().then(|| stored.clone());
         self.services.store.append_events(vec![stored]).await?;
-        if let EventData::Identify {
-            user_id,
-            name,
-            image,
-            properties,
-        } = &event.data
-            && !cookieless
-        {
-            let mut metadata = properties.clone();
-            metadata.extend(name.clone().map(|n| ("name".to_owned(), n)));
-            metadata.extend(image.clone().map(|i| ("image".to_owned(), i)));
-            let saved = self
-                .services
-                .store
-                .save_profile(&VisitorProfile {
-                    profile_id: ProfileId::from_parts(
-                        id_seconds(now),
-                        random_array(self.services.random.as_ref()),
-                    )
-                    .to_string(),
-                    website_id: website.id,
-                    visitor_id: visitor_id.clone(),
-                    user_id: user_id.clone(),
-                    metadata,
-                    identified_at: now,
-                })
+        if !cookieless {
+            self.save_profile(&event.data, website.id, &visitor_id, now)
                 .await?;
-            self.services
-                .analytics()
-                .analytics_profile_saved(&saved)
-                .await;
         }
         self.services.announce_goals(goal.as_slice());
         Ok(IngestOutcome::Stored {
             visitor_id,
             cookieless,
         })
+    }
+
+    /// The website an event is for.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown tracking id; storage failures.
+    async fn website(&self, event: &IncomingEvent) -> ServiceResult<Website> {
+        self.services
+            .store
+            .website_by_tracking_id(event.tracking_id.as_str())
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("Unknown websiteId".to_owned()))
+    }
+
+    /// What the sender's user agent and address say, or why the event is dropped: a bot, or
+    /// one of the website's rules (hostnames, excluded IPs, paths and countries).
+    fn admit(
+        &self,
+        website: &Website,
+        event: &IncomingEvent,
+        client_ip: IpAddr,
+        user_agent: Option<&str>,
+    ) -> Result<(Arc<UserAgentInfo>, Place), DropReason> {
+        let agent = self.services.agents.read(user_agent, event.device.as_ref());
+        if agent.is_bot {
+            return Err(DropReason::Bot);
+        }
+        let location = self.services.geo.locate(client_ip);
+        check_website(
+            website,
+            &event.page.host,
+            &event.page.path,
+            &event.domain,
+            client_ip,
+            location.country.as_deref(),
+        )?;
+        let place = Place {
+            country: location.country,
+            region: location.region,
+            city: location.city,
+        };
+        Ok((agent, place))
+    }
+
+    /// The visitor and session ids of a cookieless event: the visitor's derived from its
+    /// address, user agent and website, the session the server keeps for that visitor.
+    fn cookieless_ids(
+        &self,
+        website: &Website,
+        client_ip: IpAddr,
+        user_agent: Option<&str>,
+        now: Timestamp,
+    ) -> (String, String) {
+        let secret = self.services.hasher.hash(COOKIELESS_SECRET_LABEL);
+        let visitor = cookieless_visitor_id(
+            secret.as_str().as_bytes(),
+            now,
+            client_ip,
+            user_agent.unwrap_or_default(),
+            website.domain.as_str(),
+        )
+        .into_string();
+        let session = self.services.cookieless_sessions.session_for(&visitor, now);
+        (visitor, session)
+    }
+
+    /// Saves the profile an identify event gives its visitor, and tells analytics; other
+    /// events give none.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn save_profile(
+        &self,
+        data: &EventData,
+        website_id: WebsiteId,
+        visitor_id: &str,
+        now: Timestamp,
+    ) -> ServiceResult<()> {
+        let EventData::Identify {
+            user_id,
+            name,
+            image,
+            properties,
+        } = data
+        else {
+            return Ok(());
+        };
+        let mut metadata = properties.clone();
+        metadata.extend(name.clone().map(|n| ("name".to_owned(), n)));
+        metadata.extend(image.clone().map(|i| ("image".to_owned(), i)));
+        let profile = VisitorProfile {
+            profile_id: ProfileId::from_parts(
+                id_seconds(now),
+                random_array(self.services.random.as_ref()),
+            )
+            .to_string(),
+            website_id,
+            visitor_id: visitor_id.to_owned(),
+            user_id: user_id.clone(),
+            metadata,
+            identified_at: now,
+        };
+        let saved = self.services.store.save_profile(&profile).await?;
+        self.services
+            .analytics()
+            .analytics_profile_saved(&saved)
+            .await;
+        Ok(())
+    }
+}
+
+/// The goal an event completes (custom events only) and the parameters stored with it.
+fn goal_and_params(data: &EventData) -> (Option<String>, BTreeMap<String, String>) {
+    match data {
+        EventData::Pageview => (None, BTreeMap::new()),
+        EventData::Custom { name, params } => (Some(name.to_string()), params.clone()),
+        // The tracker's payment event links a checkout to the visit; the revenue and the
+        // automatic payment goal come from the Payments API or a provider, so that one
+        // purchase never counts twice.
+        EventData::Payment(payment) => (None, payment_params(payment)),
+        EventData::Identify {
+            user_id,
+            name,
+            image,
+            properties,
+        } => {
+            let mut params = properties.clone();
+            params.insert("user_id".to_owned(), user_id.clone());
+            params.extend(name.clone().map(|n| ("name".to_owned(), n)));
+            params.extend(image.clone().map(|i| ("image".to_owned(), i)));
+            (None, params)
+        }
+        EventData::ExternalLink { url, text } => {
+            let mut params = BTreeMap::from([("url".to_owned(), url.clone())]);
+            params.extend(text.clone().map(|t| ("text".to_owned(), t)));
+            (None, params)
+        }
     }
 }
 
