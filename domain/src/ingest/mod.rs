@@ -1,7 +1,8 @@
 //! Ingestion rules for `POST /api/events`, with no IO: the payload as sent and its validation,
 //! sanitising of client-supplied text, the client IP, referrer sources and campaign tags, user
 //! agents and bots, the website's hostname and exclusion rules, cookieless visitor ids and the
-//! session rule. Time, secrets and headers come in as arguments.
+//! session rules (which session an event belongs to, where its visit came from). Time, secrets
+//! and headers come in as arguments.
 
 pub mod agent;
 pub mod client;
@@ -12,6 +13,7 @@ pub mod payload;
 pub mod rules;
 pub mod sanitize;
 pub mod server;
+pub mod session;
 pub mod source;
 pub mod visitor;
 
@@ -28,7 +30,11 @@ pub use payload::{
 };
 pub use rules::{DropReason, check_website};
 pub use sanitize::sanitize_value;
+pub use session::{
+    AcquisitionStep, SESSION_TIMEOUT, SessionStep, acquisition_of, brings_acquisition,
+    cookieless_session_id, inherit_acquisition, same_session,
+};
 pub use source::{
     Campaign, ReferrerSource, campaign, query_campaign, referrer_host_source, referrer_source,
 };
-pub use visitor::{SESSION_TIMEOUT, cookieless_visitor_id, same_session};
+pub use visitor::cookieless_visitor_id;

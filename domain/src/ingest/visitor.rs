@@ -1,26 +1,15 @@
-//! Who a visitor is without cookies, and when a session ends. The cookieless id is a keyed
-//! hash of the IP, user agent and website domain under a salt that changes every UTC day, so
-//! the same visitor is recognised within a day and cannot be followed across days; the IP is
-//! never kept or returned.
+//! Who a visitor is without cookies. The cookieless id is a keyed hash of the IP, user agent
+//! and website domain under a salt that changes every UTC day, so the same visitor is
+//! recognised within a day and cannot be followed across days; the IP is never kept or
+//! returned. When its sessions start and end is the session module's.
 
 use hmac::{Hmac, Mac};
-use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use jiff::{Timestamp, tz::TimeZone};
 use sha2::Sha256;
 
 use crate::ingest::payload::VisitorId;
 
 type HmacSha256 = Hmac<Sha256>;
-
-/// A session ends after this long without an event, as the tracker's session cookie does.
-pub const SESSION_TIMEOUT: SignedDuration = SignedDuration::from_mins(30);
-
-/// Whether an event at `now` continues a session whose last event was at `previous`.
-///
-/// Events may arrive out of order (the SDK queues and retries), so the gap is measured in
-/// either direction.
-pub fn same_session(previous: Timestamp, now: Timestamp) -> bool {
-    now.duration_since(previous).abs() < SESSION_TIMEOUT
-}
 
 /// The salt of the UTC day containing `now`, derived from the server's `secret`.
 fn daily_salt(secret: &[u8], now: Timestamp) -> [u8; 32] {
@@ -90,15 +79,6 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap()
-    }
-
-    #[test]
-    fn sessions_end_after_thirty_idle_minutes() {
-        let start = at("2026-05-21T10:00:00Z");
-        assert!(same_session(start, at("2026-05-21T10:29:59Z")));
-        assert!(!same_session(start, at("2026-05-21T10:30:00Z")));
-        assert!(same_session(at("2026-05-21T10:10:00Z"), start));
-        assert!(!same_session(start, at("2026-05-22T10:00:00Z")));
     }
 
     #[test]
