@@ -44,6 +44,11 @@ fi
 echo "==> cargo test"
 cargo test --workspace --locked
 
+# Embedding is one of the uses the core is built for: this program uses it without HTTP and
+# fails if its overview is wrong.
+echo "==> embedding example (cargo run --example embed)"
+cargo run --locked --quiet -p datafast-examples --example embed >/dev/null
+
 echo "==> tracker script tests (node --test)"
 if type -P node >/dev/null; then
     node --test tracker/test/
