@@ -4,16 +4,18 @@
 //! is warm. Also reports the generator's speed, the database's size, the time the server
 //! takes to get ready, and its memory.
 
+mod report;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use jiff::civil::Date;
 use jiff::{Timestamp, tz::TimeZone};
 
-use crate::client::{Connection, Outcome};
-use crate::report::percentile_ms;
+use crate::client::{Connection, Outcome, Reply};
 use crate::seed::{SeedSummary, database_bytes, seed_demo};
 use crate::server::RunningServer;
+use report::{AnalyticsReport, QueryResult};
 
 /// What the suite is asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -24,22 +26,8 @@ pub struct AnalyticsOptions {
     pub seed: u64,
 }
 
-/// Targets from the analytics issue, in milliseconds at p95.
-const TARGET_MS: f64 = 100.0;
-const FILTERED_TARGET_MS: f64 = 300.0;
-
 /// Requests sent before timing each query, so caches and lazily built data are warm.
 const WARM_UP_REQUESTS: usize = 2;
-
-struct QueryResult {
-    label: String,
-    filtered: bool,
-    /// Size of the JSON answer, to show each query returned real data.
-    answer_bytes: usize,
-    p50_ms: f64,
-    p95_ms: f64,
-    max_ms: f64,
-}
 
 pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, String> {
     let server = RunningServer::start(binary).await?;
@@ -47,23 +35,61 @@ pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, Str
     let stopped = server.stop_for_restart().await?;
 
     let database = stopped.database();
-    eprintln!(
-        "generating {} events over {} days for website {website_id}",
-        options.events, options.days
-    );
-    let summary = seed_demo(
-        &database,
-        &website_id,
-        options.events,
-        options.days,
-        options.seed,
-    )
-    .await?;
+    let summary = generate(&database, &website_id, &options).await?;
     let database_size = database_bytes(&database);
 
     let restart_began = Instant::now();
     let server = stopped.restart(binary).await?;
     let healthy_after = restart_began.elapsed();
+    let (thirty_days, one_day) = ranges(&website_id)?;
+
+    let mut connection = Connection::open(server.address()).await?;
+    let token = server.token().to_owned();
+    let first = first_overview(&mut connection, &token, &thirty_days).await?;
+    let ready_after = restart_began.elapsed();
+    let warm_rss_kib = server.rss_kib()?;
+    let visitors_30d = visitors_counted(&first)?;
+
+    let queries = queries(&thirty_days, &one_day, &funnel_id);
+    let results = measure_queries(&mut connection, &token, &queries, options.samples).await?;
+    let peak_rss_kib = server.rss_kib()?;
+    server.stop().await?;
+
+    let report = AnalyticsReport {
+        options,
+        summary,
+        database_size,
+        healthy_after,
+        ready_after,
+        visitors_30d,
+        rss_kib: warm_rss_kib.max(peak_rss_kib),
+        results,
+    };
+    Ok(report.to_markdown())
+}
+
+/// Runs the demo generator on the stopped server's database.
+async fn generate(
+    database: &Path,
+    website_id: &str,
+    options: &AnalyticsOptions,
+) -> Result<SeedSummary, String> {
+    eprintln!(
+        "generating {} events over {} days for website {website_id}",
+        options.events, options.days
+    );
+    seed_demo(
+        database,
+        website_id,
+        options.events,
+        options.days,
+        options.seed,
+    )
+    .await
+}
+
+/// The query strings of the two ranges measured: the last 30 days, and yesterday alone.
+fn ranges(website_id: &str) -> Result<(String, String), String> {
     let today = today_utc();
     let month = (today.checked_sub(jiff::Span::new().days(29)))
         .map_err(|e| e.to_string())?
@@ -72,15 +98,21 @@ pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, Str
     let today = today.to_string();
     let thirty_days = format!("websiteId={website_id}&startAt={month}&endAt={today}");
     let one_day = format!("websiteId={website_id}&startAt={yesterday}&endAt={yesterday}");
+    Ok((thirty_days, one_day))
+}
 
-    let mut connection = Connection::open(server.address()).await?;
-    let token = server.token().to_owned();
-    // The first answer waits for the index the server builds from the stored events at start.
+/// The first overview of the last 30 days, which must succeed: it waits for the index the
+/// server builds from the stored events at start.
+async fn first_overview(
+    connection: &mut Connection,
+    token: &str,
+    thirty_days: &str,
+) -> Result<Reply, String> {
     let first = connection
         .request(
             "GET",
             &format!("/api/v1/analytics/overview?{thirty_days}"),
-            Some(&token),
+            Some(token),
             None,
         )
         .await?;
@@ -90,22 +122,29 @@ pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, Str
             first.status, first.json
         ));
     }
-    let ready_after = restart_began.elapsed();
-    let warm_rss_kib = server.rss_kib()?;
-    let visitors_30d = first
+    Ok(first)
+}
+
+/// The visitors an overview counts, which must be some for the measurements to mean anything.
+fn visitors_counted(overview: &Reply) -> Result<u64, String> {
+    let visitors = overview
         .json
         .as_ref()
         .and_then(|json| json.pointer("/data/0/visitors"))
         .and_then(serde_json::Value::as_u64)
         .unwrap_or_default();
-    if visitors_30d == 0 {
+    if visitors == 0 {
         return Err(format!(
             "the overview counts no visitors, so nothing would be measured: {:?}",
-            first.json
+            overview.json
         ));
     }
+    Ok(visitors)
+}
 
-    let queries = [
+/// The dashboard's queries: a label and a path each.
+fn queries(thirty_days: &str, one_day: &str, funnel_id: &str) -> [(&'static str, String); 6] {
+    [
         (
             "overview, 30 days",
             format!("/api/v1/analytics/overview?{thirty_days}"),
@@ -135,9 +174,18 @@ pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, Str
             "funnel of 4 steps, 30 days",
             format!("/api/v1/analytics/funnels/{funnel_id}?{thirty_days}"),
         ),
-    ];
+    ]
+}
+
+/// Every query, unfiltered then with the country filter, measured in turn.
+async fn measure_queries(
+    connection: &mut Connection,
+    token: &str,
+    queries: &[(&'static str, String)],
+    samples: usize,
+) -> Result<Vec<QueryResult>, String> {
     let mut results = Vec::new();
-    for (label, path) in &queries {
+    for (label, path) in queries {
         for filtered in [false, true] {
             let path = if filtered {
                 format!("{path}&filter_country=is:US")
@@ -149,23 +197,11 @@ pub async fn run(binary: &Path, options: AnalyticsOptions) -> Result<String, Str
                 if filtered { ", US only" } else { "" }
             );
             let (outcome, answer_bytes) =
-                measure_sequentially(&mut connection, &token, &path, options.samples).await?;
-            results.push(summarise(label, filtered, answer_bytes, outcome)?);
+                measure_sequentially(connection, token, &path, samples).await?;
+            results.push(QueryResult::new(label, filtered, answer_bytes, outcome)?);
         }
     }
-    let peak_rss_kib = server.rss_kib()?;
-    server.stop().await?;
-
-    Ok(to_markdown(
-        &options,
-        &summary,
-        database_size,
-        healthy_after,
-        ready_after,
-        visitors_30d,
-        warm_rss_kib.max(peak_rss_kib),
-        &results,
-    ))
+    Ok(results)
 }
 
 #[allow(
@@ -253,94 +289,4 @@ async fn measure_sequentially(
         return Err(format!("{path} failed {} times", outcome.errors));
     }
     Ok((outcome, answer_bytes))
-}
-
-fn summarise(
-    label: &str,
-    filtered: bool,
-    answer_bytes: usize,
-    mut outcome: Outcome,
-) -> Result<QueryResult, String> {
-    outcome.latencies_us.sort_unstable();
-    let max = outcome
-        .latencies_us
-        .last()
-        .copied()
-        .ok_or("no request was timed")?;
-    Ok(QueryResult {
-        label: label.to_owned(),
-        filtered,
-        answer_bytes,
-        p50_ms: percentile_ms(&outcome.latencies_us, 0.50),
-        p95_ms: percentile_ms(&outcome.latencies_us, 0.95),
-        max_ms: f64::from(max) / 1000.0,
-    })
-}
-
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one report of one run's separate measurements"
-)]
-fn to_markdown(
-    options: &AnalyticsOptions,
-    summary: &SeedSummary,
-    database_size: u64,
-    healthy_after: Duration,
-    ready_after: Duration,
-    visitors_30d: u64,
-    rss_kib: u64,
-    results: &[QueryResult],
-) -> String {
-    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
-    let mut out = format!(
-        "## Analytics benchmark\n\n\
-         - Data: {} events, {} visitors, {} sessions, {} payments over {} days (seed {}).\n\
-         - Generator: {:.1} s, {:.0} events/s, written straight into the SQLite file.\n\
-         - Database size: {:.1} MiB ({:.0} bytes per event).\n\
-         - Server restart: healthy after {:.1} s, first analytics answer (index built from \
-         the stored events) after {:.1} s; RSS once warm {:.0} MiB.\n\
-         - Overview, last 30 days: {} visitors.\n\
-         - Each query: {} untimed requests, then {} timed ones, one at a time on one \
-         keep-alive connection.\n\n\
-         | query | filter | answer bytes | p50 ms | p95 ms | max ms | target p95 | met |\n\
-         |---|---|---:|---:|---:|---:|---:|---|\n",
-        summary.events,
-        summary.visitors,
-        summary.sessions,
-        summary.payments,
-        options.days,
-        options.seed,
-        summary.seconds,
-        summary.events as f64 / summary.seconds.max(f64::EPSILON),
-        mib(database_size),
-        database_size as f64 / summary.events.max(1) as f64,
-        healthy_after.as_secs_f64(),
-        ready_after.as_secs_f64(),
-        rss_kib as f64 / 1024.0,
-        visitors_30d,
-        WARM_UP_REQUESTS,
-        options.samples,
-    );
-    for result in results {
-        let target = if result.filtered {
-            FILTERED_TARGET_MS
-        } else {
-            TARGET_MS
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {target:.0} | {} |\n",
-            result.label,
-            if result.filtered {
-                "country is US"
-            } else {
-                "none"
-            },
-            result.answer_bytes,
-            result.p50_ms,
-            result.p95_ms,
-            result.max_ms,
-            if result.p95_ms < target { "yes" } else { "NO" },
-        ));
-    }
-    out
 }

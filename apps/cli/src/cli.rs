@@ -428,48 +428,9 @@ pub enum AlertsCommand {
     /// Show one alert with its recent deliveries
     Get(ScopedId),
     /// Create an alert on a goal
-    Create {
-        #[command(flatten)]
-        website: WebsiteOnly,
-        #[arg(long)]
-        name: String,
-        /// The goal that triggers the alert
-        #[arg(long)]
-        goal: String,
-        /// Email subject (default: the alert's name)
-        #[arg(long)]
-        subject: Option<String>,
-        /// Email body, 10-2000 characters (default: a sentence naming the goal)
-        #[arg(long)]
-        message: Option<String>,
-        /// Also POST each alert to this URL
-        #[arg(long)]
-        webhook_url: Option<String>,
-        /// Create it switched off
-        #[arg(long)]
-        disabled: bool,
-    },
+    Create(NewAlertArgs),
     /// Change an alert (only the flags given)
-    Update {
-        #[command(flatten)]
-        ids: ScopedId,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        goal: Option<String>,
-        #[arg(long)]
-        subject: Option<String>,
-        #[arg(long)]
-        message: Option<String>,
-        #[arg(long, conflicts_with = "clear_webhook_url")]
-        webhook_url: Option<String>,
-        #[arg(long)]
-        clear_webhook_url: bool,
-        #[arg(long, conflicts_with = "disabled")]
-        enabled: bool,
-        #[arg(long)]
-        disabled: bool,
-    },
+    Update(AlertChangesArgs),
     /// Delete an alert
     Delete {
         #[command(flatten)]
@@ -488,6 +449,54 @@ pub enum AlertsCommand {
         #[arg(long)]
         limit: Option<u32>,
     },
+}
+
+// `alerts create`. No doc comment: clap would show it as the command's about, which the
+// variant's own doc gives.
+#[derive(Debug, Args)]
+pub struct NewAlertArgs {
+    #[command(flatten)]
+    pub website: WebsiteOnly,
+    #[arg(long)]
+    pub name: String,
+    /// The goal that triggers the alert
+    #[arg(long)]
+    pub goal: String,
+    /// Email subject (default: the alert's name)
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Email body, 10-2000 characters (default: a sentence naming the goal)
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Also POST each alert to this URL
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// Create it switched off
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+// `alerts update`; no doc comment, as for `NewAlertArgs`.
+#[derive(Debug, Args)]
+pub struct AlertChangesArgs {
+    #[command(flatten)]
+    pub ids: ScopedId,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub goal: Option<String>,
+    #[arg(long)]
+    pub subject: Option<String>,
+    #[arg(long)]
+    pub message: Option<String>,
+    #[arg(long, conflicts_with = "clear_webhook_url")]
+    pub webhook_url: Option<String>,
+    #[arg(long)]
+    pub clear_webhook_url: bool,
+    #[arg(long, conflicts_with = "disabled")]
+    pub enabled: bool,
+    #[arg(long)]
+    pub disabled: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,8 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::Ctx;
-use crate::cli::AlertsCommand;
-use crate::client::{Request, segment};
+use crate::cli::{AlertChangesArgs, AlertsCommand, Confirm, NewAlertArgs, ScopedId, WebsiteOnly};
+use crate::client::{Client, Request, segment};
 use crate::commands::{scoped, show_message, show_rows, site_path, text};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col, confirm};
@@ -66,131 +66,140 @@ fn show_alert(ctx: &Ctx, answer: &crate::client::Answer) {
 pub fn run(ctx: &Ctx, command: AlertsCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
-        AlertsCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer = client.send(&Request::get(site_path(&website, "/alerts")))?;
-            show_rows(ctx, &answer, &ALERT_ROWS, "No alerts.");
-        }
-        AlertsCommand::Get(ids) => {
-            let (website, alert) = scoped(ctx, &ids.ids)?;
-            let answer = client.send(&Request::get(alert_path(&website, &alert)))?;
-            show_alert(ctx, &answer);
-        }
-        AlertsCommand::Create {
-            website,
-            name,
-            goal,
-            subject,
-            message,
-            webhook_url,
-            disabled,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let mut template =
-                json!({ "message": message.unwrap_or_else(|| default_message(&goal)) });
-            if let Some(subject) = subject {
-                template["subject"] = json!(subject);
-            }
-            let mut body = json!({
-                "name": name,
-                "trigger": { "type": "goal", "goalName": goal },
-                "template": template,
-                "isEnabled": !disabled,
-            });
-            if let Some(url) = webhook_url {
-                body["destination"] = json!({ "type": "email", "webhookUrl": url });
-            }
-            let answer = client
-                .send(&Request::new(Method::POST, site_path(&website, "/alerts")).body(body))?;
-            if !ctx.out.json {
-                ctx.out
-                    .done(&format!("Created alert {}", text(answer.first(), "name")));
-            }
-            show_alert(ctx, &answer);
-        }
-        AlertsCommand::Update {
-            ids,
-            name,
-            goal,
-            subject,
-            message,
-            webhook_url,
-            clear_webhook_url,
-            enabled,
-            disabled,
-        } => {
-            let (website, alert) = scoped(ctx, &ids.ids)?;
-            let mut body = Map::new();
-            if let Some(name) = name {
-                body.insert("name".into(), json!(name));
-            }
-            if let Some(goal) = goal {
-                body.insert(
-                    "trigger".into(),
-                    json!({ "type": "goal", "goalName": goal }),
-                );
-            }
-            if subject.is_some() || message.is_some() {
-                let mut template = Map::new();
-                if let Some(subject) = subject {
-                    template.insert("subject".into(), json!(subject));
-                }
-                if let Some(message) = message {
-                    template.insert("message".into(), json!(message));
-                }
-                body.insert("template".into(), Value::Object(template));
-            }
-            if let Some(url) = webhook_url {
-                body.insert(
-                    "destination".into(),
-                    json!({ "type": "email", "webhookUrl": url }),
-                );
-            } else if clear_webhook_url {
-                body.insert(
-                    "destination".into(),
-                    json!({ "type": "email", "webhookUrl": null }),
-                );
-            }
-            if enabled || disabled {
-                body.insert("isEnabled".into(), json!(enabled));
-            }
-            if body.is_empty() {
-                return Err(CliError::usage(
-                    "nothing to change: give --name, --goal, --subject, --message, --webhook-url, --enabled or --disabled",
-                ));
-            }
-            let answer = client.send(
-                &Request::new(Method::PUT, alert_path(&website, &alert)).body(Value::Object(body)),
-            )?;
-            show_alert(ctx, &answer);
-        }
-        AlertsCommand::Delete { ids, confirm: c } => {
-            let (website, alert) = scoped(ctx, &ids.ids)?;
-            confirm(&format!("Delete alert {alert}"), c.yes)?;
-            let answer =
-                client.send(&Request::new(Method::DELETE, alert_path(&website, &alert)))?;
-            show_message(ctx, &answer, &format!("Deleted alert {alert}"));
-        }
+        AlertsCommand::List(site) => list(ctx, &client, &site),
+        AlertsCommand::Get(ids) => get(ctx, &client, &ids),
+        AlertsCommand::Create(args) => create(ctx, &client, args),
+        AlertsCommand::Update(args) => update(ctx, &client, args),
+        AlertsCommand::Delete { ids, confirm: c } => delete(ctx, &client, &ids, &c),
         AlertsCommand::History {
             website,
             alert,
             limit,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let request = Request::get(site_path(&website, "/alerts/history"))
-                .query_opt("alertId", alert)
-                .query_opt("limit", limit.map(|l| l.to_string()));
-            let answer = client.send(&request)?;
-            show_rows(ctx, &answer, &HISTORY_ROWS, "No deliveries yet.");
-            if !ctx.out.json {
-                let counts = &answer.body["counts"];
-                if counts.is_object() {
-                    ctx.out.print(&format!(
-                        "{} sent, {} failed, {} in all",
-                        counts["sent"], counts["failed"], counts["total"]
-                    ));
-                }
-            }
+        } => history(ctx, &client, &website, alert, limit),
+    }
+}
+
+fn list(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
+    let website = ctx.website(site.website_id.as_deref())?;
+    let answer = client.send(&Request::get(site_path(&website, "/alerts")))?;
+    show_rows(ctx, &answer, &ALERT_ROWS, "No alerts.");
+    Ok(())
+}
+
+fn get(ctx: &Ctx, client: &Client, ids: &ScopedId) -> CliResult<()> {
+    let (website, alert) = scoped(ctx, &ids.ids)?;
+    let answer = client.send(&Request::get(alert_path(&website, &alert)))?;
+    show_alert(ctx, &answer);
+    Ok(())
+}
+
+fn create(ctx: &Ctx, client: &Client, args: NewAlertArgs) -> CliResult<()> {
+    let website = ctx.website(args.website.website_id.as_deref())?;
+    let mut template =
+        json!({ "message": args.message.unwrap_or_else(|| default_message(&args.goal)) });
+    if let Some(subject) = args.subject {
+        template["subject"] = json!(subject);
+    }
+    let mut body = json!({
+        "name": args.name,
+        "trigger": { "type": "goal", "goalName": args.goal },
+        "template": template,
+        "isEnabled": !args.disabled,
+    });
+    if let Some(url) = args.webhook_url {
+        body["destination"] = json!({ "type": "email", "webhookUrl": url });
+    }
+    let answer =
+        client.send(&Request::new(Method::POST, site_path(&website, "/alerts")).body(body))?;
+    if !ctx.out.json {
+        ctx.out
+            .done(&format!("Created alert {}", text(answer.first(), "name")));
+    }
+    show_alert(ctx, &answer);
+    Ok(())
+}
+
+fn update(ctx: &Ctx, client: &Client, args: AlertChangesArgs) -> CliResult<()> {
+    let (website, alert) = scoped(ctx, &args.ids.ids)?;
+    let body = changes(args);
+    if body.is_empty() {
+        return Err(CliError::usage(
+            "nothing to change: give --name, --goal, --subject, --message, --webhook-url, --enabled or --disabled",
+        ));
+    }
+    let answer = client
+        .send(&Request::new(Method::PUT, alert_path(&website, &alert)).body(Value::Object(body)))?;
+    show_alert(ctx, &answer);
+    Ok(())
+}
+
+/// The `PUT` body for the flags given; only those fields change.
+fn changes(args: AlertChangesArgs) -> Map<String, Value> {
+    let mut body = Map::new();
+    if let Some(name) = args.name {
+        body.insert("name".into(), json!(name));
+    }
+    if let Some(goal) = args.goal {
+        body.insert(
+            "trigger".into(),
+            json!({ "type": "goal", "goalName": goal }),
+        );
+    }
+    if args.subject.is_some() || args.message.is_some() {
+        let mut template = Map::new();
+        if let Some(subject) = args.subject {
+            template.insert("subject".into(), json!(subject));
+        }
+        if let Some(message) = args.message {
+            template.insert("message".into(), json!(message));
+        }
+        body.insert("template".into(), Value::Object(template));
+    }
+    if let Some(url) = args.webhook_url {
+        body.insert(
+            "destination".into(),
+            json!({ "type": "email", "webhookUrl": url }),
+        );
+    } else if args.clear_webhook_url {
+        body.insert(
+            "destination".into(),
+            json!({ "type": "email", "webhookUrl": null }),
+        );
+    }
+    if args.enabled || args.disabled {
+        body.insert("isEnabled".into(), json!(args.enabled));
+    }
+    body
+}
+
+fn delete(ctx: &Ctx, client: &Client, ids: &ScopedId, c: &Confirm) -> CliResult<()> {
+    let (website, alert) = scoped(ctx, &ids.ids)?;
+    confirm(&format!("Delete alert {alert}"), c.yes)?;
+    let answer = client.send(&Request::new(Method::DELETE, alert_path(&website, &alert)))?;
+    show_message(ctx, &answer, &format!("Deleted alert {alert}"));
+    Ok(())
+}
+
+fn history(
+    ctx: &Ctx,
+    client: &Client,
+    website: &WebsiteOnly,
+    alert: Option<String>,
+    limit: Option<u32>,
+) -> CliResult<()> {
+    let website = ctx.website(website.website_id.as_deref())?;
+    let request = Request::get(site_path(&website, "/alerts/history"))
+        .query_opt("alertId", alert)
+        .query_opt("limit", limit.map(|l| l.to_string()));
+    let answer = client.send(&request)?;
+    show_rows(ctx, &answer, &HISTORY_ROWS, "No deliveries yet.");
+    if !ctx.out.json {
+        let counts = &answer.body["counts"];
+        if counts.is_object() {
+            ctx.out.print(&format!(
+                "{} sent, {} failed, {} in all",
+                counts["sent"], counts["failed"], counts["total"]
+            ));
         }
     }
     Ok(())

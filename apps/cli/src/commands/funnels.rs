@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::Ctx;
-use crate::cli::FunnelsCommand;
+use crate::cli::{Confirm, FilterArgs, FunnelsCommand, RangeArgs, ScopedId, WebsiteOnly};
 use crate::client::{Request, segment};
 use crate::commands::analytics::{apply_filters, apply_range, website_api_client};
 use crate::commands::{scoped, show_message, site_path, text};
@@ -97,123 +97,147 @@ pub fn run(ctx: &Ctx, command: FunnelsCommand) -> CliResult<()> {
         FunnelsCommand::List {
             website,
             include_inactive,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let mut request = Request::get(site_path(&website, "/funnels"));
-            if include_inactive {
-                request = request.query("includeInactive", "true");
-            }
-            let answer = ctx.admin_client()?.send(&request)?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("data"));
-            } else {
-                let rows: Vec<Value> = answer
-                    .rows()
-                    .into_iter()
-                    .map(|mut row| {
-                        row["stepCount"] = json!(row["steps"].as_array().map_or(0, Vec::len));
-                        row
-                    })
-                    .collect();
-                ctx.out.table(&FUNNEL_ROWS, &rows, "No funnels.");
-            }
-        }
-        FunnelsCommand::Get(ids) => {
-            let (website, funnel) = scoped(ctx, &ids.ids)?;
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::get(funnel_path(&website, &funnel)))?;
-            show_funnel(ctx, &answer);
-        }
+        } => list(ctx, &website, include_inactive),
+        FunnelsCommand::Get(ids) => get(ctx, &ids),
         FunnelsCommand::View {
             ids,
             range,
             filters,
-        } => {
-            let (website, funnel) = scoped(ctx, &ids.ids)?;
-            let (client, website_param) = website_api_client(ctx, Some(&website))?;
-            let mut request =
-                Request::get(format!("/api/v1/analytics/funnels/{}", segment(&funnel)));
-            if let Some(website) = website_param {
-                request = request.query("websiteId", website);
-            }
-            let request = apply_filters(apply_range(request, &range)?, &filters)?;
-            let answer = client.send(&request)?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("data"));
-            } else {
-                let result = answer.first();
-                if let Some(name) = result["funnel"]["name"].as_str() {
-                    ctx.out.print(&format!("Funnel: {name}"));
-                }
-                ctx.out.table(
-                    &RESULT_ROWS,
-                    &with_step_targets(&result["steps"]),
-                    "No steps.",
-                );
-                if !result["conversionRate"].is_null() {
-                    ctx.out.print(&format!(
-                        "Overall conversion: {}",
-                        crate::output::readable(&result["conversionRate"], Kind::Percent)
-                    ));
-                }
-            }
-        }
+        } => view(ctx, &ids, &range, &filters),
         FunnelsCommand::Create {
             website,
             name,
             steps,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let body = json!({ "name": name, "steps": parse_steps(&steps)? });
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::new(Method::POST, site_path(&website, "/funnels")).body(body))?;
-            if !ctx.out.json {
-                ctx.out
-                    .done(&format!("Created funnel {}", text(answer.first(), "name")));
-            }
-            show_funnel(ctx, &answer);
-        }
+        } => create(ctx, &website, name, &steps),
         FunnelsCommand::Update {
             ids,
             name,
             steps,
             enable,
             disable,
-        } => {
-            let (website, funnel) = scoped(ctx, &ids.ids)?;
-            let mut body = Map::new();
-            if let Some(name) = name {
-                body.insert("name".into(), json!(name));
-            }
-            if let Some(steps) = steps {
-                body.insert("steps".into(), parse_steps(&steps)?);
-            }
-            if enable || disable {
-                body.insert("isActive".into(), json!(enable));
-            }
-            if body.is_empty() {
-                return Err(CliError::usage(
-                    "nothing to change: give --name, --steps, --enable or --disable",
-                ));
-            }
-            let answer = ctx.admin_client()?.send(
-                &Request::new(Method::PUT, funnel_path(&website, &funnel))
-                    .body(Value::Object(body)),
-            )?;
-            show_funnel(ctx, &answer);
-        }
-        FunnelsCommand::Delete { ids, confirm: c } => {
-            let (website, funnel) = scoped(ctx, &ids.ids)?;
-            confirm(&format!("Delete funnel {funnel}"), c.yes)?;
-            let answer = ctx.admin_client()?.send(&Request::new(
-                Method::DELETE,
-                funnel_path(&website, &funnel),
-            ))?;
-            show_message(ctx, &answer, &format!("Deleted funnel {funnel}"));
-        }
+        } => update(ctx, &ids, name, steps, enable, disable),
+        FunnelsCommand::Delete { ids, confirm: c } => delete(ctx, &ids, &c),
     }
+}
+
+fn list(ctx: &Ctx, website: &WebsiteOnly, include_inactive: bool) -> CliResult<()> {
+    let website = ctx.website(website.website_id.as_deref())?;
+    let mut request = Request::get(site_path(&website, "/funnels"));
+    if include_inactive {
+        request = request.query("includeInactive", "true");
+    }
+    let answer = ctx.admin_client()?.send(&request)?;
+    if ctx.out.json {
+        ctx.out.raw_json(&answer.raw_member("data"));
+    } else {
+        let rows: Vec<Value> = answer
+            .rows()
+            .into_iter()
+            .map(|mut row| {
+                row["stepCount"] = json!(row["steps"].as_array().map_or(0, Vec::len));
+                row
+            })
+            .collect();
+        ctx.out.table(&FUNNEL_ROWS, &rows, "No funnels.");
+    }
+    Ok(())
+}
+
+fn get(ctx: &Ctx, ids: &ScopedId) -> CliResult<()> {
+    let (website, funnel) = scoped(ctx, &ids.ids)?;
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::get(funnel_path(&website, &funnel)))?;
+    show_funnel(ctx, &answer);
+    Ok(())
+}
+
+/// The funnel's results, from the analytics API.
+fn view(ctx: &Ctx, ids: &ScopedId, range: &RangeArgs, filters: &FilterArgs) -> CliResult<()> {
+    let (website, funnel) = scoped(ctx, &ids.ids)?;
+    let (client, website_param) = website_api_client(ctx, Some(&website))?;
+    let mut request = Request::get(format!("/api/v1/analytics/funnels/{}", segment(&funnel)));
+    if let Some(website) = website_param {
+        request = request.query("websiteId", website);
+    }
+    let request = apply_filters(apply_range(request, range)?, filters)?;
+    let answer = client.send(&request)?;
+    if ctx.out.json {
+        ctx.out.raw_json(&answer.raw_member("data"));
+        return Ok(());
+    }
+    let result = answer.first();
+    if let Some(name) = result["funnel"]["name"].as_str() {
+        ctx.out.print(&format!("Funnel: {name}"));
+    }
+    ctx.out.table(
+        &RESULT_ROWS,
+        &with_step_targets(&result["steps"]),
+        "No steps.",
+    );
+    if !result["conversionRate"].is_null() {
+        ctx.out.print(&format!(
+            "Overall conversion: {}",
+            crate::output::readable(&result["conversionRate"], Kind::Percent)
+        ));
+    }
+    Ok(())
+}
+
+fn create(ctx: &Ctx, website: &WebsiteOnly, name: String, steps: &str) -> CliResult<()> {
+    let website = ctx.website(website.website_id.as_deref())?;
+    let body = json!({ "name": name, "steps": parse_steps(steps)? });
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::new(Method::POST, site_path(&website, "/funnels")).body(body))?;
+    if !ctx.out.json {
+        ctx.out
+            .done(&format!("Created funnel {}", text(answer.first(), "name")));
+    }
+    show_funnel(ctx, &answer);
+    Ok(())
+}
+
+/// Changes only what the flags give.
+fn update(
+    ctx: &Ctx,
+    ids: &ScopedId,
+    name: Option<String>,
+    steps: Option<String>,
+    enable: bool,
+    disable: bool,
+) -> CliResult<()> {
+    let (website, funnel) = scoped(ctx, &ids.ids)?;
+    let mut body = Map::new();
+    if let Some(name) = name {
+        body.insert("name".into(), json!(name));
+    }
+    if let Some(steps) = steps {
+        body.insert("steps".into(), parse_steps(&steps)?);
+    }
+    if enable || disable {
+        body.insert("isActive".into(), json!(enable));
+    }
+    if body.is_empty() {
+        return Err(CliError::usage(
+            "nothing to change: give --name, --steps, --enable or --disable",
+        ));
+    }
+    let answer = ctx.admin_client()?.send(
+        &Request::new(Method::PUT, funnel_path(&website, &funnel)).body(Value::Object(body)),
+    )?;
+    show_funnel(ctx, &answer);
+    Ok(())
+}
+
+fn delete(ctx: &Ctx, ids: &ScopedId, c: &Confirm) -> CliResult<()> {
+    let (website, funnel) = scoped(ctx, &ids.ids)?;
+    confirm(&format!("Delete funnel {funnel}"), c.yes)?;
+    let answer = ctx.admin_client()?.send(&Request::new(
+        Method::DELETE,
+        funnel_path(&website, &funnel),
+    ))?;
+    show_message(ctx, &answer, &format!("Deleted funnel {funnel}"));
     Ok(())
 }
 

@@ -4,8 +4,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::Ctx;
-use crate::cli::GoalsCommand;
-use crate::client::Request;
+use crate::cli::{GoalsCommand, WebsiteOnly};
+use crate::client::{Client, Request};
 use crate::commands::{show_rows, site_path};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col};
@@ -52,20 +52,7 @@ pub fn run(ctx: &Ctx, command: GoalsCommand) -> CliResult<()> {
             let answer = client.send(&request)?;
             show_rows(ctx, &answer, &CUSTOMIZATION_ROWS, "No goal customizations.");
         }
-        GoalsCommand::Colors(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer =
-                client.send(&Request::get(site_path(&website, "/goals/customizations")))?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("colors"));
-            } else {
-                let colors = answer.body["colors"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                ctx.out.table(&COLOR_ROWS, &colors, "No colors.");
-            }
-        }
+        GoalsCommand::Colors(site) => colors(ctx, &client, &site)?,
         GoalsCommand::Customize {
             ids,
             display_name,
@@ -75,30 +62,57 @@ pub fn run(ctx: &Ctx, command: GoalsCommand) -> CliResult<()> {
             clear_color,
             clear_description,
         } => {
-            let (website, goal) = crate::commands::scoped(ctx, &ids)?;
-            let mut body = json!({ "goalName": goal });
-            let mut changed = false;
-            for (key, value) in [
+            let changes = [
                 ("displayName", field(display_name, clear_display_name)),
                 ("color", field(color, clear_color)),
                 ("description", field(description, clear_description)),
-            ] {
-                if let Some(value) = value {
-                    body[key] = value;
-                    changed = true;
-                }
-            }
-            if !changed {
-                return Err(CliError::usage(
-                    "nothing to change: give --display-name, --color, --description or a --clear-* flag",
-                ));
-            }
-            let answer = client.send(
-                &Request::new(Method::PATCH, site_path(&website, "/goals/customizations"))
-                    .body(body),
-            )?;
-            show_rows(ctx, &answer, &CUSTOMIZATION_ROWS, "No goal customizations.");
+            ];
+            customize(ctx, &client, &ids, changes)?;
         }
     }
+    Ok(())
+}
+
+/// The palette, which the customizations answer carries beside its `data`.
+fn colors(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
+    let website = ctx.website(site.website_id.as_deref())?;
+    let answer = client.send(&Request::get(site_path(&website, "/goals/customizations")))?;
+    if ctx.out.json {
+        ctx.out.raw_json(&answer.raw_member("colors"));
+    } else {
+        let colors = answer.body["colors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        ctx.out.table(&COLOR_ROWS, &colors, "No colors.");
+    }
+    Ok(())
+}
+
+/// Sets or clears the fields `changes` gives a value for; at least one must.
+fn customize(
+    ctx: &Ctx,
+    client: &Client,
+    ids: &[String],
+    changes: [(&str, Option<Value>); 3],
+) -> CliResult<()> {
+    let (website, goal) = crate::commands::scoped(ctx, ids)?;
+    let mut body = json!({ "goalName": goal });
+    let mut changed = false;
+    for (key, value) in changes {
+        if let Some(value) = value {
+            body[key] = value;
+            changed = true;
+        }
+    }
+    if !changed {
+        return Err(CliError::usage(
+            "nothing to change: give --display-name, --color, --description or a --clear-* flag",
+        ));
+    }
+    let answer = client.send(
+        &Request::new(Method::PATCH, site_path(&website, "/goals/customizations")).body(body),
+    )?;
+    show_rows(ctx, &answer, &CUSTOMIZATION_ROWS, "No goal customizations.");
     Ok(())
 }

@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::Ctx;
-use crate::cli::{IntegrationsCommand, Provider};
-use crate::client::Request;
+use crate::cli::{IntegrationsCommand, Provider, WebsiteOnly};
+use crate::client::{Client, Request};
 use crate::commands::{show_message, site_path};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col, confirm};
@@ -58,35 +58,7 @@ pub fn connect_body(
 pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
-        IntegrationsCommand::Status(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer = client.send(&Request::get(site_path(&website, "/integrations")))?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("data"));
-                return Ok(());
-            }
-            let status = answer.first();
-            let rows: Vec<Value> = [
-                "stripe",
-                "lemonsqueezy",
-                "polar",
-                "paddle",
-                "shopify",
-                "woocommerce",
-            ]
-            .iter()
-            .filter(|name| status[**name].is_object())
-            .map(|name| {
-                let mut row = status[*name].clone();
-                row["provider"] = json!(name);
-                row
-            })
-            .collect();
-            ctx.out.table(&STATUS_ROWS, &rows, "No providers.");
-            if let Some(currency) = status["currency"].as_str() {
-                ctx.out.print(&format!("Currency: {currency}"));
-            }
-        }
+        IntegrationsCommand::Status(site) => status(ctx, &client, &site)?,
         IntegrationsCommand::Connect {
             provider,
             website,
@@ -114,6 +86,38 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
             let answer = client.send(&Request::new(Method::DELETE, path))?;
             show_message(ctx, &answer, "Disconnected");
         }
+    }
+    Ok(())
+}
+
+/// Which providers are connected: one row each that the server reports, then the currency.
+fn status(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
+    let website = ctx.website(site.website_id.as_deref())?;
+    let answer = client.send(&Request::get(site_path(&website, "/integrations")))?;
+    if ctx.out.json {
+        ctx.out.raw_json(&answer.raw_member("data"));
+        return Ok(());
+    }
+    let status = answer.first();
+    let rows: Vec<Value> = [
+        "stripe",
+        "lemonsqueezy",
+        "polar",
+        "paddle",
+        "shopify",
+        "woocommerce",
+    ]
+    .iter()
+    .filter(|name| status[**name].is_object())
+    .map(|name| {
+        let mut row = status[*name].clone();
+        row["provider"] = json!(name);
+        row
+    })
+    .collect();
+    ctx.out.table(&STATUS_ROWS, &rows, "No providers.");
+    if let Some(currency) = status["currency"].as_str() {
+        ctx.out.print(&format!("Currency: {currency}"));
     }
     Ok(())
 }

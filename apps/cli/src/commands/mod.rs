@@ -3,10 +3,13 @@
 
 pub mod alerts;
 pub mod analytics;
+pub mod api_keys;
+pub mod config;
 pub mod funnels;
 pub mod goals;
 pub mod integrations;
 pub mod session;
+pub mod team;
 pub mod tokens;
 pub mod websites;
 
@@ -24,7 +27,7 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> CliResult<()> {
         Command::Login => session::login(ctx),
         Command::Logout => session::logout(ctx),
         Command::Whoami => session::whoami(ctx),
-        Command::Config(command) => session::config(ctx, command),
+        Command::Config(command) => config::run(ctx, command),
         Command::Account(command) => session::account(ctx, command),
         Command::Websites(command) => websites::run(ctx, command),
         Command::Tokens(command) => tokens::run(ctx, command),
@@ -44,7 +47,7 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> CliResult<()> {
             args.command.unwrap_or(GoalsCommand::List(default_site())),
         ),
         Command::Integrations(command) => integrations::run(ctx, command),
-        Command::Invitations(command) => websites::invitations(ctx, command),
+        Command::Invitations(command) => team::invitations(ctx, command),
         Command::Analytics(command) => analytics::run(ctx, command),
         Command::Visitors(command) => analytics::visitors(ctx, command),
         // Handled before settings are loaded, so it works without a config file.

@@ -1,14 +1,14 @@
-//! Logging in and out, `whoami`, `account`, and the config file commands.
+//! Logging in and out, `whoami` and `account`.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde_json::{Value, json};
 
 use crate::Ctx;
-use crate::cli::{AccountCommand, ConfigCommand};
+use crate::cli::AccountCommand;
 use crate::client::{Answer, Client, Request};
 use crate::commands::{admin, show_record};
-use crate::config::{FileConfig, Source, Sourced, mask_secret};
+use crate::config::{FileConfig, Source, mask_secret};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col};
 
@@ -191,99 +191,6 @@ pub fn account(ctx: &Ctx, command: AccountCommand) -> CliResult<()> {
                     .body(json!({ "name": name })),
             )?;
             show_record(ctx, &answer, &ACCOUNT_FIELDS[..4]);
-            Ok(())
-        }
-    }
-}
-
-fn describe(sourced: Option<&Sourced>, secret: bool) -> (Value, Value) {
-    match sourced {
-        Some(s) => (
-            json!(if secret {
-                mask_secret(&s.value)
-            } else {
-                s.value.clone()
-            }),
-            json!(s.source.to_string()),
-        ),
-        None => (Value::Null, Value::Null),
-    }
-}
-
-pub fn config(ctx: &Ctx, command: ConfigCommand) -> CliResult<()> {
-    let path = &ctx.settings.path;
-    match command {
-        ConfigCommand::Show => {
-            let settings = &ctx.settings;
-            let (token, token_source) = describe(settings.token.as_ref(), true);
-            let (site_key, site_key_source) = describe(settings.site_key.as_ref(), true);
-            let (website, website_source) = describe(settings.website_id.as_ref(), false);
-            let (base, base_source) = describe(Some(&settings.api_base), false);
-            let shown = json!({
-                "configFile": path.display().to_string(),
-                "configFileExists": path.exists(),
-                "token": token,
-                "siteKey": site_key,
-                "apiBase": base,
-                "websiteId": website,
-                "sources": {
-                    "token": token_source,
-                    "siteKey": site_key_source,
-                    "apiBase": base_source,
-                    "websiteId": website_source,
-                },
-            });
-            if ctx.out.json {
-                ctx.out.json_value(&shown);
-                return Ok(());
-            }
-            let line = |value: &Value, source: &Value| match (value.as_str(), source.as_str()) {
-                (Some(value), Some(source)) => format!("{value} ({source})"),
-                _ => "(not set)".to_owned(),
-            };
-            let record = json!({
-                "token": line(&shown["token"], &token_source),
-                "siteKey": line(&shown["siteKey"], &site_key_source),
-                "apiBase": line(&shown["apiBase"], &base_source),
-                "websiteId": line(&shown["websiteId"], &website_source),
-                "file": format!(
-                    "{}{}",
-                    path.display(),
-                    if path.exists() { "" } else { " (not created yet)" }
-                ),
-            });
-            ctx.out.record(
-                &[
-                    col("Token", "token", Kind::Text),
-                    col("Site key", "siteKey", Kind::Text),
-                    col("API base", "apiBase", Kind::Text),
-                    col("Website", "websiteId", Kind::Text),
-                    col("Config file", "file", Kind::Text),
-                ],
-                &record,
-            );
-            Ok(())
-        }
-        ConfigCommand::SetWebsite { website_id } => {
-            let website_id = website_id.trim().to_owned();
-            if website_id.is_empty() {
-                return Err(CliError::usage("the website id is empty"));
-            }
-            let mut file = FileConfig::load(path)?;
-            file.website_id = Some(website_id.clone());
-            file.save(path)?;
-            ctx.out
-                .done(&format!("Default website set to {website_id}"));
-            Ok(())
-        }
-        ConfigCommand::ClearWebsite => {
-            let mut file = FileConfig::load(path)?;
-            if file.website_id.take().is_some() {
-                file.save(path)?;
-                ctx.out.done("Default website cleared");
-            } else {
-                ctx.out.done("No default website was set");
-            }
             Ok(())
         }
     }

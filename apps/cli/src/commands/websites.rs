@@ -1,16 +1,17 @@
-//! `websites`: list, get, create, update, delete, the KPI settings, API keys and the team; and
-//! `invitations`, the invitee's side of a team invite.
+//! `websites`: list, get, create, update, delete and the KPI settings; API keys and the team
+//! have modules of their own.
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::Ctx;
 use crate::cli::{
-    ApiKeysCommand, ColorScheme, InvitationsCommand, KpiArgs, RevenueMetric, TeamCommand,
-    WebsiteSettingsArgs, WebsitesCommand,
+    ColorScheme, Confirm, KpiArgs, RevenueMetric, WebsiteOnly, WebsiteSettingsArgs, WebsitesCommand,
 };
-use crate::client::{Request, segment};
-use crate::commands::{admin, csv, scoped, show_message, show_record, show_rows, site_path, text};
+use crate::client::{Answer, Request};
+use crate::commands::{
+    admin, api_keys, csv, show_message, show_record, show_rows, site_path, team, text,
+};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col, confirm};
 
@@ -54,31 +55,6 @@ const KPI_FIELDS: [Column; 4] = [
     col("KPI", "kpi", Kind::Text),
     col("KPI color scheme", "kpiColorScheme", Kind::Text),
     col("Revenue metric", "revenueMetric", Kind::Text),
-];
-
-const API_KEY_ROWS: [Column; 5] = [
-    col("ID", "_id", Kind::Text),
-    col("Name", "name", Kind::Text),
-    col("Key", "displayKey", Kind::Text),
-    col("Last used", "lastUsedAt", Kind::Date),
-    col("Created", "createdAt", Kind::Date),
-];
-
-const TEAM_ROWS: [Column; 6] = [
-    col("User ID", "userId", Kind::Text),
-    col("Invitation ID", "invitationId", Kind::Text),
-    col("Email", "email", Kind::Text),
-    col("Name", "name", Kind::Text),
-    col("Role", "role", Kind::Text),
-    col("Status", "status", Kind::Text),
-];
-
-const INVITATION_ROWS: [Column; 5] = [
-    col("Invitation ID", "invitationId", Kind::Text),
-    col("Website", "websiteId", Kind::Text),
-    col("Email", "email", Kind::Text),
-    col("Role", "role", Kind::Text),
-    col("Invited", "invitedAt", Kind::Date),
 ];
 
 fn scheme_name(scheme: ColorScheme) -> &'static str {
@@ -158,84 +134,108 @@ pub fn settings_body(args: &WebsiteSettingsArgs) -> Map<String, Value> {
 
 pub fn run(ctx: &Ctx, command: WebsitesCommand) -> CliResult<()> {
     match command {
-        WebsitesCommand::List => {
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::get(admin("/websites")))?;
-            show_rows(ctx, &answer, &WEBSITE_ROWS, "No websites.");
-        }
-        WebsitesCommand::Get(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::get(site_path(&website, "")))?;
-            show_record(ctx, &answer, &WEBSITE_FIELDS);
-        }
+        WebsitesCommand::List => list(ctx),
+        WebsitesCommand::Get(site) => get(ctx, &site),
         WebsitesCommand::Create {
             domain,
             timezone,
             name,
-        } => {
-            let mut body = json!({ "domain": domain });
-            if let Some(timezone) = timezone {
-                body["timezone"] = json!(timezone);
-            }
-            if let Some(name) = name {
-                body["name"] = json!(name);
-            }
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::new(Method::POST, admin("/websites")).body(body))?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("data"));
-            } else {
-                let created = answer.first();
-                ctx.out
-                    .done(&format!("Created website {}", text(created, "domain")));
-                ctx.out.record(
-                    &[
-                        col("Website ID", "websiteId", Kind::Text),
-                        col("Domain", "domain", Kind::Text),
-                        col("Name", "name", Kind::Text),
-                        col("Timezone", "timezone", Kind::Text),
-                        col("Tracking ID", "trackingId", Kind::Text),
-                    ],
-                    created,
-                );
-                if let Some(snippet) = created["snippet"].as_str() {
-                    ctx.out
-                        .print(&format!("\nAdd this to your site's <head>:\n  {snippet}"));
-                }
-            }
-        }
-        WebsitesCommand::Update { website, settings } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let body = settings_body(&settings);
-            if body.is_empty() {
-                return Err(CliError::usage(
-                    "nothing to change: give at least one setting flag (see `datafast websites update --help`)",
-                ));
-            }
-            let answer = ctx.admin_client()?.send(
-                &Request::new(Method::PUT, site_path(&website, "")).body(Value::Object(body)),
-            )?;
-            show_record(ctx, &answer, &WEBSITE_FIELDS);
-        }
+        } => create(ctx, domain, timezone, name),
+        WebsitesCommand::Update { website, settings } => update(ctx, &website, &settings),
         WebsitesCommand::Delete {
             website,
             confirm: c,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            confirm(&format!("Delete website {website}"), c.yes)?;
-            let answer = ctx
-                .admin_client()?
-                .send(&Request::new(Method::DELETE, site_path(&website, "")))?;
-            show_message(ctx, &answer, "Website deleted");
-        }
-        WebsitesCommand::Kpi(args) => kpi(ctx, args)?,
-        WebsitesCommand::Apikeys(command) => api_keys(ctx, command)?,
-        WebsitesCommand::Team(command) => team(ctx, command)?,
+        } => delete(ctx, &website, &c),
+        WebsitesCommand::Kpi(args) => kpi(ctx, args),
+        WebsitesCommand::Apikeys(command) => api_keys::run(ctx, command),
+        WebsitesCommand::Team(command) => team::run(ctx, command),
     }
+}
+
+fn list(ctx: &Ctx) -> CliResult<()> {
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::get(admin("/websites")))?;
+    show_rows(ctx, &answer, &WEBSITE_ROWS, "No websites.");
+    Ok(())
+}
+
+fn get(ctx: &Ctx, site: &WebsiteOnly) -> CliResult<()> {
+    let website = ctx.website(site.website_id.as_deref())?;
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::get(site_path(&website, "")))?;
+    show_record(ctx, &answer, &WEBSITE_FIELDS);
+    Ok(())
+}
+
+fn create(
+    ctx: &Ctx,
+    domain: String,
+    timezone: Option<String>,
+    name: Option<String>,
+) -> CliResult<()> {
+    let mut body = json!({ "domain": domain });
+    if let Some(timezone) = timezone {
+        body["timezone"] = json!(timezone);
+    }
+    if let Some(name) = name {
+        body["name"] = json!(name);
+    }
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::new(Method::POST, admin("/websites")).body(body))?;
+    show_created(ctx, &answer);
+    Ok(())
+}
+
+/// The new website, with the snippet to paste into its pages.
+fn show_created(ctx: &Ctx, answer: &Answer) {
+    if ctx.out.json {
+        ctx.out.raw_json(&answer.raw_member("data"));
+        return;
+    }
+    let created = answer.first();
+    ctx.out
+        .done(&format!("Created website {}", text(created, "domain")));
+    ctx.out.record(
+        &[
+            col("Website ID", "websiteId", Kind::Text),
+            col("Domain", "domain", Kind::Text),
+            col("Name", "name", Kind::Text),
+            col("Timezone", "timezone", Kind::Text),
+            col("Tracking ID", "trackingId", Kind::Text),
+        ],
+        created,
+    );
+    if let Some(snippet) = created["snippet"].as_str() {
+        ctx.out
+            .print(&format!("\nAdd this to your site's <head>:\n  {snippet}"));
+    }
+}
+
+fn update(ctx: &Ctx, website: &WebsiteOnly, settings: &WebsiteSettingsArgs) -> CliResult<()> {
+    let website = ctx.website(website.website_id.as_deref())?;
+    let body = settings_body(settings);
+    if body.is_empty() {
+        return Err(CliError::usage(
+            "nothing to change: give at least one setting flag (see `datafast websites update --help`)",
+        ));
+    }
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::new(Method::PUT, site_path(&website, "")).body(Value::Object(body)))?;
+    show_record(ctx, &answer, &WEBSITE_FIELDS);
+    Ok(())
+}
+
+fn delete(ctx: &Ctx, website: &WebsiteOnly, c: &Confirm) -> CliResult<()> {
+    let website = ctx.website(website.website_id.as_deref())?;
+    confirm(&format!("Delete website {website}"), c.yes)?;
+    let answer = ctx
+        .admin_client()?
+        .send(&Request::new(Method::DELETE, site_path(&website, "")))?;
+    show_message(ctx, &answer, "Website deleted");
     Ok(())
 }
 
@@ -261,149 +261,5 @@ fn kpi(ctx: &Ctx, args: KpiArgs) -> CliResult<()> {
     };
     let answer = ctx.admin_client()?.send(&request)?;
     show_record(ctx, &answer, &KPI_FIELDS);
-    Ok(())
-}
-
-fn api_keys(ctx: &Ctx, command: ApiKeysCommand) -> CliResult<()> {
-    let client = ctx.admin_client()?;
-    match command {
-        ApiKeysCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer = client.send(&Request::get(site_path(&website, "/apikeys")))?;
-            show_rows(ctx, &answer, &API_KEY_ROWS, "No API keys.");
-        }
-        ApiKeysCommand::Create { website, name } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let body = name.map_or_else(|| json!({}), |name| json!({ "name": name }));
-            let answer = client
-                .send(&Request::new(Method::POST, site_path(&website, "/apikeys")).body(body))?;
-            show_issued_key(ctx, &answer, "Created API key");
-        }
-        ApiKeysCommand::Roll(ids) => {
-            let (website, key) = scoped(ctx, &ids.ids)?;
-            let answer = client.send(&Request::new(
-                Method::PUT,
-                site_path(&website, &format!("/apikeys/{}", segment(&key))),
-            ))?;
-            show_issued_key(ctx, &answer, "Rolled API key");
-        }
-        ApiKeysCommand::Delete { ids, confirm: c } => {
-            let (website, key) = scoped(ctx, &ids.ids)?;
-            confirm(&format!("Revoke API key {key}"), c.yes)?;
-            let answer = client.send(&Request::new(
-                Method::DELETE,
-                site_path(&website, &format!("/apikeys/{}", segment(&key))),
-            ))?;
-            show_message(ctx, &answer, &format!("Revoked API key {key}"));
-        }
-    }
-    Ok(())
-}
-
-fn show_issued_key(ctx: &Ctx, answer: &crate::client::Answer, verb: &str) {
-    if ctx.out.json {
-        ctx.out.raw_json(&answer.raw_member("data"));
-        return;
-    }
-    let key = answer.first();
-    ctx.out.done(&format!(
-        "{verb} {} ({})",
-        text(key, "name"),
-        text(key, "_id")
-    ));
-    ctx.out.secret("Website API key", text(key, "key"));
-}
-
-fn team(ctx: &Ctx, command: TeamCommand) -> CliResult<()> {
-    let client = ctx.admin_client()?;
-    match command {
-        TeamCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
-            let answer = client.send(&Request::get(site_path(&website, "/team")))?;
-            show_rows(ctx, &answer, &TEAM_ROWS, "No team members.");
-        }
-        TeamCommand::Invite {
-            website,
-            email,
-            role,
-        } => {
-            let website = ctx.website(website.website_id.as_deref())?;
-            let role = match role {
-                crate::cli::InviteRole::Viewer => "viewer",
-                crate::cli::InviteRole::Member => "member",
-            };
-            let answer = client.send(
-                &Request::new(Method::POST, site_path(&website, "/team"))
-                    .body(json!({ "email": email, "role": role })),
-            )?;
-            if ctx.out.json {
-                ctx.out.raw_json(&answer.raw_member("data"));
-            } else {
-                let invitation = answer.first();
-                ctx.out.done(&format!(
-                    "Invited {} as {}; invitation {}",
-                    text(invitation, "email"),
-                    text(invitation, "role"),
-                    text(invitation, "invitationId")
-                ));
-                ctx.out.print(&format!(
-                    "They accept with: datafast invitations accept {}",
-                    text(invitation, "invitationId")
-                ));
-            }
-        }
-        TeamCommand::Remove { ids, confirm: c } => {
-            let (website, member) = scoped(ctx, &ids)?;
-            // One argument serves for a user id, an invitation id or an email: the team list
-            // says which it is, and so which body the server needs.
-            let listed = client.send(&Request::get(site_path(&website, "/team")))?;
-            let wanted = member.to_lowercase();
-            let row = listed
-                .rows()
-                .into_iter()
-                .find(|row| {
-                    ["userId", "invitationId", "email"]
-                        .iter()
-                        .any(|key| text(row, key).to_lowercase() == wanted)
-                })
-                .ok_or_else(|| CliError::Api {
-                    status: 404,
-                    message: format!(
-                        "no member or pending invitation '{member}' on website {website}"
-                    ),
-                })?;
-            let body = match row["userId"].as_str() {
-                Some(user) => json!({ "userId": user }),
-                None => json!({ "invitationId": row["invitationId"] }),
-            };
-            let what = if body.get("userId").is_some() {
-                format!("Remove {} from the team", text(&row, "email"))
-            } else {
-                format!("Withdraw the invitation to {}", text(&row, "email"))
-            };
-            confirm(&what, c.yes)?;
-            let answer = client
-                .send(&Request::new(Method::DELETE, site_path(&website, "/team")).body(body))?;
-            show_message(ctx, &answer, "Removed");
-        }
-    }
-    Ok(())
-}
-
-pub fn invitations(ctx: &Ctx, command: InvitationsCommand) -> CliResult<()> {
-    let client = ctx.admin_client()?;
-    match command {
-        InvitationsCommand::List => {
-            let answer = client.send(&Request::get(admin("/invitations")))?;
-            show_rows(ctx, &answer, &INVITATION_ROWS, "No pending invitations.");
-        }
-        InvitationsCommand::Accept { invitation_id } => {
-            let answer = client.send(&Request::new(
-                Method::POST,
-                admin(&format!("/invitations/{}/accept", segment(&invitation_id))),
-            ))?;
-            show_message(ctx, &answer, "Invitation accepted");
-        }
-    }
     Ok(())
 }
