@@ -23,6 +23,7 @@ mod server;
 mod tests;
 mod traffic;
 mod views;
+mod wire;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
