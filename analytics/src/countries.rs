@@ -262,14 +262,6 @@ pub fn country_name(code: &str) -> &str {
     }
 }
 
-/// The flag image the countries breakdown shows next to a country.
-pub fn flag_url(code: &str) -> String {
-    format!(
-        "https://purecatamphetamine.github.io/country-flag-icons/3x2/{}.svg",
-        code.to_ascii_uppercase()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,18 +8,16 @@ use datafast_domain::funnel::{Funnel, MAX_STEPS, StepKind};
 use datafast_domain::id::WebsiteId;
 use jiff::Timestamp;
 
-use crate::funnel::{FunnelResponse, funnel_response, path_matches};
+use crate::funnel::{FunnelResult, funnel_response, path_matches};
 use crate::index::{
     AnalyticsIndex, BOUNCED, CUSTOM, KIND_MASK, MAX_SESSION_MS, NONE, PAGEVIEW, SiteIndex,
 };
 use crate::request::{
-    Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
-    TimeseriesRequest,
+    Breakdown, BreakdownRequest, OverviewRequest, Scope, TimeRange, TimeseriesRequest,
 };
 use crate::response::{
-    BreakdownItem, BreakdownKey, BreakdownResponse, BucketAggregate, OverviewAggregate,
-    OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
-    overview_response, timeseries_response,
+    BreakdownKey, BreakdownPage, BreakdownRow, BucketAggregate, Overview, OverviewAggregate,
+    Revenue, Timeseries, breakdown_response, campaign_key, overview_response, timeseries_response,
 };
 use crate::scan::{BitSet, Selection, adds_revenue};
 use crate::timeseries::{bucket_of, bucket_starts};
@@ -159,7 +157,7 @@ impl AnalyticsIndex {
     }
 
     /// `GET /analytics/overview`.
-    pub fn overview(&self, website: WebsiteId, request: &OverviewRequest) -> OverviewResponse {
+    pub fn overview(&self, website: WebsiteId, request: &OverviewRequest) -> Overview {
         let site = self.site_or_empty(website);
         let selection = Selection::new(site, request.scope.range_or_all(), &request.scope.filters);
         let mut agg = OverviewAggregate::default();
@@ -193,11 +191,7 @@ impl AnalyticsIndex {
     }
 
     /// `GET /analytics/timeseries`.
-    pub fn timeseries(
-        &self,
-        website: WebsiteId,
-        request: &TimeseriesRequest,
-    ) -> TimeseriesResponse {
+    pub fn timeseries(&self, website: WebsiteId, request: &TimeseriesRequest) -> Timeseries {
         let site = self.site_or_empty(website);
         let starts = bucket_starts(request).unwrap_or_default();
         let range = request.scope.range_or_all();
@@ -238,7 +232,7 @@ impl AnalyticsIndex {
     }
 
     /// Every breakdown route.
-    pub fn breakdown(&self, website: WebsiteId, request: &BreakdownRequest) -> BreakdownResponse {
+    pub fn breakdown(&self, website: WebsiteId, request: &BreakdownRequest) -> BreakdownPage {
         let site = self.site_or_empty(website);
         let items = breakdown_items(site, request);
         breakdown_response(request, items)
@@ -246,7 +240,7 @@ impl AnalyticsIndex {
 
     /// `GET /analytics/funnels/{id}` for an active funnel of this website (the caller checks
     /// ownership and soft deletion).
-    pub fn funnel(&self, website: WebsiteId, funnel: &Funnel, scope: &Scope) -> FunnelResponse {
+    pub fn funnel(&self, website: WebsiteId, funnel: &Funnel, scope: &Scope) -> FunnelResult {
         let site = self.site_or_empty(website);
         let selection = Selection::new(site, scope.range_or_all(), &scope.filters);
         let steps = StepMasks::new(site, funnel);
@@ -288,17 +282,15 @@ impl AnalyticsIndex {
                 }
             }
         });
-        funnel_response(funnel, &steps)
+        funnel_response(&steps)
     }
 
     /// `GET /analytics/realtime`: visitors with an event in the 10 minutes up to `now`.
-    pub fn realtime(&self, website: WebsiteId, now: Timestamp) -> crate::RealtimeResponse {
+    pub fn realtime(&self, website: WebsiteId, now: Timestamp) -> crate::Realtime {
         let site = self.site_or_empty(website);
         let selection = Selection::new(site, realtime_window(now), &[]);
         let (_, visitors) = selection.visitor_set();
-        crate::RealtimeResponse {
-            data: vec![crate::RealtimeRow { visitors }],
-        }
+        crate::Realtime { visitors }
     }
 }
 
@@ -471,7 +463,7 @@ enum KeySource {
     Goal(Vec<u32>),
 }
 
-fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<BreakdownItem> {
+fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<BreakdownRow> {
     let by_context = |field: fn(&crate::index::ContextRow) -> u32| {
         KeySource::Context(site.contexts.iter().map(field).collect())
     };
@@ -496,12 +488,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             KeySource::Goal(map)
         }
         Breakdown::Campaigns => {
-            let selected: Vec<&str> = request
-                .fields
-                .iter()
-                .copied()
-                .filter(|f| CAMPAIGN_FIELDS.contains(f))
-                .collect();
+            let selected = &request.campaign_tags;
             let mut ids: HashMap<[Option<String>; 8], u32> = HashMap::new();
             let keys = site
                 .contexts
@@ -518,7 +505,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
                         s(c.source_param),
                         s(c.via),
                     ];
-                    match campaign_key(&selected, values) {
+                    match campaign_key(selected, values) {
                         Some(key) => *ids.entry(key.clone()).or_insert_with(|| {
                             campaign_labels.push(key);
                             campaign_labels.len() as u32 - 1
@@ -630,7 +617,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
         .iter()
         .enumerate()
         .filter(|(_, count)| **count > 0)
-        .map(|(key, count)| BreakdownItem {
+        .map(|(key, count)| BreakdownRow {
             key: label(key as u32),
             visitors: *count,
             completions: completions[key],

@@ -1,8 +1,7 @@
-//! Analytics filters (`filter_country=is_not:FR,DE`, `filter_page=contains:/docs`): what they
-//! are, how their values are written, and how one value is tested. The index and the reference
-//! model both test values through [`Filter::matches`], so they agree on every rule below.
-
-use datafast_domain::ValidationError;
+//! Analytics filters (a country that is not FR or DE, a page containing `/docs`): what they
+//! are and how one value is tested. The index and the reference model both test values through
+//! [`Filter::matches`], so they agree on every rule below. How a query string writes them is
+//! the HTTP adapter's business.
 
 use crate::countries::country_name;
 
@@ -56,37 +55,8 @@ impl Dimension {
         Dimension::Via,
     ];
 
-    /// The name after `filter_` (and the old unprefixed parameter name).
-    pub fn name(self) -> &'static str {
-        match self {
-            Dimension::Country => "country",
-            Dimension::Region => "region",
-            Dimension::City => "city",
-            Dimension::Device => "device",
-            Dimension::Browser => "browser",
-            Dimension::Os => "os",
-            Dimension::Referrer => "referrer",
-            Dimension::Page => "page",
-            Dimension::EntryPage => "entry_page",
-            Dimension::Hostname => "hostname",
-            Dimension::Goal => "goal",
-            Dimension::UtmSource => "utm_source",
-            Dimension::UtmMedium => "utm_medium",
-            Dimension::UtmCampaign => "utm_campaign",
-            Dimension::UtmTerm => "utm_term",
-            Dimension::UtmContent => "utm_content",
-            Dimension::Ref => "ref",
-            Dimension::Source => "source",
-            Dimension::Via => "via",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.name() == name)
-    }
-
-    /// Page filters also take `contains:` and `does_not_contain:`.
-    fn takes_substrings(self) -> bool {
+    /// Only page filters test substrings (`contains`, `does_not_contain`).
+    pub fn takes_substrings(self) -> bool {
         matches!(self, Dimension::Page | Dimension::EntryPage)
     }
 }
@@ -109,60 +79,6 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Parses a value such as `is_not:France,DE`, reported under `parameter`.
-    ///
-    /// # Errors
-    /// An empty list, or a substring operator on a dimension other than pages.
-    pub fn parse(
-        parameter: &str,
-        dimension: Dimension,
-        raw: &str,
-    ) -> Result<Self, ValidationError> {
-        let raw = raw.trim();
-        let (operator, list) = if let Some(rest) = raw.strip_prefix("is_not:") {
-            (Operator::IsNot, rest)
-        } else if let Some(rest) = raw.strip_prefix("is:") {
-            (Operator::Is, rest)
-        } else if let Some(rest) = raw.strip_prefix("does_not_contain:") {
-            (Operator::DoesNotContain, rest)
-        } else if let Some(rest) = raw.strip_prefix("contains:") {
-            (Operator::Contains, rest)
-        } else {
-            (Operator::Is, raw)
-        };
-        if matches!(operator, Operator::Contains | Operator::DoesNotContain)
-            && !dimension.takes_substrings()
-        {
-            return Err(ValidationError::new(
-                parameter,
-                "contains: and does_not_contain: apply to page filters only",
-            ));
-        }
-        let values: Vec<String> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if values.is_empty() {
-            return Err(ValidationError::new(
-                parameter,
-                "needs at least one value, such as is:value or a comma-separated list",
-            ));
-        }
-        if values.len() > 100 || values.iter().any(|v| v.len() > 500) {
-            return Err(ValidationError::new(
-                parameter,
-                "takes at most 100 values of at most 500 characters",
-            ));
-        }
-        Ok(Self {
-            dimension,
-            operator,
-            values,
-        })
-    }
-
     /// Whether an event whose values for this dimension are `candidates` passes. A missing
     /// value (`None`) equals and contains nothing. The referrer dimension passes two candidates
     /// (host and source); the others one.
@@ -207,43 +123,33 @@ impl Filter {
 mod tests {
     use super::*;
 
-    fn filter(dimension: Dimension, raw: &str) -> Filter {
-        Filter::parse("filter", dimension, raw).unwrap()
-    }
-
-    #[test]
-    fn operators_and_lists_parse() {
-        let f = filter(Dimension::Country, "is_not:France, DE");
-        assert_eq!(f.operator, Operator::IsNot);
-        assert_eq!(f.values, vec!["France", "DE"]);
-        assert_eq!(
-            filter(Dimension::Page, "contains:/docs").operator,
-            Operator::Contains
-        );
-        assert_eq!(filter(Dimension::Device, "mobile").operator, Operator::Is);
-        assert!(Filter::parse("filter_country", Dimension::Country, "contains:U").is_err());
-        assert!(Filter::parse("filter_country", Dimension::Country, "is:, ,").is_err());
+    fn filter(dimension: Dimension, operator: Operator, values: &[&str]) -> Filter {
+        Filter {
+            dimension,
+            operator,
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        }
     }
 
     #[test]
     fn values_match_by_the_dimension_rules() {
-        let country = filter(Dimension::Country, "United States,fr");
+        let country = filter(Dimension::Country, Operator::Is, &["United States", "fr"]);
         assert!(country.matches(&[Some("US")]));
         assert!(country.matches(&[Some("FR")]));
         assert!(!country.matches(&[Some("DE")]));
         assert!(!country.matches(&[None]));
-        let not_country = filter(Dimension::Country, "is_not:US");
+        let not_country = filter(Dimension::Country, Operator::IsNot, &["US"]);
         assert!(not_country.matches(&[None]));
         assert!(!not_country.matches(&[Some("us")]));
-        let safari = filter(Dimension::Browser, "Safari");
+        let safari = filter(Dimension::Browser, Operator::Is, &["Safari"]);
         assert!(safari.matches(&[Some("Mobile Safari")]));
         assert!(!safari.matches(&[Some("Chrome")]));
-        let referrer = filter(Dimension::Referrer, "google.com,X");
+        let referrer = filter(Dimension::Referrer, Operator::Is, &["google.com", "X"]);
         assert!(referrer.matches(&[None, Some("X")]));
         assert!(referrer.matches(&[Some("google.com"), Some("Google")]));
-        let page = filter(Dimension::Page, "does_not_contain:/DOCS");
+        let page = filter(Dimension::Page, Operator::DoesNotContain, &["/DOCS"]);
         assert!(!page.matches(&[Some("/docs/intro")]));
-        assert!(filter(Dimension::Page, "/Docs").matches(&[Some("/Docs")]));
-        assert!(!filter(Dimension::Page, "/Docs").matches(&[Some("/docs")]));
+        assert!(filter(Dimension::Page, Operator::Is, &["/Docs"]).matches(&[Some("/Docs")]));
+        assert!(!filter(Dimension::Page, Operator::Is, &["/Docs"]).matches(&[Some("/docs")]));
     }
 }

@@ -335,10 +335,31 @@ impl SiteIndex {
         if goal != NONE {
             self.goal_names.insert(goal);
         }
-        let code = kind_code(event.kind);
         let is_pageview = event.kind == EventKind::Pageview;
+        let session = self.session_row(visitor, &event.session_id, ts);
+        self.note_session(session, ts, page, is_pageview);
+        self.note_first_touch(visitor, Touch { ts, ctx, page }, is_pageview);
+        let position = self.ts.len();
+        self.note_latest(visitor as usize, ts, position, is_pageview);
+        self.note_block(position, ts);
+        self.note_text(position, event);
+        self.ts.push(ts);
+        self.seq.push(seq);
+        self.visitor.push(visitor);
+        self.session.push(session);
+        self.page.push(page);
+        self.goal.push(goal);
+        self.ctx.push(ctx);
+        let origin = match event.origin {
+            EventOrigin::Client => 0,
+            EventOrigin::Server => SERVER_ORIGIN,
+        };
+        self.kind.push(kind_code(event.kind) | origin);
+    }
 
-        let session_key = (visitor, hash_of(&event.session_id));
+    /// The row of the visitor's session of this id, added on its first event (at `ts`).
+    fn session_row(&mut self, visitor: u32, session_id: &str, ts: i64) -> u32 {
+        let session_key = (visitor, hash_of(session_id));
         let next_session = u32::try_from(self.sessions.len()).unwrap_or(NONE);
         let session = *self.session_ids.entry(session_key).or_insert(next_session);
         if session as usize >= self.sessions.len() {
@@ -353,46 +374,63 @@ impl SiteIndex {
         if session as usize >= self.session_summary.len() {
             self.session_summary.push(0);
         }
-        if let Some(row) = self.sessions.get_mut(session as usize) {
-            row.first_ts = row.first_ts.min(ts);
-            row.last_ts = row.last_ts.max(ts);
-            if is_pageview {
-                row.pageviews += 1;
-                // Strictly earlier only: among equal instants the lower sequence wins.
-                if ts < row.entry_ts {
-                    row.entry_ts = ts;
-                    row.entry_page = page;
-                }
-            }
-            let duration = u32::try_from(row.last_ts - row.first_ts)
-                .unwrap_or(MAX_SESSION_MS)
-                .min(MAX_SESSION_MS);
-            if let Some(summary) = self.session_summary.get_mut(session as usize) {
-                *summary = duration | if row.pageviews == 1 { BOUNCED } else { 0 };
+        session
+    }
+
+    /// Widens the session to an event at `ts`, counts its pageviews and keeps its entry page
+    /// and its summary (duration, bounce) up to date.
+    fn note_session(&mut self, session: u32, ts: i64, page: u32, is_pageview: bool) {
+        let Some(row) = self.sessions.get_mut(session as usize) else {
+            return;
+        };
+        row.first_ts = row.first_ts.min(ts);
+        row.last_ts = row.last_ts.max(ts);
+        if is_pageview {
+            row.pageviews += 1;
+            // Strictly earlier only: among equal instants the lower sequence wins.
+            if ts < row.entry_ts {
+                row.entry_ts = ts;
+                row.entry_page = page;
             }
         }
+        let duration = u32::try_from(row.last_ts - row.first_ts)
+            .unwrap_or(MAX_SESSION_MS)
+            .min(MAX_SESSION_MS);
+        let bounced = if row.pageviews == 1 { BOUNCED } else { 0 };
+        if let Some(summary) = self.session_summary.get_mut(session as usize) {
+            *summary = duration | bounced;
+        }
+    }
+
+    /// Keeps the visitor's earliest event and earliest pageview.
+    fn note_first_touch(&mut self, visitor: u32, touch: Touch, is_pageview: bool) {
         if let Some(row) = self.visitors.get_mut(visitor as usize) {
-            let touch = Touch { ts, ctx, page };
-            if row.first_event.is_none_or(|t| ts < t.ts) {
+            if row.first_event.is_none_or(|t| touch.ts < t.ts) {
                 row.first_event = Some(touch);
             }
-            if is_pageview && row.first_pageview.is_none_or(|t| ts < t.ts) {
+            if is_pageview && row.first_pageview.is_none_or(|t| touch.ts < t.ts) {
                 row.first_pageview = Some(touch);
             }
         }
+    }
 
-        let position = self.ts.len();
-        self.note_latest(visitor as usize, ts, position, is_pageview);
+    /// Widens the time span of the block holding `position`, starting a new block at each
+    /// multiple of [`BLOCK`].
+    fn note_block(&mut self, position: usize, ts: i64) {
         if position.is_multiple_of(BLOCK) {
             self.block_span.push((ts, ts));
         } else if let Some(span) = self.block_span.last_mut() {
             span.0 = span.0.min(ts);
             span.1 = span.1.max(ts);
         }
+    }
+
+    /// The event's description and parameters, capped, by its position.
+    fn note_text(&mut self, position: usize, event: &Event) {
+        let at = u32::try_from(position).unwrap_or(NONE);
         if let Some(description) = &event.description {
             let id = self.capped(Field::Description, description);
-            self.descriptions
-                .insert(u32::try_from(position).unwrap_or(NONE), id);
+            self.descriptions.insert(at, id);
         }
         if !event.params.is_empty() {
             let params = event
@@ -403,21 +441,8 @@ impl SiteIndex {
                     (name, self.capped(Field::ParamValue, value))
                 })
                 .collect();
-            self.params
-                .insert(u32::try_from(position).unwrap_or(NONE), params);
+            self.params.insert(at, params);
         }
-        self.ts.push(ts);
-        self.seq.push(seq);
-        self.visitor.push(visitor);
-        self.session.push(session);
-        self.page.push(page);
-        self.goal.push(goal);
-        self.ctx.push(ctx);
-        let origin = match event.origin {
-            EventOrigin::Client => 0,
-            EventOrigin::Server => SERVER_ORIGIN,
-        };
-        self.kind.push(code | origin);
     }
 
     /// Gives visitors new ids in the order they first appeared, so that the visitors of a

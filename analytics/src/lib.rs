@@ -1,7 +1,7 @@
 //! The analytics engine: an in-memory, columnar index of stored events, payments and visitor
 //! profiles ([`AnalyticsIndex`]) and every analytics, funnel and visitors query over it, from
-//! the raw query pairs ([`request`]) to the serializable response bodies. Pure computation:
-//! the server feeds the index and wraps the answers in `{"status": "success", ...}`.
+//! typed requests ([`request`]) to typed results. Pure computation: the server feeds the index,
+//! and its HTTP adapter reads the queries and writes the answers.
 //!
 //! The metric definitions every query follows are in `docs/analytics.md`.
 //!
@@ -18,21 +18,23 @@
 //!   [`Limits::DEFAULT`], `with_limits` others; [`AnalyticsIndex::heap_bytes`] estimates the
 //!   memory held.
 //! - Share: `RwLock<AnalyticsIndex>`; every query takes `&self`.
-//! - Query: a [`RequestContext`] from the website (time zone, currency, renewal setting) and
-//!   the current time; `parse_*` turns the raw query pairs into a request or a
-//!   `ValidationError` (a 400 naming `error.field`); the matching method answers. Each answer
-//!   serializes to the body without `status`: add `"status": "success"` at the top level.
+//! - Query: typed requests in, typed results out. A [`RequestContext`] holds the website's
+//!   defaults (time zone, currency, renewal setting) and the current time; [`Scope`] and the
+//!   requests are built from it and from what the client asked, [`resolve_range`] turns
+//!   range bounds into instants and [`TimeseriesRequest::new`] completes a timeseries. The
+//!   results carry no wire format: the HTTP adapter reads query strings into requests and
+//!   gives results their JSON shape.
 //!
-//! | Route | Parse | Query |
+//! | Route | Request | Query |
 //! |---|---|---|
-//! | `analytics/overview` | [`parse_overview`] | [`AnalyticsIndex::overview`] |
-//! | `analytics/timeseries` | [`parse_timeseries`] | [`AnalyticsIndex::timeseries`] |
-//! | `analytics/realtime` | [`parse_realtime`] | [`AnalyticsIndex::realtime`] |
-//! | `analytics/realtime/map` | [`parse_realtime`] | [`AnalyticsIndex::realtime_map`] |
-//! | `analytics/{pages, referrers, ...}` | [`Breakdown::from_path`], [`parse_breakdown`] | [`AnalyticsIndex::breakdown`] |
-//! | `analytics/funnels/{id}` | [`parse_funnel`] | [`AnalyticsIndex::funnel`] |
-//! | `visitors` | [`parse_visitors`] | [`AnalyticsIndex::visitors`] |
-//! | `visitors/{id}` | (the id) | [`AnalyticsIndex::visitor`] (`None` is the 404) |
+//! | `analytics/overview` | [`OverviewRequest`] | [`AnalyticsIndex::overview`] |
+//! | `analytics/timeseries` | [`TimeseriesRequest`] | [`AnalyticsIndex::timeseries`] |
+//! | `analytics/realtime` | (now) | [`AnalyticsIndex::realtime`] |
+//! | `analytics/realtime/map` | (now) | [`AnalyticsIndex::realtime_map`] |
+//! | `analytics/{pages, referrers, ...}` | [`BreakdownRequest`] | [`AnalyticsIndex::breakdown`] |
+//! | `analytics/funnels/{id}` | [`Scope`] | [`AnalyticsIndex::funnel`] |
+//! | `visitors` | [`VisitorsRequest`] | [`AnalyticsIndex::visitors`] |
+//! | `visitors/{id}` | (the id, now) | [`AnalyticsIndex::visitor`] (`None` is the 404) |
 
 mod countries;
 mod engine;
@@ -41,11 +43,14 @@ mod footprint;
 mod funnel;
 mod index;
 mod limits;
+mod range;
+mod realtime_map;
 pub mod request;
 mod response;
 mod scan;
 pub mod software;
 mod timeseries;
+mod visitor;
 mod visitors;
 
 #[cfg(any(test, feature = "reference"))]
@@ -56,39 +61,34 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use serde::Serialize;
-
-pub use countries::{country_name, flag_url};
+pub use countries::country_name;
 pub use engine::LIFECYCLE_GOALS;
-pub use funnel::{
-    FunnelDefinition, FunnelResponse, FunnelResult, FunnelStepDefinition, FunnelStepResult,
-    path_matches,
-};
+pub use funnel::{FunnelResult, FunnelStepResult, path_matches};
 pub use index::AnalyticsIndex;
 pub use limits::{Field, Limits, OTHER};
+pub use range::{Bound, RuleError, resolve_range};
+pub use realtime_map::{MapEvent, MapPayment, MapVisitor, RECENT_LIMIT, RealtimeMap};
 pub use request::{
-    Breakdown, BreakdownRequest, Interval, OverviewRequest, RequestContext, Scope, TimeRange,
-    TimeseriesRequest, VisitorsRequest, parse_breakdown, parse_funnel, parse_overview,
-    parse_realtime, parse_timeseries, parse_visitors,
+    Breakdown, BreakdownRequest, CampaignTag, Interval, OverviewRequest, RequestContext, Scope,
+    TimeRange, TimeseriesRequest, VisitorsRequest,
 };
 pub use response::{
-    BreakdownResponse, BreakdownRow, Campaign, OverviewResponse, OverviewRow, Pagination,
-    RevenueBreakdown, TimeseriesResponse, TimeseriesRow,
+    BreakdownKey, BreakdownPage, BreakdownRow, Bucket, BucketMetrics, Overview, Pagination,
+    RevenueBreakdown, Timeseries,
+};
+pub use timeseries::MAX_BUCKETS;
+pub use visitor::{
+    CompletedGoal, ProfileView, Versioned, VisitedPage, VisitorActivity, VisitorDetail,
+    VisitorIdentity,
 };
 pub use visitors::{
-    RealtimeMap, RealtimeMapResponse, VisitorDetail, VisitorListRow, VisitorResponse,
-    VisitorsPagination, VisitorsResponse,
+    Acquisition, CampaignParams, ListIdentity, VisitorListRow, VisitorsList, VisitorsPagination,
 };
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub struct RealtimeRow {
+/// `GET /analytics/realtime`: the visitors with an event in the 10 minutes up to now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Realtime {
     pub visitors: u64,
-}
-
-/// `GET /analytics/realtime`: `{"data": [{"visitors": n}]}`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RealtimeResponse {
-    pub data: Vec<RealtimeRow>,
 }
 
 #[cfg(test)]

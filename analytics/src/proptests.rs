@@ -9,13 +9,12 @@ use datafast_domain::payment::Payment;
 use datafast_domain::website::Currency;
 use jiff::Timestamp;
 use proptest::prelude::*;
-use serde_json::{Value, json};
 
-use crate::AnalyticsIndex;
+use crate::filter::{Dimension, Operator};
 use crate::limits::Limits;
 use crate::reference::Reference;
-use crate::request::*;
-use crate::tests::{pairs, request_context, signup_funnel, website};
+use crate::tests::{filter, request_context, signup_funnel, website};
+use crate::*;
 
 const START: i64 = 1_772_668_800_000; // 2026-03-05T00:00:00Z, days before a DST change.
 const SPAN: i64 = 12 * 86_400_000;
@@ -118,29 +117,36 @@ fn payment_strategy() -> impl Strategy<Value = Payment> {
         )
 }
 
-const FILTERS: [(&str, &str); 17] = [
-    ("filter_country", "US"),
-    ("filter_country", "is_not:FR"),
-    ("filter_browser", "Safari"),
-    ("filter_device", "is_not:mobile"),
-    ("filter_page", "contains:/docs"),
-    ("filter_page", "/pricing,/"),
-    ("filter_page", "does_not_contain:pric"),
-    ("filter_entry_page", "/"),
-    ("filter_goal", "signup"),
-    ("filter_referrer", "Google"),
-    ("filter_utm_source", "news"),
-    ("filter_hostname", "example.com"),
-    ("region", "US-1"),
-    ("filter_utm_campaign", "is_not:spring"),
+/// Filters as `(dimension, operator, values)`.
+const FILTERS: [(Dimension, Operator, &[&str]); 17] = [
+    (Dimension::Country, Operator::Is, &["US"]),
+    (Dimension::Country, Operator::IsNot, &["FR"]),
+    (Dimension::Browser, Operator::Is, &["Safari"]),
+    (Dimension::Device, Operator::IsNot, &["mobile"]),
+    (Dimension::Page, Operator::Contains, &["/docs"]),
+    (Dimension::Page, Operator::Is, &["/pricing", "/"]),
+    (Dimension::Page, Operator::DoesNotContain, &["pric"]),
+    (Dimension::EntryPage, Operator::Is, &["/"]),
+    (Dimension::Goal, Operator::Is, &["signup"]),
+    (Dimension::Referrer, Operator::Is, &["Google"]),
+    (Dimension::UtmSource, Operator::Is, &["news"]),
+    (Dimension::Hostname, Operator::Is, &["example.com"]),
+    (Dimension::Region, Operator::Is, &["US-1"]),
+    (Dimension::UtmCampaign, Operator::IsNot, &["spring"]),
     // Values past a cap are all `(other)`, and filters test that.
-    ("filter_page", "(other)"),
-    ("filter_referrer", "is_not:(other)"),
-    ("filter_goal", "(other),demo"),
+    (Dimension::Page, Operator::Is, &["(other)"]),
+    (Dimension::Referrer, Operator::IsNot, &["(other)"]),
+    (Dimension::Goal, Operator::Is, &["(other)", "demo"]),
 ];
 
-/// Query pairs: an optional range of dates or instants, a zone, up to two filters, renewals.
-fn query_strategy() -> impl Strategy<Value = (Vec<(String, String)>, &'static str)> {
+fn day(n: i64) -> jiff::civil::Date {
+    Timestamp::from_millisecond(START + n * 86_400_000)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .unwrap_or_default()
+}
+
+/// A scope: an optional range of dates or instants, a zone, up to two filters, renewals.
+fn scope_strategy() -> impl Strategy<Value = Scope> {
     (
         prop::option::of((0..12i64, 0..4i64, any::<bool>())),
         prop::sample::select(vec![
@@ -153,30 +159,29 @@ fn query_strategy() -> impl Strategy<Value = (Vec<(String, String)>, &'static st
         any::<bool>(),
     )
         .prop_map(|(range, zone, filters, renewals)| {
-            let mut raw: Vec<(String, String)> = Vec::new();
-            if let Some((from, days, instants)) = range {
-                let day = |n: i64| {
-                    Timestamp::from_millisecond(START + n * 86_400_000)
-                        .map(|t| t.strftime("%Y-%m-%d").to_string())
-                        .unwrap_or_default()
-                };
+            let mut scope = Scope::of_website(&request_context(zone));
+            scope.range = range.and_then(|(from, days, instants)| {
                 let (start, end) = if instants {
-                    (
-                        format!("{}T07:30:00Z", day(from)),
-                        format!("{}T19:45:00Z", day(from + days)),
-                    )
+                    let at = |date: jiff::civil::Date, hour: i8, minute: i8| {
+                        Bound::Instant(
+                            date.at(hour, minute, 0, 0)
+                                .to_zoned(jiff::tz::TimeZone::UTC)
+                                .map(|z| z.timestamp())
+                                .unwrap_or(Timestamp::UNIX_EPOCH),
+                        )
+                    };
+                    (at(day(from), 7, 30), at(day(from + days), 19, 45))
                 } else {
-                    (day(from), day(from + days))
+                    (Bound::Date(day(from)), Bound::Date(day(from + days)))
                 };
-                raw.push(("startAt".into(), start));
-                raw.push(("endAt".into(), end));
-            }
-            raw.push(("timezone".into(), zone.into()));
-            for (k, v) in filters {
-                raw.push((k.into(), v.into()));
-            }
-            raw.push(("includeRenewalRevenue".into(), renewals.to_string()));
-            (raw, zone)
+                resolve_range(start, end, &scope.timezone.zone()).ok()
+            });
+            scope.filters = filters
+                .into_iter()
+                .map(|(dimension, operator, values)| filter(dimension, operator, values))
+                .collect();
+            scope.include_renewal_revenue = renewals;
+            scope
         })
 }
 
@@ -209,10 +214,6 @@ fn overlapping_funnel() -> Funnel {
         },
     ];
     funnel
-}
-
-fn to_json(value: impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 fn world() -> impl Strategy<Value = (Vec<Event>, Vec<Payment>)> {
@@ -253,7 +254,7 @@ proptest! {
     #[test]
     fn overview_and_funnel_equal_the_reference(
         (events, payments) in world(),
-        (raw, _) in query_strategy(),
+        scope in scope_strategy(),
         compact in any::<bool>(),
         limits in limits_strategy(),
     ) {
@@ -261,14 +262,12 @@ proptest! {
         if compact {
             index.compact();
         }
-        let context = request_context("UTC");
-        let overview = parse_overview(&raw, &context).unwrap();
-        prop_assert_eq!(to_json(index.overview(website(), &overview)), to_json(model.overview(&overview)));
-        let scope = parse_funnel(&raw, &context).unwrap();
+        let overview = OverviewRequest { scope: scope.clone() };
+        prop_assert_eq!(index.overview(website(), &overview), model.overview(&overview));
         for funnel in [signup_funnel(), overlapping_funnel()] {
             prop_assert_eq!(
-                to_json(index.funnel(website(), &funnel, &scope)),
-                to_json(model.funnel(&funnel, &scope))
+                index.funnel(website(), &funnel, &scope),
+                model.funnel(&funnel, &scope)
             );
         }
     }
@@ -276,8 +275,10 @@ proptest! {
     #[test]
     fn timeseries_equal_the_reference(
         (events, payments) in world(),
-        (mut raw, _) in query_strategy(),
-        interval in prop::sample::select(vec!["hour", "day", "week", "month"]),
+        scope in scope_strategy(),
+        interval in prop::sample::select(vec![
+            Interval::Hour, Interval::Day, Interval::Week, Interval::Month,
+        ]),
         limit in 1..40usize,
         compact in any::<bool>(),
         pairs_path in any::<bool>(),
@@ -288,19 +289,15 @@ proptest! {
         if compact {
             index.compact();
         }
-        let mut context = request_context("UTC");
-        context.now = Timestamp::from_millisecond(START + SPAN / 2).unwrap_or(Timestamp::UNIX_EPOCH);
-        raw.push(("interval".into(), interval.into()));
-        raw.push(("fields".into(), "visitors,sessions,revenue,conversion_rate".into()));
-        raw.push(("limit".into(), limit.to_string()));
-        let request = parse_timeseries(&raw, &context).unwrap();
-        prop_assert_eq!(to_json(index.timeseries(website(), &request)), to_json(model.timeseries(&request)));
+        let now = Timestamp::from_millisecond(START + SPAN / 2).unwrap_or(Timestamp::UNIX_EPOCH);
+        let request = TimeseriesRequest::new(scope, interval, limit, 0, now).unwrap();
+        prop_assert_eq!(index.timeseries(website(), &request), model.timeseries(&request));
     }
 
     #[test]
     fn breakdowns_equal_the_reference(
         (events, payments) in world(),
-        (mut raw, _) in query_strategy(),
+        scope in scope_strategy(),
         breakdown in prop::sample::select(Breakdown::ALL.to_vec()),
         limit in 1..5usize,
         offset in 0..4usize,
@@ -313,23 +310,20 @@ proptest! {
         if compact {
             index.compact();
         }
-        raw.push(("limit".into(), limit.to_string()));
-        raw.push(("offset".into(), offset.to_string()));
-        if breakdown == Breakdown::Campaigns && offset % 2 == 1 {
-            raw.push(("fields".into(), "utm_campaign,visitors,revenue".into()));
-        }
-        let request = parse_breakdown(breakdown, &raw, &request_context("UTC")).unwrap();
-        prop_assert_eq!(to_json(index.breakdown(website(), &request)), to_json(model.breakdown(&request)));
+        let campaign_tags = if breakdown == Breakdown::Campaigns && offset % 2 == 1 {
+            vec![CampaignTag::UtmCampaign]
+        } else {
+            CampaignTag::ALL.to_vec()
+        };
+        let request = BreakdownRequest { breakdown, scope, campaign_tags, limit, offset };
+        prop_assert_eq!(index.breakdown(website(), &request), model.breakdown(&request));
     }
 
     #[test]
     fn the_visitors_list_equals_the_reference(
         (events, payments) in world(),
         range in prop::option::of((0..12i64, 0..4i64)),
-        filter in prop::option::of(prop::sample::select(vec![
-            ("visitedPage", "/pricing"), ("pageContains", "docs"), ("completedGoal", "signup,demo"),
-            ("isCustomer", "true"), ("hasRevenue", "false"), ("country", "is_not:US"), ("browser", "Safari"),
-        ])),
+        condition in 0..8usize,
         limit in 1..4usize,
         offset in 0..3usize,
         compact in any::<bool>(),
@@ -339,31 +333,39 @@ proptest! {
         if compact {
             index.compact();
         }
-        let mut raw = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-        if let Some((from, days)) = range {
-            let day = |n: i64| Timestamp::from_millisecond(START + n * 86_400_000)
-                .map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
-            raw.push(("startAt", day(from)));
-            raw.push(("endAt", day(from + days)));
+        let utc = jiff::tz::TimeZone::UTC;
+        let owned = |values: &[&str]| values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
+        let mut request = VisitorsRequest {
+            range: range.and_then(|(from, days)| {
+                resolve_range(Bound::Date(day(from)), Bound::Date(day(from + days)), &utc).ok()
+            }),
+            timezone: request_context("UTC").timezone,
+            visited_pages: Vec::new(),
+            page_contains: Vec::new(),
+            completed_goals: Vec::new(),
+            filters: Vec::new(),
+            is_customer: None,
+            limit,
+            offset,
+        };
+        match condition {
+            1 => request.visited_pages = owned(&["/pricing"]),
+            2 => request.page_contains = owned(&["docs"]),
+            3 => request.completed_goals = owned(&["signup", "demo"]),
+            4 => request.is_customer = Some(true),
+            5 => request.is_customer = Some(false),
+            6 => request.filters = vec![filter(Dimension::Country, Operator::IsNot, &["US"])],
+            7 => request.filters = vec![filter(Dimension::Browser, Operator::Is, &["Safari"])],
+            _ => {}
         }
-        if let Some((k, v)) = filter {
-            raw.push((k, v.to_owned()));
-        }
-        let raw: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let request = parse_visitors(&pairs(&raw), &request_context("UTC")).unwrap();
-        let engine = to_json(index.visitors(website(), &request));
+        let engine = index.visitors(website(), &request);
         let (rows, has_more) = model.visitors(&request);
-        let expected: Vec<Value> = rows.iter().map(|(id, seen, url, customer)| json!({
-            "visitorId": id,
-            "lastSeenAt": datafast_domain::time::iso_millis(Timestamp::from_millisecond(*seen).unwrap_or(Timestamp::UNIX_EPOCH)),
-            "currentUrl": url,
-            "isCustomer": customer,
-        })).collect();
-        let actual: Vec<Value> = engine["data"].as_array().cloned().unwrap_or_default().iter().map(|row| json!({
-            "visitorId": row["visitorId"], "lastSeenAt": row["lastSeenAt"],
-            "currentUrl": row["currentUrl"], "isCustomer": row["isCustomer"],
-        })).collect();
-        prop_assert_eq!(actual, expected);
-        prop_assert_eq!(&engine["pagination"]["hasMore"], &json!(has_more));
+        let actual: Vec<(String, i64, Option<String>, bool)> = engine
+            .rows
+            .into_iter()
+            .map(|row| (row.visitor_id, row.last_seen_ms, row.current_url, row.is_customer))
+            .collect();
+        prop_assert_eq!(actual, rows);
+        prop_assert_eq!(engine.pagination.has_more, has_more);
     }
 }

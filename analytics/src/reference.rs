@@ -11,17 +11,16 @@ use datafast_domain::payment::{Payment, to_major_units};
 
 use crate::engine::LIFECYCLE_GOALS;
 use crate::filter::{Dimension, Filter};
-use crate::funnel::{FunnelResponse, funnel_response, path_matches};
+use crate::funnel::{FunnelResult, funnel_response, path_matches};
 use crate::index::MAX_SESSION_MS;
 use crate::limits::{Field, Limits, keep_or_other};
 use crate::request::{
-    Breakdown, BreakdownRequest, CAMPAIGN_FIELDS, OverviewRequest, Scope, TimeRange,
-    TimeseriesRequest, VisitorsRequest,
+    Breakdown, BreakdownRequest, OverviewRequest, Scope, TimeRange, TimeseriesRequest,
+    VisitorsRequest,
 };
 use crate::response::{
-    BreakdownItem, BreakdownKey, BreakdownResponse, BucketAggregate, OverviewAggregate,
-    OverviewResponse, Revenue, TimeseriesResponse, breakdown_response, campaign_key,
-    overview_response, timeseries_response,
+    BreakdownKey, BreakdownPage, BreakdownRow, BucketAggregate, Overview, OverviewAggregate,
+    Revenue, Timeseries, breakdown_response, campaign_key, overview_response, timeseries_response,
 };
 use crate::software::{browser_name, os_name, os_version};
 use crate::timeseries::bucket_starts;
@@ -213,7 +212,7 @@ impl Reference {
         }
     }
 
-    pub fn overview(&self, request: &OverviewRequest) -> OverviewResponse {
+    pub fn overview(&self, request: &OverviewRequest) -> Overview {
         let scope = &request.scope;
         let events = self.selected(scope.range_or_all(), &scope.filters);
         let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
@@ -246,7 +245,7 @@ impl Reference {
         overview_response(request, &agg)
     }
 
-    pub fn timeseries(&self, request: &TimeseriesRequest) -> TimeseriesResponse {
+    pub fn timeseries(&self, request: &TimeseriesRequest) -> Timeseries {
         let scope = &request.scope;
         let starts = bucket_starts(request).unwrap_or_default();
         let bucket = |t: i64| starts.iter().rposition(|s| *s <= t);
@@ -328,32 +327,24 @@ impl Reference {
                 }
                 _ => None,
             },
-            Breakdown::Campaigns => {
-                let selected: Vec<&str> = request
-                    .fields
-                    .iter()
-                    .copied()
-                    .filter(|f| CAMPAIGN_FIELDS.contains(f))
-                    .collect();
-                campaign_key(
-                    &selected,
-                    [
-                        c.utm_source.as_deref(),
-                        c.utm_medium.as_deref(),
-                        c.utm_campaign.as_deref(),
-                        c.utm_term.as_deref(),
-                        c.utm_content.as_deref(),
-                        c.ref_param.as_deref(),
-                        c.source_param.as_deref(),
-                        c.via.as_deref(),
-                    ],
-                )
-                .map(BreakdownKey::Campaign)
-            }
+            Breakdown::Campaigns => campaign_key(
+                &request.campaign_tags,
+                [
+                    c.utm_source.as_deref(),
+                    c.utm_medium.as_deref(),
+                    c.utm_campaign.as_deref(),
+                    c.utm_term.as_deref(),
+                    c.utm_content.as_deref(),
+                    c.ref_param.as_deref(),
+                    c.source_param.as_deref(),
+                    c.via.as_deref(),
+                ],
+            )
+            .map(BreakdownKey::Campaign),
         }
     }
 
-    pub fn breakdown(&self, request: &BreakdownRequest) -> BreakdownResponse {
+    pub fn breakdown(&self, request: &BreakdownRequest) -> BreakdownPage {
         let scope = &request.scope;
         let events = self.selected(scope.range_or_all(), &scope.filters);
         let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
@@ -384,7 +375,7 @@ impl Reference {
         }
         let items = rows
             .into_iter()
-            .map(|(key, (visitors, completions, revenue))| BreakdownItem {
+            .map(|(key, (visitors, completions, revenue))| BreakdownRow {
                 key,
                 visitors: visitors.len() as u64,
                 completions,
@@ -395,7 +386,7 @@ impl Reference {
         breakdown_response(request, items)
     }
 
-    pub fn funnel(&self, funnel: &Funnel, scope: &Scope) -> FunnelResponse {
+    pub fn funnel(&self, funnel: &Funnel, scope: &Scope) -> FunnelResult {
         let mut events: Vec<(u64, &Event)> = self
             .events
             .iter()
@@ -439,7 +430,7 @@ impl Reference {
                 (who.len() as u64, revenue)
             })
             .collect();
-        funnel_response(funnel, &steps)
+        funnel_response(&steps)
     }
 
     /// The visitors list as (visitor id, last seen in ms, current URL, is customer), in order,

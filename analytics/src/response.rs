@@ -1,18 +1,15 @@
-//! Response bodies, as the reference shows them (without the `status` key, which the HTTP
-//! layer adds), and the assembly of every response from aggregates. The engine and the
-//! reference model both compute aggregates and share this assembly.
+//! The answers of overview, timeseries and breakdowns as typed results, and their assembly
+//! from aggregates. The engine and the reference model both compute aggregates and share this
+//! assembly; the HTTP adapter gives the results their JSON shape.
 
 use datafast_domain::time::TimeZoneName;
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
-use serde::Serialize;
+use datafast_domain::website::Currency;
 
-use crate::countries::{country_name, flag_url};
 use crate::request::{
-    BreakdownRequest, CAMPAIGN_FIELDS, Interval, OverviewRequest, TimeseriesRequest,
+    Breakdown, BreakdownRequest, CampaignTag, Interval, OverviewRequest, TimeseriesRequest,
 };
 
-/// Rounds to 2 decimals, as every ratio and amount in responses.
+/// Rounds to 2 decimals, as every ratio and amount in answers.
 pub(crate) fn round2(value: f64) -> f64 {
     if value.is_finite() {
         (value * 100.0).round() / 100.0
@@ -58,64 +55,36 @@ pub(crate) struct OverviewAggregate {
     pub paying_visitors: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct OverviewRow {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visitors: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sessions: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bounce_rate: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub avg_session_duration: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payments: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue_per_visitor: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conversion_rate: Option<f64>,
+/// `GET /analytics/overview`: every metric, ratios and amounts rounded to 2 decimals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub visitors: u64,
+    pub sessions: u64,
+    /// Percent of sessions with exactly one pageview.
+    pub bounce_rate: f64,
+    /// Milliseconds.
+    pub avg_session_duration: f64,
+    pub currency: Currency,
+    pub revenue: f64,
+    pub payments: u64,
+    pub revenue_per_visitor: f64,
+    /// Percent of visitors with a payment that adds to revenue.
+    pub conversion_rate: f64,
 }
 
-/// `GET /analytics/overview`: `{"data": [row]}`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct OverviewResponse {
-    pub data: Vec<OverviewRow>,
-}
-
-pub(crate) fn overview_response(
-    request: &OverviewRequest,
-    agg: &OverviewAggregate,
-) -> OverviewResponse {
-    let wants = |f: &str| request.fields.contains(&f);
-    let pick = |f: &str, value: f64| wants(f).then_some(round2(value));
-    let include_renewal = request.scope.include_renewal_revenue;
-    let revenue = agg.revenue.revenue(include_renewal);
+pub(crate) fn overview_response(request: &OverviewRequest, agg: &OverviewAggregate) -> Overview {
+    let revenue = agg.revenue.revenue(request.scope.include_renewal_revenue);
     let visitors = agg.visitors as f64;
-    OverviewResponse {
-        data: vec![OverviewRow {
-            visitors: wants("visitors").then_some(agg.visitors),
-            sessions: wants("sessions").then_some(agg.sessions),
-            bounce_rate: pick(
-                "bounce_rate",
-                100.0 * ratio(agg.bounces as f64, agg.sessions as f64),
-            ),
-            avg_session_duration: pick(
-                "avg_session_duration",
-                ratio(agg.duration_ms as f64, agg.sessions as f64),
-            ),
-            currency: wants("currency").then(|| request.scope.currency.symbol()),
-            revenue: pick("revenue", revenue),
-            payments: wants("payments").then_some(agg.revenue.payments),
-            revenue_per_visitor: pick("revenue_per_visitor", ratio(revenue, visitors)),
-            conversion_rate: pick(
-                "conversion_rate",
-                100.0 * ratio(agg.paying_visitors as f64, visitors),
-            ),
-        }],
+    Overview {
+        visitors: agg.visitors,
+        sessions: agg.sessions,
+        bounce_rate: round2(100.0 * ratio(agg.bounces as f64, agg.sessions as f64)),
+        avg_session_duration: round2(ratio(agg.duration_ms as f64, agg.sessions as f64)),
+        currency: request.scope.currency.clone(),
+        revenue: round2(revenue),
+        payments: agg.revenue.payments,
+        revenue_per_visitor: round2(ratio(revenue, visitors)),
+        conversion_rate: round2(100.0 * ratio(agg.paying_visitors as f64, visitors)),
     }
 }
 
@@ -126,95 +95,66 @@ pub(crate) struct BucketAggregate {
     pub revenue: Revenue,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Revenue split by kind of payment, in major units, rounded to 2 decimals.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RevenueBreakdown {
     pub new: f64,
     pub renewal: f64,
     pub refund: f64,
 }
 
-/// One bucket, or the totals (which have neither `name` nor `timestamp`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TimeseriesRow {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visitors: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sessions: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue: Option<f64>,
-    #[serde(rename = "revenueBreakdown", skip_serializing_if = "Option::is_none")]
-    pub revenue_breakdown: Option<RevenueBreakdown>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payments: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conversion_rate: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+/// The metrics of one bucket, or of the whole range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketMetrics {
+    pub visitors: u64,
+    pub sessions: u64,
+    pub revenue: f64,
+    pub revenue_breakdown: RevenueBreakdown,
+    pub payments: u64,
+    /// Revenue per visitor, as the timeseries docs define it.
+    pub conversion_rate: f64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+/// One bucket: its start (Unix milliseconds, a boundary in the request's zone) and metrics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub start_ms: i64,
+    pub metrics: BucketMetrics,
+}
+
+/// Where a page of rows sits among all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pagination {
     pub limit: usize,
     pub offset: usize,
     pub total: usize,
 }
 
-/// `GET /analytics/timeseries`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TimeseriesResponse {
-    pub fields: Vec<&'static str>,
-    pub interval: &'static str,
-    pub timezone: String,
-    pub currency: Option<String>,
-    pub totals: TimeseriesRow,
-    pub data: Vec<TimeseriesRow>,
+/// `GET /analytics/timeseries`: the page of buckets asked for, and the totals of the range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeseries {
+    pub interval: Interval,
+    pub timezone: TimeZoneName,
+    pub currency: Currency,
+    pub totals: BucketMetrics,
+    pub buckets: Vec<Bucket>,
+    /// `total` counts every bucket of the range.
     pub pagination: Pagination,
 }
 
-fn timeseries_row(request: &TimeseriesRequest, agg: &BucketAggregate) -> TimeseriesRow {
-    let include_renewal = request.scope.include_renewal_revenue;
-    let revenue = agg.revenue.revenue(include_renewal);
-    let wants_revenue = request.wants("revenue");
-    TimeseriesRow {
-        name: None,
-        visitors: request.wants("visitors").then_some(agg.visitors),
-        sessions: request.wants("sessions").then_some(agg.sessions),
-        revenue: wants_revenue.then_some(round2(revenue)),
-        revenue_breakdown: wants_revenue.then(|| RevenueBreakdown {
+fn bucket_metrics(request: &TimeseriesRequest, agg: &BucketAggregate) -> BucketMetrics {
+    let revenue = agg.revenue.revenue(request.scope.include_renewal_revenue);
+    BucketMetrics {
+        visitors: agg.visitors,
+        sessions: agg.sessions,
+        revenue: round2(revenue),
+        revenue_breakdown: RevenueBreakdown {
             new: round2(agg.revenue.new),
             renewal: round2(agg.revenue.renewal),
             refund: round2(agg.revenue.refund),
-        }),
-        payments: (wants_revenue || request.wants("payments")).then_some(agg.revenue.payments),
-        conversion_rate: request
-            .wants("conversion_rate")
-            .then(|| round2(ratio(revenue, agg.visitors as f64))),
-        timestamp: None,
-    }
-}
-
-/// The bucket label: `14 Mar 02:00` by hour, `14 Mar` by day and week, `Mar 2026` by month.
-fn bucket_label(local: &jiff::Zoned, interval: Interval) -> String {
-    let format = match interval {
-        Interval::Hour => "%d %b %H:%M",
-        Interval::Day | Interval::Week => "%d %b",
-        Interval::Month => "%b %Y",
-    };
-    local.strftime(format).to_string()
-}
-
-/// The bucket start in the request's zone with its offset; `Z` in UTC.
-pub(crate) fn local_timestamp(ms: i64, zone: &TimeZone) -> String {
-    let Ok(instant) = Timestamp::from_millisecond(ms) else {
-        return String::new();
-    };
-    let local = instant.to_zoned(zone.clone());
-    if local.offset().seconds() == 0 {
-        local.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        local.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        },
+        payments: agg.revenue.payments,
+        conversion_rate: round2(ratio(revenue, agg.visitors as f64)),
     }
 }
 
@@ -222,32 +162,22 @@ pub(crate) fn timeseries_response(
     request: &TimeseriesRequest,
     buckets: &[(i64, BucketAggregate)],
     totals: &BucketAggregate,
-) -> TimeseriesResponse {
-    let zone: TimeZone = request.scope.timezone.zone();
-    let data = buckets
+) -> Timeseries {
+    let page = buckets
         .iter()
         .skip(request.offset)
         .take(request.limit)
-        .map(|(start, agg)| {
-            let mut row = timeseries_row(request, agg);
-            if let Ok(instant) = Timestamp::from_millisecond(*start) {
-                row.name = Some(bucket_label(
-                    &instant.to_zoned(zone.clone()),
-                    request.interval,
-                ));
-            }
-            row.timestamp = Some(local_timestamp(*start, &zone));
-            row
+        .map(|(start_ms, agg)| Bucket {
+            start_ms: *start_ms,
+            metrics: bucket_metrics(request, agg),
         })
         .collect();
-    let wants_money = request.wants("revenue") || request.wants("payments");
-    TimeseriesResponse {
-        fields: request.fields.clone(),
-        interval: request.interval.as_str(),
-        timezone: TimeZoneName::as_str(&request.scope.timezone).to_owned(),
-        currency: wants_money.then(|| request.scope.currency.symbol()),
-        totals: timeseries_row(request, totals),
-        data,
+    Timeseries {
+        interval: request.interval,
+        timezone: request.scope.timezone.clone(),
+        currency: request.scope.currency.clone(),
+        totals: bucket_metrics(request, totals),
+        buckets: page,
         pagination: Pagination {
             limit: request.limit,
             offset: request.offset,
@@ -258,175 +188,64 @@ pub(crate) fn timeseries_response(
 
 /// What one breakdown row groups by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum BreakdownKey {
-    Page {
-        host: String,
-        path: String,
-    },
+pub enum BreakdownKey {
+    /// The pages breakdown: a page is its host and path.
+    Page { host: String, path: String },
+    /// Every breakdown but pages and campaigns: the referrer's source, the country code, the
+    /// region, city, device, browser or system name, the goal name or the hostname.
     Label(String),
-    /// In the order of [`CAMPAIGN_FIELDS`]; unselected fields are `None`.
+    /// Tag values in the order of [`CampaignTag::ALL`]: the grouped tags as strings (`""`
+    /// when the visit had none), the others `None`.
     Campaign([Option<String>; 8]),
 }
 
+/// One breakdown row.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct BreakdownItem {
+pub struct BreakdownRow {
     pub key: BreakdownKey,
+    /// Distinct visitors with a selected event under the key.
     pub visitors: u64,
+    /// Selected events under the key (goal completions for the goals breakdown).
     pub completions: u64,
+    /// Revenue attributed to the key by first touch, in major units.
     pub revenue: f64,
     pub payments: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Campaign {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utm_source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utm_medium: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utm_campaign: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utm_term: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub utm_content: Option<String>,
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    pub ref_param: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<String>,
-}
-
-/// One breakdown row; only the endpoint's selected keys are present.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct BreakdownRow {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referrer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<Campaign>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub goal: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub browser: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub operating_system: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completions: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visitors: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payments: Option<u64>,
-}
-
-/// Every breakdown route: `{"data": [...], "pagination": {...}}`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct BreakdownResponse {
-    pub data: Vec<BreakdownRow>,
+/// Every breakdown route: the page of rows asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakdownPage {
+    pub breakdown: Breakdown,
+    pub rows: Vec<BreakdownRow>,
+    /// `total` counts every row.
     pub pagination: Pagination,
 }
 
+/// Orders the rows, visitors descending, then completions, then the key, so that pages never
+/// shuffle, and keeps the page asked for, its amounts rounded to 2 decimals.
 pub(crate) fn breakdown_response(
     request: &BreakdownRequest,
-    mut items: Vec<BreakdownItem>,
-) -> BreakdownResponse {
-    use crate::request::Breakdown as B;
-    // Visitors descending, then completions, then the key, so that pages never shuffle.
-    items.sort_by(|a, b| {
+    mut rows: Vec<BreakdownRow>,
+) -> BreakdownPage {
+    rows.sort_by(|a, b| {
         b.visitors
             .cmp(&a.visitors)
             .then(b.completions.cmp(&a.completions))
             .then_with(|| a.key.cmp(&b.key))
     });
-    let total = items.len();
-    let wants = |f: &str| request.wants(f);
-    let data = items
+    let total = rows.len();
+    let page = rows
         .into_iter()
         .skip(request.offset)
         .take(request.limit)
-        .map(|item| {
-            let mut row = BreakdownRow {
-                hostname: None,
-                path: None,
-                referrer: None,
-                campaign: None,
-                goal: None,
-                country: None,
-                image: None,
-                region: None,
-                city: None,
-                device: None,
-                browser: None,
-                operating_system: None,
-                completions: (request.breakdown == B::Goals && wants("completions"))
-                    .then_some(item.completions),
-                visitors: wants("visitors").then_some(item.visitors),
-                revenue: wants("revenue").then_some(round2(item.revenue)),
-                payments: wants("payments").then_some(item.payments),
-            };
-            match item.key {
-                BreakdownKey::Page { host, path } => {
-                    row.hostname = wants("hostname").then_some(host);
-                    row.path = wants("path").then_some(path);
-                }
-                BreakdownKey::Campaign(values) => {
-                    let [a, b, c, d, e, f, g, h] = values;
-                    row.campaign = Some(Campaign {
-                        utm_source: a,
-                        utm_medium: b,
-                        utm_campaign: c,
-                        utm_term: d,
-                        utm_content: e,
-                        ref_param: f,
-                        source: g,
-                        via: h,
-                    });
-                }
-                BreakdownKey::Label(label) => {
-                    let label = Some(label);
-                    match request.breakdown {
-                        B::Referrers => row.referrer = label.filter(|_| wants("referrer")),
-                        B::Goals => row.goal = label.filter(|_| wants("goal")),
-                        B::Countries => {
-                            if let Some(code) = &label {
-                                row.image = wants("image").then(|| flag_url(code));
-                            }
-                            row.country = label
-                                .filter(|_| wants("country"))
-                                .map(|code| country_name(&code).to_owned());
-                        }
-                        B::Regions => row.region = label.filter(|_| wants("region")),
-                        B::Cities => row.city = label.filter(|_| wants("city")),
-                        B::Devices => row.device = label.filter(|_| wants("device")),
-                        B::Browsers => row.browser = label.filter(|_| wants("browser")),
-                        B::OperatingSystems => {
-                            row.operating_system = label.filter(|_| wants("operating_system"));
-                        }
-                        B::Hostnames => row.hostname = label.filter(|_| wants("hostname")),
-                        B::Pages | B::Campaigns => {}
-                    }
-                }
-            }
-            row
+        .map(|row| BreakdownRow {
+            revenue: round2(row.revenue),
+            ..row
         })
         .collect();
-    BreakdownResponse {
-        data,
+    BreakdownPage {
+        breakdown: request.breakdown,
+        rows: page,
         pagination: Pagination {
             limit: request.limit,
             offset: request.offset,
@@ -435,16 +254,16 @@ pub(crate) fn breakdown_response(
     }
 }
 
-/// The campaign key of a context: selected fields as strings (`""` when absent), others
-/// `None`; `None` overall when every selected field is absent (no campaign).
+/// The campaign key of a context: the grouped tags as strings (`""` when absent), others
+/// `None`; `None` overall when every grouped tag is absent (no campaign).
 pub(crate) fn campaign_key(
-    selected: &[&str],
+    selected: &[CampaignTag],
     values: [Option<&str>; 8],
 ) -> Option<[Option<String>; 8]> {
     let mut any = false;
     let mut key: [Option<String>; 8] = Default::default();
-    for (slot, (name, value)) in key.iter_mut().zip(CAMPAIGN_FIELDS.iter().zip(values)) {
-        if selected.contains(name) {
+    for (slot, (tag, value)) in key.iter_mut().zip(CampaignTag::ALL.iter().zip(values)) {
+        if selected.contains(tag) {
             any |= value.is_some();
             *slot = Some(value.unwrap_or("").to_owned());
         }

@@ -1,4 +1,5 @@
-//! Hand-computed expectations on small fixed event sets, one test per endpoint and rule.
+//! Hand-computed expectations on small fixed event sets, one test per endpoint and rule, on
+//! typed requests and results.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +12,9 @@ use datafast_domain::profile::VisitorProfile;
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::Currency;
 use jiff::Timestamp;
-use serde_json::{Value, json};
 
-use crate::AnalyticsIndex;
-use crate::request::*;
+use crate::filter::{Dimension, Filter, Operator};
+use crate::*;
 
 pub(crate) fn website() -> WebsiteId {
     WebsiteId::parse("0123456789abcdef01234567").unwrap()
@@ -150,23 +150,50 @@ pub(crate) fn request_context(zone: &str) -> RequestContext {
     }
 }
 
-pub(crate) fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
-    raw.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+pub(crate) fn ms(instant: &str) -> i64 {
+    at(instant).as_millisecond()
 }
 
-fn json_of(value: impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap()
+pub(crate) fn date(text: &str) -> Bound {
+    Bound::Date(text.parse().unwrap())
 }
 
-const MARCH: [(&str, &str); 2] = [("startAt", "2026-03-01"), ("endAt", "2026-03-05")];
+/// The website's defaults in `zone`, over the whole days `days` when given.
+pub(crate) fn scope(zone: &str, days: Option<(&str, &str)>) -> Scope {
+    let mut scope = Scope::of_website(&request_context(zone));
+    scope.range = days
+        .map(|(start, end)| resolve_range(date(start), date(end), &scope.timezone.zone()).unwrap());
+    scope
+}
 
-fn overview(index: &AnalyticsIndex, extra: &[(&str, &str)]) -> Value {
-    let mut raw = MARCH.to_vec();
-    raw.extend_from_slice(extra);
-    let request = parse_overview(&pairs(&raw), &request_context("UTC")).unwrap();
-    json_of(index.overview(website(), &request))["data"][0].clone()
+pub(crate) fn filter(dimension: Dimension, operator: Operator, values: &[&str]) -> Filter {
+    Filter {
+        dimension,
+        operator,
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+    }
+}
+
+fn is(dimension: Dimension, values: &[&str]) -> Filter {
+    filter(dimension, Operator::Is, values)
+}
+
+const MARCH: (&str, &str) = ("2026-03-01", "2026-03-05");
+
+fn march(filters: Vec<Filter>) -> Scope {
+    Scope {
+        filters,
+        ..scope("UTC", Some(MARCH))
+    }
+}
+
+fn overview(index: &AnalyticsIndex, filters: Vec<Filter>) -> Overview {
+    index.overview(
+        website(),
+        &OverviewRequest {
+            scope: march(filters),
+        },
+    )
 }
 
 #[test]
@@ -174,482 +201,447 @@ fn overview_follows_the_metric_definitions() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
     assert_eq!(
-        overview(&index, &[]),
-        json!({
-            "visitors": 3, "sessions": 4, "bounce_rate": 50.0,
-            "avg_session_duration": 240000.0, "currency": "$", "revenue": 54.0,
-            "payments": 2, "revenue_per_visitor": 18.0, "conversion_rate": 33.33
-        })
+        overview(&index, vec![]),
+        Overview {
+            visitors: 3,
+            sessions: 4,
+            bounce_rate: 50.0,
+            avg_session_duration: 240000.0,
+            currency: Currency::parse("USD").unwrap(),
+            revenue: 54.0,
+            payments: 2,
+            revenue_per_visitor: 18.0,
+            conversion_rate: 33.33,
+        }
     );
-    let renewals = overview(&index, &[("includeRenewalRevenue", "true")]);
-    assert_eq!(renewals["revenue"], json!(64.0));
-    assert_eq!(renewals["payments"], json!(3));
-    let few = overview(&index, &[("fields", "sessions,visitors")]);
-    assert_eq!(few, json!({"visitors": 3, "sessions": 4}));
+    let mut renewals = march(vec![]);
+    renewals.include_renewal_revenue = true;
+    let renewals = index.overview(website(), &OverviewRequest { scope: renewals });
+    assert_eq!((renewals.revenue, renewals.payments), (64.0, 3));
 }
 
 #[test]
 fn filters_select_events_and_revenue_follows_the_selected_visitors() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let us = overview(&index, &[("filter_country", "US")]);
-    assert_eq!(
-        (&us["visitors"], &us["sessions"], &us["bounce_rate"]),
-        (&json!(2), &json!(2), &json!(50.0))
-    );
-    assert_eq!(us["avg_session_duration"], json!(180000.0));
-    assert_eq!(us["revenue"], json!(49.0));
-    assert_eq!(us["conversion_rate"], json!(50.0));
-    let by_name = overview(&index, &[("country", "United States")]);
-    assert_eq!(by_name["visitors"], json!(2));
+    let us = overview(&index, vec![is(Dimension::Country, &["US"])]);
+    assert_eq!((us.visitors, us.sessions, us.bounce_rate), (2, 2, 50.0));
+    assert_eq!(us.avg_session_duration, 180000.0);
+    assert_eq!(us.revenue, 49.0);
+    assert_eq!(us.conversion_rate, 50.0);
+    let by_name = overview(&index, vec![is(Dimension::Country, &["United States"])]);
+    assert_eq!(by_name.visitors, 2);
     let combined = overview(
         &index,
-        &[("filter_country", "US"), ("filter_page", "/pricing")],
+        vec![
+            is(Dimension::Country, &["US"]),
+            is(Dimension::Page, &["/pricing"]),
+        ],
     );
-    assert_eq!(
-        (&combined["visitors"], &combined["sessions"]),
-        (&json!(1), &json!(1))
+    assert_eq!((combined.visitors, combined.sessions), (1, 1));
+    let safari = overview(&index, vec![is(Dimension::Browser, &["Safari"])]);
+    assert_eq!((safari.visitors, safari.revenue), (1, 0.0));
+    let not_google = overview(
+        &index,
+        vec![filter(
+            Dimension::Referrer,
+            Operator::IsNot,
+            &["google.com"],
+        )],
     );
-    let safari = overview(&index, &[("filter_browser", "Safari")]);
-    assert_eq!(safari["visitors"], json!(1));
-    assert_eq!(safari["revenue"], json!(0.0));
-    let not_google = overview(&index, &[("filter_referrer", "is_not:google.com")]);
-    assert_eq!(not_google["visitors"], json!(2));
-    let entry = overview(&index, &[("filter_entry_page", "/pricing")]);
-    assert_eq!(
-        (&entry["visitors"], &entry["sessions"]),
-        (&json!(1), &json!(1))
+    assert_eq!(not_google.visitors, 2);
+    let entry = overview(&index, vec![is(Dimension::EntryPage, &["/pricing"])]);
+    assert_eq!((entry.visitors, entry.sessions), (1, 1));
+    let docs = overview(
+        &index,
+        vec![filter(Dimension::Page, Operator::Contains, &["/docs"])],
     );
-    let docs = overview(&index, &[("filter_page", "contains:/docs")]);
-    assert_eq!(docs["visitors"], json!(2));
-    let no_docs = overview(&index, &[("filter_page", "does_not_contain:/docs")]);
-    assert_eq!(no_docs["visitors"], json!(2));
-    let signup = overview(&index, &[("filter_goal", "signup")]);
-    assert_eq!(
-        (&signup["visitors"], &signup["revenue"]),
-        (&json!(1), &json!(49.0))
+    assert_eq!(docs.visitors, 2);
+    let no_docs = overview(
+        &index,
+        vec![filter(
+            Dimension::Page,
+            Operator::DoesNotContain,
+            &["/docs"],
+        )],
     );
-    let campaign = overview(&index, &[("filter_utm_source", "newsletter,other")]);
-    assert_eq!(campaign["visitors"], json!(1));
+    assert_eq!(no_docs.visitors, 2);
+    let signup = overview(&index, vec![is(Dimension::Goal, &["signup"])]);
+    assert_eq!((signup.visitors, signup.revenue), (1, 49.0));
+    let campaign = overview(
+        &index,
+        vec![is(Dimension::UtmSource, &["newsletter", "other"])],
+    );
+    assert_eq!(campaign.visitors, 1);
 }
 
 #[test]
 fn an_unknown_website_or_an_empty_range_is_all_zeros() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let request = parse_overview(
-        &pairs(&[("startAt", "2020-01-01"), ("endAt", "2020-01-02")]),
-        &request_context("UTC"),
-    )
-    .unwrap();
-    let row = json_of(index.overview(website(), &request))["data"][0].clone();
-    assert_eq!(row["visitors"], json!(0));
-    assert_eq!(row["bounce_rate"], json!(0.0));
+    let empty = OverviewRequest {
+        scope: scope("UTC", Some(("2020-01-01", "2020-01-02"))),
+    };
+    let row = index.overview(website(), &empty);
+    assert_eq!((row.visitors, row.bounce_rate), (0, 0.0));
     let other = WebsiteId::parse("ffffffffffffffffffffffff").unwrap();
-    let all_time = parse_overview(&[], &request_context("UTC")).unwrap();
-    assert_eq!(
-        json_of(index.overview(other, &all_time))["data"][0]["visitors"],
-        json!(0)
-    );
-    assert_eq!(
-        json_of(index.overview(website(), &all_time))["data"][0]["visitors"],
-        json!(3)
-    );
+    let all_time = OverviewRequest {
+        scope: scope("UTC", None),
+    };
+    assert_eq!(index.overview(other, &all_time).visitors, 0);
+    assert_eq!(index.overview(website(), &all_time).visitors, 3);
 }
 
-fn timeseries(index: &AnalyticsIndex, zone: &str, raw: &[(&str, &str)]) -> Value {
-    let request = parse_timeseries(&pairs(raw), &request_context(zone)).unwrap();
-    json_of(index.timeseries(website(), &request))
+fn timeseries_page(
+    index: &AnalyticsIndex,
+    scope: Scope,
+    interval: Interval,
+    (limit, offset): (usize, usize),
+) -> Timeseries {
+    let now = request_context("UTC").now;
+    let request = TimeseriesRequest::new(scope, interval, limit, offset, now).unwrap();
+    index.timeseries(website(), &request)
+}
+
+fn timeseries(
+    index: &AnalyticsIndex,
+    zone: &str,
+    days: Option<(&str, &str)>,
+    interval: Interval,
+) -> Timeseries {
+    timeseries_page(index, scope(zone, days), interval, (100, 0))
+}
+
+fn starts(series: &Timeseries) -> Vec<i64> {
+    series.buckets.iter().map(|b| b.start_ms).collect()
+}
+
+fn bucket_visitors(series: &Timeseries) -> Vec<u64> {
+    series.buckets.iter().map(|b| b.metrics.visitors).collect()
 }
 
 #[test]
 fn timeseries_by_day_with_revenue() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let series = timeseries(
-        &index,
-        "UTC",
-        &[
-            ("startAt", "2026-03-01"),
-            ("endAt", "2026-03-04"),
-            ("interval", "day"),
-            ("fields", "visitors,sessions,revenue"),
-        ],
-    );
-    assert_eq!(series["interval"], json!("day"));
-    assert_eq!(series["currency"], json!("$"));
-    assert_eq!(series["fields"], json!(["visitors", "sessions", "revenue"]));
+    let days = Some(("2026-03-01", "2026-03-04"));
+    let series = timeseries(&index, "UTC", days, Interval::Day);
+    assert_eq!(series.interval, Interval::Day);
+    assert_eq!(series.currency.as_str(), "USD");
     assert_eq!(
-        series["pagination"],
-        json!({"limit": 100, "offset": 0, "total": 4})
+        series.pagination,
+        Pagination {
+            limit: 100,
+            offset: 0,
+            total: 4
+        }
     );
     assert_eq!(
-        series["totals"],
-        json!({"visitors": 3, "sessions": 4, "revenue": 54.0, "payments": 2,
-               "revenueBreakdown": {"new": 54.0, "renewal": 10.0, "refund": 20.0}})
+        series.totals,
+        BucketMetrics {
+            visitors: 3,
+            sessions: 4,
+            revenue: 54.0,
+            revenue_breakdown: RevenueBreakdown {
+                new: 54.0,
+                renewal: 10.0,
+                refund: 20.0
+            },
+            payments: 2,
+            conversion_rate: 18.0,
+        }
     );
-    let data = series["data"].as_array().unwrap();
-    let visitors: Vec<&Value> = data.iter().map(|b| &b["visitors"]).collect();
-    assert_eq!(visitors, [&json!(0), &json!(2), &json!(1), &json!(1)]);
-    assert_eq!(data[1]["name"], json!("02 Mar"));
-    assert_eq!(data[1]["timestamp"], json!("2026-03-02T00:00:00Z"));
-    assert_eq!(data[1]["revenue"], json!(49.0));
+    assert_eq!(bucket_visitors(&series), [0, 2, 1, 1]);
+    assert_eq!(series.buckets[1].start_ms, ms("2026-03-02T00:00:00Z"));
+    assert_eq!(series.buckets[1].metrics.revenue, 49.0);
     assert_eq!(
-        data[2]["revenueBreakdown"],
-        json!({"new": 5.0, "renewal": 10.0, "refund": 20.0})
+        series.buckets[2].metrics.revenue_breakdown,
+        RevenueBreakdown {
+            new: 5.0,
+            renewal: 10.0,
+            refund: 20.0
+        }
     );
-    let paged = timeseries(
-        &index,
-        "UTC",
-        &[
-            ("startAt", "2026-03-01"),
-            ("endAt", "2026-03-04"),
-            ("interval", "day"),
-            ("fields", "visitors,conversion_rate"),
-            ("limit", "2"),
-            ("offset", "1"),
-        ],
-    );
-    assert_eq!(paged["currency"], Value::Null);
-    assert_eq!(paged["data"].as_array().unwrap().len(), 2);
-    assert_eq!(paged["data"][0]["timestamp"], json!("2026-03-02T00:00:00Z"));
+    let paged = timeseries_page(&index, scope("UTC", days), Interval::Day, (2, 1));
+    assert_eq!(paged.buckets.len(), 2);
+    assert_eq!(paged.buckets[0].start_ms, ms("2026-03-02T00:00:00Z"));
     // Revenue-based, as the timeseries docs define it: 49 / 2 visitors.
-    assert_eq!(paged["data"][0]["conversion_rate"], json!(24.5));
-    assert_eq!(paged["totals"]["conversion_rate"], json!(18.0));
+    assert_eq!(paged.buckets[0].metrics.conversion_rate, 24.5);
+    assert_eq!(paged.totals.conversion_rate, 18.0);
 }
 
 #[test]
 fn same_day_ranges_become_hours_across_daylight_saving_changes() {
     let c = context("Direct/None", "US", "Chrome", "desktop");
+    let pv = EventKind::Pageview;
     let events = vec![
         // 03:30 EDT, the first hour after the spring-forward gap.
-        event(
-            EventKind::Pageview,
-            "2026-03-08T07:30:00Z",
-            "a",
-            "a1",
-            "/",
-            &c,
-        ),
+        event(pv, "2026-03-08T07:30:00Z", "a", "a1", "/", &c),
         // 23:30 EDT on the 8th, which is the 9th in UTC.
-        event(
-            EventKind::Pageview,
-            "2026-03-09T03:30:00Z",
-            "b",
-            "b1",
-            "/",
-            &c,
-        ),
+        event(pv, "2026-03-09T03:30:00Z", "b", "b1", "/", &c),
         // 01:30 EST on 1 November, the second 01:00 hour.
-        event(
-            EventKind::Pageview,
-            "2026-11-01T06:30:00Z",
-            "c",
-            "c1",
-            "/",
-            &c,
-        ),
+        event(pv, "2026-11-01T06:30:00Z", "c", "c1", "/", &c),
     ];
     let index = index_of(&events, &[]);
     let zone = "America/New_York";
     let spring = timeseries(
         &index,
         zone,
-        &[
-            ("startAt", "2026-03-08"),
-            ("endAt", "2026-03-08"),
-            ("interval", "day"),
-            ("fields", "visitors"),
-        ],
+        Some(("2026-03-08", "2026-03-08")),
+        Interval::Day,
     );
-    assert_eq!(spring["interval"], json!("hour"));
-    assert_eq!(spring["pagination"]["total"], json!(23));
-    assert_eq!(
-        spring["data"][0]["timestamp"],
-        json!("2026-03-08T00:00:00-05:00")
-    );
-    assert_eq!(
-        spring["data"][2]["timestamp"],
-        json!("2026-03-08T03:00:00-04:00")
-    );
-    assert_eq!(spring["data"][2]["visitors"], json!(1));
-    assert_eq!(spring["data"][22]["visitors"], json!(1));
-    assert_eq!(spring["totals"]["visitors"], json!(2));
+    assert_eq!(spring.interval, Interval::Hour);
+    assert_eq!(spring.pagination.total, 23);
+    // 00:00 EST, then 03:00 EDT two buckets later.
+    assert_eq!(spring.buckets[0].start_ms, ms("2026-03-08T05:00:00Z"));
+    assert_eq!(spring.buckets[2].start_ms, ms("2026-03-08T07:00:00Z"));
+    assert_eq!(spring.buckets[2].metrics.visitors, 1);
+    assert_eq!(spring.buckets[22].metrics.visitors, 1);
+    assert_eq!(spring.totals.visitors, 2);
     let autumn = timeseries(
         &index,
         zone,
-        &[
-            ("startAt", "2026-11-01"),
-            ("endAt", "2026-11-01"),
-            ("interval", "hour"),
-            ("fields", "visitors"),
-        ],
+        Some(("2026-11-01", "2026-11-01")),
+        Interval::Hour,
     );
-    assert_eq!(autumn["pagination"]["total"], json!(25));
-    assert_eq!(
-        autumn["data"][1]["timestamp"],
-        json!("2026-11-01T01:00:00-04:00")
-    );
-    assert_eq!(
-        autumn["data"][2]["timestamp"],
-        json!("2026-11-01T01:00:00-05:00")
-    );
-    assert_eq!(autumn["data"][2]["visitors"], json!(1));
-    assert_eq!(autumn["data"][1]["visitors"], json!(0));
+    assert_eq!(autumn.pagination.total, 25);
+    // 01:00 EDT, then 01:00 EST.
+    assert_eq!(autumn.buckets[1].start_ms, ms("2026-11-01T05:00:00Z"));
+    assert_eq!(autumn.buckets[2].start_ms, ms("2026-11-01T06:00:00Z"));
+    assert_eq!(autumn.buckets[2].metrics.visitors, 1);
+    assert_eq!(autumn.buckets[1].metrics.visitors, 0);
     let days = timeseries(
         &index,
         zone,
-        &[
-            ("startAt", "2026-03-07"),
-            ("endAt", "2026-03-09"),
-            ("interval", "day"),
-            ("fields", "visitors"),
-        ],
+        Some(("2026-03-07", "2026-03-09")),
+        Interval::Day,
     );
-    let stamps: Vec<&Value> = days["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| &b["timestamp"])
-        .collect();
     assert_eq!(
-        stamps,
+        starts(&days),
         [
-            &json!("2026-03-07T00:00:00-05:00"),
-            &json!("2026-03-08T00:00:00-05:00"),
-            &json!("2026-03-09T00:00:00-04:00")
+            ms("2026-03-07T05:00:00Z"),
+            ms("2026-03-08T05:00:00Z"),
+            ms("2026-03-09T04:00:00Z")
         ]
     );
-    assert_eq!(days["data"][1]["visitors"], json!(2));
-    assert_eq!(days["data"][2]["visitors"], json!(0));
+    assert_eq!(days.buckets[1].metrics.visitors, 2);
+    assert_eq!(days.buckets[2].metrics.visitors, 0);
 }
 
 #[test]
 fn week_and_month_buckets() {
     let c = context("Direct/None", "US", "Chrome", "desktop");
+    let pv = EventKind::Pageview;
     let events = vec![
-        event(
-            EventKind::Pageview,
-            "2026-03-01T12:00:00Z",
-            "a",
-            "a1",
-            "/",
-            &c,
-        ),
-        event(
-            EventKind::Pageview,
-            "2026-03-02T12:00:00Z",
-            "b",
-            "b1",
-            "/",
-            &c,
-        ),
-        event(
-            EventKind::Pageview,
-            "2026-03-08T12:00:00Z",
-            "b",
-            "b2",
-            "/",
-            &c,
-        ),
-        event(
-            EventKind::Pageview,
-            "2026-01-20T12:00:00Z",
-            "a",
-            "a0",
-            "/",
-            &c,
-        ),
+        event(pv, "2026-03-01T12:00:00Z", "a", "a1", "/", &c),
+        event(pv, "2026-03-02T12:00:00Z", "b", "b1", "/", &c),
+        event(pv, "2026-03-08T12:00:00Z", "b", "b2", "/", &c),
+        event(pv, "2026-01-20T12:00:00Z", "a", "a0", "/", &c),
     ];
     let index = index_of(&events, &[]);
     let weeks = timeseries(
         &index,
         "UTC",
-        &[
-            ("startAt", "2026-03-01"),
-            ("endAt", "2026-03-16"),
-            ("interval", "week"),
-            ("fields", "visitors,sessions"),
-        ],
+        Some(("2026-03-01", "2026-03-16")),
+        Interval::Week,
     );
-    let starts: Vec<&Value> = weeks["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| &b["timestamp"])
-        .collect();
     assert_eq!(
-        starts,
+        starts(&weeks),
         [
-            &json!("2026-02-23T00:00:00Z"),
-            &json!("2026-03-02T00:00:00Z"),
-            &json!("2026-03-09T00:00:00Z"),
-            &json!("2026-03-16T00:00:00Z")
+            ms("2026-02-23T00:00:00Z"),
+            ms("2026-03-02T00:00:00Z"),
+            ms("2026-03-09T00:00:00Z"),
+            ms("2026-03-16T00:00:00Z")
         ]
     );
     // b's two sessions (Monday and Sunday) share one week: one visitor, two sessions.
-    assert_eq!(weeks["data"][1]["visitors"], json!(1));
-    assert_eq!(weeks["data"][1]["sessions"], json!(2));
-    assert_eq!(weeks["data"][0]["visitors"], json!(1));
+    assert_eq!(weeks.buckets[1].metrics.visitors, 1);
+    assert_eq!(weeks.buckets[1].metrics.sessions, 2);
+    assert_eq!(weeks.buckets[0].metrics.visitors, 1);
     let months = timeseries(
         &index,
         "UTC",
-        &[
-            ("startAt", "2026-01-15"),
-            ("endAt", "2026-03-02"),
-            ("interval", "month"),
-            ("fields", "visitors"),
-        ],
+        Some(("2026-01-15", "2026-03-02")),
+        Interval::Month,
     );
-    let names: Vec<&Value> = months["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| &b["name"])
-        .collect();
     assert_eq!(
-        names,
-        [&json!("Jan 2026"), &json!("Feb 2026"), &json!("Mar 2026")]
+        starts(&months),
+        [
+            ms("2026-01-01T00:00:00Z"),
+            ms("2026-02-01T00:00:00Z"),
+            ms("2026-03-01T00:00:00Z")
+        ]
     );
-    let counts: Vec<&Value> = months["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| &b["visitors"])
-        .collect();
-    assert_eq!(counts, [&json!(1), &json!(0), &json!(2)]);
-    assert_eq!(months["totals"]["visitors"], json!(2));
+    assert_eq!(bucket_visitors(&months), [1, 0, 2]);
+    assert_eq!(months.totals.visitors, 2);
 }
 
 #[test]
 fn timeseries_defaults_to_the_interval_range() {
     let index = index_of(&[], &[]);
-    let day = timeseries(
-        &index,
-        "UTC",
-        &[("interval", "day"), ("fields", "visitors")],
-    );
-    assert_eq!(day["pagination"]["total"], json!(30));
-    assert_eq!(day["data"][29]["timestamp"], json!("2026-03-03T00:00:00Z"));
-    let hour = timeseries(
-        &index,
-        "UTC",
-        &[("interval", "hour"), ("fields", "visitors")],
-    );
-    assert_eq!(hour["pagination"]["total"], json!(24));
-    assert_eq!(hour["data"][23]["timestamp"], json!("2026-03-03T09:00:00Z"));
-    let month = timeseries(
-        &index,
-        "UTC",
-        &[("interval", "month"), ("fields", "visitors")],
-    );
-    assert_eq!(month["pagination"]["total"], json!(12));
-    assert_eq!(month["data"][0]["name"], json!("Apr 2025"));
+    let day = timeseries(&index, "UTC", None, Interval::Day);
+    assert_eq!(day.pagination.total, 30);
+    assert_eq!(day.buckets[29].start_ms, ms("2026-03-03T00:00:00Z"));
+    let hour = timeseries(&index, "UTC", None, Interval::Hour);
+    assert_eq!(hour.pagination.total, 24);
+    assert_eq!(hour.buckets[23].start_ms, ms("2026-03-03T09:00:00Z"));
+    let month = timeseries(&index, "UTC", None, Interval::Month);
+    assert_eq!(month.pagination.total, 12);
+    assert_eq!(month.buckets[0].start_ms, ms("2025-04-01T00:00:00Z"));
 }
 
-fn breakdown(index: &AnalyticsIndex, path: &str, extra: &[(&str, &str)]) -> Value {
-    let mut raw = MARCH.to_vec();
-    raw.extend_from_slice(extra);
-    let kind = Breakdown::from_path(path).unwrap();
-    let request = parse_breakdown(kind, &pairs(&raw), &request_context("UTC")).unwrap();
-    json_of(index.breakdown(website(), &request))
+/// A breakdown over March 1 to 5 in UTC, grouping campaigns by every tag, 100 rows.
+fn breakdown_request(breakdown: Breakdown, filters: Vec<Filter>) -> BreakdownRequest {
+    BreakdownRequest {
+        breakdown,
+        scope: march(filters),
+        campaign_tags: CampaignTag::ALL.to_vec(),
+        limit: 100,
+        offset: 0,
+    }
+}
+
+fn breakdown(index: &AnalyticsIndex, breakdown: Breakdown, filters: Vec<Filter>) -> BreakdownPage {
+    index.breakdown(website(), &breakdown_request(breakdown, filters))
+}
+
+/// Each row's key, visitors, revenue and payments.
+fn sums(page: &BreakdownPage) -> Vec<(BreakdownKey, u64, f64, u64)> {
+    page.rows
+        .iter()
+        .map(|r| (r.key.clone(), r.visitors, r.revenue, r.payments))
+        .collect()
+}
+
+fn label(text: &str) -> BreakdownKey {
+    BreakdownKey::Label(text.to_owned())
+}
+
+fn page(path: &str) -> BreakdownKey {
+    BreakdownKey::Page {
+        host: "example.com".into(),
+        path: path.into(),
+    }
 }
 
 #[test]
 fn breakdowns_count_visitors_and_attribute_revenue_to_first_touch() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let pages = breakdown(&index, "pages", &[]);
+    let pages = breakdown(&index, Breakdown::Pages, vec![]);
     assert_eq!(
-        pages,
-        json!({
-            "data": [
-                {"hostname": "example.com", "path": "/", "visitors": 2, "revenue": 49.0, "payments": 1},
-                {"hostname": "example.com", "path": "/pricing", "visitors": 2, "revenue": 0.0, "payments": 0},
-                {"hostname": "example.com", "path": "/docs/a", "visitors": 1, "revenue": 0.0, "payments": 0},
-                {"hostname": "example.com", "path": "/docs/b", "visitors": 1, "revenue": 0.0, "payments": 0}
-            ],
-            "pagination": {"limit": 100, "offset": 0, "total": 4}
-        })
+        sums(&pages),
+        [
+            (page("/"), 2, 49.0, 1),
+            (page("/pricing"), 2, 0.0, 0),
+            (page("/docs/a"), 1, 0.0, 0),
+            (page("/docs/b"), 1, 0.0, 0)
+        ]
     );
-    let referrers = breakdown(&index, "referrers", &[("fields", "referrer,revenue")]);
     assert_eq!(
-        referrers["data"],
-        json!([{"referrer": "Google", "revenue": 49.0}, {"referrer": "Direct/None", "revenue": 0.0}, {"referrer": "X", "revenue": 0.0}])
-            .as_array()
-            .map(|rows| {
-                // Equal visitors: by label.
-                let mut rows = rows.clone();
-                rows.sort_by(|a, b| a["referrer"].as_str().cmp(&b["referrer"].as_str()));
-                Value::Array(rows)
-            })
-            .unwrap()
+        pages.pagination,
+        Pagination {
+            limit: 100,
+            offset: 0,
+            total: 4
+        }
     );
-    let countries = breakdown(&index, "countries", &[]);
+    // Equal visitors: by label.
     assert_eq!(
-        countries["data"][0],
-        json!({"country": "United States", "image": "https://purecatamphetamine.github.io/country-flag-icons/3x2/US.svg",
-               "visitors": 2, "revenue": 49.0, "payments": 1})
+        sums(&breakdown(&index, Breakdown::Referrers, vec![])),
+        [
+            (label("Direct/None"), 1, 0.0, 0),
+            (label("Google"), 1, 49.0, 1),
+            (label("X"), 1, 0.0, 0)
+        ]
     );
-    assert_eq!(countries["data"][1]["country"], json!("France"));
-    let goals = breakdown(&index, "goals", &[]);
+    let countries = sums(&breakdown(&index, Breakdown::Countries, vec![]));
+    assert_eq!(countries[0], (label("US"), 2, 49.0, 1));
+    assert_eq!(countries[1].0, label("FR"));
+    let goals = breakdown(&index, Breakdown::Goals, vec![]);
+    assert_eq!(goals.rows.len(), 1);
     assert_eq!(
-        goals["data"],
-        json!([{"goal": "signup", "completions": 1, "visitors": 1}])
+        (
+            &goals.rows[0].key,
+            goals.rows[0].completions,
+            goals.rows[0].visitors
+        ),
+        (&label("signup"), 1, 1)
     );
-    let named = breakdown(&index, "goals", &[("fields", "name,visitors")]);
-    assert_eq!(named["data"], json!([{"goal": "signup", "visitors": 1}]));
-    let campaigns = breakdown(&index, "campaigns", &[]);
+    let tag = |value: &str| Some(value.to_owned());
+    let everything = [
+        tag("newsletter"),
+        tag(""),
+        tag(""),
+        tag(""),
+        tag(""),
+        tag(""),
+        tag(""),
+        tag(""),
+    ];
     assert_eq!(
-        campaigns["data"],
-        json!([{"campaign": {"utm_source": "newsletter", "utm_medium": "", "utm_campaign": "", "utm_term": "",
-                "utm_content": "", "ref": "", "source": "", "via": ""}, "visitors": 1, "revenue": 49.0, "payments": 1}])
+        sums(&breakdown(&index, Breakdown::Campaigns, vec![])),
+        [(BreakdownKey::Campaign(everything), 1, 49.0, 1)]
     );
-    let narrow = breakdown(&index, "campaigns", &[("fields", "utm_source,visitors")]);
+    let mut narrow = breakdown_request(Breakdown::Campaigns, vec![]);
+    narrow.campaign_tags = vec![CampaignTag::UtmSource];
+    let narrow = index.breakdown(website(), &narrow);
+    let mut source_only: [Option<String>; 8] = Default::default();
+    source_only[0] = tag("newsletter");
+    assert_eq!(narrow.rows[0].key, BreakdownKey::Campaign(source_only));
+    assert_eq!(narrow.rows[0].visitors, 1);
+    let browsers = breakdown(
+        &index,
+        Breakdown::Browsers,
+        vec![is(Dimension::Device, &["desktop"])],
+    );
+    assert_eq!(browsers.pagination.total, 2);
+    let systems = breakdown(&index, Breakdown::OperatingSystems, vec![]);
     assert_eq!(
-        narrow["data"],
-        json!([{"campaign": {"utm_source": "newsletter"}, "visitors": 1}])
+        (&systems.rows[0].key, systems.rows[0].visitors),
+        (&label("Mac OS"), 3)
     );
-    let browsers = breakdown(&index, "browsers", &[("filter_device", "desktop")]);
-    assert_eq!(browsers["pagination"]["total"], json!(2));
-    let systems = breakdown(&index, "operating-systems", &[]);
-    assert_eq!(systems["data"][0]["operating_system"], json!("Mac OS"));
-    assert_eq!(systems["data"][0]["visitors"], json!(3));
-    let hosts = breakdown(&index, "hostnames", &[]);
-    assert_eq!(hosts["data"][0]["hostname"], json!("example.com"));
-    let regions = breakdown(&index, "regions", &[("filter_country", "FR")]);
-    assert_eq!(
-        regions["data"],
-        json!([{"region": "FR-R", "visitors": 1, "revenue": 0.0, "payments": 0}])
+    let hosts = breakdown(&index, Breakdown::Hostnames, vec![]);
+    assert_eq!(hosts.rows[0].key, label("example.com"));
+    let regions = breakdown(
+        &index,
+        Breakdown::Regions,
+        vec![is(Dimension::Country, &["FR"])],
     );
-    let cities = breakdown(&index, "cities", &[]);
-    assert_eq!(cities["data"][0]["city"], json!("US City"));
-    let devices = breakdown(&index, "devices", &[]);
-    assert_eq!(
-        devices["data"][0],
-        json!({"device": "desktop", "visitors": 2, "revenue": 49.0, "payments": 1})
-    );
+    assert_eq!(sums(&regions), [(label("FR-R"), 1, 0.0, 0)]);
+    let cities = breakdown(&index, Breakdown::Cities, vec![]);
+    assert_eq!(cities.rows[0].key, label("US City"));
+    let devices = sums(&breakdown(&index, Breakdown::Devices, vec![]));
+    assert_eq!(devices[0], (label("desktop"), 2, 49.0, 1));
 }
 
 #[test]
 fn breakdown_pagination_edges() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let second = breakdown(
-        &index,
-        "pages",
-        &[("limit", "1"), ("offset", "1"), ("fields", "path")],
-    );
-    assert_eq!(second["data"], json!([{"path": "/pricing"}]));
+    let paged = |limit: usize, offset: usize| {
+        let mut request = breakdown_request(Breakdown::Pages, vec![]);
+        request.limit = limit;
+        request.offset = offset;
+        index.breakdown(website(), &request)
+    };
+    let second = paged(1, 1);
     assert_eq!(
-        second["pagination"],
-        json!({"limit": 1, "offset": 1, "total": 4})
+        second.rows.iter().map(|r| &r.key).collect::<Vec<_>>(),
+        [&page("/pricing")]
     );
-    let past = breakdown(&index, "pages", &[("offset", "4")]);
-    assert_eq!(past["data"], json!([]));
-    assert_eq!(past["pagination"]["total"], json!(4));
-    let last = breakdown(&index, "pages", &[("offset", "3"), ("limit", "1000")]);
-    assert_eq!(last["data"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        second.pagination,
+        Pagination {
+            limit: 1,
+            offset: 1,
+            total: 4
+        }
+    );
+    let past = paged(100, 4);
+    assert!(past.rows.is_empty());
+    assert_eq!(past.pagination.total, 4);
+    assert_eq!(paged(1000, 3).rows.len(), 1);
 }
 
 fn funnel_of(steps: Vec<(&str, StepKind)>) -> Funnel {
@@ -695,59 +687,33 @@ fn funnel_steps_count_in_order_per_visitor() {
     let (mut events, payments) = fixture();
     let c = context("Direct/None", "DE", "Chrome", "desktop");
     // v4 sees /pricing before /: only the first step.
+    let pv = EventKind::Pageview;
     events.push(event(
-        EventKind::Pageview,
+        pv,
         "2026-03-04T10:00:00Z",
         "v4",
         "s5",
         "/pricing",
         &c,
     ));
-    events.push(event(
-        EventKind::Pageview,
-        "2026-03-04T10:01:00Z",
-        "v4",
-        "s5",
-        "/",
-        &c,
-    ));
+    events.push(event(pv, "2026-03-04T10:01:00Z", "v4", "s5", "/", &c));
     let index = index_of(&events, &payments);
-    let scope = parse_funnel(&pairs(&MARCH), &request_context("UTC")).unwrap();
-    let result = json_of(index.funnel(website(), &signup_funnel(), &scope));
-    let steps = &result["data"][0]["steps"];
-    let counts: Vec<&Value> = steps
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["visitors"])
-        .collect();
-    assert_eq!(counts, [&json!(3), &json!(2), &json!(1)]);
-    assert_eq!(steps[1]["conversionRate"], json!(66.67));
-    assert_eq!(steps[1]["dropoff"], json!(1));
-    assert_eq!(steps[0]["dropoff"], json!(0));
-    assert_eq!(steps[0]["conversionRate"], json!(100.0));
-    assert_eq!(steps[2]["goalName"], json!("signup"));
-    assert_eq!(steps[0]["url"], json!("/"));
-    assert_eq!(steps[0]["revenue"], json!(49.0));
-    assert_eq!(result["data"][0]["conversionRate"], json!(33.33));
-    assert_eq!(result["data"][0]["funnel"]["name"], json!("Signup"));
-    let filtered = parse_funnel(
-        &pairs(&[
-            ("startAt", "2026-03-01"),
-            ("endAt", "2026-03-05"),
-            ("filter_country", "FR"),
-        ]),
-        &request_context("UTC"),
-    )
-    .unwrap();
-    let fr = json_of(index.funnel(website(), &signup_funnel(), &filtered));
-    let counts: Vec<&Value> = fr["data"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["visitors"])
-        .collect();
-    assert_eq!(counts, [&json!(1), &json!(1), &json!(0)]);
+    let result = index.funnel(website(), &signup_funnel(), &march(vec![]));
+    let counts: Vec<u64> = result.steps.iter().map(|s| s.visitors).collect();
+    assert_eq!(counts, [3, 2, 1]);
+    assert_eq!(result.steps[1].conversion_rate, 66.67);
+    assert_eq!(result.steps[1].dropoff, 1);
+    assert_eq!(result.steps[0].dropoff, 0);
+    assert_eq!(result.steps[0].conversion_rate, 100.0);
+    assert_eq!(result.steps[0].revenue, 49.0);
+    assert_eq!(result.conversion_rate, 33.33);
+    let fr = index.funnel(
+        website(),
+        &signup_funnel(),
+        &march(vec![is(Dimension::Country, &["FR"])]),
+    );
+    let counts: Vec<u64> = fr.steps.iter().map(|s| s.visitors).collect();
+    assert_eq!(counts, [1, 1, 0]);
 }
 
 #[test]
@@ -755,33 +721,26 @@ fn realtime_counts_the_last_ten_minutes() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
     let now = at("2026-03-03T09:12:00Z");
+    assert_eq!(index.realtime(website(), now), Realtime { visitors: 1 });
     assert_eq!(
-        json_of(index.realtime(website(), now)),
-        json!({"data": [{"visitors": 1}]})
+        index
+            .realtime(website(), at("2026-03-03T09:30:00Z"))
+            .visitors,
+        0
     );
-    assert_eq!(
-        json_of(index.realtime(website(), at("2026-03-03T09:30:00Z")))["data"][0]["visitors"],
-        json!(0)
-    );
-    let map = json_of(index.realtime_map(website(), now));
-    assert_eq!(map["data"]["count"], json!(1));
-    let visitor = &map["data"]["visitors"][0];
-    assert_eq!(visitor["visitorId"], json!("v2"));
-    assert_eq!(visitor["currentUrl"], json!("/docs/a"));
-    assert_eq!(visitor["visitCount"], json!(2));
-    assert_eq!(
-        visitor["sessionStartTime"],
-        json!("2026-03-03T09:00:00.000Z")
-    );
-    assert_eq!(visitor["isCustomer"], json!(false));
-    assert_eq!(visitor["location"]["countryCode"], json!("FR"));
-    assert_eq!(visitor["system"]["browser"]["name"], json!("Mobile Safari"));
-    let recent = map["data"]["recentEvents"].as_array().unwrap();
-    assert_eq!(recent.len(), 1);
-    assert_eq!(recent[0]["path"], json!("/docs/a"));
-    assert_eq!(recent[0]["_id"], json!("5"));
-    assert!(parse_realtime(&pairs(&[("fields", "visitors")])).is_ok());
-    assert!(parse_realtime(&pairs(&[("fields", "sessions")])).is_err());
+    let map = index.realtime_map(website(), now);
+    assert_eq!(map.visitors.len(), 1);
+    let visitor = &map.visitors[0];
+    assert_eq!(visitor.visitor_id, "v2");
+    assert_eq!(visitor.current_url.as_deref(), Some("/docs/a"));
+    assert_eq!(visitor.visit_count, 2);
+    assert_eq!(visitor.session_start_ms, ms("2026-03-03T09:00:00Z"));
+    assert!(!visitor.is_customer);
+    assert_eq!(visitor.country_code.as_deref(), Some("FR"));
+    assert_eq!(visitor.browser, "Mobile Safari");
+    assert_eq!(map.recent_events.len(), 1);
+    assert_eq!(map.recent_events[0].path, "/docs/a");
+    assert_eq!(map.recent_events[0].seq, 5);
 }
 
 #[test]
@@ -801,22 +760,19 @@ fn recent_events_carry_their_parameters_through_compaction() {
         "/",
         &c,
     );
-    let mut index = index_of(&[signup, pageview], &[]);
+    let mut index = index_of(&[signup.clone(), pageview], &[]);
     index.compact();
-    let map = json_of(index.realtime_map(website(), at("2026-03-03T09:06:00Z")));
-    let recent = map["data"]["recentEvents"].as_array().unwrap();
-    let by_type = |kind: &str| {
-        recent
+    let map = index.realtime_map(website(), at("2026-03-03T09:06:00Z"));
+    let by_kind = |kind: EventKind| {
+        map.recent_events
             .iter()
-            .find(|e| e["type"] == json!(kind))
+            .find(|e| e.kind == kind)
             .unwrap()
+            .extra_data
             .clone()
     };
-    assert_eq!(
-        by_type("custom")["extraData"],
-        json!({"plan": "pro", "seats": "3"})
-    );
-    assert_eq!(by_type("pageview")["extraData"], json!({}));
+    assert_eq!(by_kind(EventKind::Custom), signup.params);
+    assert!(by_kind(EventKind::Pageview).is_empty());
 }
 
 #[test]
@@ -825,45 +781,34 @@ fn stored_parser_names_read_as_datafast_names() {
     iphone.os = "iPhone".into();
     let mut windows = context("Google", "US", "Chrome", "desktop");
     windows.os = "Windows 10".into();
+    let pv = EventKind::Pageview;
     let events = vec![
-        event(
-            EventKind::Pageview,
-            "2026-03-03T09:01:00Z",
-            "v1",
-            "s1",
-            "/",
-            &iphone,
-        ),
-        event(
-            EventKind::Pageview,
-            "2026-03-03T09:02:00Z",
-            "v2",
-            "s2",
-            "/",
-            &windows,
-        ),
+        event(pv, "2026-03-03T09:01:00Z", "v1", "s1", "/", &iphone),
+        event(pv, "2026-03-03T09:02:00Z", "v2", "s2", "/", &windows),
     ];
     let index = index_of(&events, &[]);
-    let names = |path: &str, field: &str, extra: &[(&str, &str)]| -> Vec<String> {
-        let mut names: Vec<String> = breakdown(&index, path, extra)["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|row| row[field].as_str().unwrap().to_owned())
+    let names = |kind: Breakdown, filters: Vec<Filter>| -> Vec<String> {
+        let mut names: Vec<String> = breakdown(&index, kind, filters)
+            .rows
+            .into_iter()
+            .map(|row| match row.key {
+                BreakdownKey::Label(name) => name,
+                other => panic!("not a label: {other:?}"),
+            })
             .collect();
         names.sort();
         names
     };
     assert_eq!(
-        names("operating-systems", "operating_system", &[]),
+        names(Breakdown::OperatingSystems, vec![]),
         ["Windows", "iOS"]
     );
     assert_eq!(
-        names("browsers", "browser", &[]),
+        names(Breakdown::Browsers, vec![]),
         ["Chrome", "Mobile Safari"]
     );
     assert_eq!(
-        names("browsers", "browser", &[("filter_os", "is:iOS")]),
+        names(Breakdown::Browsers, vec![is(Dimension::Os, &["iOS"])]),
         ["Mobile Safari"]
     );
 }
@@ -883,93 +828,115 @@ fn a_visitor_shows_browser_and_system_versions() {
         &c,
     )];
     let index = index_of(&events, &[]);
-    let detail = json_of(
-        index
-            .visitor(website(), "v1", at("2026-03-03T10:00:00Z"))
-            .unwrap(),
-    );
-    let identity = &detail["data"]["identity"];
-    assert_eq!(
-        identity["browser"],
-        json!({"name": "Chrome", "version": "131.0.0.0"})
-    );
-    assert_eq!(identity["os"], json!({"name": "Windows", "version": "10"}));
+    let detail = index
+        .visitor(website(), "v1", at("2026-03-03T10:00:00Z"))
+        .unwrap();
+    let versioned = |name: &str, version: &str| Versioned {
+        name: name.into(),
+        version: Some(version.into()),
+    };
+    assert_eq!(detail.identity.browser, versioned("Chrome", "131.0.0.0"));
+    assert_eq!(detail.identity.os, versioned("Windows", "10"));
 }
 
-fn visitors(index: &AnalyticsIndex, raw: &[(&str, &str)]) -> Value {
-    let request = parse_visitors(&pairs(raw), &request_context("UTC")).unwrap();
-    json_of(index.visitors(website(), &request))
+/// All time in UTC, no condition, 100 rows.
+fn list_request() -> VisitorsRequest {
+    VisitorsRequest {
+        range: None,
+        timezone: TimeZoneName::parse("UTC").unwrap(),
+        visited_pages: Vec::new(),
+        page_contains: Vec::new(),
+        completed_goals: Vec::new(),
+        filters: Vec::new(),
+        is_customer: None,
+        limit: 100,
+        offset: 0,
+    }
 }
 
-fn ids(list: &Value) -> Vec<String> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["visitorId"].as_str().unwrap().to_owned())
-        .collect()
+fn ids(list: &VisitorsList) -> Vec<&str> {
+    list.rows.iter().map(|r| r.visitor_id.as_str()).collect()
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| (*v).to_owned()).collect()
 }
 
 #[test]
 fn the_visitors_list_filters_and_pages() {
     let (events, payments) = fixture();
     let index = index_of(&events, &payments);
-    let all = visitors(&index, &[]);
+    let list = |change: &dyn Fn(&mut VisitorsRequest)| {
+        let mut request = list_request();
+        change(&mut request);
+        index.visitors(website(), &request)
+    };
+    let all = list(&|_| {});
     assert_eq!(ids(&all), ["v3", "v2", "v1"]);
     assert_eq!(
-        all["pagination"],
-        json!({"offset": 0, "limit": 100, "hasMore": false})
+        all.pagination,
+        VisitorsPagination {
+            offset: 0,
+            limit: 100,
+            has_more: false
+        }
     );
+    let none = || None;
     assert_eq!(
-        all["data"][1],
-        json!({
-            "visitorId": "v2", "lastSeenAt": "2026-03-03T09:10:00.000Z", "currentUrl": "example.com/docs/a",
-            "identity": {"country": "FR", "region": "FR-R", "city": "FR City", "browser": "Mobile Safari", "os": "Mac OS", "device": "mobile"},
-            "acquisition": {"referrer": null, "params": {"ref": null, "source": null, "via": null, "utm_source": null,
-                "utm_medium": null, "utm_campaign": null, "utm_content": null, "utm_term": null}},
-            "isCustomer": false
-        })
+        all.rows[1],
+        VisitorListRow {
+            visitor_id: "v2".into(),
+            last_seen_ms: ms("2026-03-03T09:10:00Z"),
+            current_url: Some("example.com/docs/a".into()),
+            identity: ListIdentity {
+                country: Some("FR".into()),
+                region: Some("FR-R".into()),
+                city: Some("FR City".into()),
+                browser: "Mobile Safari".into(),
+                os: "Mac OS".into(),
+                device: "mobile".into(),
+            },
+            acquisition: Acquisition {
+                referrer: None,
+                params: CampaignParams {
+                    ref_param: none(),
+                    source: none(),
+                    via: none(),
+                    utm_source: none(),
+                    utm_medium: none(),
+                    utm_campaign: none(),
+                    utm_content: none(),
+                    utm_term: none(),
+                },
+            },
+            is_customer: false,
+        }
     );
-    let page = visitors(&index, &[("limit", "2")]);
+    let page = list(&|r| r.limit = 2);
     assert_eq!(ids(&page), ["v3", "v2"]);
-    assert_eq!(page["pagination"]["hasMore"], json!(true));
-    assert_eq!(
-        ids(&visitors(&index, &[("visitedPage", "/pricing")])),
-        ["v2", "v1"]
-    );
-    assert_eq!(
-        ids(&visitors(&index, &[("pageContains", "DOCS")])),
-        ["v3", "v2"]
-    );
-    let goal = visitors(&index, &[("completedGoal", "signup")]);
+    assert!(page.pagination.has_more);
+    let pricing = list(&|r| r.visited_pages = strings(&["/pricing"]));
+    assert_eq!(ids(&pricing), ["v2", "v1"]);
+    let docs = list(&|r| r.page_contains = strings(&["DOCS"]));
+    assert_eq!(ids(&docs), ["v3", "v2"]);
+    let goal = list(&|r| r.completed_goals = strings(&["signup"]));
     assert_eq!(ids(&goal), ["v1"]);
+    assert_eq!(goal.rows[0].last_seen_ms, ms("2026-03-02T10:06:00Z"));
     assert_eq!(
-        goal["data"][0]["lastSeenAt"],
-        json!("2026-03-02T10:06:00.000Z")
+        goal.rows[0].acquisition.params.utm_source.as_deref(),
+        Some("newsletter")
     );
-    assert_eq!(
-        goal["data"][0]["acquisition"]["params"]["utm_source"],
-        json!("newsletter")
-    );
-    assert_eq!(ids(&visitors(&index, &[("isCustomer", "true")])), ["v1"]);
-    assert_eq!(
-        ids(&visitors(&index, &[("hasRevenue", "false")])),
-        ["v3", "v2"]
-    );
-    assert_eq!(
-        ids(&visitors(
-            &index,
-            &[("country", "US"), ("browser", "Firefox")]
-        )),
-        ["v3"]
-    );
-    assert_eq!(
-        ids(&visitors(
-            &index,
-            &[("startAt", "2026-03-02"), ("endAt", "2026-03-02")]
-        )),
-        ["v2", "v1"]
-    );
+    assert_eq!(ids(&list(&|r| r.is_customer = Some(true))), ["v1"]);
+    assert_eq!(ids(&list(&|r| r.is_customer = Some(false))), ["v3", "v2"]);
+    let us_firefox = list(&|r| {
+        r.filters = vec![
+            is(Dimension::Country, &["US"]),
+            is(Dimension::Browser, &["Firefox"]),
+        ];
+    });
+    assert_eq!(ids(&us_firefox), ["v3"]);
+    let march_2 = list(&|r| r.range = scope("UTC", Some(("2026-03-02", "2026-03-02"))).range);
+    assert_eq!(ids(&march_2), ["v2", "v1"]);
 }
 
 #[test]
@@ -994,177 +961,120 @@ fn one_visitor_with_goals_and_profile() {
         identified_at: at("2026-03-02T10:07:00Z"),
     });
     let now = at("2026-03-02T12:00:00Z");
-    let before = json_of(index.visitor(website(), "v1", now).unwrap());
+    let before = index.visitor(website(), "v1", now).unwrap();
     // Reordering by time keeps descriptions with their events.
     index.compact();
+    let detail = index.visitor(website(), "v1", now).unwrap();
+    assert_eq!(detail, before);
+    assert_eq!(detail.identity.country.as_deref(), Some("US"));
     assert_eq!(
-        json_of(index.visitor(website(), "v1", now).unwrap()),
-        before
-    );
-    let detail = json_of(index.visitor(website(), "v1", now).unwrap())["data"].clone();
-    assert_eq!(detail["identity"]["countryCode"], json!("US"));
-    assert_eq!(
-        detail["identity"]["browser"],
-        json!({"name": "Chrome", "version": null})
-    );
-    assert_eq!(
-        detail["identity"]["params"]["utm_source"],
-        json!("newsletter")
-    );
-    let activity = &detail["activity"];
-    assert_eq!(activity["visitCount"], json!(1));
-    assert_eq!(activity["pageViewCount"], json!(2));
-    assert_eq!(activity["timeSinceFirstVisit"], json!(7_200_000));
-    assert_eq!(activity["firstVisitAt"], json!("2026-03-02T10:00:00.000Z"));
-    assert_eq!(activity["currentUrl"], json!("example.com/pricing"));
-    assert_eq!(
-        activity["visitedPages"],
-        json!([{"url": "example.com/", "timestamp": "2026-03-02T10:00:00.000Z"},
-               {"url": "example.com/pricing", "timestamp": "2026-03-02T10:05:00.000Z"}])
+        detail.identity.browser,
+        Versioned {
+            name: "Chrome".into(),
+            version: None
+        }
     );
     assert_eq!(
-        activity["completedCustomGoals"][1],
-        json!({"name": "demo_booked", "description": "Booked a demo", "isServer": true, "timestamp": "2026-03-02T10:30:00.000Z"})
+        detail.identity.params.utm_source.as_deref(),
+        Some("newsletter")
     );
-    let timeline: Vec<(&Value, &Value)> = activity["completedGoals"]
-        .as_array()
-        .unwrap()
+    let activity = &detail.activity;
+    assert_eq!(activity.visit_count, 1);
+    assert_eq!(activity.page_view_count, 2);
+    assert_eq!(activity.time_since_first_visit_ms, 7_200_000);
+    assert_eq!(activity.first_visit_ms, ms("2026-03-02T10:00:00Z"));
+    assert_eq!(activity.current_url, "example.com/pricing");
+    assert_eq!(
+        activity.visited_pages,
+        [
+            VisitedPage {
+                url: "example.com/".into(),
+                at_ms: ms("2026-03-02T10:00:00Z")
+            },
+            VisitedPage {
+                url: "example.com/pricing".into(),
+                at_ms: ms("2026-03-02T10:05:00Z")
+            }
+        ]
+    );
+    assert_eq!(
+        activity.completed_custom_goals[1],
+        CompletedGoal {
+            name: "demo_booked".into(),
+            description: Some("Booked a demo".into()),
+            is_server: true,
+            kind: EventKind::Custom,
+            at_ms: ms("2026-03-02T10:30:00Z"),
+        }
+    );
+    let timeline: Vec<(&str, EventKind)> = activity
+        .completed_goals
         .iter()
-        .map(|g| (&g["name"], &g["origin"]))
+        .map(|g| (g.name.as_str(), g.kind))
         .collect();
     assert_eq!(
         timeline,
         [
-            (&json!("signup"), &json!("manual")),
-            (&json!("demo_booked"), &json!("manual")),
-            (&json!("payment"), &json!("payment_provider"))
+            ("signup", EventKind::Custom),
+            ("demo_booked", EventKind::Custom),
+            ("payment", EventKind::Payment)
         ]
     );
-    assert_eq!(detail["profile"]["userId"], json!("user-1"));
-    assert_eq!(detail["prediction"], Value::Null);
-    let v3 = json_of(index.visitor(website(), "v3", now).unwrap());
-    assert!(v3["data"].get("profile").is_none());
+    assert_eq!(detail.profile.unwrap().user_id, "user-1");
+    let v3 = index.visitor(website(), "v3", now).unwrap();
+    assert!(v3.profile.is_none());
     assert!(index.visitor(website(), "nobody", now).is_none());
     // Goal events only, no pageview: not found.
     assert!(index.visitor(website(), "ghost", now).is_none());
 }
 
-fn refused(result: Result<impl std::fmt::Debug, datafast_domain::ValidationError>, field: &str) {
-    match result {
-        Ok(value) => panic!("accepted: {value:?}"),
-        Err(error) => assert_eq!(error.field, field, "{error}"),
-    }
-}
-
 #[test]
-fn bad_input_is_refused_naming_the_parameter() {
-    let c = request_context("UTC");
-    let overview = |raw: &[(&str, &str)]| parse_overview(&pairs(raw), &c);
-    refused(overview(&[("fields", "visitors,clicks")]), "fields");
-    refused(overview(&[("fields", "")]), "fields");
-    refused(overview(&[("startAt", "2026-03-01")]), "endAt");
-    refused(overview(&[("endAt", "2026-03-01")]), "startAt");
-    refused(
-        overview(&[("startAt", "2026-03-05"), ("endAt", "2026-03-01")]),
-        "endAt",
+fn reversed_or_unrepresentable_ranges_and_too_many_buckets_are_refused() {
+    let utc = jiff::tz::TimeZone::UTC;
+    assert_eq!(
+        resolve_range(date("2026-03-05"), date("2026-03-01"), &utc),
+        Err(RuleError::EndBeforeStart)
     );
-    refused(
-        overview(&[("startAt", "2026-13-01"), ("endAt", "2026-03-01")]),
-        "startAt",
+    assert_eq!(
+        resolve_range(date("2026-01-01"), date("9999-12-31"), &utc),
+        Err(RuleError::EndOutsideDates)
     );
-    refused(
-        overview(&[("startAt", "yesterday"), ("endAt", "2026-03-01")]),
-        "startAt",
-    );
-    refused(overview(&[("timezone", "Mars/Olympus")]), "timezone");
-    refused(overview(&[("filter_planet", "mars")]), "filter_planet");
-    refused(
-        overview(&[("filter_country", "contains:U")]),
-        "filter_country",
-    );
-    refused(overview(&[("filter_country", "is:")]), "filter_country");
-    refused(
-        overview(&[("includeRenewalRevenue", "maybe")]),
-        "includeRenewalRevenue",
-    );
-    assert!(overview(&[("websiteId", "x"), ("cachebust", "1")]).is_ok());
-    let pages = |raw: &[(&str, &str)]| parse_breakdown(Breakdown::Pages, &pairs(raw), &c);
-    refused(pages(&[("limit", "0")]), "limit");
-    refused(pages(&[("limit", "1001")]), "limit");
-    refused(pages(&[("limit", "99999999999999999999999")]), "limit");
-    refused(pages(&[("limit", "ten")]), "limit");
-    refused(pages(&[("offset", "-1")]), "offset");
-    refused(pages(&[("fields", "referrer")]), "fields");
-    assert_eq!(pages(&[("limit", "1000")]).unwrap().limit, 1000);
-    refused(
-        parse_breakdown(Breakdown::Campaigns, &pairs(&[("fields", "visitors")]), &c),
-        "fields",
-    );
-    let series = |raw: &[(&str, &str)]| parse_timeseries(&pairs(raw), &c);
-    refused(series(&[("interval", "day")]), "fields");
-    refused(series(&[("fields", "visitors")]), "interval");
-    refused(
-        series(&[("fields", "visitors"), ("interval", "year")]),
-        "interval",
-    );
-    refused(
-        series(&[("fields", "bounce_rate"), ("interval", "day")]),
-        "fields",
-    );
-    refused(
-        series(&[
-            ("fields", "visitors"),
-            ("interval", "hour"),
-            ("startAt", "1990-01-01"),
-            ("endAt", "2026-01-01"),
-        ]),
-        "startAt",
-    );
-    let list = |raw: &[(&str, &str)]| parse_visitors(&pairs(raw), &c);
-    refused(list(&[("limit", "251")]), "limit");
-    assert_eq!(list(&[("limit", "250")]).unwrap().limit, 250);
-    refused(
-        list(&[("isCustomer", "true"), ("completedGoal", "signup")]),
-        "isCustomer",
-    );
-    refused(list(&[("isCustomer", "yes")]), "isCustomer");
+    let decades = scope("UTC", Some(("1990-01-01", "2026-01-01")));
+    let now = request_context("UTC").now;
+    let hourly = TimeseriesRequest::new(decades.clone(), Interval::Hour, 100, 0, now);
+    assert_eq!(hourly.err(), Some(RuleError::TooManyBuckets));
+    assert!(TimeseriesRequest::new(decades, Interval::Day, 100, 0, now).is_ok());
 }
 
 #[test]
 fn dates_are_days_in_the_request_zone() {
-    let c = request_context("America/New_York");
-    let range = |raw: &[(&str, &str)]| {
-        parse_overview(&pairs(raw), &c)
-            .unwrap()
-            .scope
-            .range
-            .unwrap()
-    };
-    let day = range(&[("startAt", "2026-03-08"), ("endAt", "2026-03-08")]);
-    assert_eq!(day.start_ms, at("2026-03-08T05:00:00Z").as_millisecond());
-    assert_eq!(day.end_ms, at("2026-03-09T04:00:00Z").as_millisecond() - 1);
-    let utc = range(&[
-        ("startAt", "2026-03-08"),
-        ("endAt", "2026-03-08"),
-        ("timezone", "UTC"),
-    ]);
-    assert_eq!(utc.start_ms, at("2026-03-08T00:00:00Z").as_millisecond());
-    let instants = range(&[
-        ("startAt", "2026-03-08T10:00:00Z"),
-        ("endAt", "2026-03-08T11:00:00Z"),
-    ]);
+    let new_york = TimeZoneName::parse("America/New_York").unwrap().zone();
+    let range = |start: Bound, end: Bound| resolve_range(start, end, &new_york).unwrap();
+    let day = range(date("2026-03-08"), date("2026-03-08"));
+    assert_eq!(day.start_ms, ms("2026-03-08T05:00:00Z"));
+    assert_eq!(day.end_ms, ms("2026-03-09T04:00:00Z") - 1);
+    let utc = resolve_range(
+        date("2026-03-08"),
+        date("2026-03-08"),
+        &jiff::tz::TimeZone::UTC,
+    )
+    .unwrap();
+    assert_eq!(utc.start_ms, ms("2026-03-08T00:00:00Z"));
+    let instant = |text: &str| Bound::Instant(at(text));
+    let instants = range(
+        instant("2026-03-08T10:00:00Z"),
+        instant("2026-03-08T11:00:00Z"),
+    );
     assert_eq!(instants.end_ms - instants.start_ms, 3_600_000);
-    // A wall-clock time without offset is in the request's zone.
-    let wall = range(&[
-        ("startAt", "2026-03-08T09:00:00"),
-        ("endAt", "2026-03-08T10:00:00"),
-    ]);
-    assert_eq!(wall.start_ms, at("2026-03-08T13:00:00Z").as_millisecond());
+    // A wall-clock time is in the request's zone.
+    let local = |text: &str| Bound::Local(text.parse().unwrap());
+    let wall = range(local("2026-03-08T09:00:00"), local("2026-03-08T10:00:00"));
+    assert_eq!(wall.start_ms, ms("2026-03-08T13:00:00Z"));
     // Full UTC days are read as dates in the request's zone.
-    let full = range(&[
-        ("startAt", "2026-03-08T00:00:00.000Z"),
-        ("endAt", "2026-03-08T23:59:59.999Z"),
-    ]);
+    let full = range(
+        instant("2026-03-08T00:00:00.000Z"),
+        instant("2026-03-08T23:59:59.999Z"),
+    );
     assert_eq!(full, day);
 }
 
@@ -1172,24 +1082,11 @@ fn dates_are_days_in_the_request_zone() {
 fn revenue_goes_to_the_first_touch_not_the_latest_visit() {
     let x = context("X", "DE", "Chrome", "desktop");
     let google = context("Google", "FR", "Firefox", "mobile");
+    let pv = EventKind::Pageview;
     let events = vec![
         // Arrives second but happened first: the first touch is by time, not arrival.
-        event(
-            EventKind::Pageview,
-            "2026-03-03T09:00:00Z",
-            "w",
-            "w2",
-            "/pricing",
-            &google,
-        ),
-        event(
-            EventKind::Pageview,
-            "2026-03-02T09:00:00Z",
-            "w",
-            "w1",
-            "/blog",
-            &x,
-        ),
+        event(pv, "2026-03-03T09:00:00Z", "w", "w2", "/pricing", &google),
+        event(pv, "2026-03-02T09:00:00Z", "w", "w1", "/blog", &x),
     ];
     let payments = vec![payment(
         "pw",
@@ -1200,33 +1097,29 @@ fn revenue_goes_to_the_first_touch_not_the_latest_visit() {
         false,
     )];
     let index = index_of(&events, &payments);
-    let referrers = breakdown(
-        &index,
-        "referrers",
-        &[("fields", "referrer,revenue,payments")],
+    assert_eq!(
+        sums(&breakdown(&index, Breakdown::Referrers, vec![])),
+        [(label("Google"), 1, 0.0, 0), (label("X"), 1, 100.0, 1)]
     );
     assert_eq!(
-        referrers["data"],
-        json!([{"referrer": "Google", "revenue": 0.0, "payments": 0}, {"referrer": "X", "revenue": 100.0, "payments": 1}])
+        sums(&breakdown(&index, Breakdown::Pages, vec![])),
+        [(page("/blog"), 1, 100.0, 1), (page("/pricing"), 1, 0.0, 0)]
     );
-    let pages = breakdown(&index, "pages", &[("fields", "path,revenue")]);
-    assert_eq!(
-        pages["data"],
-        json!([{"path": "/blog", "revenue": 100.0}, {"path": "/pricing", "revenue": 0.0}])
-    );
-    let countries = breakdown(&index, "countries", &[("fields", "country,revenue")]);
     // Equal visitors: by country code, DE before FR.
     assert_eq!(
-        countries["data"],
-        json!([{"country": "Germany", "revenue": 100.0}, {"country": "France", "revenue": 0.0}])
+        sums(&breakdown(&index, Breakdown::Countries, vec![])),
+        [(label("DE"), 1, 100.0, 1), (label("FR"), 1, 0.0, 0)]
     );
     // Filtered to the later visit, the payment still counts (its visitor is selected) and
     // still belongs to the first touch, which no selected event shows: no row carries it.
-    let only_google = breakdown(&index, "referrers", &[("filter_referrer", "Google")]);
+    let google_only = vec![is(Dimension::Referrer, &["Google"])];
     assert_eq!(
-        only_google["data"],
-        json!([{"referrer": "Google", "visitors": 1, "revenue": 0.0, "payments": 0}])
+        sums(&breakdown(
+            &index,
+            Breakdown::Referrers,
+            google_only.clone()
+        )),
+        [(label("Google"), 1, 0.0, 0)]
     );
-    let overview = overview(&index, &[("filter_referrer", "Google")]);
-    assert_eq!(overview["revenue"], json!(100.0));
+    assert_eq!(overview(&index, google_only).revenue, 100.0);
 }

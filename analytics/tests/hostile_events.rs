@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use datafast_analytics::filter::{Dimension, Filter, Operator};
 use datafast_analytics::{
-    AnalyticsIndex, Breakdown, Field, Limits, OTHER, RequestContext, parse_breakdown,
-    parse_overview,
+    AnalyticsIndex, Breakdown, BreakdownKey, BreakdownPage, BreakdownRequest, CampaignTag, Field,
+    Limits, OTHER, OverviewRequest, RequestContext, Scope,
 };
 use datafast_domain::event::{Event, EventOrigin};
 use datafast_domain::id::WebsiteId;
@@ -101,10 +102,23 @@ fn context() -> RequestContext {
     }
 }
 
-fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
-    raw.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// A breakdown of all time with the website's defaults.
+fn breakdown(index: &AnalyticsIndex, breakdown: Breakdown, limit: usize) -> BreakdownPage {
+    let request = BreakdownRequest {
+        breakdown,
+        scope: Scope::of_website(&context()),
+        campaign_tags: CampaignTag::ALL.to_vec(),
+        limit,
+        offset: 0,
+    };
+    index.breakdown(website(), &request)
+}
+
+fn page_of(key: &BreakdownKey) -> (&str, &str) {
+    match key {
+        BreakdownKey::Page { host, path } => (host, path),
+        other => panic!("not a page: {other:?}"),
+    }
 }
 
 /// Each hostile visit: a pageview, then a custom event with nine parameters.
@@ -146,43 +160,36 @@ fn hostile_events_stop_growing_the_index_past_the_caps() {
         assert_eq!(index.distinct_values(website(), field), CAP, "{field:?}");
     }
     // Breakdowns show the values past the caps as one `(other)` row.
-    let pages = index.breakdown(
-        website(),
-        &parse_breakdown(Breakdown::Pages, &pairs(&[("limit", "1000")]), &context()).unwrap(),
-    );
-    let rows = serde_json::to_value(&pages).unwrap()["data"].clone();
-    let rows = rows.as_array().unwrap();
+    let rows = breakdown(&index, Breakdown::Pages, 1000).rows;
     assert_eq!(rows.len(), CAP as usize + 1);
-    assert_eq!(rows[0]["path"], json!(OTHER));
-    assert_eq!(rows[0]["hostname"], json!(OTHER));
-    assert_eq!(rows[0]["visitors"], json!(EVENTS - u64::from(CAP)));
+    assert_eq!(page_of(&rows[0].key), (OTHER, OTHER));
+    assert_eq!(rows[0].visitors, EVENTS - u64::from(CAP));
     // The kept paths arrived cut to 500 characters, on every page.
     assert!(
         rows.iter()
-            .all(|row| row["path"].as_str().unwrap().chars().count() <= 500)
+            .all(|row| page_of(&row.key).1.chars().count() <= 500)
     );
-    let referrers = index.breakdown(
-        website(),
-        &parse_breakdown(Breakdown::Referrers, &pairs(&[]), &context()).unwrap(),
-    );
-    let top = &serde_json::to_value(&referrers).unwrap()["data"][0];
-    assert_eq!(top["referrer"], json!(OTHER));
+    let referrers = breakdown(&index, Breakdown::Referrers, 100);
+    assert_eq!(referrers.rows[0].key, BreakdownKey::Label(OTHER.to_owned()));
 
     // Filters test the stored value: `(other)` is every value past the cap, and a value past
     // the cap is no longer found by its name.
-    let visitors = |raw: &[(&str, &str)]| {
-        let request = parse_overview(&pairs(raw), &context()).unwrap();
-        serde_json::to_value(index.overview(website(), &request)).unwrap()["data"][0]["visitors"]
-            .clone()
+    let visitors = |path: &str| {
+        let mut scope = Scope::of_website(&context());
+        scope.filters = vec![Filter {
+            dimension: Dimension::Page,
+            operator: Operator::Is,
+            values: vec![path.to_owned()],
+        }];
+        index
+            .overview(website(), &OverviewRequest { scope })
+            .visitors
     };
-    assert_eq!(
-        visitors(&[("filter_page", "(other)")]),
-        json!(EVENTS - u64::from(CAP))
-    );
+    assert_eq!(visitors(OTHER), EVENTS - u64::from(CAP));
     let last = stored(&hostile(EVENTS - 1, "pageview"), EVENTS - 1);
-    assert_eq!(visitors(&[("filter_page", &last.path)]), json!(0));
+    assert_eq!(visitors(&last.path), 0);
     let first = stored(&hostile(0, "pageview"), 0);
-    assert_eq!(visitors(&[("filter_page", &first.path)]), json!(1));
+    assert_eq!(visitors(&first.path), 1);
 }
 
 #[test]
@@ -195,11 +202,10 @@ fn ordinary_traffic_is_untouched_by_the_default_caps() {
         index.apply_event(n + 1, &stored(&body, n));
     }
     assert_eq!(index.distinct_values(website(), Field::Path), 20);
-    let pages = index.breakdown(
-        website(),
-        &parse_breakdown(Breakdown::Pages, &pairs(&[]), &context()).unwrap(),
-    );
-    let rows = serde_json::to_value(&pages).unwrap()["data"].clone();
-    assert_eq!(rows.as_array().unwrap().len(), 20);
-    assert!(!rows.to_string().contains(OTHER));
+    let rows = breakdown(&index, Breakdown::Pages, 100).rows;
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|row| {
+        let (host, path) = page_of(&row.key);
+        !host.contains(OTHER) && !path.contains(OTHER)
+    }));
 }

@@ -3,16 +3,22 @@
 //! before each query the index catches up with the events stored since, loads the website's
 //! payments and profiles the first time it is asked about it, and is rebuilt from the store
 //! after anything is deleted. Clients never see it; the store stays the truth.
+//!
+//! The queries take typed requests and answer typed results. The HTTP adapter reads a query
+//! string into a request with the view's [`AnalyticsView::request_context`] (the website's
+//! defaults and "now"), so that what the website decides stays decided here.
 
 use std::collections::HashSet;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
 use jiff::Timestamp;
-use serde::Serialize;
 use tokio::sync::Mutex;
 
-use datafast_analytics::{AnalyticsIndex, Breakdown, RequestContext};
-use datafast_domain::ValidationError;
+use datafast_analytics::{
+    AnalyticsIndex, BreakdownPage, BreakdownRequest, FunnelResult, Overview, OverviewRequest,
+    Realtime, RealtimeMap, RequestContext, Scope, Timeseries, TimeseriesRequest, VisitorDetail,
+    VisitorsList, VisitorsRequest,
+};
 use datafast_domain::access::Principal;
 use datafast_domain::funnel::Funnel;
 use datafast_domain::id::{FunnelId, WebsiteId};
@@ -176,10 +182,9 @@ pub struct FunnelView {
     pub funnel: Funnel,
 }
 
-type Pairs = [(String, String)];
-
 impl AnalyticsView {
-    fn context(&self) -> RequestContext {
+    /// The website's defaults and the view's "now", which complete every request about it.
+    pub fn request_context(&self) -> RequestContext {
         RequestContext {
             timezone: self.website.settings.timezone.clone(),
             currency: self.website.settings.currency.clone(),
@@ -189,65 +194,37 @@ impl AnalyticsView {
     }
 
     /// `GET /analytics/overview`.
-    ///
-    /// # Errors
-    /// A bad parameter.
-    pub fn overview(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        let request = datafast_analytics::parse_overview(pairs, &self.context())?;
-        Ok(self.cache.read().overview(self.website.id, &request))
+    pub fn overview(&self, request: &OverviewRequest) -> Overview {
+        self.cache.read().overview(self.website.id, request)
     }
 
     /// `GET /analytics/timeseries`.
-    ///
-    /// # Errors
-    /// A bad parameter.
-    pub fn timeseries(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        let request = datafast_analytics::parse_timeseries(pairs, &self.context())?;
-        Ok(self.cache.read().timeseries(self.website.id, &request))
+    pub fn timeseries(&self, request: &TimeseriesRequest) -> Timeseries {
+        self.cache.read().timeseries(self.website.id, request)
     }
 
     /// `GET /analytics/<breakdown>`.
-    ///
-    /// # Errors
-    /// A bad parameter.
-    pub fn breakdown(
-        &self,
-        breakdown: Breakdown,
-        pairs: &Pairs,
-    ) -> Result<impl Serialize + use<>, ValidationError> {
-        let request = datafast_analytics::parse_breakdown(breakdown, pairs, &self.context())?;
-        Ok(self.cache.read().breakdown(self.website.id, &request))
+    pub fn breakdown(&self, request: &BreakdownRequest) -> BreakdownPage {
+        self.cache.read().breakdown(self.website.id, request)
     }
 
     /// `GET /analytics/realtime`.
-    ///
-    /// # Errors
-    /// A `fields` other than `visitors`.
-    pub fn realtime(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        datafast_analytics::parse_realtime(pairs)?;
-        Ok(self.cache.read().realtime(self.website.id, self.now))
+    pub fn realtime(&self) -> Realtime {
+        self.cache.read().realtime(self.website.id, self.now)
     }
 
     /// `GET /analytics/realtime/map`.
-    ///
-    /// # Errors
-    /// A `fields` other than `visitors`.
-    pub fn realtime_map(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        datafast_analytics::parse_realtime(pairs)?;
-        Ok(self.cache.read().realtime_map(self.website.id, self.now))
+    pub fn realtime_map(&self) -> RealtimeMap {
+        self.cache.read().realtime_map(self.website.id, self.now)
     }
 
     /// `GET /visitors`.
-    ///
-    /// # Errors
-    /// A bad parameter.
-    pub fn visitors(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        let request = datafast_analytics::parse_visitors(pairs, &self.context())?;
-        Ok(self.cache.read().visitors(self.website.id, &request))
+    pub fn visitors(&self, request: &VisitorsRequest) -> VisitorsList {
+        self.cache.read().visitors(self.website.id, request)
     }
 
     /// `GET /visitors/{id}`: `None` when the visitor has no pageview on the website.
-    pub fn visitor(&self, visitor_id: &str) -> Option<impl Serialize + use<>> {
+    pub fn visitor(&self, visitor_id: &str) -> Option<VisitorDetail> {
         self.cache
             .read()
             .visitor(self.website.id, visitor_id, self.now)
@@ -260,17 +237,12 @@ impl AnalyticsView {
 }
 
 impl FunnelView {
-    /// `GET /analytics/funnels/{id}`.
-    ///
-    /// # Errors
-    /// A bad parameter.
-    pub fn results(&self, pairs: &Pairs) -> Result<impl Serialize + use<>, ValidationError> {
-        let scope = datafast_analytics::parse_funnel(pairs, &self.view.context())?;
-        Ok(self
-            .view
+    /// `GET /analytics/funnels/{id}`: the funnel's steps over `scope`.
+    pub fn results(&self, scope: &Scope) -> FunnelResult {
+        self.view
             .cache
             .read()
-            .funnel(self.view.website.id, &self.funnel, &scope))
+            .funnel(self.view.website.id, &self.funnel, scope)
     }
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use datafast_analytics::{AnalyticsIndex, Breakdown, RequestContext, parse_breakdown};
+use datafast_analytics::{
+    AnalyticsIndex, Breakdown, BreakdownRequest, CampaignTag, RequestContext, Scope,
+};
 use datafast_domain::event::{Event, EventOrigin};
 use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::{EventData, Place, user_agent_info, visit_context};
@@ -116,7 +118,14 @@ fn measure_index(payload: Payload, domain: &str, events: u64) -> Result<IndexFig
         include_renewal_revenue: false,
         now: Timestamp::UNIX_EPOCH,
     };
-    let request = parse_breakdown(Breakdown::Pages, &[], &context).map_err(|e| e.message)?;
+    // What `GET /analytics/pages` without parameters asks: all time, every field, 100 rows.
+    let request = BreakdownRequest {
+        breakdown: Breakdown::Pages,
+        scope: Scope::of_website(&context),
+        campaign_tags: CampaignTag::ALL.to_vec(),
+        limit: 100,
+        offset: 0,
+    };
     let mut times: Vec<f64> = (0..WARM_QUERIES)
         .map(|_| {
             let started = Instant::now();

@@ -1,6 +1,8 @@
 //! The Website API's reads under `/api/v1`: every analytics endpoint, funnel results and the
 //! visitors routes. The use case authorizes and brings the analytics index up to date; the
-//! query itself is CPU work on that index, so it runs on a blocking thread, off the executor.
+//! query string is read into a typed request with the view's website defaults (`wire`); the
+//! query itself is CPU work on that index, so it runs on a blocking thread, off the executor,
+//! and its typed result is written as the answer there.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
@@ -10,7 +12,6 @@ use serde_json::{Map, Value};
 
 use datafast_analytics::Breakdown;
 use datafast_application::AnalyticsView;
-use datafast_domain::ValidationError;
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::ingest::VisitorId;
 
@@ -18,6 +19,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, PathId};
 use crate::handlers::UseCases;
 use crate::handlers::query::Query;
+use crate::wire::analytics_answer::{funnel_body, overview_body, realtime_body};
+use crate::wire::breakdown_answer::breakdown_body;
+use crate::wire::realtime_map_answer::realtime_map_body;
+use crate::wire::timeseries_answer::timeseries_body;
+use crate::wire::visitor_answer::{VisitorsBody, visitor_body};
+use crate::wire::{analytics_query, visitors_query};
 
 /// Every query parameter as sent, repeated names included (none of them empty).
 pub(crate) type QueryPairs = Query<Vec<(String, String)>>;
@@ -45,24 +52,23 @@ struct Success<T> {
     body: T,
 }
 
-/// Runs `query` on a blocking thread and answers its result in the success envelope.
+/// Runs `query` on a blocking thread and answers its result in the success envelope (`None`
+/// is the unknown visitor's 404).
 async fn answer<T, F>(query: F) -> ApiResult
 where
     T: Serialize,
-    F: FnOnce() -> Result<Option<T>, ValidationError> + Send + 'static,
+    F: FnOnce() -> Option<T> + Send + 'static,
 {
     let body = web::block(move || {
-        query().map(|found| {
-            found.map(|body| {
-                serde_json::to_vec(&Success {
-                    status: "success",
-                    body,
-                })
+        query().map(|body| {
+            serde_json::to_vec(&Success {
+                status: "success",
+                body,
             })
         })
     })
     .await
-    .map_err(|e| ApiError::internal(&format!("analytics query thread: {e}")))??;
+    .map_err(|e| ApiError::internal(&format!("analytics query thread: {e}")))?;
     match body {
         Some(Ok(bytes)) => Ok(HttpResponse::Ok()
             .content_type(ContentType::json())
@@ -89,22 +95,28 @@ async fn view(
 /// `GET /analytics/overview`.
 pub(crate) async fn overview(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
     let view = view(&services, &caller, &query).await?;
-    let pairs = query.into_inner();
-    answer(move || view.overview(&pairs).map(Some)).await
+    let asked = analytics_query::overview(&query, &view.request_context())?;
+    answer(move || Some(overview_body(&view.overview(&asked.request), &asked.fields))).await
 }
 
 /// `GET /analytics/timeseries`.
 pub(crate) async fn timeseries(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
     let view = view(&services, &caller, &query).await?;
-    let pairs = query.into_inner();
-    answer(move || view.timeseries(&pairs).map(Some)).await
+    let asked = analytics_query::timeseries(&query, &view.request_context())?;
+    answer(move || {
+        Some(timeseries_body(
+            &view.timeseries(&asked.request),
+            &asked.fields,
+        ))
+    })
+    .await
 }
 
 /// `GET /analytics/realtime`.
 pub(crate) async fn realtime(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
     let view = view(&services, &caller, &query).await?;
-    let pairs = query.into_inner();
-    answer(move || view.realtime(&pairs).map(Some)).await
+    analytics_query::realtime(&query)?;
+    answer(move || Some(realtime_body(&view.realtime()))).await
 }
 
 /// `GET /analytics/realtime/map`.
@@ -114,8 +126,8 @@ pub(crate) async fn realtime_map(
     query: QueryPairs,
 ) -> ApiResult {
     let view = view(&services, &caller, &query).await?;
-    let pairs = query.into_inner();
-    answer(move || view.realtime_map(&pairs).map(Some)).await
+    analytics_query::realtime(&query)?;
+    answer(move || Some(realtime_map_body(view.realtime_map()))).await
 }
 
 /// The fields of `GET /analytics/metadata`, in response order.
@@ -185,7 +197,7 @@ pub(crate) async fn metadata(caller: Caller, services: UseCases, query: QueryPai
         };
         row.insert(field.to_owned(), value);
     }
-    answer(move || Ok(Some(Rows { data: vec![row] }))).await
+    answer(move || Some(Rows { data: vec![row] })).await
 }
 
 /// One handler per breakdown route, so the route table lists each path.
@@ -199,8 +211,12 @@ macro_rules! breakdowns {
                 query: QueryPairs,
             ) -> ApiResult {
                 let view = view(&services, &caller, &query).await?;
-                let pairs = query.into_inner();
-                answer(move || view.breakdown(Breakdown::$breakdown, &pairs).map(Some)).await
+                let context = view.request_context();
+                let asked = analytics_query::breakdown(Breakdown::$breakdown, &query, &context)?;
+                answer(move || {
+                    Some(breakdown_body(view.breakdown(&asked.request), &asked.fields))
+                })
+                .await
             }
         )*
     };
@@ -231,8 +247,8 @@ pub(crate) async fn funnel(
         .analytics()
         .funnel(&caller, website_param(&query)?, funnel.0)
         .await?;
-    let pairs = query.into_inner();
-    answer(move || results.results(&pairs).map(Some)).await
+    let scope = analytics_query::funnel(&query, &results.view.request_context())?;
+    answer(move || Some(funnel_body(&results.funnel, &results.results(&scope)))).await
 }
 
 /// `GET /visitors`.
@@ -241,8 +257,8 @@ pub(crate) async fn visitors(caller: Caller, services: UseCases, query: QueryPai
         .analytics()
         .visitors(&caller, website_param(&query)?)
         .await?;
-    let pairs = query.into_inner();
-    answer(move || view.visitors(&pairs).map(Some)).await
+    let request = visitors_query::visitors(&query, &view.request_context())?;
+    answer(move || Some(VisitorsBody::from(view.visitors(&request)))).await
 }
 
 /// `GET /visitors/{visitorId}`: 400 for an id that is not a UUID v4, 404 for a visitor
@@ -259,5 +275,5 @@ pub(crate) async fn visitor(
         .analytics()
         .visitors(&caller, website_param(&query)?)
         .await?;
-    answer(move || Ok(view.visitor(visitor.as_str()))).await
+    answer(move || view.visitor(visitor.as_str()).map(visitor_body)).await
 }

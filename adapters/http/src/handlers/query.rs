@@ -15,12 +15,6 @@ use crate::error::{ApiError, query_error};
 #[derive(Debug)]
 pub(crate) struct Query<T>(T);
 
-impl<T> Query<T> {
-    pub(crate) fn into_inner(self) -> T {
-        self.0
-    }
-}
-
 impl<T> Deref for Query<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -60,7 +54,7 @@ mod tests {
     fn pairs(uri: &str) -> Result<Vec<(String, String)>, String> {
         let request = TestRequest::with_uri(uri).to_http_request();
         read::<Vec<(String, String)>>(&request)
-            .map(Query::into_inner)
+            .map(|query| query.0)
             .map_err(|e| e.to_string())
     }
 
