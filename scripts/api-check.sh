@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Checks docs/openapi.json against the running server with schemathesis and every one of its
 # checks: builds the debug server, starts it on a fresh database on loopback, creates what the
-# run needs (an owner `dft_` token, a website, a `df_` key of it, a visitor with a pageview),
-# then runs the generated tests on every route with the token, on the routes a website key may
-# call with the key, and the stateful phase that follows the document's links. Any failure
-# fails the script. Settings: scripts/schemathesis.toml; the sizes below keep the whole run
+# run needs (an owner `dft_` token, a website, a visitor with a pageview, later a `df_` key of
+# the website and more tokens), then runs the generated tests on every route with a token, on
+# the routes a website key may call with the key, and the stateful phase that follows the
+# document's links. Any failure fails the script. Settings: scripts/schemathesis.toml; the sizes below keep the whole run
 # within a few minutes on two cores (API_CHECK_EXAMPLES and API_CHECK_STATEFUL_SECONDS change
 # them).
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 # The version is pinned: a newer schemathesis may add checks, and CI must not change under us.
 SCHEMATHESIS_VERSION=4.32.5
-EXAMPLES=${API_CHECK_EXAMPLES:-12}
+EXAMPLES=${API_CHECK_EXAMPLES:-8}
 STATEFUL_SECONDS=${API_CHECK_STATEFUL_SECONDS:-60}
 
 if ! command -v st >/dev/null || [[ "$(st --version)" != *" $SCHEMATHESIS_VERSION" ]]; then
@@ -69,7 +69,7 @@ admin() {
 website=$(admin POST /websites '{"domain":"check.example.com","name":"API check"}')
 website_id=$(field websiteId <<<"$website")
 tracking_id=$(field trackingId <<<"$website")
-website_key=$(admin POST "/websites/$website_id/apikeys" '{"name":"API check"}' | field key)
+# A visitor with a pageview, so that goals, identify and the visitor routes find one.
 visitor_id=8f9e2a4c-1b3d-4e5f-9a6b-7c8d9e0f1a2b
 curl -sf -X POST "$base/api/events" -H 'Content-Type: application/json' \
     -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36' \
@@ -77,24 +77,42 @@ curl -sf -X POST "$base/api/events" -H 'Content-Type: application/json' \
          \"sessionId\":\"s$visitor_id\",\"href\":\"https://check.example.com/\",\"type\":\"pageview\"}" \
     >/dev/null
 
-export API_CHECK_WEBSITE_ID="$website_id" API_CHECK_VISITOR_ID="$visitor_id" API_CHECK_OWNER_EMAIL=owner@example.com
-export API_CHECK_TRACKING_ID="$tracking_id"
+export API_CHECK_WEBSITE_ID="$website_id" API_CHECK_OWNER_EMAIL=owner@example.com
 schemathesis() {
     st --config-file scripts/schemathesis.toml run docs/openapi.json --url "$base" \
         --checks all --no-color "$@"
 }
 
+# Revoking a token, or rolling or deleting a key, can hit the very credential a run uses (the
+# generator reuses ids it has seen in earlier answers), and a revoked token takes the keys it
+# issued with it. So the first run leaves those three operations out (the website key is made
+# before it, since the run fills the website's ten key slots), and the later runs each use a
+# token of their own, made beforehand.
+website_key=$(admin POST "/websites/$website_id/apikeys" '{"name":"API check"}' | field key)
+destructive=(--exclude-operation-id deleteAccessToken --exclude-operation-id rollApiKey
+    --exclude-operation-id deleteApiKey)
 status=0
-echo "==> schemathesis: every route with the owner's dft_ token"
-API_CHECK_CREDENTIAL="$owner_token" schemathesis \
+echo "==> schemathesis: every route but the three above, with the owner's dft_ token"
+API_CHECK_CREDENTIAL="$owner_token" schemathesis "${destructive[@]}" \
     --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" || status=1
 
 echo "==> schemathesis: the routes a website key may call, with a df_ key"
 API_CHECK_CREDENTIAL="$website_key" schemathesis --include-by '/x-website-key == true' \
     --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" || status=1
 
-echo "==> schemathesis: stateful (the document's links), with the owner's dft_ token"
-API_CHECK_CREDENTIAL="$owner_token" schemathesis \
+# The revoking run's token is limited to the website and to keys, so the only tokens it can
+# see, and revoke, are itself and those it made; the stateful run comes last.
+revoking_token=$(admin POST /access-tokens "{\"name\":\"API check: revoking\",
+    \"permissions\":[\"api-keys:read\",\"api-keys:write\"],\"websiteIds\":[\"$website_id\"]}" | field key)
+stateful_token=$(admin POST /access-tokens '{"name":"API check: stateful"}' | field key)
+
+echo "==> schemathesis: revoking tokens, rolling and deleting keys, with a dft_ token"
+API_CHECK_CREDENTIAL="$revoking_token" schemathesis --include-operation-id deleteAccessToken \
+    --include-operation-id rollApiKey --include-operation-id deleteApiKey \
+    --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" || status=1
+
+echo "==> schemathesis: stateful, following the document's links, with a dft_ token"
+API_CHECK_CREDENTIAL="$stateful_token" schemathesis \
     --phases stateful --max-time "$STATEFUL_SECONDS" || status=1
 
 if ((status)); then

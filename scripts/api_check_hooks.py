@@ -84,9 +84,12 @@ def filter_case(context, case):
         return True
     flat = _flatten(case.query)
     raw_start, raw_end = _bounds(flat)
+    if raw_start is None and raw_end is None:
+        return True
     start, end = _instant(raw_start, False), _instant(raw_end, True)
     if start is None or end is None:
-        return True
+        # Valid to the schema but unreadable here (year 0, say): its order is unknown.
+        return False
     if end - start < MARGIN:
         return False
     interval = flat.get("interval")
