@@ -3,7 +3,7 @@
 //! the names of its query parameters. The openapi test ties the document to the route table,
 //! so a table built from here covers every registered route.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// One step into a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
