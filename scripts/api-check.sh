@@ -37,7 +37,11 @@ stop_server() {
 trap stop_server EXIT
 
 database="$work/datafast.db"
-owner_token=$("$server_binary" bootstrap --database "$database" --email owner@example.com 2>/dev/null)
+owner_token=$("$server_binary" bootstrap --database "$database" --email owner@example.com \
+    2>"$work/bootstrap.log") || {
+    cat "$work/bootstrap.log" >&2
+    exit 1
+}
 
 # A free loopback port: bind port 0 and read what the kernel chose.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -48,7 +52,7 @@ DATAFAST_DATABASE="$database" DATAFAST_BIND="127.0.0.1:$port" DATAFAST_LOG=warn 
     DATAFAST_RATE_LIMIT_PER_MINUTE=0 DATAFAST_AUTH_FAILURES_PER_MINUTE=0 \
     "$server_binary" >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
     curl -sf "$base/health" >/dev/null && break
     sleep 0.1
 done
@@ -69,7 +73,8 @@ admin() {
 website=$(admin POST /websites '{"domain":"check.example.com","name":"API check"}')
 website_id=$(field websiteId <<<"$website")
 tracking_id=$(field trackingId <<<"$website")
-# A visitor with a pageview, so that goals, identify and the visitor routes find one.
+# A visitor with a pageview, so that goals, identify and the visitor routes find one (the
+# same id is in scripts/schemathesis.toml).
 visitor_id=8f9e2a4c-1b3d-4e5f-9a6b-7c8d9e0f1a2b
 curl -sf -X POST "$base/api/events" -H 'Content-Type: application/json' \
     -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36' \
