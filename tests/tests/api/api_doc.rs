@@ -3,30 +3,7 @@
 //! the names of its query parameters. The openapi test ties the document to the route table,
 //! so a table built from here covers every registered route.
 
-use serde_json::{Map, Value};
-
-/// The object-style `filters` parameter stands for these names, each also without `filter_`.
-pub const FILTER_DIMENSIONS: [&str; 19] = [
-    "country",
-    "region",
-    "city",
-    "device",
-    "browser",
-    "os",
-    "referrer",
-    "page",
-    "entry_page",
-    "hostname",
-    "goal",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "ref",
-    "source",
-    "via",
-];
+use serde_json::Value;
 
 /// One step into a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,10 +91,20 @@ impl ApiDoc {
         let Some(parts) = parts else {
             return schema.clone();
         };
-        let mut properties = Map::new();
+        // The schema's own properties come first: a part only adds the ones it lacks.
+        let mut properties = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         for part in parts {
-            if let Some(own) = self.resolve(part)["properties"].as_object() {
-                properties.extend(own.clone());
+            for (key, property) in self.resolve(part)["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                properties
+                    .entry(key.clone())
+                    .or_insert_with(|| property.clone());
             }
         }
         serde_json::json!({"type": "object", "properties": properties})
@@ -185,8 +172,8 @@ impl ApiDoc {
         }
     }
 
-    /// The names of the operation's query parameters; `filters` stands for every filter name,
-    /// with and without `filter_`.
+    /// The names of the operation's query parameters. An exploded object parameter (`range`,
+    /// `filters`, `selection`) stands for its properties, each sent as a parameter of its own.
     pub fn query_parameters(&self, operation: &Value) -> Vec<String> {
         let mut names = Vec::new();
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
@@ -194,14 +181,17 @@ impl ApiDoc {
             if parameter["in"] != "query" {
                 continue;
             }
-            match parameter["name"].as_str().expect("a parameter has a name") {
-                "filters" => {
-                    for dimension in FILTER_DIMENSIONS {
-                        names.push(format!("filter_{dimension}"));
-                        names.push(dimension.to_owned());
-                    }
+            let schema = self.resolve(&parameter["schema"]);
+            match schema["properties"].as_object() {
+                Some(properties) if parameter["explode"] == true => {
+                    names.extend(properties.keys().cloned());
                 }
-                name => names.push(name.to_owned()),
+                _ => names.push(
+                    parameter["name"]
+                        .as_str()
+                        .expect("a parameter has a name")
+                        .to_owned(),
+                ),
             }
         }
         names

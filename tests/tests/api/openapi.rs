@@ -58,3 +58,42 @@ fn the_document_lists_exactly_the_registered_routes() {
         assert_eq!(&documented[route], permission, "permission of {route:?}");
     }
 }
+
+/// The statuses every operation can answer with, whatever its input: 405 on its path with
+/// another method; on authenticated routes 400 (a malformed head or query), 401, 403 and 429;
+/// 404 where the path names a resource or a website is looked up (the Website API); 413 and
+/// 415 where a JSON body is read.
+#[test]
+fn every_operation_declares_the_statuses_the_server_can_send() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let text = std::fs::read_to_string(path).expect("docs/openapi.json exists");
+    let document: Value = serde_json::from_str(&text).expect("docs/openapi.json is JSON");
+    let mut missing = Vec::new();
+    for route in datafast_http::route_table() {
+        let Some(operation) = document["paths"][route.path].get(route.method.to_lowercase()) else {
+            continue; // the test above reports undocumented routes
+        };
+        let mut expected = vec!["400", "405"];
+        if route.permission.is_some() {
+            expected.extend(["401", "403", "429"]);
+        }
+        let website_api =
+            route.path.starts_with("/api/v1/") && !route.path.starts_with("/api/v1/admin/");
+        let ingestion = route.path == "/api/events" && route.method == "POST";
+        if route.path.contains('{') || website_api || ingestion {
+            expected.push("404");
+        }
+        if operation.get("requestBody").is_some() {
+            expected.push("413");
+            if route.path != "/api/events" {
+                expected.push("415");
+            }
+        }
+        for status in expected {
+            if operation["responses"].get(status).is_none() {
+                missing.push(format!("{} {}: {status}", route.method, route.path));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undeclared statuses: {missing:#?}");
+}
