@@ -109,8 +109,8 @@ impl<S> AcquisitionStep<S> {
     /// given with the time it was last used.
     pub fn next(remembered: Option<(S, Timestamp)>, brings_own: bool, now: Timestamp) -> Self {
         match remembered {
-            // Unlike the other steps this one moves the time to the event's own, earlier or
-            // later, and replaces even an expired memory: it follows the latest arrival.
+            // An arrival sets the time to its own, earlier or later (continuing keeps the later
+            // of the two), and replaces even an expired memory: it follows the latest arrival.
             remembered if brings_own => Self::Own {
                 remembered: remembered.map(|(session, _)| session),
                 last_seen: now,
