@@ -28,7 +28,7 @@ pub enum RuleError {
     EndBeforeStart,
     /// A timeseries without a range, whose default range cannot be built from "now".
     NoDefaultRange,
-    /// A timeseries whose range holds more than [`crate::timeseries::MAX_BUCKETS`] buckets.
+    /// A timeseries whose range holds more than [`crate::MAX_BUCKETS`] buckets.
     TooManyBuckets,
 }
 

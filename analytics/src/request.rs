@@ -1,7 +1,7 @@
 //! Typed requests: what every analytics and visitors query asks for, once read. Reading them
 //! from a query string (parameter names, spellings, the errors naming a parameter) is the HTTP
-//! adapter's job; the rules that complete them from the website's defaults are in
-//! [`crate::range`].
+//! adapter's job; the rules that complete them from the website's defaults are
+//! [`crate::resolve_range`] and [`TimeseriesRequest::new`].
 
 use datafast_domain::time::TimeZoneName;
 use datafast_domain::website::Currency;
