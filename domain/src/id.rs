@@ -6,10 +6,20 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::ValidationError;
+
 /// The input was not 24 hexadecimal characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("ids are 24 hexadecimal characters")]
 pub struct InvalidId;
+
+impl InvalidId {
+    /// The error as a client sees it for the field that held the id: every route that reads
+    /// an id from a path, a query or a body reports a malformed one with this one message.
+    pub fn at(self, field: impl Into<String>) -> ValidationError {
+        ValidationError::new(field, self.to_string())
+    }
+}
 
 /// Decodes 24 hex characters (either case) into 12 bytes.
 fn decode(input: &str) -> Result<[u8; 12], InvalidId> {

@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 use datafast_application::Services;
 use datafast_domain::access::Principal;
 use datafast_domain::goal::FieldChange;
-use datafast_domain::id::{AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId};
+use datafast_domain::id::{
+    AlertId, ApiKeyId, FunnelId, InvalidId, InvitationId, TokenId, WebsiteId,
+};
 use datafast_domain::ingest::client_ip;
 use datafast_domain::website::IpRule;
 
@@ -78,15 +80,15 @@ impl FromRequest for Caller {
 /// An id type that appears in paths, with the parameter name the route table uses for it.
 pub trait PathParam: Sized {
     const NAME: &'static str;
-    fn parse_param(raw: &str) -> Option<Self>;
+    fn parse_param(raw: &str) -> Result<Self, InvalidId>;
 }
 
 macro_rules! path_params {
     ($($type:ty => $name:literal),* $(,)?) => {
         $(impl PathParam for $type {
             const NAME: &'static str = $name;
-            fn parse_param(raw: &str) -> Option<Self> {
-                <$type>::parse(raw).ok()
+            fn parse_param(raw: &str) -> Result<Self, InvalidId> {
+                <$type>::parse(raw)
             }
         })*
     };
@@ -111,12 +113,9 @@ impl<T: PathParam> FromRequest for PathId<T> {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = match request.match_info().get(T::NAME) {
-            Some(raw) => T::parse_param(raw).map(PathId).ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "Invalid {}: ids are 24 hexadecimal characters",
-                    T::NAME
-                ))
-            }),
+            Some(raw) => T::parse_param(raw)
+                .map(PathId)
+                .map_err(|invalid| invalid.at(T::NAME).into()),
             None => Err(ApiError::internal(&format!(
                 "route has no {} segment",
                 T::NAME
@@ -124,6 +123,14 @@ impl<T: PathParam> FromRequest for PathId<T> {
         };
         ready(parsed)
     }
+}
+
+/// The `websiteId` query parameter, read the same way by every route that takes one: required
+/// with an account token, optional (and checked) with a `df_` key, so absence is not an error
+/// here.
+pub(crate) fn website_id_param(raw: Option<&str>) -> Result<Option<WebsiteId>, ApiError> {
+    raw.map(|raw| WebsiteId::parse(raw.trim()).map_err(|invalid| invalid.at("websiteId").into()))
+        .transpose()
 }
 
 /// A JSON object body. A request without a body reads as `{}`, so routes whose fields are all

@@ -65,6 +65,12 @@ impl VisitorId {
         is_uuid_v4(input).then(|| Self(input.to_ascii_lowercase()))
     }
 
+    /// Parses a visitor id a client sent under `field`: every route and body that takes one
+    /// reports a malformed id with this one message.
+    pub fn parse_at(input: &str, field: &str) -> Result<Self, ValidationError> {
+        Self::parse(input).ok_or_else(|| ValidationError::new(field, "must be a UUID v4"))
+    }
+
     /// Wraps a server-derived id that is already UUID-shaped (cookieless visitors).
     pub(crate) fn from_trusted(text: String) -> Self {
         Self(text)
@@ -290,13 +296,9 @@ pub fn validate(draft: EventDraft<'_>) -> Result<IncomingEvent, IngestError> {
     let visitor_id = if cookieless {
         None
     } else {
-        Some(
-            draft
-                .visitor_id
-                .as_deref()
-                .and_then(VisitorId::parse)
-                .ok_or_else(|| invalid("visitorId", "must be a UUID v4"))?,
-        )
+        // An absent id gets the same answer as a malformed one.
+        let sent = draft.visitor_id.as_deref().unwrap_or_default();
+        Some(VisitorId::parse_at(sent, "visitorId")?)
     };
     let session_id = draft
         .session_id

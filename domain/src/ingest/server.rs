@@ -49,11 +49,8 @@ fn visitor_id(
             Ok(None)
         };
     };
-    value
-        .as_str()
-        .and_then(VisitorId::parse)
-        .map(Some)
-        .ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
+    // A value that is not a string gets the same answer as a malformed string.
+    VisitorId::parse_at(value.as_str().unwrap_or_default(), "datafast_visitor_id").map(Some)
 }
 
 /// A body's required visitor id.
@@ -63,10 +60,8 @@ fn required_visitor(sent: Option<&Sent<'_>>) -> Result<VisitorId, ValidationErro
 
 /// A delete's optional visitor id.
 fn query_visitor(id: Option<&str>) -> Result<Option<VisitorId>, ValidationError> {
-    id.map(|id| {
-        VisitorId::parse(id).ok_or_else(|| invalid("datafast_visitor_id", "must be a UUID v4"))
-    })
-    .transpose()
+    id.map(|id| VisitorId::parse_at(id, "datafast_visitor_id"))
+        .transpose()
 }
 
 /// A bounded identifier field (user id, transaction id, customer id, email).

@@ -75,6 +75,22 @@ impl ApiDoc {
         }
     }
 
+    /// Every documented operation as (method in upper case, path template, operation).
+    pub fn operations(&self) -> Vec<(String, String, &Value)> {
+        let paths = self.document["paths"]
+            .as_object()
+            .expect("paths is an object");
+        let mut operations = Vec::new();
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                if operation.get("responses").is_some() {
+                    operations.push((method.to_uppercase(), path.clone(), operation));
+                }
+            }
+        }
+        operations
+    }
+
     pub fn operation(&self, method: &str, path: &str) -> Option<&Value> {
         self.document["paths"][path].get(method.to_lowercase())
     }

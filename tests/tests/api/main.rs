@@ -18,6 +18,7 @@ mod events;
 mod funnels;
 mod goals;
 mod integrations;
+mod malformed_ids;
 mod null_and_empty;
 mod openapi;
 mod secrets;

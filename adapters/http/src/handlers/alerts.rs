@@ -175,9 +175,7 @@ pub(crate) async fn history(
     query: Query<HistoryQuery>,
 ) -> ApiResult {
     let alert = match query.alert_id.as_deref() {
-        Some(raw) => Some(AlertId::parse(raw).map_err(|_| {
-            ApiError::bad_request("Invalid alertId: ids are 24 hexadecimal characters")
-        })?),
+        Some(raw) => Some(AlertId::parse(raw).map_err(|invalid| invalid.at("alertId"))?),
         None => None,
     };
     let requested = match query.limit.as_deref() {

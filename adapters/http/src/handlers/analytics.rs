@@ -16,7 +16,7 @@ use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::ingest::VisitorId;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Caller, PathId};
+use crate::extract::{Caller, PathId, website_id_param};
 use crate::handlers::UseCases;
 use crate::handlers::query::Query;
 use crate::wire::analytics_answer::{funnel_body, overview_body, realtime_body};
@@ -31,16 +31,12 @@ pub(crate) type QueryPairs = Query<Vec<(String, String)>>;
 
 /// `websiteId` from the query pairs: required with an account token, checked with a key.
 fn website_param(pairs: &[(String, String)]) -> Result<Option<WebsiteId>, ApiError> {
-    match pairs
-        .iter()
-        .find(|(name, _)| name == "websiteId")
-        .map(|(_, value)| value.trim())
-    {
-        None => Ok(None),
-        Some(raw) => WebsiteId::parse(raw)
-            .map(Some)
-            .map_err(|_| ApiError::bad_request("websiteId must be a 24-character hexadecimal id")),
-    }
+    website_id_param(
+        pairs
+            .iter()
+            .find(|(name, _)| name == "websiteId")
+            .map(|(_, value)| value.as_str()),
+    )
 }
 
 /// The success envelope around a response whose own fields (`data`, `pagination`, ...) sit
@@ -269,8 +265,7 @@ pub(crate) async fn visitor(
     path: web::Path<String>,
     query: QueryPairs,
 ) -> ApiResult {
-    let visitor = VisitorId::parse(&path)
-        .ok_or_else(|| ApiError::bad_request("visitorId must be a UUID v4"))?;
+    let visitor = VisitorId::parse_at(&path, "visitorId")?;
     let view = services
         .analytics()
         .visitors(&caller, website_param(&query)?)

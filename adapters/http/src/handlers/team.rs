@@ -1,7 +1,6 @@
 //! `/websites/{websiteId}/team` (list, invite, remove or withdraw) and `/invitations` (the
 //! invitee's side: list its invitations, accept one with its own token).
 
-use datafast_domain::ValidationError;
 use datafast_domain::account::Email;
 use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
 use datafast_domain::role::Role;
@@ -48,17 +47,15 @@ enum Removal {
 
 fn removal(body: &JsonObject) -> Result<Removal, ApiError> {
     let fields = body.fields();
-    let invalid =
-        |field: &str| ValidationError::new(field, "must be an id (24 hexadecimal characters)");
     match (
         fields.optional_str("userId")?,
         fields.optional_str("invitationId")?,
     ) {
         (Some(user), None) => Ok(Removal::Member(
-            AccountId::parse(user).map_err(|_| invalid("userId"))?,
+            AccountId::parse(user).map_err(|invalid| invalid.at("userId"))?,
         )),
         (None, Some(invitation)) => Ok(Removal::Invitation(
-            InvitationId::parse(invitation).map_err(|_| invalid("invitationId"))?,
+            InvitationId::parse(invitation).map_err(|invalid| invalid.at("invitationId"))?,
         )),
         (Some(_), Some(_)) => Err(ApiError::bad_request(
             "Give either 'userId' or 'invitationId', not both",

@@ -1,7 +1,6 @@
 //! `/access-tokens`: list, create (the raw token shown once), revoke.
 
 use datafast_application::NewToken;
-use datafast_domain::ValidationError;
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::id::{TokenId, WebsiteId};
 use datafast_domain::permission::PermissionSet;
@@ -32,12 +31,7 @@ fn new_token(fields: &Fields<'_>) -> Result<NewToken, ApiError> {
         .iter()
         .enumerate()
         .map(|(index, raw)| {
-            WebsiteId::parse(raw).map_err(|_| {
-                ValidationError::new(
-                    format!("websiteIds[{index}]"),
-                    "must be a website id (24 hexadecimal characters)",
-                )
-            })
+            WebsiteId::parse(raw).map_err(|invalid| invalid.at(format!("websiteIds[{index}]")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(NewToken {

@@ -1,5 +1,6 @@
 //! The Website API's writes under `/api/v1`: server-side goals, payments and identify. A `df_`
-//! key acts on its own website; an account token names one with `?websiteId=`.
+//! key acts on its own website; an account token names one with `?websiteId=`, which is read
+//! before the body, so a malformed one is what a request with both wrong is told about.
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use datafast_domain::time::iso_millis;
 
 use crate::envelope::success;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Caller;
+use crate::extract::{Caller, website_id_param};
 use crate::handlers::UseCases;
 use crate::handlers::query::Query;
 use crate::wire::website_writes::{
@@ -29,12 +30,7 @@ pub(crate) struct WebsiteParam {
 
 impl WebsiteParam {
     pub(crate) fn parse(&self) -> Result<Option<WebsiteId>, ApiError> {
-        match self.website_id.as_deref().map(str::trim) {
-            None => Ok(None),
-            Some(raw) => WebsiteId::parse(raw).map(Some).map_err(|_| {
-                ApiError::bad_request("websiteId must be a 24-character hexadecimal id")
-            }),
-        }
+        website_id_param(self.website_id.as_deref())
     }
 }
 
@@ -74,10 +70,11 @@ pub(crate) async fn create_goal(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
+    let website = query.parse()?;
     let goal = read_goal(&body)?;
     let created = services
         .website_data()
-        .create_goal(&caller, query.parse()?, goal)
+        .create_goal(&caller, website, goal)
         .await?;
     Ok(success(vec![GoalCreatedView {
         message: "Custom event created successfully",
@@ -104,12 +101,13 @@ pub(crate) async fn delete_goals(
     services: UseCases,
     query: Query<WithWebsite<GoalDeleteQuery>>,
 ) -> ApiResult {
+    let website = query.website.parse()?;
     let filter = read_goal_delete(&query.rest)?;
     let visitor = filter.visitor_id.clone();
     let goal_name = filter.goal_name.clone();
     let removed = services
         .website_data()
-        .delete_goals(&caller, query.website.parse()?, filter)
+        .delete_goals(&caller, website, filter)
         .await?;
     let message = match (&visitor, removed.from) {
         (Some(_), Some(_)) => "Goal events for visitor deleted successfully within time range",
@@ -139,10 +137,11 @@ pub(crate) async fn create_payment(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
+    let website = query.parse()?;
     let payment = read_payment(&body)?;
     let outcome = services
         .website_data()
-        .record_payment(&caller, query.parse()?, payment)
+        .record_payment(&caller, website, payment)
         .await?;
     let message = match outcome.record {
         PaymentRecord::Recorded => "Payment recorded and attributed successfully",
@@ -178,12 +177,13 @@ pub(crate) async fn delete_payments(
     services: UseCases,
     query: Query<WithWebsite<PaymentDeleteQuery>>,
 ) -> ApiResult {
+    let website = query.website.parse()?;
     let filter = read_payment_delete(&query.rest)?;
     let transaction_id = filter.transaction_id.clone();
     let visitor = filter.visitor_id.clone();
     let removed = services
         .website_data()
-        .delete_payments(&caller, query.website.parse()?, filter)
+        .delete_payments(&caller, website, filter)
         .await?;
     let message = match (&transaction_id, &visitor, removed.from) {
         (Some(_), _, _) => "Payment deleted successfully",
@@ -222,10 +222,11 @@ pub(crate) async fn identify(
     query: Query<WebsiteParam>,
     body: web::Json<Value>,
 ) -> ApiResult {
+    let website = query.parse()?;
     let identify = read_identify(&body)?;
     let saved = services
         .website_data()
-        .identify_visitor(&caller, query.parse()?, identify)
+        .identify_visitor(&caller, website, identify)
         .await?;
     let message = if saved.persisted {
         "User profile created successfully"
