@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::payment::{Payment, to_major_units};
 use datafast_domain::profile::VisitorProfile;
@@ -273,7 +274,7 @@ impl SiteIndex {
                 Field::OsVersion,
                 os_version(&context.os, context.os_version.as_deref()),
             ),
-            device: self.strings.intern(&context.device),
+            device: self.strings.intern(context.device.as_str()),
             country: plain(&mut self.strings, context.country.as_deref()),
             region: plain(&mut self.strings, context.region.as_deref()),
             city: plain(&mut self.strings, context.city.as_deref()),
@@ -331,7 +332,7 @@ impl SiteIndex {
         let visitor = self.visitor_row(&event.visitor_id);
         let ctx = self.context_id(&event.context);
         let page = self.page_id(&event.hostname, &event.path);
-        let goal = self.capped_opt(Field::Goal, event.goal_name.as_deref());
+        let goal = self.capped_opt(Field::Goal, event.goal_name.as_ref().map(GoalName::as_str));
         if goal != NONE {
             self.goal_names.insert(goal);
         }

@@ -2,7 +2,7 @@
 //! distinct values, every endpoint of the engine answers exactly what the naive reference
 //! model computes.
 
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
 use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
 use datafast_domain::goal::GoalName;
 use datafast_domain::payment::Payment;
@@ -24,7 +24,7 @@ fn context_strategy() -> impl Strategy<Value = VisitContext> {
         prop::sample::select(vec!["Google", "Direct/None", "X"]),
         prop::option::of(prop::sample::select(vec!["US", "FR"])),
         prop::sample::select(vec!["Chrome", "Mobile Safari", "Safari"]),
-        prop::sample::select(vec!["desktop", "mobile"]),
+        prop::sample::select(vec![DeviceKind::Desktop, DeviceKind::Mobile]),
         prop::option::of(prop::sample::select(vec!["news", "ads"])),
         prop::option::of(Just("spring")),
         // Stored names: `iPhone` shows as `iOS`, and makes `Safari` show as `Mobile Safari`.
@@ -42,7 +42,7 @@ fn context_strategy() -> impl Strategy<Value = VisitContext> {
                 utm_campaign: campaign.map(str::to_owned),
                 browser: browser.into(),
                 os: os.into(),
-                device: device.into(),
+                device,
                 region: country.map(|c| format!("{c}-1")),
                 city: country.map(|c| format!("{c} town")),
                 country: country.map(str::to_owned),
@@ -78,7 +78,7 @@ fn event_strategy() -> impl Strategy<Value = Event> {
                 visitor_id: format!("v{visitor}"),
                 session_id: format!("s{session}"),
                 goal_name: matches!(kind, EventKind::Custom | EventKind::Payment)
-                    .then(|| goal.to_owned()),
+                    .then(|| GoalName::parse(goal).expect("a valid goal name")),
                 hostname: host.into(),
                 path: path.into(),
                 context,
@@ -244,6 +244,7 @@ fn built(events: &[Event], payments: &[Payment], limits: &Limits) -> (AnalyticsI
             .map(|(seq, e)| (seq as u64 + 1, e.clone()))
             .collect(),
         payments: payments.to_vec(),
+        goal_labels: Default::default(),
     };
     (index, model.with_limits(limits))
 }

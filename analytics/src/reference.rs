@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use datafast_domain::event::{Event, EventKind};
 use datafast_domain::funnel::{Funnel, StepKind};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::payment::{Payment, to_major_units};
 
@@ -33,6 +34,10 @@ pub type ListedVisitor = (String, i64, Option<String>, bool);
 pub struct Reference {
     pub events: Vec<(u64, Event)>,
     pub payments: Vec<Payment>,
+    /// What each website's goal names read as once capped ([`Reference::with_limits`]): a
+    /// name past the cap reads `(other)`, which is no goal name, so it is kept beside the
+    /// events rather than in them. A name missing here reads as itself.
+    pub goal_labels: HashMap<(WebsiteId, GoalName), String>,
 }
 
 fn latest<'a>(list: &[&(u64, &'a Event)]) -> Option<&'a Event> {
@@ -61,6 +66,7 @@ impl Reference {
     pub fn with_limits(mut self, limits: &Limits) -> Self {
         self.events.sort_by_key(|(seq, _)| *seq);
         let mut seen: HashMap<(WebsiteId, Field), HashSet<String>> = HashMap::new();
+        let mut goal_labels = HashMap::new();
         for (_, event) in &mut self.events {
             let website = event.website_id;
             let mut keep = |field: Field, value: &mut String| {
@@ -85,7 +91,6 @@ impl Reference {
                 (Field::Via, &mut c.via),
                 (Field::BrowserVersion, &mut c.browser_version),
                 (Field::OsVersion, &mut c.os_version),
-                (Field::Goal, &mut event.goal_name),
                 (Field::Description, &mut event.description),
             ] {
                 if let Some(value) = value {
@@ -94,8 +99,21 @@ impl Reference {
             }
             keep(Field::Hostname, &mut event.hostname);
             keep(Field::Path, &mut event.path);
+            if let Some(goal) = &event.goal_name {
+                let mut label = goal.to_string();
+                keep(Field::Goal, &mut label);
+                goal_labels.insert((website, goal.clone()), label);
+            }
         }
+        self.goal_labels = goal_labels;
         self
+    }
+
+    /// The event's goal name as the capped index reads it.
+    fn goal_label<'a>(&'a self, event: &'a Event) -> Option<&'a str> {
+        let goal = event.goal_name.as_ref()?;
+        let capped = self.goal_labels.get(&(event.website_id, goal.clone()));
+        Some(capped.map_or(goal.as_str(), String::as_str))
     }
 
     /// A session is a (visitor, session id) pair.
@@ -149,7 +167,7 @@ impl Reference {
                 Dimension::Country => vec![c.country.as_deref()],
                 Dimension::Region => vec![c.region.as_deref()],
                 Dimension::City => vec![c.city.as_deref()],
-                Dimension::Device => vec![Some(&c.device)],
+                Dimension::Device => vec![Some(c.device.as_str())],
                 Dimension::Browser => vec![Some(browser_name(&c.browser, &c.os))],
                 Dimension::Os => vec![Some(os_name(&c.os))],
                 Dimension::Referrer => vec![c.referrer.as_deref(), Some(&c.source)],
@@ -162,7 +180,7 @@ impl Reference {
                     vec![entry.as_deref()]
                 }
                 Dimension::Hostname => vec![Some(&event.hostname)],
-                Dimension::Goal => vec![event.goal_name.as_deref()],
+                Dimension::Goal => vec![self.goal_label(event)],
                 Dimension::UtmSource => vec![c.utm_source.as_deref()],
                 Dimension::UtmMedium => vec![c.utm_medium.as_deref()],
                 Dimension::UtmCampaign => vec![c.utm_campaign.as_deref()],
@@ -316,14 +334,14 @@ impl Reference {
             Breakdown::Countries => label(c.country.as_ref()),
             Breakdown::Regions => label(c.region.as_ref()),
             Breakdown::Cities => label(c.city.as_ref()),
-            Breakdown::Devices => label(Some(&c.device)),
+            Breakdown::Devices => Some(BreakdownKey::Label(c.device.as_str().to_owned())),
             Breakdown::Browsers => Some(BreakdownKey::Label(
                 browser_name(&c.browser, &c.os).to_owned(),
             )),
             Breakdown::OperatingSystems => Some(BreakdownKey::Label(os_name(&c.os).to_owned())),
-            Breakdown::Goals => match (&event.kind, &event.goal_name) {
-                (EventKind::Custom, Some(name)) if !LIFECYCLE_GOALS.contains(&name.as_str()) => {
-                    Some(BreakdownKey::Label(name.clone()))
+            Breakdown::Goals => match (&event.kind, self.goal_label(event)) {
+                (EventKind::Custom, Some(name)) if !LIFECYCLE_GOALS.contains(&name) => {
+                    Some(BreakdownKey::Label(name.to_owned()))
                 }
                 _ => None,
             },
@@ -404,7 +422,7 @@ impl Reference {
                     }
                     StepKind::Goal { goal_name } => {
                         e.kind != EventKind::Pageview
-                            && e.goal_name.as_deref() == Some(goal_name.as_str())
+                            && self.goal_label(e) == Some(goal_name.as_str())
                     }
                 };
                 if hit {
@@ -477,9 +495,9 @@ impl Reference {
                 .iter()
                 .filter(|(_, e)| {
                     e.kind != EventKind::Pageview
-                        && e.goal_name
-                            .as_ref()
-                            .is_some_and(|g| request.completed_goals.contains(g))
+                        && self
+                            .goal_label(e)
+                            .is_some_and(|g| request.completed_goals.iter().any(|c| c == g))
                 })
                 .collect();
             if !request.completed_goals.is_empty() && goals.is_empty() {

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
-use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::payment::Payment;
@@ -24,7 +24,12 @@ pub(crate) fn at(instant: &str) -> Timestamp {
     instant.parse().unwrap()
 }
 
-pub(crate) fn context(source: &str, country: &str, browser: &str, device: &str) -> VisitContext {
+pub(crate) fn context(
+    source: &str,
+    country: &str,
+    browser: &str,
+    device: DeviceKind,
+) -> VisitContext {
     VisitContext {
         referrer: match source {
             "Google" => Some("google.com".into()),
@@ -34,7 +39,7 @@ pub(crate) fn context(source: &str, country: &str, browser: &str, device: &str) 
         source: source.into(),
         browser: browser.into(),
         os: "Mac OS".into(),
-        device: device.into(),
+        device,
         country: Some(country.into()),
         region: Some(format!("{country}-R")),
         city: Some(format!("{country} City")),
@@ -74,7 +79,7 @@ pub(crate) fn goal(
     c: &VisitContext,
 ) -> Event {
     Event {
-        goal_name: Some(name.into()),
+        goal_name: Some(GoalName::parse(name).expect("a valid goal name")),
         ..event(EventKind::Custom, instant, visitor, session, "/", c)
     }
 }
@@ -107,10 +112,10 @@ pub(crate) fn payment(
 /// v2 (direct, FR, Mobile Safari): / in one session; /pricing then /docs/a the next day; a
 /// refunded payment of 20. v3 (X, US, Firefox): /docs/b. An unattributed payment of 5.
 pub(crate) fn fixture() -> (Vec<Event>, Vec<Payment>) {
-    let mut google = context("Google", "US", "Chrome", "desktop");
+    let mut google = context("Google", "US", "Chrome", DeviceKind::Desktop);
     google.utm_source = Some("newsletter".into());
-    let direct = context("Direct/None", "FR", "Mobile Safari", "mobile");
-    let x = context("X", "US", "Firefox", "desktop");
+    let direct = context("Direct/None", "FR", "Mobile Safari", DeviceKind::Mobile);
+    let x = context("X", "US", "Firefox", DeviceKind::Desktop);
     let pv = EventKind::Pageview;
     let events = vec![
         event(pv, "2026-03-02T10:00:00Z", "v1", "s1", "/", &google),
@@ -372,7 +377,7 @@ fn timeseries_by_day_with_revenue() {
 
 #[test]
 fn same_day_ranges_become_hours_across_daylight_saving_changes() {
-    let c = context("Direct/None", "US", "Chrome", "desktop");
+    let c = context("Direct/None", "US", "Chrome", DeviceKind::Desktop);
     let pv = EventKind::Pageview;
     let events = vec![
         // 03:30 EDT, the first hour after the spring-forward gap.
@@ -430,7 +435,7 @@ fn same_day_ranges_become_hours_across_daylight_saving_changes() {
 
 #[test]
 fn week_and_month_buckets() {
-    let c = context("Direct/None", "US", "Chrome", "desktop");
+    let c = context("Direct/None", "US", "Chrome", DeviceKind::Desktop);
     let pv = EventKind::Pageview;
     let events = vec![
         event(pv, "2026-03-01T12:00:00Z", "a", "a1", "/", &c),
@@ -648,7 +653,7 @@ fn funnel_of(steps: Vec<(&str, StepKind)>) -> Funnel {
     Funnel {
         id: FunnelId::from_parts(1, [1; 8]),
         website_id: website(),
-        name: "Signup".into(),
+        name: FunnelName::parse("Signup").expect("a valid funnel name"),
         slug: "signup".into(),
         steps: steps
             .into_iter()
@@ -685,7 +690,7 @@ pub(crate) fn signup_funnel() -> Funnel {
 #[test]
 fn funnel_steps_count_in_order_per_visitor() {
     let (mut events, payments) = fixture();
-    let c = context("Direct/None", "DE", "Chrome", "desktop");
+    let c = context("Direct/None", "DE", "Chrome", DeviceKind::Desktop);
     // v4 sees /pricing before /: only the first step.
     let pv = EventKind::Pageview;
     events.push(event(
@@ -745,7 +750,7 @@ fn realtime_counts_the_last_ten_minutes() {
 
 #[test]
 fn recent_events_carry_their_parameters_through_compaction() {
-    let c = context("Google", "US", "Chrome", "desktop");
+    let c = context("Google", "US", "Chrome", DeviceKind::Desktop);
     let mut signup = goal("2026-03-03T09:05:00Z", "v1", "s1", "signup", &c);
     signup.params = BTreeMap::from([
         ("plan".to_owned(), "pro".to_owned()),
@@ -777,9 +782,9 @@ fn recent_events_carry_their_parameters_through_compaction() {
 
 #[test]
 fn stored_parser_names_read_as_datafast_names() {
-    let mut iphone = context("Google", "US", "Safari", "mobile");
+    let mut iphone = context("Google", "US", "Safari", DeviceKind::Mobile);
     iphone.os = "iPhone".into();
-    let mut windows = context("Google", "US", "Chrome", "desktop");
+    let mut windows = context("Google", "US", "Chrome", DeviceKind::Desktop);
     windows.os = "Windows 10".into();
     let pv = EventKind::Pageview;
     let events = vec![
@@ -815,7 +820,7 @@ fn stored_parser_names_read_as_datafast_names() {
 
 #[test]
 fn a_visitor_shows_browser_and_system_versions() {
-    let mut c = context("Google", "US", "Chrome", "desktop");
+    let mut c = context("Google", "US", "Chrome", DeviceKind::Desktop);
     c.browser_version = Some("131.0.0.0".into());
     c.os = "Windows 10".into();
     c.os_version = Some("NT 10.0".into());
@@ -942,7 +947,7 @@ fn the_visitors_list_filters_and_pages() {
 #[test]
 fn one_visitor_with_goals_and_profile() {
     let (mut events, payments) = fixture();
-    let c = context("Google", "US", "Chrome", "desktop");
+    let c = context("Google", "US", "Chrome", DeviceKind::Desktop);
     let mut server_goal = goal("2026-03-02T10:30:00Z", "v1", "s1", "demo_booked", &c);
     server_goal.origin = EventOrigin::Server;
     server_goal.description = Some("Booked a demo".into());
@@ -1080,8 +1085,8 @@ fn dates_are_days_in_the_request_zone() {
 
 #[test]
 fn revenue_goes_to_the_first_touch_not_the_latest_visit() {
-    let x = context("X", "DE", "Chrome", "desktop");
-    let google = context("Google", "FR", "Firefox", "mobile");
+    let x = context("X", "DE", "Chrome", DeviceKind::Desktop);
+    let google = context("Google", "FR", "Firefox", DeviceKind::Mobile);
     let pv = EventKind::Pageview;
     let events = vec![
         // Arrives second but happened first: the first touch is by time, not arrival.

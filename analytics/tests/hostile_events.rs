@@ -74,7 +74,7 @@ fn stored(body: &Value, n: u64) -> Event {
     let context = visit_context(&event, &domain, &agent, Place::default());
     let kind = event.data.kind();
     let (goal_name, params) = match event.data {
-        EventData::Custom { name, params } => (Some(name.to_string()), params),
+        EventData::Custom { name, params } => (Some(name), params),
         _ => (None, BTreeMap::new()),
     };
     Event {

@@ -15,8 +15,8 @@ use datafast_analytics::{
     AnalyticsIndex, Bound, Breakdown, BreakdownRequest, CampaignTag, Interval, OverviewRequest,
     RequestContext, Scope, TimeRange, TimeseriesRequest, VisitorsRequest, resolve_range,
 };
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
-use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::payment::Payment;
@@ -64,7 +64,11 @@ fn contexts() -> Vec<VisitContext> {
                     utm_source: (i == 3).then(|| "hn".to_owned()),
                     browser: (*browser).into(),
                     os: if k % 2 == 0 { "Windows" } else { "Mac OS" }.into(),
-                    device: if k == 2 { "mobile" } else { "desktop" }.into(),
+                    device: if k == 2 {
+                        DeviceKind::Mobile
+                    } else {
+                        DeviceKind::Desktop
+                    },
                     country: Some((*country).into()),
                     region: Some(format!("{country}-{}", (i + k) % 5)),
                     city: Some(format!("{country} city {}", (j + k) % 7)),
@@ -94,6 +98,7 @@ fn two_million_events() {
     let mut seq = 0u64;
     let mut last_visitor = String::new();
     let mut payments = 0;
+    let signup = GoalName::parse("signup").unwrap();
     for v in 0..visitors {
         let visitor_id = format!("{:08x}-0000-4000-8000-{:012x}", rng.next() as u32, v);
         last_visitor.clone_from(&visitor_id);
@@ -139,7 +144,7 @@ fn two_million_events() {
                         occurred_at: Timestamp::from_millisecond(at).unwrap(),
                         visitor_id: visitor_id.clone(),
                         session_id: session_id.clone(),
-                        goal_name: Some("signup".into()),
+                        goal_name: Some(signup.clone()),
                         hostname: "example.com".into(),
                         path: "/signup".into(),
                         context: context.clone(),
@@ -226,7 +231,7 @@ fn funnel_of(website: WebsiteId) -> Funnel {
     Funnel {
         id: FunnelId::from_parts(1, [0; 8]),
         website_id: website,
-        name: "f".into(),
+        name: FunnelName::parse("f").unwrap(),
         slug: "f".into(),
         steps: vec![
             step("a", pageview("/")),

@@ -17,7 +17,6 @@ use std::time::Duration;
 use datafast_domain::ValidationError;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::event::Event;
-use datafast_domain::goal::GoalName;
 use datafast_domain::id::{AlertLogId, WebsiteId};
 
 use crate::ids::{id_seconds, random_array};
@@ -238,7 +237,7 @@ impl AlertDispatcher {
 impl GoalListener for AlertDispatcher {
     fn goal_completed(&self, event: &Event) {
         if let Some(goal) = &event.goal_name
-            && lock_quiet(&self.quiet).contains(event.website_id, goal)
+            && lock_quiet(&self.quiet).contains(event.website_id, goal.as_str())
         {
             return;
         }
@@ -298,11 +297,7 @@ impl AlertWorker {
 
     /// Sends every enabled alert on `event`'s goal and writes one history row per alert.
     async fn deliver_goal(&self, event: &Event) {
-        let Some(goal) = event
-            .goal_name
-            .as_deref()
-            .and_then(|name| GoalName::parse(name).ok())
-        else {
+        let Some(goal) = event.goal_name.clone() else {
             return;
         };
         let store = &self.ports.store;
@@ -460,6 +455,7 @@ mod tests {
     use super::*;
     use async_trait::async_trait;
     use datafast_domain::event::{EventKind, EventOrigin, VisitContext};
+    use datafast_domain::goal::GoalName;
     use datafast_domain::id::{AlertId, WebsiteId};
 
     /// Fails the first `failures` sends with `error`, then succeeds; counts every call.
@@ -546,7 +542,7 @@ mod tests {
             occurred_at: jiff::Timestamp::from_second(1_767_225_600).unwrap(),
             visitor_id: "v1".into(),
             session_id: "s1".into(),
-            goal_name: Some(goal.into()),
+            goal_name: Some(GoalName::parse(goal).unwrap()),
             hostname: "shop.example".into(),
             path: "/".into(),
             context: VisitContext::default(),
@@ -786,8 +782,26 @@ mod tests {
         queue.try_push(goal_event("b")).unwrap();
         queue.close();
         assert_eq!(queue.try_push(goal_event("c")), Err(Refused::Closed));
-        assert_eq!(queue.pop().await.unwrap().goal_name.as_deref(), Some("a"));
-        assert_eq!(queue.pop().await.unwrap().goal_name.as_deref(), Some("b"));
+        assert_eq!(
+            queue
+                .pop()
+                .await
+                .unwrap()
+                .goal_name
+                .map(|g| g.to_string())
+                .as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            queue
+                .pop()
+                .await
+                .unwrap()
+                .goal_name
+                .map(|g| g.to_string())
+                .as_deref(),
+            Some("b")
+        );
         assert!(queue.pop().await.is_none());
     }
 
@@ -802,6 +816,9 @@ mod tests {
             .await
             .expect("the worker was never woken")
             .unwrap();
-        assert_eq!(event.unwrap().goal_name.as_deref(), Some("late"));
+        assert_eq!(
+            event.unwrap().goal_name.map(|g| g.to_string()).as_deref(),
+            Some("late")
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! soft delete.
 
 use datafast_domain::access::Principal;
-use datafast_domain::funnel::{Funnel, FunnelStep, slugify};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, slugify};
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::permission::Permission;
 
@@ -14,7 +14,7 @@ use datafast_ports::store::StoreError;
 /// A validated `POST .../funnels`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFunnel {
-    pub name: String,
+    pub name: FunnelName,
     pub steps: Vec<FunnelStep>,
     pub is_active: bool,
 }
@@ -22,7 +22,7 @@ pub struct NewFunnel {
 /// A validated `PUT .../funnels/{id}`: `None` keeps a field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FunnelChanges {
-    pub name: Option<String>,
+    pub name: Option<FunnelName>,
     pub steps: Option<Vec<FunnelStep>>,
     pub is_active: Option<bool>,
 }
@@ -37,8 +37,8 @@ fn funnel_error(error: StoreError) -> ServiceError {
     }
 }
 
-fn funnel_slug(name: &str, id: FunnelId) -> String {
-    match slugify(name) {
+fn funnel_slug(name: &FunnelName, id: FunnelId) -> String {
+    match slugify(name.as_str()) {
         slug if slug.is_empty() => id.to_string(),
         slug => slug,
     }

@@ -117,7 +117,7 @@ impl WebsiteData<'_> {
         let event = Event {
             kind: EventKind::Custom,
             occurred_at: now,
-            goal_name: Some(goal.name.to_string()),
+            goal_name: Some(goal.name),
             params: goal.metadata,
             description: goal.description,
             origin: EventOrigin::Server,
@@ -339,7 +339,7 @@ fn payment_goal_event(payment: &Payment, visit: Option<Event>) -> Event {
         occurred_at: payment.occurred_at,
         visitor_id: payment.visitor_id.clone().unwrap_or_default(),
         session_id,
-        goal_name: Some(payment.goal_name().to_owned()),
+        goal_name: Some(payment.goal_name()),
         hostname,
         path,
         context,

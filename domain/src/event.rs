@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+use crate::goal::GoalName;
 use crate::id::WebsiteId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,6 +49,40 @@ impl EventKind {
     }
 }
 
+/// The device families analytics group visitors by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DeviceKind {
+    Desktop,
+    Mobile,
+    Tablet,
+    #[default]
+    Other,
+}
+
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 4] = [
+        DeviceKind::Desktop,
+        DeviceKind::Mobile,
+        DeviceKind::Tablet,
+        DeviceKind::Other,
+    ];
+
+    /// `desktop`, `mobile`, `tablet` or `other`: the label analytics answers give.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Desktop => "desktop",
+            DeviceKind::Mobile => "mobile",
+            DeviceKind::Tablet => "tablet",
+            DeviceKind::Other => "other",
+        }
+    }
+
+    /// The kind a label names, for stores that keep the label.
+    pub fn parse(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == label)
+    }
+}
+
 /// Where a visit came from and what it ran on, as known when the event arrived. Events of one
 /// session nearly always share it, so stores keep it once and point to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,8 +111,7 @@ pub struct VisitContext {
     /// The operating system's version as the parser reads it (`10.15.7`, `NT 10.0`), when
     /// known.
     pub os_version: Option<String>,
-    /// `desktop`, `mobile`, `tablet` or `other`.
-    pub device: String,
+    pub device: DeviceKind,
     /// ISO 3166-1 alpha-2 code; `None` without a location database or for unknown addresses.
     pub country: Option<String>,
     /// The region's name (subdivision), when the location database knows it.
@@ -92,7 +126,6 @@ impl VisitContext {
             source: "Direct/None".to_owned(),
             browser: "Unknown".to_owned(),
             os: "Unknown".to_owned(),
-            device: "other".to_owned(),
             ..Self::default()
         }
     }
@@ -133,7 +166,7 @@ pub struct Event {
     pub visitor_id: String,
     pub session_id: String,
     /// The goal name for custom and payment events (`payment`, `free_trial`, ...).
-    pub goal_name: Option<String>,
+    pub goal_name: Option<GoalName>,
     pub hostname: String,
     pub path: String,
     pub context: VisitContext,
@@ -149,7 +182,7 @@ pub struct Event {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoalEventFilter {
     pub visitor_id: Option<String>,
-    pub goal_name: Option<String>,
+    pub goal_name: Option<GoalName>,
     /// Inclusive bounds.
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
@@ -166,9 +199,23 @@ impl GoalEventFilter {
                 .is_none_or(|v| v == event.visitor_id)
             && self
                 .goal_name
-                .as_deref()
-                .is_none_or(|n| Some(n) == event.goal_name.as_deref())
+                .as_ref()
+                .is_none_or(|n| Some(n) == event.goal_name.as_ref())
             && self.from.is_none_or(|from| event.occurred_at >= from)
             && self.to.is_none_or(|to| event.occurred_at <= to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_device_kind_round_trips_through_its_label_and_nothing_else_parses() {
+        for kind in DeviceKind::ALL {
+            assert_eq!(DeviceKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(DeviceKind::parse("Desktop"), None);
+        assert_eq!(DeviceKind::parse(""), None);
     }
 }

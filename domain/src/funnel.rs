@@ -1,6 +1,9 @@
 //! Funnels: named sequences of 2 to 8 steps, each a pageview of a URL pattern or a goal.
 //! Deleting a funnel is a soft delete; disabling one keeps it but marks it inactive.
 
+use std::fmt;
+use std::str::FromStr;
+
 use jiff::Timestamp;
 
 use crate::ValidationError;
@@ -15,7 +18,7 @@ pub const MAX_STEPS: usize = 8;
 pub struct Funnel {
     pub id: FunnelId,
     pub website_id: WebsiteId,
-    pub name: String,
+    pub name: FunnelName,
     pub slug: String,
     pub steps: Vec<FunnelStep>,
     pub is_active: bool,
@@ -51,9 +54,36 @@ pub struct StepInput {
     pub goal_name: Option<String>,
 }
 
-/// A funnel name: 1 to 100 characters.
-pub fn parse_funnel_name(input: &str) -> Result<String, ValidationError> {
-    text::bounded("name", input, 1, 100)
+/// A funnel name: 1 to 100 characters, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunnelName(String);
+
+impl FunnelName {
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        text::bounded("name", input, 1, 100).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key this name is unique under among a website's live funnels.
+    pub fn key(&self) -> FunnelNameKey {
+        FunnelNameKey::of(&self.0)
+    }
+}
+
+impl FromStr for FunnelName {
+    type Err = ValidationError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        Self::parse(input)
+    }
+}
+
+impl fmt::Display for FunnelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// What funnel names are unique under among a website's live funnels: the name in Unicode
@@ -79,7 +109,7 @@ impl FunnelNameKey {
 impl Funnel {
     /// The key this funnel's name is unique under.
     pub fn name_key(&self) -> FunnelNameKey {
-        FunnelNameKey::of(&self.name)
+        self.name.key()
     }
 }
 

@@ -34,6 +34,12 @@ pub const RESERVED_GOAL_NAMES: &[&str] = &[
 pub struct GoalName(String);
 
 impl GoalName {
+    /// The goal the product completes for a payment: `payment`, or `free_trial` for a trial.
+    pub fn of_payment(free_trial: bool) -> Self {
+        // Both are constants in the normalised form, so they need no parsing.
+        Self(if free_trial { "free_trial" } else { "payment" }.to_owned())
+    }
+
     /// Normalises and checks a name used to refer to a goal (a KPI, an alert trigger, a funnel
     /// step, a customization). Reserved names are allowed here.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {

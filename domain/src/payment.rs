@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use crate::ValidationError;
+use crate::goal::GoalName;
 use crate::id::WebsiteId;
 use crate::website::Currency;
 
@@ -33,12 +34,8 @@ pub struct Payment {
 
 impl Payment {
     /// The automatic goal a payment completes for its visitor.
-    pub fn goal_name(&self) -> &'static str {
-        if self.free_trial {
-            "free_trial"
-        } else {
-            "payment"
-        }
+    pub fn goal_name(&self) -> GoalName {
+        GoalName::of_payment(self.free_trial)
     }
 }
 

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use datafast_domain::event::{Event, EventKind};
+use datafast_domain::goal::GoalName;
 use datafast_ports::store::{EventStore, ProfileStore};
 use datafast_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -228,7 +229,7 @@ async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
         // The web SDK sends the browser's user agent in `device.osVersion`.
         assert_eq!(event.context.browser, "Chrome", "{event:#?}");
         assert_eq!(event.context.os, "Mac OSX", "{event:#?}");
-        assert_eq!(event.context.device, "desktop", "{event:#?}");
+        assert_eq!(event.context.device.as_str(), "desktop", "{event:#?}");
     }
 
     let [pageview, goal, identify, payment, link] = &events[..] else {
@@ -237,7 +238,10 @@ async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
     assert_eq!(pageview.goal_name, None);
     assert_eq!(pageview.context.utm_source.as_deref(), Some("newsletter"));
     assert_eq!(pageview.context.ref_param.as_deref(), Some("launch"));
-    assert_eq!(goal.goal_name.as_deref(), Some("signup"));
+    assert_eq!(
+        goal.goal_name.as_ref().map(GoalName::as_str),
+        Some("signup")
+    );
     assert_eq!(goal.params, params(&[("plan", "pro"), ("seats", "3")]));
     assert_eq!(
         identify.params.get("user_id").map(String::as_str),
@@ -366,7 +370,13 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
     }
     let summary: Vec<(EventKind, Option<&str>, &str)> = events
         .iter()
-        .map(|e| (e.kind, e.goal_name.as_deref(), e.path.as_str()))
+        .map(|e| {
+            (
+                e.kind,
+                e.goal_name.as_ref().map(GoalName::as_str),
+                e.path.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -385,7 +395,7 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
         assert_eq!(event.hostname, "localhost", "{event:#?}");
         assert_eq!(event.context.browser, "Chrome", "{event:#?}");
         assert_eq!(event.context.os, "Windows 10", "{event:#?}");
-        assert_eq!(event.context.device, "desktop", "{event:#?}");
+        assert_eq!(event.context.device.as_str(), "desktop", "{event:#?}");
         assert_eq!(event.context.source, "Direct/None", "{event:#?}");
     }
     assert!(events[0].params.is_empty(), "{:#?}", events[0]);

@@ -23,7 +23,9 @@ use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::Account;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::apikey::ApiKey;
-use datafast_domain::event::{Event, EventKind, EventOrigin, GoalEventFilter, VisitContext};
+use datafast_domain::event::{
+    DeviceKind, Event, EventKind, EventOrigin, GoalEventFilter, VisitContext,
+};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::GoalCustomization;
 use datafast_domain::id::{
@@ -582,7 +584,7 @@ fn visit_context(choice: u8) -> VisitContext {
         browser_version: (choice % 3 == 1).then(|| "133.0".to_owned()),
         os: "Linux".to_owned(),
         os_version: None,
-        device: "desktop".to_owned(),
+        device: DeviceKind::Desktop,
         country: Some("DE".to_owned()),
         region: Some("Berlin".to_owned()),
         city: (choice % 3 == 1).then(|| "Berlin".to_owned()),
@@ -1032,9 +1034,7 @@ impl World {
                 GoalEventFilter {
                     visitor_id: rarely(visitor, |v| entry(VISITORS, v).to_owned()),
                     goal_name: rarely(g, |g| {
-                        EVENT_GOALS[usize::from(g) % EVENT_GOALS.len()]
-                            .unwrap_or("payment")
-                            .to_owned()
+                        goal(EVENT_GOALS[usize::from(g) % EVENT_GOALS.len()].unwrap_or("payment"))
                     }),
                     from: rarely(from, instant),
                     to: rarely(to, instant),

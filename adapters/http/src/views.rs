@@ -489,7 +489,7 @@ impl From<&Funnel> for FunnelBody {
         Self {
             ids: Ids::of(funnel.id),
             website_id: funnel.website_id.to_string(),
-            name: funnel.name.clone(),
+            name: funnel.name.to_string(),
             slug: funnel.slug.clone(),
             steps: funnel.steps.iter().map(StepBody::from).collect(),
             is_active: funnel.is_active,

@@ -7,7 +7,7 @@ use std::ops::Bound;
 use async_trait::async_trait;
 
 use datafast_domain::event::{Event, EventKind, GoalEventFilter};
-use datafast_domain::goal::{GoalCount, GoalEventType};
+use datafast_domain::goal::{GoalCount, GoalEventType, GoalName};
 use datafast_domain::id::WebsiteId;
 use datafast_ports::store::{EventStore, StoreResult, StoredEvent};
 
@@ -42,9 +42,10 @@ impl EventStore for MemoryStore {
             let mut groups: BTreeMap<(&str, u8), (GoalEventType, u64, BTreeSet<&str>)> =
                 BTreeMap::new();
             for event in state.events.values().filter(|e| e.website_id == website) {
-                let (Some(name), Some(event_type)) =
-                    (event.goal_name.as_deref(), goal_event_type(event.kind))
-                else {
+                let (Some(name), Some(event_type)) = (
+                    event.goal_name.as_ref().map(GoalName::as_str),
+                    goal_event_type(event.kind),
+                ) else {
                     continue;
                 };
                 let group = groups

@@ -93,7 +93,7 @@ fn decode_funnel(row: &Row<'_>) -> Result<Funnel, Failure> {
     Ok(Funnel {
         id: row.parsed(0)?,
         website_id: row.parsed(1)?,
-        name: row.text(2)?,
+        name: row.parsed(2)?,
         slug: row.text(3)?,
         steps: stored
             .into_iter()
@@ -118,7 +118,7 @@ impl FunnelStore for SqliteStore {
             .execute(params![
                 funnel.id.to_string(),
                 funnel.website_id.to_string(),
-                funnel.name,
+                funnel.name.as_str(),
                 funnel.name_key().as_str(),
                 funnel.slug,
                 encode_steps(&funnel.steps)?,
@@ -178,7 +178,7 @@ impl FunnelStore for SqliteStore {
                 .execute(params![
                     funnel.website_id.to_string(),
                     funnel.id.to_string(),
-                    funnel.name,
+                    funnel.name.as_str(),
                     funnel.name_key().as_str(),
                     funnel.slug,
                     encode_steps(&funnel.steps)?,

@@ -10,8 +10,8 @@ use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts, DeliveryStatus};
 use datafast_domain::apikey::{ApiKey, KeyIssuer};
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
-use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
 use datafast_domain::id::{
     AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
@@ -110,7 +110,7 @@ fn funnel(n: u8, website: WebsiteId, name: &str) -> Funnel {
     Funnel {
         id: FunnelId::from_parts(5, [n; 8]),
         website_id: website,
-        name: name.into(),
+        name: FunnelName::parse(name).unwrap(),
         slug: "a-funnel".into(),
         steps: vec![
             FunnelStep {
@@ -613,7 +613,7 @@ async fn funnel_names_are_unique_case_insensitively_until_soft_deleted() {
     );
 
     let renamed = Funnel {
-        name: "checkout".into(),
+        name: FunnelName::parse("checkout").unwrap(),
         ..summer.clone()
     };
     assert_eq!(
@@ -802,7 +802,7 @@ fn event(site: WebsiteId, kind: EventKind, visitor: &str, goal: Option<&str>) ->
         occurred_at: at(0),
         visitor_id: visitor.into(),
         session_id: format!("session-{visitor}"),
-        goal_name: goal.map(str::to_owned),
+        goal_name: goal.map(|name| GoalName::parse(name).unwrap()),
         hostname: "example.com".into(),
         path: "/pricing".into(),
         context: VisitContext::unknown(),
@@ -869,7 +869,7 @@ async fn a_million_events_fit_in_a_small_footprint() {
             source: ["Google", "Direct/None", "X", "news.example.org"][n % 4].to_owned(),
             browser: ["Chrome", "Safari", "Firefox"][n % 3].to_owned(),
             os: ["Mac OSX", "Windows 10", "iOS", "Android"][n % 4].to_owned(),
-            device: ["desktop", "mobile"][n % 2].to_owned(),
+            device: [DeviceKind::Desktop, DeviceKind::Mobile][n % 2],
             country: Some(["US", "FR", "DE", "IN", "BR"][n % 5].to_owned()),
             city: Some(format!("City {n}")),
             ..VisitContext::default()
@@ -891,7 +891,7 @@ async fn a_million_events_fit_in_a_small_footprint() {
             // UUID-shaped, as the tracker and the SDK send them.
             visitor_id: format!("{visitor:08x}-0000-4000-8000-{:012x}", visitor * 7919),
             session_id: format!("s{:08x}-0000-4000-9000-{:012x}", n / 3, n * 31),
-            goal_name: (kind == EventKind::Custom).then(|| "signup".to_owned()),
+            goal_name: (kind == EventKind::Custom).then(|| GoalName::parse("signup").unwrap()),
             hostname: "www.example.com".into(),
             path: paths[(n % 200) as usize].clone(),
             context: contexts[(visitor % 50) as usize].clone(),
@@ -1048,7 +1048,7 @@ async fn later_batches_resolve_labels_the_writer_already_knows() {
     store.append_events(first.clone()).await.unwrap();
     store.append_events(second.clone()).await.unwrap();
     let stored = store.events_after(0, 10).await.unwrap();
-    let read: Vec<(WebsiteId, String, String, Option<String>)> = stored
+    let read: Vec<(WebsiteId, String, String, Option<GoalName>)> = stored
         .into_iter()
         .map(|s| {
             (
@@ -1059,7 +1059,7 @@ async fn later_batches_resolve_labels_the_writer_already_knows() {
             )
         })
         .collect();
-    let expected: Vec<(WebsiteId, String, String, Option<String>)> = first
+    let expected: Vec<(WebsiteId, String, String, Option<GoalName>)> = first
         .iter()
         .chain(&second)
         .map(|e| {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use datafast_domain::event::{Event, EventOrigin};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::{ProfileId, WebsiteId};
 use datafast_domain::ingest::{
     DropReason, EventData, IncomingEvent, Place, UserAgentInfo, check_website,
@@ -235,10 +236,10 @@ impl Ingestion<'_> {
 }
 
 /// The goal an event completes (custom events only) and the parameters stored with it.
-fn goal_and_params(data: &EventData) -> (Option<String>, BTreeMap<String, String>) {
+fn goal_and_params(data: &EventData) -> (Option<GoalName>, BTreeMap<String, String>) {
     match data {
         EventData::Pageview => (None, BTreeMap::new()),
-        EventData::Custom { name, params } => (Some(name.to_string()), params.clone()),
+        EventData::Custom { name, params } => (Some(name.clone()), params.clone()),
         // The tracker's payment event links a checkout to the visit; the revenue and the
         // automatic payment goal come from the Payments API or a provider, so that one
         // purchase never counts twice.

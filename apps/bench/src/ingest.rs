@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use datafast_domain::goal::GoalName;
 use datafast_ports::store::EventStore;
 use datafast_sqlite::SqliteStore;
 
@@ -75,7 +76,7 @@ async fn stored_events(database: &Path) -> Result<(u64, HashSet<String>), String
         count += page.len() as u64;
         probes.extend(
             page.into_iter()
-                .filter(|s| s.event.goal_name.as_deref() == Some(PROBE_GOAL))
+                .filter(|s| s.event.goal_name.as_ref().map(GoalName::as_str) == Some(PROBE_GOAL))
                 .map(|s| s.event.visitor_id),
         );
     }

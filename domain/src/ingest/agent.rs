@@ -3,27 +3,8 @@
 
 use woothee::parser::Parser;
 
+use crate::event::DeviceKind;
 use crate::ingest::payload::Device;
-
-/// The device families analytics group visitors by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeviceKind {
-    Desktop,
-    Mobile,
-    Tablet,
-    Other,
-}
-
-impl DeviceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceKind::Desktop => "desktop",
-            DeviceKind::Mobile => "mobile",
-            DeviceKind::Tablet => "tablet",
-            DeviceKind::Other => "other",
-        }
-    }
-}
 
 /// What the user agent (or the SDK) says about the visitor's software.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,7 +50,7 @@ pub fn visit_context(
         browser_version: agent.browser_version.clone(),
         os: agent.os.clone(),
         os_version: agent.os_version.clone(),
-        device: agent.device.as_str().to_owned(),
+        device: agent.device,
         country: place.country,
         region: place.region,
         city: place.city,
@@ -62,6 +62,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
+    use crate::event::DeviceKind;
     use crate::ingest::draft::EventDraft;
     use crate::ingest::payload::validate;
     use crate::ingest::user_agent_info;
@@ -106,7 +107,7 @@ mod tests {
         assert_eq!(context.ref_param.as_deref(), Some("hn"));
         assert_eq!(context.via.as_deref(), Some("x"));
         assert_eq!(context.browser, "Chrome");
-        assert_eq!(context.device, "desktop");
+        assert_eq!(context.device, DeviceKind::Desktop);
         assert_eq!(context.country.as_deref(), Some("FR"));
     }
 

@@ -17,7 +17,7 @@ pub mod session;
 pub mod source;
 pub mod visitor;
 
-pub use agent::{DeviceKind, UserAgentInfo, user_agent_info};
+pub use agent::{UserAgentInfo, user_agent_info};
 pub use client::client_ip;
 pub use context::{Place, visit_context};
 pub use draft::{

@@ -326,7 +326,7 @@ pub fn goal_delete_filter(draft: GoalDeleteDraft<'_>) -> Result<GoalEventFilter,
     }
     Ok(GoalEventFilter {
         visitor_id: visitor.map(|v| v.as_str().to_owned()),
-        goal_name: name.map(|n| n.as_str().to_owned()),
+        goal_name: name,
         from: range.map(|r| r.0),
         to: range.map(|r| r.1),
     })

@@ -10,8 +10,8 @@ use datafast_domain::access::WebsiteScope;
 use datafast_domain::account::{Account, Email};
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::apikey::{ApiKey, KeyIssuer};
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
-use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
 use datafast_domain::id::{
     AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
@@ -84,6 +84,10 @@ pub fn email(text: &str) -> Email {
 
 pub fn hash(text: &str) -> CredentialHash {
     CredentialHash::from_hex(text.to_owned())
+}
+
+pub fn funnel_name(name: &str) -> FunnelName {
+    FunnelName::parse(name).unwrap()
 }
 
 pub fn goal(name: &str) -> GoalName {
@@ -224,7 +228,7 @@ pub fn funnel(n: u32, website: WebsiteId, name: &str, created_at: Timestamp) -> 
     Funnel {
         id: funnel_id(n),
         website_id: website,
-        name: name.to_owned(),
+        name: funnel_name(name),
         slug: format!("funnel-{n}"),
         steps: vec![
             FunnelStep {
@@ -308,7 +312,7 @@ pub fn event(website: WebsiteId, kind: EventKind, visitor: &str, goal_name: Opti
         occurred_at: at(60),
         visitor_id: visitor.to_owned(),
         session_id: format!("session-of-{visitor}"),
-        goal_name: goal_name.map(str::to_owned),
+        goal_name: goal_name.map(goal),
         hostname: "example.com".to_owned(),
         path: "/".to_owned(),
         context: VisitContext::unknown(),
@@ -348,7 +352,7 @@ pub fn payment_goal_event(payment: &Payment) -> Event {
         payment.website_id,
         EventKind::Payment,
         payment.visitor_id.as_deref().unwrap_or_default(),
-        Some(payment.goal_name()),
+        Some(payment.goal_name().as_str()),
     );
     goal_event.occurred_at = payment.occurred_at;
     goal_event.origin = EventOrigin::Server;
@@ -477,7 +481,8 @@ pub(crate) fn full_context(text: &str) -> VisitContext {
         browser_version: Some(format!("131.0 {text}")),
         os: format!("OS {text}"),
         os_version: Some(format!("10.15.7 {text}")),
-        device: format!("device {text}"),
+        // The four kinds are all a store can be given; `text` picks one.
+        device: DeviceKind::ALL[text.len() % DeviceKind::ALL.len()],
         country: Some("DE".to_owned()),
         region: Some(format!("Region {text}")),
         city: Some(format!("City {text}")),

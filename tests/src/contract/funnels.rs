@@ -90,14 +90,14 @@ pub async fn updating_a_funnel(store: &dyn Storage) {
 
     // Renaming to a case variant of its own name is no clash.
     let mut changed = original.clone();
-    changed.name = "SIGNUP flow".to_owned();
+    changed.name = funnel_name("SIGNUP flow");
     changed.slug = "signup-flow".to_owned();
     changed.is_active = false;
     changed.updated_at = at(40);
     changed.steps.reverse();
     store.update_funnel(&changed).await.unwrap();
     let mut recased = changed.clone();
-    recased.name = "signup FLOW".to_owned();
+    recased.name = funnel_name("signup FLOW");
     store.update_funnel(&recased).await.unwrap();
     assert_eq!(
         store.funnel(site.id, original.id).await.unwrap(),
@@ -105,7 +105,7 @@ pub async fn updating_a_funnel(store: &dyn Storage) {
     );
 
     let mut grabbing = recased.clone();
-    grabbing.name = "checkout".to_owned();
+    grabbing.name = funnel_name("checkout");
     assert_eq!(
         store.update_funnel(&grabbing).await,
         Err(StoreError::Conflict("name"))
@@ -170,7 +170,7 @@ pub async fn soft_deleted_funnels_vanish_and_free_their_name(store: &dyn Storage
     let other = funnel(4, site.id, "Other", at(31));
     store.insert_funnel(&other).await.unwrap();
     let renamed = Funnel {
-        name: "paused".to_owned(),
+        name: funnel_name("paused"),
         ..other
     };
     store.update_funnel(&renamed).await.unwrap();

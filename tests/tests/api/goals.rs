@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
 use datafast_ports::store::EventStore;
 use serde_json::json;
@@ -16,7 +17,7 @@ fn event(website: WebsiteId, kind: EventKind, visitor: &str, goal: Option<&str>)
         occurred_at: "2026-05-21T10:00:00Z".parse().unwrap(),
         visitor_id: visitor.to_owned(),
         session_id: format!("s{visitor}"),
-        goal_name: goal.map(str::to_owned),
+        goal_name: goal.map(|name| GoalName::parse(name).expect("a valid goal name")),
         hostname: "example.com".to_owned(),
         path: "/".to_owned(),
         context: VisitContext::unknown(),

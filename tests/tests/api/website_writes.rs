@@ -97,7 +97,7 @@ async fn a_pageview_is_stored_with_its_source_campaign_and_software() {
     assert_eq!(event.context.utm_campaign.as_deref(), Some("spring"));
     assert_eq!(event.context.ref_param.as_deref(), Some("hn"));
     assert_eq!(event.context.browser, "Chrome");
-    assert_eq!(event.context.device, "desktop");
+    assert_eq!(event.context.device.as_str(), "desktop");
     assert_eq!(event.origin, EventOrigin::Client);
 }
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use datafast_application::{FunnelChanges, NewFunnel};
-use datafast_domain::funnel::{FunnelStep, StepInput, build_steps, parse_funnel_name};
+use datafast_domain::funnel::{FunnelName, FunnelStep, StepInput, build_steps};
 use datafast_domain::id::{FunnelId, WebsiteId};
 
 use crate::envelope::success;
@@ -54,7 +54,7 @@ fn steps(fields: &Fields<'_>) -> Result<Option<Vec<FunnelStep>>, ApiError> {
 }
 
 fn new_funnel(fields: &Fields<'_>) -> Result<NewFunnel, ApiError> {
-    let name = parse_funnel_name(fields.required_str("name")?)?;
+    let name = FunnelName::parse(fields.required_str("name")?)?;
     let steps = match steps(fields)? {
         Some(steps) => steps,
         None => {
@@ -96,7 +96,7 @@ fn funnel_changes(fields: &Fields<'_>) -> Result<FunnelChanges, ApiError> {
     Ok(FunnelChanges {
         name: fields
             .optional_str("name")?
-            .map(parse_funnel_name)
+            .map(FunnelName::parse)
             .transpose()?,
         steps: steps(fields)?,
         is_active: fields.optional_bool("isActive")?,

@@ -117,7 +117,7 @@ pub(crate) async fn delete_goals(
     Ok(success(vec![GoalsDeletedView {
         message,
         datafast_visitor_id: visitor,
-        goal_name,
+        goal_name: goal_name.map(|name| name.to_string()),
         time_range: time_range(&removed),
         deleted_count: removed.count,
     }]))

@@ -129,7 +129,7 @@ pub(crate) fn funnel_body(funnel: &Funnel, result: &FunnelResult) -> Data<Vec<Fu
         data: vec![FunnelResultBody {
             funnel: FunnelDefinition {
                 id: funnel.id.to_string(),
-                name: funnel.name.clone(),
+                name: funnel.name.to_string(),
                 steps: funnel.steps.iter().map(StepBody::from).collect(),
             },
             steps: funnel

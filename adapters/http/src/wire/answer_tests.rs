@@ -11,7 +11,7 @@ use datafast_analytics::{
     VisitorListRow, VisitorsList, VisitorsPagination,
 };
 use datafast_domain::event::EventKind;
-use datafast_domain::funnel::{Funnel, FunnelStep, StepKind};
+use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::time::TimeZoneName;
@@ -234,7 +234,7 @@ fn funnel_results_sit_beside_the_step_definitions() {
     let funnel = Funnel {
         id: FunnelId::from_parts(1, [1; 8]),
         website_id: WebsiteId::parse("0123456789abcdef01234567").unwrap(),
-        name: "Signup".into(),
+        name: FunnelName::parse("Signup").expect("a valid funnel name"),
         slug: "signup".into(),
         steps: vec![
             FunnelStep {

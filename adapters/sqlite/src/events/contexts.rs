@@ -4,8 +4,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use datafast_domain::event::VisitContext;
+use datafast_domain::event::{DeviceKind, VisitContext};
 
+use crate::codec::decoded;
 use crate::error::Failure;
 
 /// The context's key in `event_contexts`: the first 8 bytes of a SHA-256 over every field,
@@ -17,7 +18,7 @@ pub(super) fn context_digest(context: &VisitContext) -> i64 {
     let others: [Option<&str>; 6] = [
         Some(&context.browser),
         Some(&context.os),
-        Some(&context.device),
+        Some(context.device.as_str()),
         context.country.as_deref(),
         context.region.as_deref(),
         context.city.as_deref(),
@@ -86,7 +87,7 @@ pub(super) fn insert_context(
         context.via,
         context.browser,
         context.os,
-        context.device,
+        context.device.as_str(),
         context.country,
         context.region,
         context.city,
@@ -98,7 +99,7 @@ pub(super) fn insert_context(
 
 /// The context stored under `id`.
 pub(super) fn read_context(db: &Connection, id: i64) -> Result<VisitContext, Failure> {
-    Ok(db
+    let (mut context, device): (VisitContext, String) = db
         .prepare_cached(
             "SELECT referrer, source, utm_source, utm_medium, utm_campaign, utm_term,
                     utm_content, ref_param, source_param, via, browser, os, device,
@@ -106,7 +107,7 @@ pub(super) fn read_context(db: &Connection, id: i64) -> Result<VisitContext, Fai
              FROM event_contexts WHERE id = ?1",
         )?
         .query_row([id], |row| {
-            Ok(VisitContext {
+            let context = VisitContext {
                 referrer: row.get(0)?,
                 source: row.get(1)?,
                 utm_source: row.get(2)?,
@@ -121,12 +122,15 @@ pub(super) fn read_context(db: &Connection, id: i64) -> Result<VisitContext, Fai
                 browser_version: row.get(16)?,
                 os: row.get(11)?,
                 os_version: row.get(17)?,
-                device: row.get(12)?,
+                device: DeviceKind::default(),
                 country: row.get(13)?,
                 region: row.get(14)?,
                 city: row.get(15)?,
-            })
-        })?)
+            };
+            Ok((context, row.get(12)?))
+        })?;
+    context.device = decoded(DeviceKind::parse(&device), "device", &device)?;
+    Ok(context)
 }
 
 #[cfg(test)]

@@ -54,8 +54,8 @@ pub(crate) fn insert_appends(
             let path = interner.id(LABELS, &event.path)?;
             let goal = event
                 .goal_name
-                .as_deref()
-                .map(|goal| interner.id(LABELS, goal))
+                .as_ref()
+                .map(|goal| interner.id(LABELS, goal.as_str()))
                 .transpose()?;
             let context = interner.context(&event.context)?;
             let flags = flags_of(event);

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 
 use datafast_domain::event::{Event, VisitContext};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
 use datafast_ports::store::StoredEvent;
 
@@ -13,7 +14,7 @@ use super::codes::{HAS_DETAILS, kind_of, origin_of};
 use super::compact_id::expand;
 use super::contexts::read_context;
 use super::dictionary::dictionary_value;
-use crate::codec::{all, count_of};
+use crate::codec::{all, count_of, decoded};
 use crate::error::Failure;
 
 /// The columns every event read selects, in the order [`EventReader::decode`] reads them.
@@ -29,6 +30,7 @@ pub(super) struct EventReader<'c> {
     db: &'c Connection,
     contexts: HashMap<i64, VisitContext>,
     labels: HashMap<i64, String>,
+    goals: HashMap<i64, GoalName>,
     websites: HashMap<i64, WebsiteId>,
 }
 
@@ -38,6 +40,7 @@ impl<'c> EventReader<'c> {
             db,
             contexts: HashMap::new(),
             labels: HashMap::new(),
+            goals: HashMap::new(),
             websites: HashMap::new(),
         }
     }
@@ -65,7 +68,7 @@ impl<'c> EventReader<'c> {
             (BTreeMap::new(), None)
         };
         let goal_name = match row.goal {
-            Some(id) => Some(self.label(id)?),
+            Some(id) => Some(self.goal(id)?),
             None => None,
         };
         Ok(StoredEvent {
@@ -94,6 +97,18 @@ impl<'c> EventReader<'c> {
         let value = dictionary_value(self.db, "event_labels", "value", id)?;
         self.labels.insert(id, value.clone());
         Ok(value)
+    }
+
+    /// A goal label, checked once per read: the dictionary shares labels with paths, so
+    /// only the type says which ones are goal names.
+    fn goal(&mut self, id: i64) -> Result<GoalName, Failure> {
+        if let Some(goal) = self.goals.get(&id) {
+            return Ok(goal.clone());
+        }
+        let label = self.label(id)?;
+        let goal = decoded(GoalName::parse(&label).ok(), "goal name", &label)?;
+        self.goals.insert(id, goal.clone());
+        Ok(goal)
     }
 
     fn website(&mut self, id: i64) -> Result<WebsiteId, Failure> {

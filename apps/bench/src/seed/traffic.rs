@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 
-use datafast_domain::event::{Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitContext};
+use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::payment::Payment;
 use datafast_domain::website::{Currency, Website};
@@ -91,7 +92,7 @@ const PLACES: &[Place] = &[
 /// (device, browser, browser version, os, os version, weight), as the user-agent parser
 /// stores them.
 type Software = (
-    &'static str,
+    DeviceKind,
     &'static str,
     &'static str,
     &'static str,
@@ -100,23 +101,72 @@ type Software = (
 );
 
 const SOFTWARE: &[Software] = &[
-    ("desktop", "Chrome", "131.0.0.0", "Mac OSX", "10.15.7", 20),
     (
-        "desktop",
+        DeviceKind::Desktop,
+        "Chrome",
+        "131.0.0.0",
+        "Mac OSX",
+        "10.15.7",
+        20,
+    ),
+    (
+        DeviceKind::Desktop,
         "Chrome",
         "131.0.0.0",
         "Windows 10",
         "NT 10.0",
         18,
     ),
-    ("desktop", "Safari", "18.1", "Mac OSX", "10.15.7", 10),
-    ("desktop", "Firefox", "133.0", "Windows 10", "NT 10.0", 5),
-    ("desktop", "Edge", "131.0.0.0", "Windows 10", "NT 10.0", 5),
-    ("desktop", "Firefox", "133.0", "Linux", "UNKNOWN", 3),
-    ("mobile", "Safari", "18.1", "iPhone", "18.1", 17),
-    ("mobile", "Chrome", "131.0.6778.81", "Android", "14", 15),
-    ("tablet", "Safari", "18.1", "iPad", "18.1", 4),
-    ("mobile", "SamsungBrowser", "27.0", "Android", "14", 3),
+    (
+        DeviceKind::Desktop,
+        "Safari",
+        "18.1",
+        "Mac OSX",
+        "10.15.7",
+        10,
+    ),
+    (
+        DeviceKind::Desktop,
+        "Firefox",
+        "133.0",
+        "Windows 10",
+        "NT 10.0",
+        5,
+    ),
+    (
+        DeviceKind::Desktop,
+        "Edge",
+        "131.0.0.0",
+        "Windows 10",
+        "NT 10.0",
+        5,
+    ),
+    (
+        DeviceKind::Desktop,
+        "Firefox",
+        "133.0",
+        "Linux",
+        "UNKNOWN",
+        3,
+    ),
+    (DeviceKind::Mobile, "Safari", "18.1", "iPhone", "18.1", 17),
+    (
+        DeviceKind::Mobile,
+        "Chrome",
+        "131.0.6778.81",
+        "Android",
+        "14",
+        15,
+    ),
+    (DeviceKind::Tablet, "Safari", "18.1", "iPad", "18.1", 4),
+    (
+        DeviceKind::Mobile,
+        "SamsungBrowser",
+        "27.0",
+        "Android",
+        "14",
+        3,
+    ),
 ];
 
 const CAMPAIGNS: &[(&str, &str, &str)] = &[
@@ -196,6 +246,9 @@ pub struct Generator {
     website_id: WebsiteId,
     hostname: String,
     usd: Currency,
+    /// The goals sessions complete, parsed once.
+    signup: GoalName,
+    checkout_started: GoalName,
     now: Timestamp,
     start: Timestamp,
     days: u32,
@@ -215,7 +268,10 @@ impl Generator {
         let now = Timestamp::now();
         let start = now - SignedDuration::from_hours(24 * i64::from(days));
         let usd = Currency::parse("USD").map_err(|e| e.to_string())?;
+        let goal = |name: &str| GoalName::parse(name).map_err(|e| e.to_string());
         Ok(Self {
+            signup: goal("signup")?,
+            checkout_started: goal("checkout_started")?,
             rng: fastrand::Rng::with_seed(seed),
             website_id: website.id,
             hostname: website.domain.as_str().to_owned(),
@@ -305,7 +361,7 @@ impl Generator {
             browser_version: Some(software.2.to_owned()),
             os: software.3.to_owned(),
             os_version: (software.4 != "UNKNOWN").then(|| software.4.to_owned()),
-            device: software.0.to_owned(),
+            device: software.0,
             country: Some(place.0.to_owned()),
             region: Some(place.1.to_owned()),
             city: Some(place.2.to_owned()),
@@ -369,7 +425,7 @@ impl Generator {
                 EventKind::Custom,
                 at,
                 "/signup",
-                Some("signup"),
+                Some(self.signup.clone()),
                 params,
             ));
         }
@@ -379,7 +435,7 @@ impl Generator {
                 EventKind::Custom,
                 at,
                 "/pricing",
-                Some("checkout_started"),
+                Some(self.checkout_started.clone()),
                 BTreeMap::new(),
             ));
             if !visitor.converted && self.rng.u8(0..100) < 40 {
@@ -435,7 +491,7 @@ impl Generator {
         };
         let goal = Event {
             kind: EventKind::Payment,
-            goal_name: Some("payment".to_owned()),
+            goal_name: Some(payment.goal_name()),
             occurred_at: paid_at,
             path: "/checkout/success".to_owned(),
             params: BTreeMap::from([("transaction_id".to_owned(), payment.transaction_id.clone())]),
@@ -452,13 +508,13 @@ fn event_like(
     kind: EventKind,
     at: Timestamp,
     path: &str,
-    goal: Option<&str>,
+    goal: Option<GoalName>,
     params: BTreeMap<String, String>,
 ) -> Event {
     Event {
         kind,
         occurred_at: at,
-        goal_name: goal.map(str::to_owned),
+        goal_name: goal,
         path: path.to_owned(),
         params,
         ..template.clone()

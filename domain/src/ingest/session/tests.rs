@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::event::DeviceKind;
 use proptest::prelude::*;
 
 fn at(text: &str) -> Timestamp {
@@ -53,7 +54,7 @@ fn full_context() -> VisitContext {
         browser_version: some("browser_version"),
         os: "os".into(),
         os_version: some("os_version"),
-        device: "device".into(),
+        device: DeviceKind::Tablet,
         country: some("country"),
         region: some("region"),
         city: some("city"),
@@ -74,7 +75,7 @@ fn an_acquisition_is_the_referrer_source_and_tags_alone() {
             browser_version: None,
             os: String::new(),
             os_version: None,
-            device: String::new(),
+            device: DeviceKind::default(),
             country: None,
             region: None,
             city: None,
