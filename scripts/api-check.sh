@@ -23,20 +23,42 @@ if ! command -v st >/dev/null || [[ "$(st --version)" != *" $SCHEMATHESIS_VERSIO
     exit 1
 fi
 
-echo "==> cargo build -p datafast-server"
-cargo build -p datafast-server
+echo "==> cargo build -p datafast-server -p datafast-provider-fakes"
+cargo build -p datafast-server -p datafast-provider-fakes
 server_binary="${CARGO_TARGET_DIR:-target}/debug/datafast-server"
+fakes_binary="${CARGO_TARGET_DIR:-target}/debug/provider-fakes"
 
 work=$(mktemp -d)
 server_pid=""
+fakes_pid=""
 stop_server() {
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid"
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    for pid in "$server_pid" "$fakes_pid"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid"
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$work"
 }
 trap stop_server EXIT
+
+# The payment providers are played by local fakes of their APIs that accept every credential,
+# so that connecting one reaches the provider and succeeds; they print the settings that point
+# the server at them (DATAFAST_STRIPE_API_BASE=... and the three others).
+"$fakes_binary" >"$work/fakes.env" 2>"$work/fakes.log" &
+fakes_pid=$!
+for _ in $(seq 100); do
+    [[ $(wc -l <"$work/fakes.env") -ge 4 ]] && break
+    sleep 0.1
+done
+[[ $(wc -l <"$work/fakes.env") -ge 4 ]] || {
+    cat "$work/fakes.log" >&2
+    exit 1
+}
+set -a
+# shellcheck disable=SC1091
+source "$work/fakes.env"
+set +a
 
 database="$work/datafast.db"
 owner_token=$("$server_binary" bootstrap --database "$database" --email owner@example.com \
@@ -50,8 +72,10 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 
 # Rate limits off: the run sends thousands of requests, many with bad credentials on purpose.
+# Test-mode provider keys are allowed, since the generated keys may be of either mode.
 DATAFAST_DATABASE="$database" DATAFAST_BIND="127.0.0.1:$port" DATAFAST_LOG=warn \
     DATAFAST_RATE_LIMIT_PER_MINUTE=0 DATAFAST_AUTH_FAILURES_PER_MINUTE=0 \
+    DATAFAST_ALLOW_TEST_KEYS=true \
     "$server_binary" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 300); do

@@ -38,6 +38,9 @@ pub enum ServiceError {
     /// 413.
     #[error("{0}")]
     TooLarge(String),
+    /// 502: a service we depend on (a payment provider) failed or could not be reached.
+    #[error("{0}")]
+    BadGateway(String),
     /// 500: detail for the log only.
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,8 +1,9 @@
 //! Payment-provider integrations (`/websites/{id}/integrations`): status, connect (credentials
-//! checked for form and sealed by the vault), disconnect.
+//! checked for form, then live with the provider, then sealed by the vault), disconnect.
 
 use jiff::Timestamp;
 
+use datafast_domain::ValidationError;
 use datafast_domain::access::Principal;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider, ProviderCredentials};
@@ -11,6 +12,7 @@ use datafast_domain::website::Currency;
 
 use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
+use datafast_ports::providers::ProviderError;
 
 /// Connection status of every provider: never a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +63,9 @@ impl Integrations<'_> {
         })
     }
 
-    /// Seals and stores the credentials; returns the website's currency for the response.
+    /// Checks the credentials with the provider, then seals and stores them; returns the
+    /// provider account's currency (the website's when the provider gives none). Nothing is
+    /// saved unless the provider accepted the credentials.
     pub async fn connect(
         &self,
         principal: &Principal,
@@ -72,6 +76,18 @@ impl Integrations<'_> {
             .services
             .authorized_website(principal, website, Permission::SettingsWrite, false)
             .await?;
+        if credentials.is_test_key() {
+            self.refuse_test_mode(&credentials)?;
+        }
+        let facts = self
+            .services
+            .providers
+            .check(&credentials)
+            .await
+            .map_err(|error| provider_failure(&credentials, error))?;
+        if facts.test_mode {
+            self.refuse_test_mode(&credentials)?;
+        }
         let plaintext = serialize_credentials(&credentials)?;
         let sealed = self.services.vault.seal(&plaintext)?;
         let connection = Connection {
@@ -84,7 +100,22 @@ impl Integrations<'_> {
             .store
             .save_connection(website, &connection)
             .await?;
-        Ok(site.settings.currency)
+        Ok(facts.currency.unwrap_or(site.settings.currency))
+    }
+
+    /// Refuses a test-mode credential unless the server's config allows them.
+    fn refuse_test_mode(&self, credentials: &ProviderCredentials) -> ServiceResult<()> {
+        if self.services.allow_test_keys {
+            return Ok(());
+        }
+        Err(ServiceError::Invalid(ValidationError::new(
+            credentials.credential_field(),
+            format!(
+                "is a {} test-mode key; this server accepts live keys only \
+                 (allow_test_keys in its config lets test keys connect)",
+                credentials.provider().title()
+            ),
+        )))
     }
 
     /// Removes the connection; disconnecting a provider that is not connected succeeds too.
@@ -102,6 +133,24 @@ impl Integrations<'_> {
             .delete_connection(website, provider)
             .await?;
         Ok(())
+    }
+}
+
+/// A provider's refusal is the client's to fix (400, with the provider's reason); a provider
+/// that cannot answer is a bad gateway (502).
+fn provider_failure(credentials: &ProviderCredentials, error: ProviderError) -> ServiceError {
+    let provider = credentials.provider().title();
+    match error {
+        ProviderError::Rejected(reason) => ServiceError::Invalid(ValidationError::new(
+            credentials.credential_field(),
+            format!("was refused by {provider}: {reason}"),
+        )),
+        ProviderError::RateLimited { .. } => ServiceError::BadGateway(format!(
+            "{provider} is rate limiting requests; nothing was saved, try again in a minute"
+        )),
+        ProviderError::Unavailable(detail) => ServiceError::BadGateway(format!(
+            "{provider} could not be reached to check the credentials ({detail}); nothing was saved"
+        )),
     }
 }
 

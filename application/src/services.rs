@@ -14,6 +14,7 @@ use crate::ingestion::AgentCache;
 use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources, UsageRecorder};
 use datafast_ports::geo::{GeoLocator, NoLocation};
 use datafast_ports::notify::GoalListener;
+use datafast_ports::providers::{NoProviders, PaymentProviders};
 use datafast_ports::secrets::{CredentialHasher, CredentialVault};
 use datafast_ports::store::Storage;
 use datafast_ports::system::{Clock, RandomSource};
@@ -34,6 +35,9 @@ pub struct Services {
     pub(crate) session_sources: Arc<SessionSources>,
     pub(crate) agents: Arc<AgentCache>,
     pub(crate) analytics: Arc<AnalyticsCache>,
+    pub(crate) providers: Arc<dyn PaymentProviders>,
+    /// Whether test-mode and sandbox provider credentials may be connected.
+    pub(crate) allow_test_keys: bool,
 }
 
 impl std::fmt::Debug for Services {
@@ -134,7 +138,25 @@ impl Services {
             session_sources: Arc::new(SessionSources::default()),
             agents: Arc::new(AgentCache::default()),
             analytics: Arc::new(AnalyticsCache::default()),
+            providers: Arc::new(NoProviders),
+            allow_test_keys: false,
         }
+    }
+
+    /// Reaches payment providers through `providers` (by default, none is reachable, so no
+    /// provider can be connected).
+    #[must_use]
+    pub fn with_payment_providers(mut self, providers: Arc<dyn PaymentProviders>) -> Self {
+        self.providers = providers;
+        self
+    }
+
+    /// Lets test-mode and sandbox provider credentials be connected (by default they are
+    /// refused, as DataFast refuses them in production).
+    #[must_use]
+    pub fn allowing_test_keys(mut self, allow: bool) -> Self {
+        self.allow_test_keys = allow;
+        self
     }
 
     /// Locates ingested events' client addresses with `geo` (by default, nothing is located).

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::ValidationError;
+use crate::website::Currency;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Provider {
@@ -95,12 +96,11 @@ impl fmt::Debug for ProviderCredentials {
     }
 }
 
+/// A credential as sent: trimmed, and printable ASCII only, since it travels to the provider
+/// in an HTTP header (no provider issues any other kind).
 fn secret_text(field: &str, input: &str, max: usize) -> Result<String, ValidationError> {
     let value = input.trim();
-    if value.is_empty()
-        || value.len() > max
-        || value.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if value.is_empty() || value.len() > max || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ValidationError::new(field, "is missing or malformed"));
     }
     Ok(value.to_owned())
@@ -113,6 +113,29 @@ impl ProviderCredentials {
             ProviderCredentials::LemonSqueezy { .. } => Provider::LemonSqueezy,
             ProviderCredentials::Polar { .. } => Provider::Polar,
             ProviderCredentials::Paddle { .. } => Provider::Paddle,
+        }
+    }
+
+    /// The request field the credential came in, for messages about it.
+    pub fn credential_field(&self) -> &'static str {
+        match self {
+            ProviderCredentials::Stripe { .. } => "stripeRak",
+            ProviderCredentials::LemonSqueezy { .. } => "lemonsqueezyApiKey",
+            ProviderCredentials::Polar { .. } => "polarAccessToken",
+            ProviderCredentials::Paddle { .. } => "paddleApiKey",
+        }
+    }
+
+    /// Whether the credential's own form says it is for the provider's test mode or sandbox
+    /// (Stripe `rk_test_`, Paddle `pdl_sdbx_`). Lemon Squeezy and Polar keys do not say; the
+    /// provider's answer to the credential check does ([`AccountFacts::test_mode`]).
+    pub fn is_test_key(&self) -> bool {
+        match self {
+            ProviderCredentials::Stripe { restricted_key } => {
+                restricted_key.starts_with("rk_test_")
+            }
+            ProviderCredentials::Paddle { api_key } => api_key.starts_with("pdl_sdbx_"),
+            ProviderCredentials::LemonSqueezy { .. } | ProviderCredentials::Polar { .. } => false,
         }
     }
 
@@ -194,6 +217,18 @@ impl ProviderCredentials {
     }
 }
 
+/// What a provider says about the account a credential opens, when the credential is checked
+/// before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFacts {
+    /// The account's, store's or organisation's name, when the provider gives one.
+    pub name: Option<String>,
+    /// The account's default or settlement currency, when the provider gives one.
+    pub currency: Option<Currency>,
+    /// The provider reports the credential as one of its test mode or sandbox.
+    pub test_mode: bool,
+}
+
 /// A stored connection: the sealed credentials (opaque bytes from the vault) and when it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
@@ -228,6 +263,21 @@ mod tests {
         assert!(ProviderCredentials::polar("polar_oat_abc", "org").is_err());
         assert!(ProviderCredentials::paddle("pdl_live_apikey_01abcdef").is_ok());
         assert!(ProviderCredentials::paddle("live_123").is_err());
+        // A credential goes in an HTTP header: printable ASCII only.
+        let organization = "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60";
+        assert!(ProviderCredentials::lemon_squeezy("eyJ0eXAiOiJKV1Qi\u{e9}", "12345").is_err());
+        assert!(ProviderCredentials::polar("polar_oat_\u{3b1}", organization).is_err());
+        assert!(ProviderCredentials::paddle("pdl_live_apikey_01ab\u{e9}cdef").is_err());
+    }
+
+    #[test]
+    fn test_keys_are_told_apart_where_the_key_says_so() {
+        let stripe = |key| ProviderCredentials::stripe(key).unwrap().is_test_key();
+        assert!(stripe("rk_test_51Habcdefghijkl"));
+        assert!(!stripe("rk_live_51Habcdefghijkl"));
+        let paddle = |key| ProviderCredentials::paddle(key).unwrap().is_test_key();
+        assert!(paddle("pdl_sdbx_apikey_01abcdef"));
+        assert!(!paddle("pdl_live_apikey_01abcdef"));
     }
 
     #[test]

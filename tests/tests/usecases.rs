@@ -1,4 +1,5 @@
-//! Use-case tests with mockall mocks of the driven ports (clock, randomness, hasher, vault) over
+//! Use-case tests with mockall mocks of the driven ports (clock, randomness, hasher, vault,
+//! payment providers) over
 //! the in-memory store: what the use cases do when a port misbehaves, and what they ask of
 //! each port. The same behaviours are exercised over real HTTP and SQLite elsewhere.
 
@@ -11,11 +12,12 @@ use datafast_application::{NewAccount, NewToken, NewWebsite};
 use datafast_application::{ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::Email;
-use datafast_domain::integration::{Provider, ProviderCredentials};
+use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
 use datafast_domain::permission::PermissionSet;
 use datafast_domain::role::Role;
-use datafast_domain::website::Domain;
+use datafast_domain::website::{Currency, Domain};
 use datafast_memory::MemoryStore;
+use datafast_ports::providers::{MockPaymentProviders, ProviderError};
 use datafast_ports::secrets::{MockCredentialHasher, MockCredentialVault};
 use datafast_ports::system::{MockClock, MockRandomSource};
 use datafast_ports::{CredentialHash, VaultError};
@@ -52,7 +54,42 @@ fn hasher() -> MockCredentialHasher {
     hasher
 }
 
+/// Connects Stripe with `key` as `principal`.
+async fn connect_stripe(
+    services: &Services,
+    principal: &Principal,
+    website: datafast_domain::id::WebsiteId,
+    key: &str,
+) -> Result<Currency, ServiceError> {
+    let credentials = ProviderCredentials::stripe(key).unwrap();
+    services
+        .integrations()
+        .connect(principal, website, credentials)
+        .await
+}
+
+/// Providers that accept every credential, for tests about what happens after the check.
+fn accepting() -> MockPaymentProviders {
+    let mut providers = MockPaymentProviders::new();
+    providers.expect_check().returning(|_| {
+        Ok(AccountFacts {
+            name: None,
+            currency: None,
+            test_mode: false,
+        })
+    });
+    providers
+}
+
 fn services_with(store: MemoryStore, vault: MockCredentialVault) -> Services {
+    services_with_providers(store, vault, accepting())
+}
+
+fn services_with_providers(
+    store: MemoryStore,
+    vault: MockCredentialVault,
+    providers: MockPaymentProviders,
+) -> Services {
     Services::new(
         Arc::new(store),
         Arc::new(clock()),
@@ -60,6 +97,7 @@ fn services_with(store: MemoryStore, vault: MockCredentialVault) -> Services {
         Arc::new(hasher()),
         Arc::new(vault),
     )
+    .with_payment_providers(Arc::new(providers))
 }
 
 /// An owner account with a full-access token and one website.
@@ -106,10 +144,7 @@ async fn a_failing_vault_stores_nothing_and_reports_a_clean_internal_error() {
     let services = services_with(MemoryStore::new(), vault);
     let (owner, website, _) = owner_with_website(&services).await;
 
-    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
-    let error = services
-        .integrations()
-        .connect(&owner, website, credentials)
+    let error = connect_stripe(&services, &owner, website, "rk_live_51Habcdefghijkl")
         .await
         .unwrap_err();
     assert!(matches!(error, ServiceError::Internal(_)), "got {error:?}");
@@ -157,13 +192,72 @@ async fn the_vault_only_ever_sees_credentials_the_policy_allowed() {
         .authenticate(Some(narrow.raw.expose()))
         .await
         .unwrap();
-    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
-    let error = services
-        .integrations()
-        .connect(&reader, website, credentials)
+    let error = connect_stripe(&services, &reader, website, "rk_live_51Habcdefghijkl")
         .await
         .unwrap_err();
     assert!(error.to_string().contains("settings:write"), "got {error}");
+}
+
+#[tokio::test]
+async fn nothing_is_sealed_unless_the_provider_accepted_the_credential() {
+    for (answer, expected_status) in [
+        (
+            ProviderError::Rejected("Invalid API Key provided".into()),
+            400,
+        ),
+        (ProviderError::Unavailable("connection failed".into()), 502),
+        (ProviderError::RateLimited { retry_after: None }, 502),
+    ] {
+        let mut vault = MockCredentialVault::new();
+        vault.expect_seal().never();
+        let mut providers = MockPaymentProviders::new();
+        providers
+            .expect_check()
+            .times(1)
+            .returning(move |_| Err(answer.clone()));
+        let services = services_with_providers(MemoryStore::new(), vault, providers);
+        let (owner, website, _) = owner_with_website(&services).await;
+        let error = connect_stripe(&services, &owner, website, "rk_live_51Habcdefghijkl")
+            .await
+            .unwrap_err();
+        let status = match error {
+            ServiceError::Invalid(_) => 400,
+            ServiceError::BadGateway(_) => 502,
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(status, expected_status);
+        assert!(!stripe_connected(&services, &owner, website).await);
+    }
+}
+
+/// Whether Stripe shows as connected.
+async fn stripe_connected(
+    services: &Services,
+    owner: &Principal,
+    website: datafast_domain::id::WebsiteId,
+) -> bool {
+    let status = services
+        .integrations()
+        .status(owner, website)
+        .await
+        .unwrap();
+    status
+        .providers
+        .iter()
+        .any(|(p, state)| *p == Provider::Stripe && state.is_some())
+}
+
+#[tokio::test]
+async fn a_test_key_is_refused_before_the_provider_is_asked_unless_allowed() {
+    let mut providers = MockPaymentProviders::new();
+    providers.expect_check().never();
+    let services =
+        services_with_providers(MemoryStore::new(), MockCredentialVault::new(), providers);
+    let (owner, website, _) = owner_with_website(&services).await;
+    let error = connect_stripe(&services, &owner, website, "rk_test_51Habcdefghijkl")
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("test-mode key"), "got {error}");
 }
 
 #[tokio::test]
@@ -176,10 +270,7 @@ async fn a_sealed_credential_is_what_gets_stored() {
         .returning(|_| Ok(b"sealed-bytes".to_vec()));
     let services = services_with(MemoryStore::new(), vault);
     let (owner, website, _) = owner_with_website(&services).await;
-    let credentials = ProviderCredentials::stripe("rk_live_51Habcdefghijkl").unwrap();
-    services
-        .integrations()
-        .connect(&owner, website, credentials)
+    connect_stripe(&services, &owner, website, "rk_live_51Habcdefghijkl")
         .await
         .unwrap();
     let status = services

@@ -107,6 +107,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::TooLarge(_) => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, error.to_string())
             }
+            ServiceError::BadGateway(_) => Self::new(StatusCode::BAD_GATEWAY, error.to_string()),
             ServiceError::Internal(detail) => Self::internal(&detail),
         }
     }
@@ -215,6 +216,10 @@ mod tests {
             (ServiceError::NotFound("Website not found".into()), 404),
             (ServiceError::Conflict("taken".into()), 409),
             (ServiceError::TooLarge("big".into()), 413),
+            (
+                ServiceError::BadGateway("Stripe could not be reached".into()),
+                502,
+            ),
             (ServiceError::Internal("disk on fire".into()), 500),
         ];
         for (service_error, status) in cases {

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{FRIEND_EMAIL, Sandbox, create_website, json_of, stdout_of, unique_domain};
+use common::{
+    FRIEND_EMAIL, STRIPE_TEST_KEY, Sandbox, create_website, json_of, stdout_of, unique_domain,
+};
 use predicates::prelude::*;
 
 const MISSING_ID: &str = "000000000000000000000000";
@@ -493,7 +495,7 @@ fn goals_customizations_and_colors() {
 fn integrations_status_connect_and_disconnect() {
     let sandbox = Sandbox::new();
     let website = create_website(&sandbox, "pay");
-    let secret = "rk_test_abcdefgh12345678";
+    let secret = STRIPE_TEST_KEY;
     let connected = stdout_of(sandbox.owner().args([
         "integrations",
         "connect",

@@ -11,10 +11,14 @@ use datafast_domain::account::Email;
 use datafast_domain::website::IpRule;
 use datafast_notify::{SmtpConfig, SmtpNotifier, TlsMode};
 use datafast_ports::notify::RetryPolicy;
+use datafast_providers::{ProviderClients, ProviderEndpoints};
 use serde::Deserialize;
 
 /// How long one SMTP exchange or webhook call may take before it counts as failed.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one call to a payment provider may take before it counts as unavailable.
+pub const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Built-in route prefixes a second events path must not shadow.
 const RESERVED_PREFIXES: [&str; 3] = ["/api/", "/js/", "/health"];
@@ -154,6 +158,14 @@ pub struct Config {
     pub alert_retry_attempts: u32,
     /// The wait before the first retry, doubled for each next one (capped at 60 s).
     pub alert_retry_base_ms: u64,
+    /// Lets test-mode and sandbox payment-provider keys connect; refused otherwise.
+    pub allow_test_keys: bool,
+    /// The payment providers' API roots, for reaching local fakes in tests; unset means the
+    /// provider's own. `paddle_api_base` serves live and sandbox keys alike.
+    pub stripe_api_base: Option<String>,
+    pub lemonsqueezy_api_base: Option<String>,
+    pub polar_api_base: Option<String>,
+    pub paddle_api_base: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -187,6 +199,11 @@ impl fmt::Debug for Config {
             .field("webhook_allowed_networks", &self.webhook_allowed_networks)
             .field("alert_retry_attempts", &self.alert_retry_attempts)
             .field("alert_retry_base_ms", &self.alert_retry_base_ms)
+            .field("allow_test_keys", &self.allow_test_keys)
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("lemonsqueezy_api_base", &self.lemonsqueezy_api_base)
+            .field("polar_api_base", &self.polar_api_base)
+            .field("paddle_api_base", &self.paddle_api_base)
             .finish()
     }
 }
@@ -222,6 +239,11 @@ impl Default for Config {
             webhook_allowed_networks: Vec::new(),
             alert_retry_attempts: 3,
             alert_retry_base_ms: 1_000,
+            allow_test_keys: false,
+            stripe_api_base: None,
+            lemonsqueezy_api_base: None,
+            polar_api_base: None,
+            paddle_api_base: None,
         }
     }
 }
@@ -242,6 +264,7 @@ impl Config {
             validate_events_path(path)?;
         }
         self.smtp()?;
+        self.payment_providers()?;
         Email::parse(&self.owner_email).map_err(|_| ConfigError::Invalid {
             setting: "owner_email",
             reason: format!("'{}' is not an email address", self.owner_email),
@@ -284,6 +307,39 @@ impl Config {
     /// An entry that is not an IP address or CIDR block.
     pub fn webhook_allowed_rules(&self) -> Result<Vec<IpRule>, ConfigError> {
         ip_rules("webhook_allowed_networks", &self.webhook_allowed_networks)
+    }
+
+    /// Where each payment provider is reached: its own API unless a base is configured.
+    pub fn provider_endpoints(&self) -> ProviderEndpoints {
+        let mut endpoints = ProviderEndpoints::default();
+        let bases = [
+            (&self.stripe_api_base, &mut endpoints.stripe),
+            (&self.lemonsqueezy_api_base, &mut endpoints.lemonsqueezy),
+            (&self.polar_api_base, &mut endpoints.polar),
+        ];
+        for (setting, endpoint) in bases {
+            if let Some(base) = setting {
+                base.trim().clone_into(endpoint);
+            }
+        }
+        if let Some(base) = &self.paddle_api_base {
+            base.trim().clone_into(&mut endpoints.paddle);
+            base.trim().clone_into(&mut endpoints.paddle_sandbox);
+        }
+        endpoints
+    }
+
+    /// The payment-provider connectors for these settings.
+    ///
+    /// # Errors
+    /// A provider base that is not an absolute http(s) URL.
+    pub fn payment_providers(&self) -> Result<ProviderClients, ConfigError> {
+        ProviderClients::new(&self.provider_endpoints(), PROVIDER_TIMEOUT).map_err(|error| {
+            ConfigError::Invalid {
+                setting: "payment provider api base",
+                reason: error.to_string(),
+            }
+        })
     }
 
     /// The SMTP settings, or `None` when no SMTP host is configured.
@@ -431,6 +487,11 @@ pub struct FileConfig {
     pub webhook_allowed_networks: Option<Vec<String>>,
     pub alert_retry_attempts: Option<u32>,
     pub alert_retry_base_ms: Option<u64>,
+    pub allow_test_keys: Option<bool>,
+    pub stripe_api_base: Option<String>,
+    pub lemonsqueezy_api_base: Option<String>,
+    pub polar_api_base: Option<String>,
+    pub paddle_api_base: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -485,7 +546,8 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         smtp_tls,
         webhook_allowed_networks,
         alert_retry_attempts,
-        alert_retry_base_ms
+        alert_retry_base_ms,
+        allow_test_keys
     );
     macro_rules! take_optional {
         ($($field:ident),*) => { $( if let Some(value) = layer.$field { config.$field = Some(value); } )* };
@@ -497,7 +559,11 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         smtp_host,
         smtp_username,
         smtp_password,
-        smtp_from
+        smtp_from,
+        stripe_api_base,
+        lemonsqueezy_api_base,
+        polar_api_base,
+        paddle_api_base
     );
 }
 
@@ -779,5 +845,37 @@ mod tests {
         assert_eq!(config.smtp_tls, SmtpTls::None);
         assert_eq!(config.alert_retry_attempts, 5);
         assert!(toml::from_str::<FileConfig>("smtp_tls = \"ssl\"").is_err());
+    }
+
+    #[test]
+    fn provider_bases_default_to_the_providers_and_must_be_urls() {
+        let config = Config::default();
+        assert_eq!(config.provider_endpoints(), ProviderEndpoints::default());
+        let faked = Config {
+            stripe_api_base: Some(" http://127.0.0.1:9001 ".into()),
+            paddle_api_base: Some("http://127.0.0.1:9002".into()),
+            ..Config::default()
+        };
+        let endpoints = faked.provider_endpoints();
+        assert_eq!(endpoints.stripe, "http://127.0.0.1:9001");
+        assert_eq!(endpoints.paddle, "http://127.0.0.1:9002");
+        assert_eq!(endpoints.paddle_sandbox, "http://127.0.0.1:9002");
+        assert_eq!(endpoints.polar, ProviderEndpoints::default().polar);
+        assert!(faked.validate().is_ok());
+        let broken = Config {
+            polar_api_base: Some("api.polar.sh".into()),
+            ..Config::default()
+        };
+        assert!(
+            broken
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("api.polar.sh")
+        );
+        let file: FileConfig = toml::from_str("allow_test_keys = true").unwrap();
+        let mut config = Config::default();
+        overlay(&mut config, file);
+        assert!(config.allow_test_keys);
     }
 }

@@ -270,6 +270,7 @@ impl Application {
             None => None,
         };
         let notifiers = alert_channels(&config)?;
+        let providers = Arc::new(config.payment_providers()?);
         let (store, mut services) = open_storage(
             &config.database,
             &config.key_file(),
@@ -280,6 +281,9 @@ impl Application {
         if let Some(locator) = locator {
             services = services.with_geo_locator(locator);
         }
+        services = services
+            .with_payment_providers(providers)
+            .allowing_test_keys(config.allow_test_keys);
         let (dispatcher, worker) = AlertDispatcher::new(
             AlertDeliveryPorts {
                 store,

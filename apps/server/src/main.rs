@@ -139,6 +139,21 @@ struct ServeArgs {
     /// Wait before the first alert retry in milliseconds, doubled each time [default: 1000].
     #[arg(long, env = "DATAFAST_ALERT_RETRY_BASE_MS")]
     alert_retry_base_ms: Option<u64>,
+    /// Let test-mode and sandbox payment-provider keys connect.
+    #[arg(long, env = "DATAFAST_ALLOW_TEST_KEYS")]
+    allow_test_keys: bool,
+    /// Stripe's API root, for a local fake in tests [default: https://api.stripe.com].
+    #[arg(long, env = "DATAFAST_STRIPE_API_BASE")]
+    stripe_api_base: Option<String>,
+    /// Lemon Squeezy's API root, for a local fake in tests.
+    #[arg(long, env = "DATAFAST_LEMONSQUEEZY_API_BASE")]
+    lemonsqueezy_api_base: Option<String>,
+    /// Polar's API root, for a local fake in tests.
+    #[arg(long, env = "DATAFAST_POLAR_API_BASE")]
+    polar_api_base: Option<String>,
+    /// Paddle's API root for live and sandbox keys, for a local fake in tests.
+    #[arg(long, env = "DATAFAST_PADDLE_API_BASE")]
+    paddle_api_base: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +199,12 @@ impl ServeArgs {
             webhook_allowed_networks: self.webhook_allowed_networks.clone(),
             alert_retry_attempts: self.alert_retry_attempts,
             alert_retry_base_ms: self.alert_retry_base_ms,
+            // Absent, the flag leaves the file's setting alone.
+            allow_test_keys: self.allow_test_keys.then_some(true),
+            stripe_api_base: self.stripe_api_base.clone(),
+            lemonsqueezy_api_base: self.lemonsqueezy_api_base.clone(),
+            polar_api_base: self.polar_api_base.clone(),
+            paddle_api_base: self.paddle_api_base.clone(),
         }
     }
 }

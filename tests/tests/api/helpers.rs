@@ -1,6 +1,6 @@
 //! The test harness: a real server on port 0 over a fresh SQLite file and key file, an owner
-//! account with a full-access token, and small request helpers that return the status and the
-//! JSON body.
+//! account with a full-access token, local fakes of the payment providers it is pointed at,
+//! and small request helpers that return the status and the JSON body.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use datafast_application::Services;
 use datafast_application::{NewAccount, NewToken};
 use datafast_domain::account::Email;
 use datafast_ports::Clock;
+use datafast_provider_fakes::FakeProviders;
 use datafast_secrets::{OsRandom, ServerKeys};
 use datafast_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -21,6 +22,8 @@ pub struct TestApp {
     database: PathBuf,
     store: SqliteStore,
     services: Services,
+    /// The payment providers the server reaches; tests give them the credentials they accept.
+    pub providers: FakeProviders,
     _folder: TempDir,
 }
 
@@ -57,11 +60,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut datafast_server::Config)) -
     );
     let owner_token = token_for(&services, "owner@example.com", Some("Owner")).await;
 
+    let providers = FakeProviders::start().await.expect("provider fakes start");
     let mut config = datafast_server::Config {
         bind: "127.0.0.1:0".to_owned(),
         database: database.clone(),
         key_file: Some(key_file),
         rate_limit_per_minute: 0,
+        stripe_api_base: Some(providers.stripe.base_url().to_owned()),
+        lemonsqueezy_api_base: Some(providers.lemonsqueezy.base_url().to_owned()),
+        polar_api_base: Some(providers.polar.base_url().to_owned()),
+        paddle_api_base: Some(providers.paddle.base_url().to_owned()),
         ..datafast_server::Config::default()
     };
     adjust(&mut config);
@@ -78,6 +86,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut datafast_server::Config)) -
         database,
         store,
         services,
+        providers,
         _folder: folder,
     }
 }

@@ -8,6 +8,7 @@
 //! here fails the test.
 
 use datafast_ports::store::EventStore;
+use datafast_provider_fakes::Account;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -315,17 +316,41 @@ fn example_bodies(world: &World, method: &str, path: &str) -> Option<Vec<Value>>
     Some(vec![body])
 }
 
+const STRIPE_KEY: &str = "rk_live_51AbCdEfGhIjKl";
+const LEMON_KEY: &str = "ls-key";
+const LEMON_STORE: &str = "12345";
+const POLAR_TOKEN: &str = "polar_oat_x";
+const POLAR_ORGANIZATION: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const PADDLE_KEY: &str = "pdl_live_apikey_0123456789abcdef";
+
 fn integration_body(path: &str) -> Option<Vec<Value>> {
     let provider = path.strip_prefix("/websites/{websiteId}/integrations/")?;
     let body = match provider {
-        "stripe" => json!({"stripeRak": "rk_test_51AbCdEfGhIjKl"}),
-        "lemonsqueezy" => json!({"lemonsqueezyApiKey": "ls-key", "lemonsqueezyStoreId": "12345"}),
-        "polar" => json!({"polarAccessToken": "polar_oat_x",
-            "polarOrgId": "0f8fad5b-d9cb-469f-a165-70867728950e"}),
-        "paddle" => json!({"paddleApiKey": "pdl_sdbx_apikey_0123456789abcdef"}),
+        "stripe" => json!({"stripeRak": STRIPE_KEY}),
+        "lemonsqueezy" => {
+            json!({"lemonsqueezyApiKey": LEMON_KEY, "lemonsqueezyStoreId": LEMON_STORE})
+        }
+        "polar" => json!({"polarAccessToken": POLAR_TOKEN, "polarOrgId": POLAR_ORGANIZATION}),
+        "paddle" => json!({"paddleApiKey": PADDLE_KEY}),
         _ => return None,
     };
     Some(vec![body])
+}
+
+/// The providers accept the example credentials, so the examples connect.
+fn accept_example_credentials(app: &TestApp) {
+    let scoped = |scope: &str| Account {
+        scope: Some(scope.to_owned()),
+        ..Account::default()
+    };
+    app.providers.stripe.add_key(STRIPE_KEY, Account::default());
+    app.providers
+        .lemonsqueezy
+        .add_key(LEMON_KEY, scoped(LEMON_STORE));
+    app.providers
+        .polar
+        .add_key(POLAR_TOKEN, scoped(POLAR_ORGANIZATION));
+    app.providers.paddle.add_key(PADDLE_KEY, Account::default());
 }
 
 fn website_api_body(world: &World, method: &str, path: &str) -> Option<Vec<Value>> {
@@ -525,6 +550,7 @@ fn without_clock(mut value: Value) -> Value {
 }
 
 async fn world(app: &TestApp) -> World {
+    accept_example_credentials(app);
     let (_, created) = app
         .post("/api/v1/admin/websites", json!({"domain": "example.com"}))
         .await;

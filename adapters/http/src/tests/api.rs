@@ -18,6 +18,8 @@ use datafast_domain::account::Email;
 use datafast_domain::goal::PALETTE;
 use datafast_domain::permission::Permission;
 use datafast_memory::MemoryStore;
+use datafast_provider_fakes::{Account, FakeProviders};
+use datafast_providers::{ProviderClients, ProviderEndpoints};
 use datafast_secrets::{AeadVault, HmacHasher, OsRandom};
 
 use super::clock::FixedClock;
@@ -569,9 +571,29 @@ async fn keys_goals_funnels_and_alerts() {
     assert_eq!(assert_ok(&deleted)["deleted"], true);
 }
 
+/// The real provider connectors, pointed at local fakes of the providers' APIs that accept the
+/// credentials this file connects.
+async fn providers_faked(fakes: &FakeProviders) -> Arc<ProviderClients> {
+    fakes
+        .stripe
+        .add_key("rk_live_51HsecretSTRIPEvalue", Account::default());
+    fakes
+        .paddle
+        .add_key("pdl_live_apikey_01abcdef", Account::default());
+    let endpoints = ProviderEndpoints {
+        stripe: fakes.stripe.base_url().to_owned(),
+        lemonsqueezy: fakes.lemonsqueezy.base_url().to_owned(),
+        polar: fakes.polar.base_url().to_owned(),
+        paddle: fakes.paddle.base_url().to_owned(),
+        paddle_sandbox: fakes.paddle.base_url().to_owned(),
+    };
+    Arc::new(ProviderClients::new(&endpoints, std::time::Duration::from_secs(5)).unwrap())
+}
+
 #[actix_web::test]
 async fn team_invitations_and_integrations() {
-    let services = services();
+    let fakes = FakeProviders::start().await.unwrap();
+    let services = services().with_payment_providers(providers_faked(&fakes).await);
     let owner = token_for(&services, "owner@example.com").await;
     let invitee = token_for(&services, "member@example.com").await;
     let app = test::init_service(application(AppState::new(services, &unlimited()))).await;

@@ -1,6 +1,7 @@
 //! The test harness: one real `datafast-server` per test binary, on port 0 over a temporary
-//! SQLite file, with an owner token and a second account's token; and a sandbox per test that
-//! runs the `datafast` binary with its own HOME and XDG_CONFIG_HOME.
+//! SQLite file, with an owner token and a second account's token and local fakes of the
+//! payment providers (Stripe knows [`STRIPE_TEST_KEY`]); and a sandbox per test that runs the
+//! `datafast` binary with its own HOME and XDG_CONFIG_HOME.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +13,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 pub const FRIEND_EMAIL: &str = "friend@example.com";
+/// A Stripe test-mode key the fake Stripe accepts (the server allows test keys).
+pub const STRIPE_TEST_KEY: &str = "rk_test_abcdefgh12345678";
 
 #[derive(Debug)]
 pub struct Server {
@@ -58,6 +61,16 @@ pub fn server() -> &'static Server {
                 .await
                 .expect("friend token");
                 drop(services);
+                let providers = datafast_provider_fakes::FakeProviders::start()
+                    .await
+                    .expect("provider fakes");
+                providers.stripe.add_key(
+                    STRIPE_TEST_KEY,
+                    datafast_provider_fakes::Account {
+                        test_mode: true,
+                        ..datafast_provider_fakes::Account::named("Test account", "usd")
+                    },
+                );
                 let config = datafast_server::Config {
                     bind: "127.0.0.1:0".to_owned(),
                     database,
@@ -65,6 +78,8 @@ pub fn server() -> &'static Server {
                     rate_limit_per_minute: 0,
                     workers: 2,
                     log: "error".to_owned(),
+                    allow_test_keys: true,
+                    stripe_api_base: Some(providers.stripe.base_url().to_owned()),
                     ..datafast_server::Config::default()
                 };
                 let application = datafast_server::Application::build(config)

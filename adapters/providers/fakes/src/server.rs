@@ -1,0 +1,194 @@
+//! What every fake shares: its loopback server, the credentials it knows, the faults it has
+//! been told to inject, and the requests it has seen.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, ServiceConfig};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::Value;
+
+/// What a credential opens at a fake provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    pub name: Option<String>,
+    /// As the provider spells it: `usd` at Stripe and Polar, `USD` at Lemon Squeezy.
+    pub currency: Option<String>,
+    /// The provider reports the credential as one of its test mode.
+    pub test_mode: bool,
+    /// The store (Lemon Squeezy) or organization (Polar) the credential can see; `None` for
+    /// every one.
+    pub scope: Option<String>,
+    /// Stripe: a restricted key that may not read the account itself (403), as many may not.
+    pub account_hidden: bool,
+}
+
+impl Account {
+    /// An account with a name and a currency, spelled as the provider spells it.
+    pub fn named(name: &str, currency: &str) -> Self {
+        Self {
+            name: Some(name.to_owned()),
+            currency: Some(currency.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// The same account, seeing only the store or organization `id`.
+    #[must_use]
+    pub fn seeing(mut self, id: &str) -> Self {
+        self.scope = Some(id.to_owned());
+        self
+    }
+}
+
+/// A request a fake received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub path_and_query: String,
+    /// The `Authorization` header as sent.
+    pub authorization: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    keys: HashMap<String, Account>,
+    /// What an unknown credential opens, when the fake accepts any.
+    any_key: Option<Account>,
+    revoked: HashSet<String>,
+    throttled: u32,
+    failing: u32,
+    requests: Vec<Recorded>,
+}
+
+/// Why a fake refuses a request before the route's own logic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// No credential, an unknown one, or a revoked one.
+    Unauthorized,
+    /// Answer 429, as told by [`Fake::throttle_next`].
+    Throttled,
+    /// Answer 500, as told by [`Fake::fail_next`].
+    Failing,
+}
+
+pub(crate) type Shared = Data<Mutex<State>>;
+
+/// A JSON answer with `status`.
+pub(crate) fn respond(status: u16, body: &Value) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status).json(body)
+}
+
+/// The bearer credential of `request`, if it has one.
+pub(crate) fn bearer(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Records `request` and decides whether the fake serves it: the account its credential
+/// opens, or why not.
+pub(crate) fn gate(state: &Shared, request: &HttpRequest) -> Result<Account, Refused> {
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let mut state = lock(state);
+    state.requests.push(Recorded {
+        path_and_query: request
+            .uri()
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned()),
+        authorization,
+    });
+    if state.throttled > 0 {
+        state.throttled -= 1;
+        return Err(Refused::Throttled);
+    }
+    if state.failing > 0 {
+        state.failing -= 1;
+        return Err(Refused::Failing);
+    }
+    match bearer(request) {
+        Some(key) if !state.revoked.contains(key) => state
+            .keys
+            .get(key)
+            .or(state.any_key.as_ref())
+            .cloned()
+            .ok_or(Refused::Unauthorized),
+        _ => Err(Refused::Unauthorized),
+    }
+}
+
+/// One running fake provider.
+#[derive(Debug, Clone)]
+pub struct Fake {
+    base_url: String,
+    state: Shared,
+}
+
+impl Fake {
+    pub(crate) async fn start(routes: fn(&mut ServiceConfig)) -> std::io::Result<Self> {
+        let state: Shared = Data::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let server = HttpServer::new(move || App::new().app_data(shared.clone()).configure(routes))
+            .workers(1)
+            .disable_signals()
+            .bind(("127.0.0.1", 0))?;
+        let port = server
+            .addrs()
+            .first()
+            .map(|address| address.port())
+            .ok_or_else(|| std::io::Error::other("the fake bound no address"))?;
+        tokio::spawn(server.run());
+        Ok(Self {
+            base_url: format!("http://127.0.0.1:{port}"),
+            state,
+        })
+    }
+
+    /// The provider's API root, to configure as its base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Makes `key` a valid credential opening `account`.
+    pub fn add_key(&self, key: &str, account: Account) {
+        lock(&self.state).keys.insert(key.to_owned(), account);
+    }
+
+    /// Makes every credential not revoked valid, opening `account` unless it was added with
+    /// an account of its own.
+    pub fn accept_any_key(&self, account: Account) {
+        lock(&self.state).any_key = Some(account);
+    }
+
+    /// Revokes `key`: from now on the provider answers as for an unknown key.
+    pub fn revoke(&self, key: &str) {
+        lock(&self.state).revoked.insert(key.to_owned());
+    }
+
+    /// The next `count` requests are answered 429 with `Retry-After`.
+    pub fn throttle_next(&self, count: u32) {
+        lock(&self.state).throttled = count;
+    }
+
+    /// The next `count` requests are answered 500.
+    pub fn fail_next(&self, count: u32) {
+        lock(&self.state).failing = count;
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.state).requests.clone()
+    }
+}

@@ -1,0 +1,100 @@
+//! Payment-provider connectors behind the [`PaymentProviders`] port: one module per provider,
+//! each speaking that provider's public HTTP API with a credential the user gave, read-only.
+//! The endpoints are configurable so that tests can point them at local fakes.
+
+mod api;
+mod lemonsqueezy;
+mod paddle;
+mod polar;
+mod stripe;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use datafast_domain::integration::{AccountFacts, ProviderCredentials};
+use datafast_ports::providers::{PaymentProviders, ProviderError};
+
+pub use api::InvalidEndpoint;
+
+use api::Api;
+
+/// Where each provider's API is reached. The defaults are the providers' production hosts;
+/// tests point them at local fakes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEndpoints {
+    pub stripe: String,
+    pub lemonsqueezy: String,
+    pub polar: String,
+    /// Paddle's live API. Sandbox keys (`pdl_sdbx_`) go to `paddle_sandbox`.
+    pub paddle: String,
+    pub paddle_sandbox: String,
+}
+
+impl Default for ProviderEndpoints {
+    fn default() -> Self {
+        Self {
+            stripe: "https://api.stripe.com".to_owned(),
+            lemonsqueezy: "https://api.lemonsqueezy.com".to_owned(),
+            polar: "https://api.polar.sh".to_owned(),
+            paddle: "https://api.paddle.com".to_owned(),
+            paddle_sandbox: "https://sandbox-api.paddle.com".to_owned(),
+        }
+    }
+}
+
+/// The four connectors over one HTTP client.
+#[derive(Debug, Clone)]
+pub struct ProviderClients {
+    stripe: Api,
+    lemonsqueezy: Api,
+    polar: Api,
+    paddle: Api,
+    paddle_sandbox: Api,
+}
+
+impl ProviderClients {
+    /// Connectors for `endpoints`; each request gives up after `timeout`.
+    ///
+    /// # Errors
+    /// An endpoint that is not an absolute http(s) URL.
+    pub fn new(endpoints: &ProviderEndpoints, timeout: Duration) -> Result<Self, InvalidEndpoint> {
+        let client = api::client(timeout)?;
+        Ok(Self {
+            stripe: stripe::api(client.clone(), &endpoints.stripe)?,
+            lemonsqueezy: lemonsqueezy::api(client.clone(), &endpoints.lemonsqueezy)?,
+            polar: polar::api(client.clone(), &endpoints.polar)?,
+            paddle: paddle::api(client.clone(), &endpoints.paddle)?,
+            paddle_sandbox: paddle::api(client, &endpoints.paddle_sandbox)?,
+        })
+    }
+}
+
+#[async_trait]
+impl PaymentProviders for ProviderClients {
+    async fn check(
+        &self,
+        credentials: &ProviderCredentials,
+    ) -> Result<AccountFacts, ProviderError> {
+        match credentials {
+            ProviderCredentials::Stripe { restricted_key } => {
+                stripe::check(&self.stripe, restricted_key).await
+            }
+            ProviderCredentials::LemonSqueezy { api_key, store_id } => {
+                lemonsqueezy::check(&self.lemonsqueezy, api_key, store_id).await
+            }
+            ProviderCredentials::Polar {
+                access_token,
+                organization_id,
+            } => polar::check(&self.polar, access_token, organization_id).await,
+            ProviderCredentials::Paddle { api_key } => {
+                let api = if credentials.is_test_key() {
+                    &self.paddle_sandbox
+                } else {
+                    &self.paddle
+                };
+                paddle::check(api, api_key).await
+            }
+        }
+    }
+}
