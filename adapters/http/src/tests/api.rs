@@ -573,7 +573,7 @@ async fn keys_goals_funnels_and_alerts() {
 
 /// The real provider connectors, pointed at local fakes of the providers' APIs that accept the
 /// credentials this file connects.
-async fn providers_faked(fakes: &FakeProviders) -> Arc<ProviderClients> {
+pub(super) async fn providers_faked(fakes: &FakeProviders) -> Arc<ProviderClients> {
     fakes
         .stripe
         .add_key("rk_live_51HsecretSTRIPEvalue", Account::default());

@@ -1,6 +1,6 @@
 //! What the access log writes: never a request path beyond the matched route pattern, per-request
 //! lines for the authenticated APIs at `info`, and for ingestion only at `debug`, with a periodic
-//! summary at `info` instead.
+//! summary at `info` instead; and never a provider credential, whatever the provider answers.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,11 @@ use serde_json::json;
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::DefaultGuard;
 
-use super::api::{assert_ok, call, get, services, token_for, unlimited, with_json};
+use datafast_provider_fakes::FakeProviders;
+
+use super::api::{
+    assert_ok, call, get, providers_faked, services, token_for, unlimited, with_json,
+};
 use crate::{AppState, HttpConfig, application, traffic};
 
 /// Log output captured on this thread (the in-process app runs on the test's thread).
@@ -185,4 +189,52 @@ async fn wait_for_line(logs: &Capture, needle: &str) -> String {
         actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("no '{needle}' line in:\n{}", logs.text());
+}
+
+#[actix_web::test]
+async fn provider_credentials_never_reach_the_log_whatever_the_provider_answers() {
+    let (logs, _guard) = Capture::install(LevelFilter::TRACE);
+    let fakes = FakeProviders::start().await.unwrap();
+    let services = services().with_payment_providers(providers_faked(&fakes).await);
+    let owner = token_for(&services, "owner@example.com").await;
+    let app = test::init_service(application(AppState::new(services, &unlimited()))).await;
+    let reply = call(
+        &app,
+        with_json(
+            TestRequest::post().uri("/api/v1/admin/websites"),
+            &owner,
+            json!({"domain": "example.com"}),
+        ),
+    )
+    .await;
+    let site = assert_ok(&reply)["websiteId"].as_str().unwrap().to_owned();
+    let stripe = format!("/api/v1/admin/websites/{site}/integrations/stripe");
+    let connect = |key: &str| {
+        with_json(
+            TestRequest::post().uri(&stripe),
+            &owner,
+            json!({"stripeRak": key}),
+        )
+    };
+
+    // Accepted, refused by the provider, and with the provider failing.
+    let accepted = call(&app, connect("rk_live_51HsecretSTRIPEvalue")).await;
+    assert_eq!(accepted.status.as_u16(), 200);
+    let refused = call(&app, connect("rk_live_51HunknownSECRETkey")).await;
+    assert_eq!(refused.status.as_u16(), 400);
+    fakes.stripe.fail_next(1);
+    let failed = call(&app, connect("rk_live_51HsecretSTRIPEvalue")).await;
+    assert_eq!(failed.status.as_u16(), 502);
+
+    let text = logs.text();
+    assert!(
+        text.contains("integrations/stripe"),
+        "nothing was logged:\n{text}"
+    );
+    for secret in ["secretSTRIPEvalue", "unknownSECRET"] {
+        assert!(
+            !text.contains(secret),
+            "a credential reached the log:\n{text}"
+        );
+    }
 }
