@@ -1,6 +1,7 @@
 //! Payment-provider integrations: which providers exist, what a connect request must look like,
-//! and the status the API shows. Credentials are checked for form here; the vault port encrypts
-//! them, and they are never shown again.
+//! what a provider says about the account a credential opens, and the status the API shows.
+//! Credentials are checked for form here; the payment-provider port checks them live, the vault
+//! port encrypts them, and they are never shown again.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
