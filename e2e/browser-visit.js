@@ -10,7 +10,10 @@
 // Each step waits until Chromium has seen the server answer that event's POST.
 //
 // Input (environment): DATAFAST_SERVER (origin of our server), DATAFAST_WEBSITE_ID,
-// DATAFAST_DOMAIN, DATAFAST_USER_AGENT, CHROMIUM (the browser binary).
+// DATAFAST_DOMAIN, DATAFAST_USER_AGENT, CHROMIUM (the browser binary). Optional:
+// DATAFAST_SNIPPET, a script tag to paste into the page as it is, in place of the one built
+// here; DATAFAST_PAGE_HOST, a host name the page is served under instead of localhost (Chromium
+// maps it to loopback), so the page's origin is a site's and not a developer's machine.
 // Output: one JSON line on stdout with the cookies Chromium holds for the page and the status of
 // every POST to /api/events; exit 1 on any failure, with the reason on stderr.
 "use strict";
@@ -37,6 +40,8 @@ const websiteId = required("DATAFAST_WEBSITE_ID");
 const domain = required("DATAFAST_DOMAIN");
 const userAgent = required("DATAFAST_USER_AGENT");
 const chromiumPath = required("CHROMIUM");
+const pastedSnippet = process.env.DATAFAST_SNIPPET;
+const pageHost = process.env.DATAFAST_PAGE_HOST || "localhost";
 
 const escape = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = `<!doctype html>
@@ -51,8 +56,8 @@ const page = `<!doctype html>
   };
   window.datafast("video_play", { position: "hero" });
 </script>
-<script defer data-website-id="${escape(websiteId)}" data-domain="${escape(domain)}"
-        data-allow-localhost="true" src="${escape(server)}/js/script.js"></script>
+${pastedSnippet || `<script defer data-website-id="${escape(websiteId)}" data-domain="${escape(domain)}"
+        data-allow-localhost="true" src="${escape(server)}/js/script.js"></script>`}
 </head>
 <body>
 <h1>Pricing</h1>
@@ -154,7 +159,7 @@ function waiter(explain) {
 
 async function main() {
   const pages = await servePage();
-  const pageUrl = `http://localhost:${pages.address().port}/pricing`;
+  const pageUrl = `http://${pageHost}:${pages.address().port}/pricing`;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "datafast-chromium-"));
   const flags = [
     "--headless",
@@ -173,6 +178,8 @@ async function main() {
     `--user-agent=${userAgent}`,
     "--disable-blink-features=AutomationControlled",
     "--window-size=1280,800",
+    // A page host other than localhost resolves to the loopback page server, nothing else.
+    ...(pageHost === "localhost" ? [] : [`--host-resolver-rules=MAP ${pageHost} 127.0.0.1`]),
     "about:blank",
   ];
   const child = spawn(chromiumPath, flags, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });

@@ -466,3 +466,55 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
         "{detail}"
     );
 }
+
+/// The snippet `POST /websites` hands out, pasted as it is into a page of another site (its own
+/// host, resolved to loopback), loads the script from this server and tracks the visit. A
+/// snippet with a relative `src` would load the site's own `/js/script.js` and track nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_snippet_from_the_api_pasted_into_another_site_tracks_a_visit() {
+    let Some(e2e) = prerequisite(node_with_sdk(), "the pasted-snippet test") else {
+        return;
+    };
+    let Some(chromium) = prerequisite(chromium(), "the pasted-snippet test") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (status, created) = app
+        .post("/api/v1/admin/websites", json!({"domain": "shop.test"}))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let snippet = text(&created["data"][0], "snippet").to_owned();
+    let tracking_id = text(&created["data"][0], "trackingId").to_owned();
+    let website_id = text(&created["data"][0], "websiteId").to_owned();
+    assert!(
+        snippet.contains(&format!("src=\"{}/js/script.js\"", app.address)),
+        "{snippet}"
+    );
+
+    run_node(
+        &e2e,
+        "browser-visit.js",
+        vec![
+            ("DATAFAST_SERVER", app.address.clone()),
+            ("DATAFAST_WEBSITE_ID", tracking_id),
+            ("DATAFAST_DOMAIN", "shop.test".to_owned()),
+            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
+            ("CHROMIUM", chromium.display().to_string()),
+            ("DATAFAST_SNIPPET", snippet),
+            ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
+        ],
+    )
+    .await;
+
+    let events = stored_events(&app).await;
+    let pageview = events
+        .iter()
+        .find(|e| e.kind == EventKind::Pageview)
+        .unwrap_or_else(|| panic!("no pageview stored: {events:#?}"));
+    assert_eq!(pageview.hostname, "shop.test", "{pageview:#?}");
+    assert_eq!(pageview.path, "/pricing", "{pageview:#?}");
+    let overview = format!("/api/v1/analytics/overview?websiteId={website_id}");
+    let (status, body) = app.get(&overview).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"][0]["visitors"], 1, "{body}");
+}

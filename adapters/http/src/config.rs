@@ -38,6 +38,9 @@ pub struct HttpConfig {
     /// How often the summary of public traffic (ingestion, scripts, health, unknown paths) is
     /// logged at `info`, when there was any.
     pub traffic_summary_interval: Duration,
+    /// The address the server is reached at from the outside, for the snippets it hands out
+    /// (normalised by `parse_public_url`); `None` takes it from each request.
+    pub public_url: Option<String>,
 }
 
 /// What ingestion handlers need from the configuration.
@@ -102,6 +105,7 @@ impl Default for HttpConfig {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             traffic_summary_interval: Duration::from_secs(60),
+            public_url: None,
         }
     }
 }

@@ -15,6 +15,7 @@ mod extract;
 mod guard;
 mod handlers;
 mod logging;
+mod public_address;
 mod rate_limit;
 mod rejection;
 mod routes;
@@ -37,6 +38,7 @@ pub use config::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_SHUTDOWN_TIMEOUT, HttpConfig, IngestConfig, RateLimit,
 };
 pub use error::ApiError;
+pub use public_address::{PublicAddressConfig, parse_public_url};
 pub use routes::{RouteInfo, route_table};
 pub use server::build_server;
 
@@ -54,6 +56,7 @@ struct AppState {
     max_body_bytes: usize,
     body_timeout: web::Data<BodyTimeout>,
     ingest: web::Data<IngestConfig>,
+    public_address: web::Data<PublicAddressConfig>,
     extra_events_path: Option<String>,
     traffic: web::Data<Traffic>,
 }
@@ -70,6 +73,10 @@ impl AppState {
             max_body_bytes: config.max_body_bytes,
             body_timeout: web::Data::new(BodyTimeout(config.body_timeout)),
             ingest: web::Data::new(IngestConfig {
+                trusted_proxies: config.trusted_proxies.clone(),
+            }),
+            public_address: web::Data::new(PublicAddressConfig {
+                public_url: config.public_url.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),
             }),
             extra_events_path: config.extra_events_path.clone(),
@@ -110,6 +117,7 @@ fn application(
     let mut app = App::new()
         .app_data(state.services)
         .app_data(state.ingest)
+        .app_data(state.public_address)
         .app_data(state.body_timeout)
         .app_data(state.traffic)
         .app_data(json_config(state.max_body_bytes))

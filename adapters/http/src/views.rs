@@ -182,19 +182,20 @@ pub struct WebsiteCreated {
     snippet: String,
 }
 
-/// The tracking snippet. Its `src` is relative: the script is served by this same server at
-/// `/js/script.js`, so the tag works as pasted only when the site proxies that path to this
-/// server; otherwise the user prefixes the server's public origin.
-fn tracking_snippet(website: &Website) -> String {
+/// The tracking snippet. Its `src` is this server's public address, so the tag works as
+/// pasted into any site; the script then sends events back to where it came from.
+fn tracking_snippet(website: &Website, public_address: &str) -> String {
     format!(
-        "<script defer data-website-id=\"{}\" data-domain=\"{}\" src=\"/js/script.js\"></script>",
+        "<script defer data-website-id=\"{}\" data-domain=\"{}\" src=\"{public_address}/js/script.js\"></script>",
         website.tracking_id.as_str(),
         website.domain
     )
 }
 
-impl From<&Website> for WebsiteCreated {
-    fn from(website: &Website) -> Self {
+impl WebsiteCreated {
+    /// The answer to `POST /websites`, with a snippet that loads the script from
+    /// `public_address`.
+    pub fn new(website: &Website, public_address: &str) -> Self {
         Self {
             website_id: website.id.to_string(),
             ids: Ids::of(website.id),
@@ -202,7 +203,7 @@ impl From<&Website> for WebsiteCreated {
             tracking_id: website.tracking_id.as_str().to_owned(),
             name: website.settings.name.clone(),
             timezone: website.settings.timezone.to_string(),
-            snippet: tracking_snippet(website),
+            snippet: tracking_snippet(website, public_address),
         }
     }
 }

@@ -158,6 +158,9 @@ pub struct Config {
     pub alert_retry_attempts: u32,
     /// The wait before the first retry, doubled for each next one (capped at 60 s).
     pub alert_retry_base_ms: u64,
+    /// The address this server is reached at from the outside (`https://analytics.example.com`),
+    /// for the snippets it hands out; unset, each request's own `Host` is used.
+    pub public_url: Option<String>,
     /// Lets test-mode and sandbox payment-provider keys connect; refused otherwise.
     pub allow_test_keys: bool,
     /// The payment providers' API roots, for reaching local fakes in tests; unset means the
@@ -199,6 +202,7 @@ impl fmt::Debug for Config {
             .field("webhook_allowed_networks", &self.webhook_allowed_networks)
             .field("alert_retry_attempts", &self.alert_retry_attempts)
             .field("alert_retry_base_ms", &self.alert_retry_base_ms)
+            .field("public_url", &self.public_url)
             .field("allow_test_keys", &self.allow_test_keys)
             .field("stripe_api_base", &self.stripe_api_base)
             .field("lemonsqueezy_api_base", &self.lemonsqueezy_api_base)
@@ -239,6 +243,7 @@ impl Default for Config {
             webhook_allowed_networks: Vec::new(),
             alert_retry_attempts: 3,
             alert_retry_base_ms: 1_000,
+            public_url: None,
             allow_test_keys: false,
             stripe_api_base: None,
             lemonsqueezy_api_base: None,
@@ -265,6 +270,7 @@ impl Config {
         }
         self.smtp()?;
         self.payment_providers()?;
+        self.public_url()?;
         Email::parse(&self.owner_email).map_err(|_| ConfigError::Invalid {
             setting: "owner_email",
             reason: format!("'{}' is not an email address", self.owner_email),
@@ -307,6 +313,21 @@ impl Config {
     /// An entry that is not an IP address or CIDR block.
     pub fn webhook_allowed_rules(&self) -> Result<Vec<IpRule>, ConfigError> {
         ip_rules("webhook_allowed_networks", &self.webhook_allowed_networks)
+    }
+
+    /// The public address, checked and normalised (no trailing slash).
+    ///
+    /// # Errors
+    /// An address that is not an absolute http(s) URL without query or fragment.
+    pub fn public_url(&self) -> Result<Option<String>, ConfigError> {
+        self.public_url
+            .as_deref()
+            .map(datafast_http::parse_public_url)
+            .transpose()
+            .map_err(|reason| ConfigError::Invalid {
+                setting: "public_url",
+                reason,
+            })
     }
 
     /// Where each payment provider is reached: its own API unless a base is configured.
@@ -487,6 +508,7 @@ pub struct FileConfig {
     pub webhook_allowed_networks: Option<Vec<String>>,
     pub alert_retry_attempts: Option<u32>,
     pub alert_retry_base_ms: Option<u64>,
+    pub public_url: Option<String>,
     pub allow_test_keys: Option<bool>,
     pub stripe_api_base: Option<String>,
     pub lemonsqueezy_api_base: Option<String>,
@@ -560,6 +582,7 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         smtp_username,
         smtp_password,
         smtp_from,
+        public_url,
         stripe_api_base,
         lemonsqueezy_api_base,
         polar_api_base,
@@ -877,5 +900,28 @@ mod tests {
         let mut config = Config::default();
         overlay(&mut config, file);
         assert!(config.allow_test_keys);
+    }
+
+    #[test]
+    fn the_public_url_is_checked_and_loses_its_trailing_slash() {
+        let config = Config {
+            public_url: Some("https://analytics.example.com/".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.public_url().unwrap().as_deref(),
+            Some("https://analytics.example.com")
+        );
+        let relative = Config {
+            public_url: Some("/stats".into()),
+            ..Config::default()
+        };
+        assert!(
+            relative
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("public_url")
+        );
     }
 }

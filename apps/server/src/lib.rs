@@ -218,6 +218,7 @@ fn http_config(config: &Config) -> Result<HttpConfig, StartError> {
             config.workers
         },
         trusted_proxies: config.trusted_proxy_rules()?,
+        public_url: config.public_url()?,
         extra_events_path: config.events_path.clone(),
         auth_failure_limit: RateLimit {
             per_minute: config.auth_failures_per_minute,

@@ -139,6 +139,10 @@ struct ServeArgs {
     /// Wait before the first alert retry in milliseconds, doubled each time [default: 1000].
     #[arg(long, env = "DATAFAST_ALERT_RETRY_BASE_MS")]
     alert_retry_base_ms: Option<u64>,
+    /// The address the server is reached at from the outside, for the snippets it hands out
+    /// (default: each request's own Host).
+    #[arg(long, env = "DATAFAST_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Let test-mode and sandbox payment-provider keys connect.
     #[arg(long, env = "DATAFAST_ALLOW_TEST_KEYS")]
     allow_test_keys: bool,
@@ -199,6 +203,7 @@ impl ServeArgs {
             webhook_allowed_networks: self.webhook_allowed_networks.clone(),
             alert_retry_attempts: self.alert_retry_attempts,
             alert_retry_base_ms: self.alert_retry_base_ms,
+            public_url: self.public_url.clone(),
             // Absent, the flag leaves the file's setting alone.
             allow_test_keys: self.allow_test_keys.then_some(true),
             stripe_api_base: self.stripe_api_base.clone(),

@@ -13,6 +13,7 @@ use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
 use crate::handlers::UseCases;
+use crate::public_address::PublicAddress;
 use crate::views::{WebsiteBody, WebsiteCreated, WebsiteRow};
 
 pub(crate) async fn list(caller: Caller, services: UseCases) -> ApiResult {
@@ -34,10 +35,18 @@ fn new_website(fields: &Fields<'_>) -> Result<NewWebsite, ApiError> {
     })
 }
 
-pub(crate) async fn create(caller: Caller, services: UseCases, body: JsonObject) -> ApiResult {
+pub(crate) async fn create(
+    caller: Caller,
+    services: UseCases,
+    public_address: PublicAddress,
+    body: JsonObject,
+) -> ApiResult {
     let request = new_website(&body.fields())?;
     let website = services.websites().create(&caller, request).await?;
-    Ok(success(vec![WebsiteCreated::from(&website)]))
+    Ok(success(vec![WebsiteCreated::new(
+        &website,
+        &public_address.0,
+    )]))
 }
 
 pub(crate) async fn get(

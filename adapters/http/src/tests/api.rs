@@ -293,7 +293,9 @@ async fn account_tokens_and_websites() {
     let reply = call(
         &app,
         with_json(
-            TestRequest::post().uri(&websites),
+            TestRequest::post()
+                .uri(&websites)
+                .insert_header(("host", "analytics.example.com")),
             &owner,
             json!({"domain": "example.com", "timezone": "America/New_York", "name": "Example", "_id": "ignored"}),
         ),
@@ -306,7 +308,7 @@ async fn account_tokens_and_websites() {
     assert_eq!(
         created["snippet"],
         format!(
-            "<script defer data-website-id=\"{tracking}\" data-domain=\"example.com\" src=\"/js/script.js\"></script>"
+            "<script defer data-website-id=\"{tracking}\" data-domain=\"example.com\" src=\"http://analytics.example.com/js/script.js\"></script>"
         )
     );
     let listed = call(&app, get(&websites, &owner)).await;
