@@ -409,6 +409,22 @@ async fn bad_parameters_answer_400_and_other_websites_403() {
         let (status, body) = call(&app, &site, Method::GET, path, None).await;
         assert_error(status, &body, 400);
     }
+    // A missing required parameter says so plainly, with the choices.
+    for (path, expected) in [
+        (
+            "/api/v1/analytics/timeseries?interval=day",
+            "Invalid fields: is required; choose one or more of name, visitors, sessions, \
+             revenue, payments, conversion_rate, separated by commas (fields=visitors,revenue)",
+        ),
+        (
+            "/api/v1/analytics/timeseries?fields=visitors",
+            "Invalid interval: is required; choose one of hour, day, week or month",
+        ),
+    ] {
+        let (status, body) = call(&app, &site, Method::GET, path, None).await;
+        assert_error(status, &body, 400);
+        assert_eq!(body["error"]["message"], expected, "{path}");
+    }
 
     let other = app.create_website("other.example.org").await;
     let (status, body) = call(

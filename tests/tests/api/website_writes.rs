@@ -181,6 +181,16 @@ async fn server_goals_need_a_pageview_and_borrow_its_visit() {
     .await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["data"][0]["deletedCount"], 2);
+    // Spelled as documented, and as `DELETE /api/v1/payments` spells it.
+    assert_eq!(reply["data"][0]["datafast_visitor_id"], VISITOR, "{reply}");
+    assert_eq!(
+        reply["data"][0]["goal_name"], "newsletter_signup",
+        "{reply}"
+    );
+    assert!(
+        reply["data"][0].get("datafastVisitorId").is_none(),
+        "{reply}"
+    );
     assert_eq!(goal_total(&app, &website, "newsletter_signup").await, 0);
     // The pageview stays.
     assert_eq!(app.store().events_after(0, 10).await.unwrap().len(), 1);

@@ -86,7 +86,10 @@ pub(crate) async fn create_goal(
 #[serde(rename_all = "camelCase")]
 struct GoalsDeletedView {
     message: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "datafast_visitor_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     datafast_visitor_id: Option<String>,
     #[serde(rename = "goal_name", skip_serializing_if = "Option::is_none")]
     goal_name: Option<String>,

@@ -246,7 +246,7 @@ fn parse_interval(params: &Params<'_>) -> Result<Interval, ValidationError> {
         )),
         None => Err(ValidationError::new(
             "interval",
-            "is required: hour, day, week or month",
+            "is required; choose one of hour, day, week or month",
         )),
     }
 }
@@ -265,7 +265,11 @@ pub(crate) fn timeseries(
     let fields = parse_fields(&params, TIMESERIES_FIELDS, &[])?.ok_or_else(|| {
         ValidationError::new(
             "fields",
-            format!("is required: {}", TIMESERIES_FIELDS.join(", ")),
+            format!(
+                "is required; choose one or more of {}, separated by commas \
+                 (fields=visitors,revenue)",
+                TIMESERIES_FIELDS.join(", ")
+            ),
         )
     })?;
     let interval = parse_interval(&params)?;
