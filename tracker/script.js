@@ -198,6 +198,7 @@
         send("pageview");
       }
       if (!flag("disable-payments")) payments();
+      watchScrolls();
     };
 
     var track = (name, p) => {
@@ -227,6 +228,45 @@
         if (m) p[m[1].replace(/-/g, "_")] = a.value;
       }
       track(el.getAttribute("data-fast-goal"), p);
+    };
+
+    // Scroll goals: an element with data-fast-scroll sends its goal once, when at least
+    // data-fast-scroll-threshold of it (0 to 1, default 0.5) has stayed in view for
+    // data-fast-scroll-delay ms (default 0). Other data-fast-scroll-* attributes are params.
+    var watched = new WeakSet();
+    var scrolled = () => {
+      var room = d.documentElement.scrollHeight - w.innerHeight;
+      return room > 0 ? Math.min(100, Math.round((100 * w.scrollY) / room)) : 100;
+    };
+    var scrollGoal = (el, threshold, delay) => {
+      var p = { scroll_percentage: String(scrolled()), threshold: String(threshold), delay: String(delay) };
+      for (var a of el.attributes) {
+        var m = /^data-fast-scroll-(.+)/.exec(a.name);
+        if (m && m[1] != "threshold" && m[1] != "delay") p[m[1].replace(/-/g, "_")] = a.value;
+      }
+      track(el.getAttribute("data-fast-scroll"), p);
+    };
+    var watchScroll = (el) => {
+      watched.add(el);
+      var t = parseFloat(el.getAttribute("data-fast-scroll-threshold"));
+      var threshold = t >= 0 && t <= 1 ? t : 0.5;
+      var delay = Math.max(parseInt(el.getAttribute("data-fast-scroll-delay")) || 0, 0);
+      var wait;
+      var seen = new IntersectionObserver(
+        safe((entries) => {
+          var e = entries[entries.length - 1];
+          clearTimeout(wait);
+          if (e.isIntersecting && e.intersectionRatio >= threshold) {
+            wait = setTimeout(safe(() => seen.disconnect() || scrollGoal(el, threshold, delay)), delay);
+          }
+        }),
+        { threshold }
+      );
+      seen.observe(el);
+    };
+    // Elements a single-page app adds later are picked up at its next pageview.
+    var watchScrolls = () => {
+      if (w.IntersectionObserver) d.querySelectorAll("[data-fast-scroll]").forEach((el) => watched.has(el) || watchScroll(el));
     };
 
     var timer;

@@ -1,5 +1,6 @@
 // Owns a minimal hand-written browser fake (window, document, location, storage,
-// navigator, fetch, sendBeacon) and loads tracker/script.js into it with node:vm.
+// navigator, fetch, sendBeacon, IntersectionObserver) and loads tracker/script.js into it with
+// node:vm.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -59,10 +60,40 @@ function makeBrowser({
   const on = (bag) => (type, fn) => (bag[type] = bag[type] || []).push(fn);
   const location = new URL(url);
 
+  // Elements the page holds besides the tag, for querySelectorAll("[attr]").
+  const elements = [];
+  // IntersectionObserver as the browser drives it: `intersect(el, ratio)` reports to every
+  // observer watching `el`, as scrolling it into (or out of) view would.
+  const observers = new Set();
+  class IntersectionObserver {
+    constructor(callback, options = {}) {
+      this.callback = callback;
+      this.options = options;
+      this.targets = new Set();
+      observers.add(this);
+    }
+    observe(el) {
+      this.targets.add(el);
+    }
+    unobserve(el) {
+      this.targets.delete(el);
+    }
+    disconnect() {
+      this.targets.clear();
+      observers.delete(this);
+    }
+  }
+  const intersect = (el, ratio) => {
+    for (const o of [...observers]) {
+      if (o.targets.has(el)) o.callback([{ target: el, isIntersecting: ratio > 0, intersectionRatio: ratio }], o);
+    }
+  };
+
   const script = new FakeElement("script", attrs);
   script.src = src;
   const body = new FakeElement("body");
   const documentElement = new FakeElement("html");
+  documentElement.scrollHeight = 2800; // 2,000 px to scroll past the 800 px window
 
   const document = {
     currentScript: script,
@@ -70,6 +101,10 @@ function makeBrowser({
     documentElement,
     body,
     querySelector: () => script,
+    querySelectorAll: (selector) => {
+      const name = /^\[([\w-]+)\]$/.exec(selector);
+      return name ? elements.filter((el) => el.getAttribute(name[1]) != null) : [];
+    },
     addEventListener: on(listeners.document),
     get cookie() {
       return [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -109,6 +144,8 @@ function makeBrowser({
     },
     innerWidth: 1280,
     innerHeight: 800,
+    scrollY: 0,
+    IntersectionObserver,
     crypto: globalThis.crypto,
     console: { log() {} },
     addEventListener: on(listeners.window),
@@ -138,7 +175,8 @@ function makeBrowser({
     (listeners.document[type] || []).forEach((fn) => fn({ type, target, ...extra }));
   const fireWindow = (type) => (listeners.window[type] || []).forEach((fn) => fn({ type }));
 
-  return { window, document, location, script, body, requests, cookieWrites, jar, load, fire, fireWindow, FakeElement };
+  const add = (el) => elements.push(el) && el;
+  return { window, document, location, script, body, requests, cookieWrites, jar, load, fire, fireWindow, FakeElement, add, intersect };
 }
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));

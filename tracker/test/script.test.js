@@ -193,6 +193,52 @@ test("a click on [data-fast-goal] sends its goal and params", () => {
   assert.equal(b.requests.at(-1).body.extraData.eventName, "demo");
 });
 
+test("a scroll goal is sent once, when enough of its element has stayed in view", async () => {
+  const b = makeBrowser();
+  const section = b.add(
+    new FakeElement("section", {
+      "data-fast-scroll": "read_pricing",
+      "data-fast-scroll-threshold": "0.6",
+      "data-fast-scroll-delay": "30",
+      "data-fast-scroll-section-name": "plans",
+    }),
+  );
+  b.load();
+  assert.equal(b.requests.length, 1, "only the pageview so far");
+  b.intersect(section, 0.4); // below the threshold
+  await tick(50);
+  b.intersect(section, 0.7);
+  b.intersect(section, 0); // scrolled away before the delay ran out
+  await tick(50);
+  assert.equal(b.requests.length, 1, "not enough of it, or not long enough");
+  b.window.scrollY = 1500;
+  b.intersect(section, 0.7);
+  await tick(50);
+  assert.equal(b.requests.length, 2);
+  const goal = b.requests.at(-1).body;
+  assert.equal(goal.type, "custom");
+  assert.deepEqual(
+    { ...goal.extraData },
+    { eventName: "read_pricing", scroll_percentage: "75", threshold: "0.6", delay: "30", section_name: "plans" },
+  );
+  b.intersect(section, 1);
+  await tick(50);
+  assert.equal(b.requests.length, 2, "once per element");
+});
+
+test("a scroll goal without threshold or delay fires at half in view, at once", async () => {
+  const b = makeBrowser();
+  const footer = b.add(new FakeElement("footer", { "data-fast-scroll": "reached_footer" }));
+  b.load();
+  b.intersect(footer, 0.5);
+  await tick(5);
+  const goal = b.requests.at(-1).body.extraData;
+  assert.equal(goal.eventName, "reached_footer");
+  assert.equal(goal.threshold, "0.5");
+  assert.equal(goal.delay, "0");
+  assert.equal(goal.scroll_percentage, "0");
+});
+
 test("a second copy of the tag does not double pageviews or clicks", () => {
   const b = makeBrowser();
   b.load();
