@@ -103,6 +103,35 @@
     var sessionId = COOKIELESS ? get(ss, P + "session_id") : cookie("session_id");
     var firstSeen = cookie("visitor_first_seen_at") || now();
     var count = +cookie("visitor_session_count") || 0;
+
+    // Cross-domain tracking: between sites listed in data-allowed-hostnames (on both tags),
+    // links carry the ids in _df_vid, _df_sid, _df_vfs and _df_vsn. The page that receives them
+    // takes them over and removes them from its URL before its first pageview.
+    var allowed = attr("allowed-hostnames").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+    var HANDOFF = ["_df_vid", "_df_sid", "_df_vfs", "_df_vsn"];
+    var takeHandoff = () => {
+      var q = search();
+      if (!allowed.length || COOKIELESS || !q.has("_df_vid")) return;
+      var vid = q.get("_df_vid");
+      var sid = q.get("_df_sid") || "";
+      if (UUID.test(vid)) {
+        visitorId = vid.toLowerCase();
+        if (validSession(sid)) sessionId = sid.toLowerCase();
+        var vfs = q.get("_df_vfs");
+        firstSeen = vfs && !isNaN(Date.parse(vfs)) ? new Date(vfs).toISOString() : now();
+        count = +q.get("_df_vsn") || 0;
+      }
+      HANDOFF.forEach((k) => q.delete(k));
+      var rest = q.toString();
+      history.replaceState(history.state, "", loc.pathname + (rest ? "?" + rest : "") + loc.hash);
+    };
+    // The link to an allowed host, with the ids added, just before the browser follows it.
+    var handOff = (a, u) => {
+      ids();
+      [visitorId, sessionId, firstSeen, count].forEach((v, i) => u.searchParams.set(HANDOFF[i], v));
+      a.setAttribute("href", u.href);
+    };
+    var isAllowed = (h) => allowed.some((a) => h == a || h.endsWith("." + a));
     var ids = () => {
       if (!UUID.test(visitorId)) {
         visitorId = uuid();
@@ -282,6 +311,7 @@
     fn.q = [];
     fn.loaded = 1;
     if (why) return log("off: " + why);
+    takeHandoff();
     pageview();
     // Calls made before the script loaded run after the first pageview, so the server
     // already knows the visitor when their goals arrive.
@@ -295,7 +325,9 @@
         var a = up(e.target, (n) => n.tagName == "A" && n.getAttribute("href"));
         var u = a && new URL(a.getAttribute("href"), loc.href);
         if (u && /^https?:$/.test(u.protocol) && u.hostname != host) {
-          send("external_link", { url: clean(u.href), text: clean(a.textContent.trim()) });
+          // A site of one's own continues the visit; any other site is an outbound click.
+          if (isAllowed(u.hostname) && !COOKIELESS) handOff(a, u);
+          else send("external_link", { url: clean(u.href), text: clean(a.textContent.trim()) });
         }
       }),
       true

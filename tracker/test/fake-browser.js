@@ -36,6 +36,9 @@ class FakeElement {
   getAttribute(n) {
     return Object.prototype.hasOwnProperty.call(this.attrs, n) ? this.attrs[n] : null;
   }
+  setAttribute(n, v) {
+    this.attrs[n] = String(v);
+  }
   append(child) {
     child.parentNode = this;
     return child;

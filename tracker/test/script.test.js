@@ -259,6 +259,57 @@ test("clicks on links to other hosts send external_link, same-host links do not"
   assert.deepEqual({ ...last.extraData }, { url: "https://github.com/x", text: "GitHub" });
 });
 
+const CROSS = { "data-website-id": "dfid_test", "data-domain": "example.com", "data-allowed-hostnames": "shop.example.org, example.net" };
+const VID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const SID = "s7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+test("ids handed over in the URL by an allowed site are taken over, then removed from it", () => {
+  const handed = `_df_vid=${VID}&_df_sid=${SID}&_df_vfs=2026-01-02T03:04:05.000Z&_df_vsn=3`;
+  const b = makeBrowser({ url: `https://www.example.com/pricing?x=1&${handed}#plans`, attrs: CROSS });
+  b.load();
+  const pageview = b.requests[0].body;
+  assert.equal(pageview.visitorId, VID);
+  assert.equal(pageview.sessionId, SID);
+  assert.equal(pageview.visitorFirstSeenAt, "2026-01-02T03:04:05.000Z");
+  assert.equal(pageview.visitorSessionNumber, 3);
+  assert.equal(pageview.href, "https://www.example.com/pricing?x=1#plans");
+  assert.equal(b.location.href, "https://www.example.com/pricing?x=1#plans");
+  assert.equal(b.jar.get("datafast_visitor_id"), VID);
+});
+
+test("handed-over ids are ignored without data-allowed-hostnames, and malformed ones always", () => {
+  const plain = makeBrowser({ url: `https://www.example.com/?_df_vid=${VID}&_df_sid=${SID}` });
+  plain.load();
+  assert.notEqual(plain.requests[0].body.visitorId, VID);
+  const bad = makeBrowser({ url: "https://www.example.com/?_df_vid=nope&_df_sid=s1", attrs: CROSS });
+  bad.load();
+  assert.match(bad.requests[0].body.visitorId, UUID);
+  assert.notEqual(bad.requests[0].body.sessionId, "s1");
+  assert.equal(bad.requests[0].body.href, "https://www.example.com/", "removed all the same");
+});
+
+test("links to an allowed site carry the ids and are no outbound click; others are", () => {
+  const b = makeBrowser({ attrs: CROSS });
+  b.load();
+  const ours = b.body.append(new FakeElement("a", { href: "https://shop.example.org/cart?item=2" }, "Cart"));
+  b.fire("click", ours);
+  assert.equal(b.requests.length, 1, "no external_link for our own other site");
+  const sent = new URL(ours.getAttribute("href"));
+  const me = b.requests[0].body;
+  assert.equal(sent.searchParams.get("item"), "2");
+  assert.equal(sent.searchParams.get("_df_vid"), me.visitorId);
+  assert.equal(sent.searchParams.get("_df_sid"), me.sessionId);
+  assert.equal(sent.searchParams.get("_df_vfs"), me.visitorFirstSeenAt);
+  assert.equal(sent.searchParams.get("_df_vsn"), String(me.visitorSessionNumber));
+  const sub = b.body.append(new FakeElement("a", { href: "https://blog.example.net/" }, "Blog"));
+  b.fire("click", sub);
+  assert.ok(new URL(sub.getAttribute("href")).searchParams.has("_df_vid"), "subdomains of a listed host count");
+  const other = b.body.append(new FakeElement("a", { href: "https://github.com/x" }, "GitHub"));
+  b.fire("click", other);
+  assert.equal(b.requests.at(-1).body.type, "external_link");
+  assert.equal(other.getAttribute("href"), "https://github.com/x");
+});
+
 test("payment ids in the URL are sent once per browser session", () => {
   const b = makeBrowser({ url: "https://example.com/thanks?session_id=cs_test_123&order_id=77" });
   b.load();
