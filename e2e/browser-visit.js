@@ -13,7 +13,14 @@
 // DATAFAST_DOMAIN, DATAFAST_USER_AGENT, CHROMIUM (the browser binary). Optional:
 // DATAFAST_SNIPPET, a script tag to paste into the page as it is, in place of the one built
 // here; DATAFAST_PAGE_HOST, a host name the page is served under instead of localhost (Chromium
-// maps it to loopback), so the page's origin is a site's and not a developer's machine.
+// maps it to loopback), so the page's origin is a site's and not a developer's machine;
+// DATAFAST_OTHER_HOST, a second site of the same owner: the visit is then the cross-domain one
+// (below) instead.
+//
+// The cross-domain visit: a long page on DATAFAST_PAGE_HOST whose tag lists the other host in
+// data-allowed-hostnames, with a scroll goal at its foot and a link to a page on the other host
+// (whose tag lists the first). The browser scrolls to the foot, then clicks the link; the output
+// adds the second page's URL once loaded and the cookies of both sites.
 // Output: one JSON line on stdout with the cookies Chromium holds for the page and the status of
 // every POST to /api/events; exit 1 on any failure, with the reason on stderr.
 "use strict";
@@ -42,6 +49,7 @@ const userAgent = required("DATAFAST_USER_AGENT");
 const chromiumPath = required("CHROMIUM");
 const pastedSnippet = process.env.DATAFAST_SNIPPET;
 const pageHost = process.env.DATAFAST_PAGE_HOST || "localhost";
+const otherHost = process.env.DATAFAST_OTHER_HOST;
 
 const escape = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = `<!doctype html>
@@ -66,9 +74,27 @@ ${pastedSnippet || `<script defer data-website-id="${escape(websiteId)}" data-do
 </body>
 </html>`;
 
+// The cross-domain pages: each site's tag names the other one.
+const tag = (allowed) => `<script defer data-website-id="${escape(websiteId)}" data-domain="${escape(domain)}"
+        data-allowed-hostnames="${escape(allowed)}" src="${escape(server)}/js/script.js"></script>`;
+const crossPages = (port) => ({
+  [pageHost]: `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>${tag(otherHost)}</head>
+<body style="margin:0"><a id="other" href="http://${otherHost}:${port}/post" style="display:block;height:40px">Our blog</a>
+<div style="height:3000px"></div>
+<section data-fast-scroll="read_plans" data-fast-scroll-plan="pro" style="height:300px">Plans</section>
+</body></html>`,
+  [otherHost]: `<!doctype html><html><head><meta charset="utf-8"><title>Blog</title>${tag(pageHost)}</head>
+<body><h1>Post</h1></body></html>`,
+});
+
 function servePage() {
   const pages = http.createServer((request, response) => {
-    if (request.url.startsWith("/pricing")) {
+    const host = (request.headers.host || "").split(":")[0];
+    const cross = otherHost && crossPages(pages.address().port)[host];
+    if (cross && /^\/(pricing|post)/.test(request.url)) {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(cross);
+    } else if (!otherHost && request.url.startsWith("/pricing")) {
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       response.end(page);
     } else {
@@ -179,7 +205,9 @@ async function main() {
     "--disable-blink-features=AutomationControlled",
     "--window-size=1280,800",
     // A page host other than localhost resolves to the loopback page server, nothing else.
-    ...(pageHost === "localhost" ? [] : [`--host-resolver-rules=MAP ${pageHost} 127.0.0.1`]),
+    ...(pageHost === "localhost"
+      ? []
+      : [`--host-resolver-rules=${[pageHost, otherHost].filter(Boolean).map((h) => `MAP ${h} 127.0.0.1`).join(", ")}`]),
     "about:blank",
   ];
   const child = spawn(chromiumPath, flags, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
@@ -271,7 +299,37 @@ async function main() {
     };
     const posts = (type) => answered.filter((a) => a.type === type);
 
+    const click = async (selector) => {
+      // A real click: mouse events at the element's centre, as a person would press it.
+      const box = await evaluate(
+        `(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+                  return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`
+      );
+      for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
+        await call("Input.dispatchMouseEvent", { type, x: box.x, y: box.y, button: "left", clickCount: 1 });
+      }
+    };
+
     await call("Page.navigate", { url: pageUrl });
+    if (otherHost) {
+      await wait.until("the first site's pageview", () => posts("pageview").length >= 1);
+      await evaluate("window.scrollTo(0, document.body.scrollHeight)");
+      await wait.until("the scroll goal", () => posts("custom").length >= 1);
+      await evaluate("window.scrollTo(0, 0)");
+      await click("#other");
+      await wait.until("the other site's pageview", () => posts("pageview").length >= 2);
+      const otherUrl = `http://${otherHost}:${pages.address().port}/post`;
+      const cookiesOf = async (url) => (await call("Network.getCookies", { urls: [url] })).cookies;
+      const result = {
+        otherPageHref: await evaluate("location.href"),
+        cookies: { [pageHost]: await cookiesOf(pageUrl), [otherHost]: await cookiesOf(otherUrl) },
+        answered,
+        console: consoleLines,
+      };
+      console.log(JSON.stringify(result));
+      if (answered.some((a) => a.status !== 200)) throw new Error(`not every event got 200; ${explain()}`);
+      return;
+    }
     await wait.until(
       "the pageview and the goal queued by the stub",
       () => posts("pageview").length >= 1 && posts("custom").length >= 1
@@ -280,14 +338,7 @@ async function main() {
     await evaluate(`window.datafast("signup", { plan: "pro", seats: 3 })`);
     await wait.until("the window.datafast goal", () => posts("custom").length >= 2);
 
-    // A real click: mouse events at the button's centre, as a person would press it.
-    const box = await evaluate(
-      `(() => { const r = document.getElementById("checkout").getBoundingClientRect();
-                return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`
-    );
-    for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
-      await call("Input.dispatchMouseEvent", { type, x: box.x, y: box.y, button: "left", clickCount: 1 });
-    }
+    await click("#checkout");
     await wait.until("the data-fast-goal click", () => posts("custom").length >= 3);
 
     // A single-page app's navigation: a new path without a page load.

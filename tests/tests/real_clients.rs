@@ -518,3 +518,95 @@ async fn the_snippet_from_the_api_pasted_into_another_site_tracks_a_visit() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"][0]["visitors"], 1, "{body}");
 }
+
+/// A scroll goal and a cross-domain hand-off in Chromium: on one site the visitor scrolls to a
+/// `data-fast-scroll` section, then follows a link to the owner's other site (both tags list each
+/// other in `data-allowed-hostnames`). Both sites' events carry one visitor and one session, and
+/// the second site's address loses the `_df_*` parameters once read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scroll_goal_and_a_cross_domain_hand_off_keep_one_visitor() {
+    let Some(e2e) = prerequisite(node_with_sdk(), "the cross-domain test") else {
+        return;
+    };
+    let Some(chromium) = prerequisite(chromium(), "the cross-domain test") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let (website_id, tracking_id) = website(&app, "shop.test").await;
+    let (status, body) = app
+        .put(
+            &format!("/api/v1/admin/websites/{website_id}"),
+            json!({"allowedHostnames": ["blog.test"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let visit = run_node(
+        &e2e,
+        "browser-visit.js",
+        vec![
+            ("DATAFAST_SERVER", app.address.clone()),
+            ("DATAFAST_WEBSITE_ID", tracking_id),
+            ("DATAFAST_DOMAIN", "shop.test".to_owned()),
+            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
+            ("CHROMIUM", chromium.display().to_string()),
+            ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
+            ("DATAFAST_OTHER_HOST", "blog.test".to_owned()),
+        ],
+    )
+    .await;
+    let href = text(&visit, "otherPageHref");
+    assert!(
+        href.starts_with("http://blog.test:") && href.ends_with("/post"),
+        "{href}"
+    );
+
+    let events = stored_events(&app).await;
+    let summary: Vec<(EventKind, &str, &str)> = events
+        .iter()
+        .map(|e| (e.kind, e.hostname.as_str(), e.path.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (EventKind::Pageview, "shop.test", "/pricing"),
+            (EventKind::Custom, "shop.test", "/pricing"),
+            (EventKind::Pageview, "blog.test", "/post"),
+        ],
+        "{events:#?}"
+    );
+    let scroll = &events[1];
+    assert_eq!(
+        scroll.goal_name.as_ref().map(GoalName::as_str),
+        Some("read_plans")
+    );
+    assert_eq!(
+        scroll.params.get("threshold").map(String::as_str),
+        Some("0.5")
+    );
+    assert_eq!(scroll.params.get("delay").map(String::as_str), Some("0"));
+    assert_eq!(scroll.params.get("plan").map(String::as_str), Some("pro"));
+    let percent: u32 = scroll.params["scroll_percentage"]
+        .parse()
+        .expect("a number");
+    assert!(percent > 50, "scrolled to the foot: {percent}");
+    for event in &events[1..] {
+        assert_eq!(event.visitor_id, events[0].visitor_id, "{event:#?}");
+        assert_eq!(event.session_id, events[0].session_id, "{event:#?}");
+    }
+    let visitor_on = |host: &str| -> Value {
+        visit["cookies"][host]
+            .as_array()
+            .expect("cookies")
+            .iter()
+            .find(|c| c["name"] == "datafast_visitor_id")
+            .map(|c| c["value"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(visitor_on("blog.test"), visitor_on("shop.test"), "{visit}");
+    assert_eq!(
+        visitor_on("blog.test"),
+        events[0].visitor_id.as_str(),
+        "{visit}"
+    );
+}
