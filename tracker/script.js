@@ -311,7 +311,7 @@
     fn.q = [];
     fn.loaded = 1;
     if (why) return log("off: " + why);
-    takeHandoff();
+    safe(takeHandoff)();
     pageview();
     // Calls made before the script loaded run after the first pageview, so the server
     // already knows the visitor when their goals arrive.

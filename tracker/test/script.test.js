@@ -288,6 +288,21 @@ test("handed-over ids are ignored without data-allowed-hostnames, and malformed 
   assert.equal(bad.requests[0].body.href, "https://www.example.com/", "removed all the same");
 });
 
+test("a page that may not rewrite its URL still tracks the handed-over visit", () => {
+  const b = makeBrowser({
+    url: `https://www.example.com/?_df_vid=${VID}&_df_sid=${SID}`,
+    attrs: CROSS,
+    before: (w) => {
+      w.history.replaceState = () => {
+        throw new Error("sandboxed");
+      };
+    },
+  });
+  b.load();
+  assert.equal(b.requests.length, 1);
+  assert.equal(b.requests[0].body.visitorId, VID);
+});
+
 test("links to an allowed site carry the ids and are no outbound click; others are", () => {
   const b = makeBrowser({ attrs: CROSS });
   b.load();
