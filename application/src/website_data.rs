@@ -107,6 +107,11 @@ impl WebsiteData<'_> {
         let website = self
             .website_api_target(principal, website_id, Permission::GoalsWrite)
             .await?;
+        if website.settings.is_attack_mode_enabled {
+            return Err(ServiceError::Forbidden(
+                "Tracking suspended for this website: attack mode is on".to_owned(),
+            ));
+        }
         let pageview = self
             .services
             .store

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use datafast_domain::event::{Event, EventOrigin};
+use datafast_domain::event::{Event, EventKind, EventOrigin};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{ProfileId, WebsiteId};
 use datafast_domain::ingest::{
@@ -94,6 +94,12 @@ impl Ingestion<'_> {
             (Some(id), false) => (id.into_string(), event.session_id.into_string()),
             _ => self.cookieless_ids(&website, client_ip, user_agent.as_deref(), now),
         };
+        if self
+            .attack_without_pageview(&website, event.data.kind(), &visitor_id)
+            .await?
+        {
+            return Ok(IngestOutcome::Dropped(DropReason::AttackModeNoPageview));
+        }
         self.services
             .session_sources
             .attribute(website.id, &session_id, &mut context, now);
@@ -126,6 +132,26 @@ impl Ingestion<'_> {
         })
     }
 
+    /// Attack mode keeps only what a real visit does first: an event other than a pageview
+    /// counts only from a visitor who already has a pageview on the website. One lookup per
+    /// such event, and only on websites in attack mode.
+    async fn attack_without_pageview(
+        &self,
+        website: &Website,
+        kind: EventKind,
+        visitor_id: &str,
+    ) -> ServiceResult<bool> {
+        if !website.settings.is_attack_mode_enabled || kind == EventKind::Pageview {
+            return Ok(false);
+        }
+        let earlier = self
+            .services
+            .store
+            .latest_pageview(website.id, visitor_id)
+            .await?;
+        Ok(earlier.is_none())
+    }
+
     /// The website an event is for.
     ///
     /// # Errors
@@ -150,6 +176,9 @@ impl Ingestion<'_> {
         let agent = self.services.agents.read(user_agent, event.device.as_ref());
         if agent.is_bot {
             return Err(DropReason::Bot);
+        }
+        if website.settings.is_attack_mode_enabled && !agent.knows_browser() {
+            return Err(DropReason::AttackModeUnknownBrowser);
         }
         let location = self.services.geo.locate(client_ip);
         check_website(

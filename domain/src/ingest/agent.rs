@@ -96,6 +96,16 @@ pub fn user_agent_info(user_agent: Option<&str>, device: Option<&Device>) -> Use
     }
 }
 
+/// What the parser calls software it does not recognise.
+const UNKNOWN: &str = "Unknown";
+
+impl UserAgentInfo {
+    /// Whether the browser is one the parser recognises (or the SDK's app).
+    pub fn knows_browser(&self) -> bool {
+        self.browser != UNKNOWN
+    }
+}
+
 fn is_bot_text(agent: &str) -> bool {
     let lower = agent.to_ascii_lowercase();
     lower.trim().is_empty() || BOT_MARKERS.iter().any(|m| lower.contains(m))
@@ -117,7 +127,7 @@ fn parse(agent: &str) -> UserAgentInfo {
     };
     let name = |text: Option<&str>| {
         text.filter(|t| !t.is_empty() && *t != "UNKNOWN")
-            .unwrap_or("Unknown")
+            .unwrap_or(UNKNOWN)
             .to_owned()
     };
     UserAgentInfo {

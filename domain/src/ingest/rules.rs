@@ -17,6 +17,10 @@ pub enum DropReason {
     ExcludedCountry,
     /// Not decided here: the caller returns it when `user_agent_info` reports a bot.
     Bot,
+    /// Attack mode: a user agent that names no browser the parser knows.
+    AttackModeUnknownBrowser,
+    /// Attack mode: an event other than a pageview from a visitor with no pageview yet.
+    AttackModeNoPageview,
 }
 
 impl DropReason {
@@ -28,6 +32,8 @@ impl DropReason {
             DropReason::ExcludedPath => "excluded_path",
             DropReason::ExcludedCountry => "excluded_country",
             DropReason::Bot => "bot",
+            DropReason::AttackModeUnknownBrowser => "attack_mode_unknown_browser",
+            DropReason::AttackModeNoPageview => "attack_mode_no_pageview",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! events are stored and show in tracked goals, filtered ones answer 200 and are not stored,
 //! malformed ones answer in the error envelope.
 
+use datafast_ports::store::EventStore;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error, spawn_app};
@@ -223,5 +224,80 @@ async fn preflight_and_the_tracker_script() {
             "{content_type}"
         );
         assert!(response.text().await.unwrap().contains("/api/events"));
+    }
+}
+
+/// The SDK's pageview for the same visitor as [`sdk_custom_event`].
+fn sdk_pageview(tracking_id: &str) -> Value {
+    let mut event = sdk_custom_event(tracking_id, "https://example.com/pricing");
+    event["type"] = json!("pageview");
+    event.as_object_mut().unwrap().remove("extraData");
+    event
+}
+
+/// How many events the website has stored.
+async fn stored(app: &TestApp) -> usize {
+    app.store().events_after(0, 1000).await.unwrap().len()
+}
+
+/// Attack mode, each documented effect against the same requests with it off: a goal from a
+/// visitor without a pageview is dropped, a user agent that names no known browser is dropped,
+/// and server-side goal creation answers 403.
+#[tokio::test]
+async fn attack_mode_drops_what_a_real_visit_would_not_send_and_suspends_goal_creation() {
+    for attack in [false, true] {
+        let app = spawn_app().await;
+        let (website, tracking) = website_with_tracking_id(&app).await;
+        let (status, body) = app
+            .put(
+                &format!("/api/v1/admin/websites/{website}"),
+                json!({"isAttackModeEnabled": attack}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+
+        // A goal before any pageview: a flood's typical shape.
+        let goal = sdk_custom_event(&tracking, "https://example.com/pricing").to_string();
+        assert_eq!(post_event(&app, goal.as_bytes(), BROWSER).await.0, 200);
+        assert_eq!(
+            stored(&app).await,
+            usize::from(!attack),
+            "attack mode {attack}"
+        );
+
+        // A pageview from software no parser knows.
+        let odd = "Mozilla/5.0 (compatible; Fetcher/1.0; +https://example.org)";
+        let pageview = sdk_pageview(&tracking).to_string();
+        assert_eq!(post_event(&app, pageview.as_bytes(), odd).await.0, 200);
+        assert_eq!(
+            stored(&app).await,
+            2 * usize::from(!attack),
+            "attack mode {attack}"
+        );
+
+        // A browser's pageview always counts; then the visitor's goals count too.
+        assert_eq!(post_event(&app, pageview.as_bytes(), BROWSER).await.0, 200);
+        assert_eq!(post_event(&app, goal.as_bytes(), BROWSER).await.0, 200);
+        let expected = if attack { 2 } else { 4 };
+        assert_eq!(stored(&app).await, expected, "attack mode {attack}");
+        assert_eq!(
+            signup_total(&app, &website).await,
+            if attack { 1 } else { 2 }
+        );
+
+        // Server-side goal creation through the Website API.
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/goals?websiteId={website}"),
+                json!({"datafast_visitor_id": "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c", "name": "demo"}),
+            )
+            .await;
+        if attack {
+            assert_error(status, &body, 403);
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("Tracking suspended"), "{message}");
+        } else {
+            assert_eq!(status, 200, "{body}");
+        }
     }
 }
