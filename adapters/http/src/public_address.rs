@@ -4,11 +4,11 @@
 //! load the script from this server, not from the site it is pasted into.
 
 use std::future::{Ready, ready};
-use std::net::IpAddr;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use datafast_domain::ingest::is_trusted_proxy;
 use datafast_domain::website::IpRule;
 
 use crate::error::ApiError;
@@ -86,7 +86,7 @@ impl PublicAddress {
         }
         let trusted = request
             .peer_addr()
-            .is_some_and(|peer| is_trusted(&config.trusted_proxies, peer.ip()));
+            .is_some_and(|peer| is_trusted_proxy(peer.ip(), &config.trusted_proxies));
         let forwarded = |name: &str| {
             trusted
                 .then(|| header(request, name))
@@ -114,10 +114,6 @@ impl PublicAddress {
             .unwrap_or_else(|| request.app_config().local_addr().to_string());
         Self(format!("{scheme}://{host}"))
     }
-}
-
-fn is_trusted(proxies: &[IpRule], peer: IpAddr) -> bool {
-    proxies.iter().any(|rule| rule.matches(peer))
 }
 
 fn header<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {

@@ -1,5 +1,5 @@
-//! Which address an event came from: forwarded headers are believed only when the connection
-//! comes from a proxy the operator trusts, since anyone else can write them.
+//! Which address an event came from, and whom forwarded headers are believed from: only a
+//! proxy the operator trusts, since anyone else can write them.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -13,6 +13,12 @@ pub const FORWARDED_HEADERS: [&str; 4] = [
     "x-forwarded-for",
 ];
 
+/// Whether the connection's `peer` is one of the operator's `trusted_proxies`, whose forwarded
+/// headers (client address, scheme, host) may therefore be believed.
+pub fn is_trusted_proxy(peer: IpAddr, trusted_proxies: &[IpRule]) -> bool {
+    trusted_proxies.iter().any(|rule| rule.matches(peer))
+}
+
 /// The visitor's address. `header` looks a request header up by lowercase name (so no HTTP
 /// type enters the domain); `peer` is the socket's remote address.
 ///
@@ -24,7 +30,7 @@ pub fn client_ip<'h>(
     peer: IpAddr,
     trusted_proxies: &[IpRule],
 ) -> IpAddr {
-    if !trusted_proxies.iter().any(|rule| rule.matches(peer)) {
+    if !is_trusted_proxy(peer, trusted_proxies) {
         return peer;
     }
     FORWARDED_HEADERS

@@ -18,7 +18,7 @@ pub mod source;
 pub mod visitor;
 
 pub use agent::{UserAgentInfo, user_agent_info};
-pub use client::client_ip;
+pub use client::{client_ip, is_trusted_proxy};
 pub use context::{Place, visit_context};
 pub use draft::{
     DeviceDraft, EventDraft, GoalDeleteDraft, GoalDraft, IdentifyDraft, MetadataDraft,

@@ -61,11 +61,7 @@ async fn store(state: Shared, request: HttpRequest, id: web::Path<String>) -> Ht
         Ok(account) => account,
         Err(refused) => return refusal(refused),
     };
-    if account
-        .scope
-        .as_deref()
-        .is_some_and(|scope| scope != id.as_str())
-    {
+    if !account.sees(&id) {
         return error(
             404,
             "Not Found",

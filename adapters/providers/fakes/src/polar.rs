@@ -46,11 +46,7 @@ async fn organization(state: Shared, request: HttpRequest, id: web::Path<String>
         Ok(account) => account,
         Err(refused) => return refusal(refused),
     };
-    if account
-        .scope
-        .as_deref()
-        .is_some_and(|scope| scope != id.as_str())
-    {
+    if !account.sees(&id) {
         return respond(
             404,
             &json!({"error": "ResourceNotFound", "detail": "Not found"}),

@@ -34,6 +34,11 @@ impl Account {
         }
     }
 
+    /// Whether the credential can see the store or organization `id`.
+    pub(crate) fn sees(&self, id: &str) -> bool {
+        self.scope.as_deref().is_none_or(|scope| scope == id)
+    }
+
     /// The same account, seeing only the store or organization `id`.
     #[must_use]
     pub fn seeing(mut self, id: &str) -> Self {
