@@ -535,6 +535,10 @@ mod tests {
         }
     }
 
+    fn goal_named(name: &str) -> Option<GoalName> {
+        Some(GoalName::parse(name).unwrap())
+    }
+
     fn goal_event(goal: &str) -> Event {
         Event {
             website_id: WebsiteId::from_parts(1, [2; 8]),
@@ -542,7 +546,7 @@ mod tests {
             occurred_at: jiff::Timestamp::from_second(1_767_225_600).unwrap(),
             visitor_id: "v1".into(),
             session_id: "s1".into(),
-            goal_name: Some(GoalName::parse(goal).unwrap()),
+            goal_name: goal_named(goal),
             hostname: "shop.example".into(),
             path: "/".into(),
             context: VisitContext::default(),
@@ -782,26 +786,8 @@ mod tests {
         queue.try_push(goal_event("b")).unwrap();
         queue.close();
         assert_eq!(queue.try_push(goal_event("c")), Err(Refused::Closed));
-        assert_eq!(
-            queue
-                .pop()
-                .await
-                .unwrap()
-                .goal_name
-                .map(|g| g.to_string())
-                .as_deref(),
-            Some("a")
-        );
-        assert_eq!(
-            queue
-                .pop()
-                .await
-                .unwrap()
-                .goal_name
-                .map(|g| g.to_string())
-                .as_deref(),
-            Some("b")
-        );
+        assert_eq!(queue.pop().await.unwrap().goal_name, goal_named("a"));
+        assert_eq!(queue.pop().await.unwrap().goal_name, goal_named("b"));
         assert!(queue.pop().await.is_none());
     }
 
@@ -816,9 +802,6 @@ mod tests {
             .await
             .expect("the worker was never woken")
             .unwrap();
-        assert_eq!(
-            event.unwrap().goal_name.map(|g| g.to_string()).as_deref(),
-            Some("late")
-        );
+        assert_eq!(event.unwrap().goal_name, goal_named("late"));
     }
 }

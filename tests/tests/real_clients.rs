@@ -109,6 +109,34 @@ async fn run_node(e2e: &Path, script: &str, env: Vec<(&'static str, String)>) ->
         .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}\n{stderr}"))
 }
 
+/// What a Chromium visit needs: the e2e folder with the npm packages, and the browser; `None`
+/// (after the skip notice, or a failure under CI) when either is missing.
+fn chromium_prerequisites(test: &str) -> Option<(PathBuf, PathBuf)> {
+    let e2e = prerequisite(node_with_sdk(), test)?;
+    let chromium = prerequisite(chromium(), test)?;
+    Some((e2e, chromium))
+}
+
+/// Runs `e2e/browser-visit.js` in Chromium against `app` for the website `tracking_id` on
+/// `domain`, with a Windows Chrome user agent and `extra` settings of the script.
+async fn browser_visit(
+    (e2e, chromium): &(PathBuf, PathBuf),
+    app: &TestApp,
+    tracking_id: String,
+    domain: &str,
+    extra: Vec<(&'static str, String)>,
+) -> Value {
+    let mut env = vec![
+        ("DATAFAST_SERVER", app.address.clone()),
+        ("DATAFAST_WEBSITE_ID", tracking_id),
+        ("DATAFAST_DOMAIN", domain.to_owned()),
+        ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
+        ("CHROMIUM", chromium.display().to_string()),
+    ];
+    env.extend(extra);
+    run_node(e2e, "browser-visit.js", env).await
+}
+
 /// Creates a website for `domain` through the Account API; returns its id and `dfid_` id.
 async fn website(app: &TestApp, domain: &str) -> (String, String) {
     let (status, body) = app
@@ -294,10 +322,7 @@ async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
 /// the cookies Chromium holds afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_headless_chromium_visit_is_tracked_with_cookies() {
-    let Some(e2e) = prerequisite(node_with_sdk(), "the Chromium test") else {
-        return;
-    };
-    let Some(chromium) = prerequisite(chromium(), "the Chromium test") else {
+    let Some(browser) = chromium_prerequisites("the Chromium test") else {
         return;
     };
     let app = spawn_app().await;
@@ -311,18 +336,7 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
         .await;
     assert_eq!(status, 200, "{body}");
 
-    let visit = run_node(
-        &e2e,
-        "browser-visit.js",
-        vec![
-            ("DATAFAST_SERVER", app.address.clone()),
-            ("DATAFAST_WEBSITE_ID", tracking_id),
-            ("DATAFAST_DOMAIN", "example.com".to_owned()),
-            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
-            ("CHROMIUM", chromium.display().to_string()),
-        ],
-    )
-    .await;
+    let visit = browser_visit(&browser, &app, tracking_id, "example.com", vec![]).await;
     assert_eq!(text(&visit, "userAgent"), WINDOWS_CHROME);
 
     let cookie = |name: &str| -> Value {
@@ -472,10 +486,7 @@ async fn a_headless_chromium_visit_is_tracked_with_cookies() {
 /// snippet with a relative `src` would load the site's own `/js/script.js` and track nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_snippet_from_the_api_pasted_into_another_site_tracks_a_visit() {
-    let Some(e2e) = prerequisite(node_with_sdk(), "the pasted-snippet test") else {
-        return;
-    };
-    let Some(chromium) = prerequisite(chromium(), "the pasted-snippet test") else {
+    let Some(browser) = chromium_prerequisites("the pasted-snippet test") else {
         return;
     };
     let app = spawn_app().await;
@@ -491,20 +502,11 @@ async fn the_snippet_from_the_api_pasted_into_another_site_tracks_a_visit() {
         "{snippet}"
     );
 
-    run_node(
-        &e2e,
-        "browser-visit.js",
-        vec![
-            ("DATAFAST_SERVER", app.address.clone()),
-            ("DATAFAST_WEBSITE_ID", tracking_id),
-            ("DATAFAST_DOMAIN", "shop.test".to_owned()),
-            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
-            ("CHROMIUM", chromium.display().to_string()),
-            ("DATAFAST_SNIPPET", snippet),
-            ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
-        ],
-    )
-    .await;
+    let pasted = vec![
+        ("DATAFAST_SNIPPET", snippet),
+        ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
+    ];
+    browser_visit(&browser, &app, tracking_id, "shop.test", pasted).await;
 
     let events = stored_events(&app).await;
     let pageview = events
@@ -525,10 +527,7 @@ async fn the_snippet_from_the_api_pasted_into_another_site_tracks_a_visit() {
 /// the second site's address loses the `_df_*` parameters once read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scroll_goal_and_a_cross_domain_hand_off_keep_one_visitor() {
-    let Some(e2e) = prerequisite(node_with_sdk(), "the cross-domain test") else {
-        return;
-    };
-    let Some(chromium) = prerequisite(chromium(), "the cross-domain test") else {
+    let Some(browser) = chromium_prerequisites("the cross-domain test") else {
         return;
     };
     let app = spawn_app().await;
@@ -541,20 +540,11 @@ async fn a_scroll_goal_and_a_cross_domain_hand_off_keep_one_visitor() {
         .await;
     assert_eq!(status, 200, "{body}");
 
-    let visit = run_node(
-        &e2e,
-        "browser-visit.js",
-        vec![
-            ("DATAFAST_SERVER", app.address.clone()),
-            ("DATAFAST_WEBSITE_ID", tracking_id),
-            ("DATAFAST_DOMAIN", "shop.test".to_owned()),
-            ("DATAFAST_USER_AGENT", WINDOWS_CHROME.to_owned()),
-            ("CHROMIUM", chromium.display().to_string()),
-            ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
-            ("DATAFAST_OTHER_HOST", "blog.test".to_owned()),
-        ],
-    )
-    .await;
+    let sites = vec![
+        ("DATAFAST_PAGE_HOST", "shop.test".to_owned()),
+        ("DATAFAST_OTHER_HOST", "blog.test".to_owned()),
+    ];
+    let visit = browser_visit(&browser, &app, tracking_id, "shop.test", sites).await;
     let href = text(&visit, "otherPageHref");
     assert!(
         href.starts_with("http://blog.test:") && href.ends_with("/post"),

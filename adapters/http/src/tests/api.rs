@@ -102,6 +102,24 @@ pub(super) fn with_json(request: TestRequest, token: &str, body: Value) -> TestR
     authed(request, token).set_json(body)
 }
 
+/// Creates `example.com` as `owner` and returns the created row.
+pub(super) async fn create_website<S, B>(app: &S, owner: &str) -> Value
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let created = call(
+        app,
+        with_json(
+            TestRequest::post().uri(&format!("{ADMIN}/websites")),
+            owner,
+            json!({"domain": "example.com"}),
+        ),
+    )
+    .await;
+    assert_ok(&created).clone()
+}
+
 #[track_caller]
 pub(super) fn assert_error(reply: &Reply, expected: u16) {
     assert_eq!(reply.status.as_u16(), expected, "body: {}", reply.body);

@@ -14,7 +14,7 @@ use tracing::subscriber::DefaultGuard;
 use datafast_provider_fakes::FakeProviders;
 
 use super::api::{
-    assert_ok, call, get, providers_faked, services, token_for, unlimited, with_json,
+    call, create_website, get, providers_faked, services, token_for, unlimited, with_json,
 };
 use crate::{AppState, HttpConfig, application, traffic};
 
@@ -124,19 +124,8 @@ async fn ingestion_is_summarised_at_info_instead_of_logged_per_request() {
     let state = AppState::new(services, &config);
     let hook = state.traffic.clone();
     let app = test::init_service(application(state)).await;
-    let created = call(
-        &app,
-        with_json(
-            TestRequest::post().uri("/api/v1/admin/websites"),
-            &owner,
-            json!({"domain": "example.com"}),
-        ),
-    )
-    .await;
-    let tracking = assert_ok(&created)["trackingId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let created = create_website(&app, &owner).await;
+    let tracking = created["trackingId"].as_str().unwrap().to_owned();
 
     let good = serde_json::to_vec(&pageview(&tracking)).unwrap();
     // The same shape as a real tracking id, held by no website.
@@ -198,16 +187,8 @@ async fn provider_credentials_never_reach_the_log_whatever_the_provider_answers(
     let services = services().with_payment_providers(providers_faked(&fakes).await);
     let owner = token_for(&services, "owner@example.com").await;
     let app = test::init_service(application(AppState::new(services, &unlimited()))).await;
-    let reply = call(
-        &app,
-        with_json(
-            TestRequest::post().uri("/api/v1/admin/websites"),
-            &owner,
-            json!({"domain": "example.com"}),
-        ),
-    )
-    .await;
-    let site = assert_ok(&reply)["websiteId"].as_str().unwrap().to_owned();
+    let created = create_website(&app, &owner).await;
+    let site = created["websiteId"].as_str().unwrap().to_owned();
     let stripe = format!("/api/v1/admin/websites/{site}/integrations/stripe");
     let connect = |key: &str| {
         with_json(
