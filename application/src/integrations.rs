@@ -8,6 +8,7 @@ use datafast_domain::access::Principal;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider, ProviderCredentials};
 use datafast_domain::permission::Permission;
+use datafast_domain::provider_payment::SyncState;
 use datafast_domain::website::Currency;
 
 use crate::Services;
@@ -25,6 +26,8 @@ pub struct IntegrationStatus {
 pub struct ProviderState {
     pub connected_at: Timestamp,
     pub key_expires_at: Option<Timestamp>,
+    /// How the revenue import of the connection is doing.
+    pub sync: SyncState,
 }
 
 /// The payment-provider integration use cases, reached through [`Services::integrations`].
@@ -53,6 +56,7 @@ impl Integrations<'_> {
                     .map(|c| ProviderState {
                         connected_at: c.connected_at,
                         key_expires_at: c.key_expires_at,
+                        sync: c.sync.clone(),
                     });
                 (*provider, state)
             })
@@ -95,6 +99,7 @@ impl Integrations<'_> {
             sealed_credentials: sealed,
             connected_at: self.services.now(),
             key_expires_at: None,
+            sync: SyncState::default(),
         };
         self.services
             .store
@@ -176,4 +181,45 @@ fn serialize_credentials(credentials: &ProviderCredentials) -> ServiceResult<Vec
         bytes.extend_from_slice(field.as_bytes());
     }
     Ok(bytes)
+}
+
+/// The connection's credentials, unsealed for the one call that needs them.
+pub(crate) fn open_credentials(
+    services: &Services,
+    connection: &Connection,
+) -> ServiceResult<ProviderCredentials> {
+    let bytes = services.vault.open(&connection.sealed_credentials)?;
+    let fields = length_prefixed_fields(&bytes)
+        .ok_or_else(|| ServiceError::Internal("sealed credentials do not decode".to_owned()))?;
+    let invalid = |error: ValidationError| ServiceError::Internal(error.to_string());
+    match fields.as_slice() {
+        ["stripe", key] => ProviderCredentials::stripe(key).map_err(invalid),
+        ["lemonsqueezy", key, store] => {
+            ProviderCredentials::lemon_squeezy(key, store).map_err(invalid)
+        }
+        ["polar", token, organization] => {
+            ProviderCredentials::polar(token, organization).map_err(invalid)
+        }
+        ["paddle", key] => ProviderCredentials::paddle(key).map_err(invalid),
+        _ => Err(ServiceError::Internal(format!(
+            "sealed credentials of {} do not decode",
+            connection.provider
+        ))),
+    }
+}
+
+/// The inverse of [`serialize_credentials`]: `None` for bytes it did not write.
+fn length_prefixed_fields(mut bytes: &[u8]) -> Option<Vec<&str>> {
+    let mut fields = Vec::new();
+    while !bytes.is_empty() {
+        let (length, rest) = bytes.split_first_chunk::<4>()?;
+        let length = usize::try_from(u32::from_be_bytes(*length)).ok()?;
+        if rest.len() < length {
+            return None;
+        }
+        let (field, rest) = rest.split_at(length);
+        fields.push(std::str::from_utf8(field).ok()?);
+        bytes = rest;
+    }
+    Some(fields)
 }

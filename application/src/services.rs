@@ -9,8 +9,10 @@ use datafast_domain::permission::Permission;
 use datafast_domain::role::Role;
 use datafast_domain::website::Website;
 
+use crate::Pause;
 use crate::error::{ServiceError, ServiceResult};
 use crate::ingestion::AgentCache;
+use crate::revenue_import::{ImportRuntime, ImportSettings};
 use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources, UsageRecorder};
 use datafast_ports::geo::{GeoLocator, NoLocation};
 use datafast_ports::notify::GoalListener;
@@ -38,6 +40,7 @@ pub struct Services {
     pub(crate) providers: Arc<dyn PaymentProviders>,
     /// Whether test-mode and sandbox provider credentials may be connected.
     pub(crate) allow_test_keys: bool,
+    pub(crate) import: Arc<ImportRuntime>,
 }
 
 impl std::fmt::Debug for Services {
@@ -92,6 +95,11 @@ impl Services {
         crate::Integrations { services: self }
     }
 
+    /// The revenue import use cases.
+    pub fn revenue_import(&self) -> crate::RevenueImport<'_> {
+        crate::RevenueImport { services: self }
+    }
+
     /// The team use cases.
     pub fn team(&self) -> crate::Team<'_> {
         crate::Team { services: self }
@@ -140,7 +148,16 @@ impl Services {
             analytics: Arc::new(AnalyticsCache::default()),
             providers: Arc::new(NoProviders),
             allow_test_keys: false,
+            import: Arc::new(ImportRuntime::default()),
         }
+    }
+
+    /// Imports revenue with `settings`, waiting between retries with `pause` (by default, the
+    /// default settings with no wait between retries).
+    #[must_use]
+    pub fn with_revenue_import(mut self, settings: ImportSettings, pause: Pause) -> Self {
+        self.import = Arc::new(ImportRuntime::new(settings, pause));
+        self
     }
 
     /// Reaches payment providers through `providers` (by default, none is reachable, so no

@@ -200,31 +200,7 @@ impl WebsiteData<'_> {
             free_trial: payment.free_trial,
             occurred_at,
         };
-        let goal_event = match &stored.visitor_id {
-            None => None,
-            Some(visitor) => {
-                let visit = self
-                    .services
-                    .store
-                    .latest_pageview(website.id, visitor)
-                    .await?;
-                Some(payment_goal_event(&stored, visit))
-            }
-        };
-        let record = self
-            .services
-            .store
-            .record_payment(&stored, goal_event.clone())
-            .await?;
-        if record == PaymentRecord::Recorded {
-            self.services
-                .analytics()
-                .analytics_payment_recorded(&stored)
-                .await;
-            if let Some(event) = &goal_event {
-                self.services.announce_goals(std::slice::from_ref(event));
-            }
-        }
+        let record = record_with_goal(self.services, &stored).await?;
         Ok(PaymentOutcome {
             transaction_id: stored.transaction_id,
             record,
@@ -324,6 +300,38 @@ impl WebsiteData<'_> {
             persisted: true,
         })
     }
+}
+
+/// Records `payment` once per transaction id, with the automatic `payment` (or `free_trial`)
+/// goal for its visitor when it names one, and tells analytics and alerts when it is new.
+pub(crate) async fn record_with_goal(
+    services: &Services,
+    payment: &Payment,
+) -> ServiceResult<PaymentRecord> {
+    let goal_event = match &payment.visitor_id {
+        None => None,
+        Some(visitor) => {
+            let visit = services
+                .store
+                .latest_pageview(payment.website_id, visitor)
+                .await?;
+            Some(payment_goal_event(payment, visit))
+        }
+    };
+    let record = services
+        .store
+        .record_payment(payment, goal_event.clone())
+        .await?;
+    if record == PaymentRecord::Recorded {
+        services
+            .analytics()
+            .analytics_payment_recorded(payment)
+            .await;
+        if let Some(event) = &goal_event {
+            services.announce_goals(std::slice::from_ref(event));
+        }
+    }
+    Ok(record)
 }
 
 /// The goal event of a payment: in the visitor's latest visit when there is one, so revenue is

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::ValidationError;
+use crate::provider_payment::SyncState;
 use crate::website::Currency;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -230,13 +231,15 @@ pub struct AccountFacts {
     pub test_mode: bool,
 }
 
-/// A stored connection: the sealed credentials (opaque bytes from the vault) and when it was made.
+/// A stored connection: the sealed credentials (opaque bytes from the vault), when it was made,
+/// and how far its revenue import has got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub provider: Provider,
     pub sealed_credentials: Vec<u8>,
     pub connected_at: Timestamp,
     pub key_expires_at: Option<Timestamp>,
+    pub sync: SyncState,
 }
 
 #[cfg(test)]

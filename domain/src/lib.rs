@@ -18,6 +18,7 @@ pub mod integration;
 pub mod payment;
 pub mod permission;
 pub mod profile;
+pub mod provider_payment;
 pub mod role;
 pub mod team;
 pub mod text;

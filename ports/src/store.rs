@@ -28,6 +28,7 @@ use datafast_domain::id::{
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::provider_payment::SyncState;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
@@ -260,6 +261,19 @@ pub trait IntegrationStore: Send + Sync {
     -> StoreResult<()>;
     /// Removes the connection; true when there was one.
     async fn delete_connection(&self, website: WebsiteId, provider: Provider) -> StoreResult<bool>;
+    /// Every website's connections, by website, then in the providers' declared order: what
+    /// the revenue import works through.
+    async fn all_connections(&self) -> StoreResult<Vec<(WebsiteId, Connection)>>;
+    /// Replaces the connection's sync state, leaving its credentials alone.
+    /// # Errors
+    /// MUST return `NotFound` when the website has no connection to the provider (it was
+    /// disconnected while a sync ran).
+    async fn save_sync_state(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        state: &SyncState,
+    ) -> StoreResult<()>;
 }
 
 /// An event with its place in the store's append order, which never changes and is never
@@ -316,6 +330,15 @@ pub trait PaymentStore: Send + Sync {
     -> StoreResult<u64>;
     /// The website's payments, oldest first (ties by transaction id).
     async fn payments(&self, website: WebsiteId) -> StoreResult<Vec<Payment>>;
+    /// Sets a recorded payment's amount and refunded flag, as a refund left them. Returns
+    /// true when the payment existed and changed; an unknown transaction id changes nothing.
+    async fn settle_refund(
+        &self,
+        website: WebsiteId,
+        transaction_id: &str,
+        amount_minor: i64,
+        refunded: bool,
+    ) -> StoreResult<bool>;
 }
 
 /// Who identified visitors are.

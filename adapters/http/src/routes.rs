@@ -228,6 +228,9 @@ routes! {
         "/websites/{websiteId}/integrations" => {
             GET integrations::status => SettingsRead, any_role;
         }
+        "/websites/{websiteId}/integrations/sync" => {
+            POST integrations::sync => SettingsWrite, any_role;
+        }
         "/websites/{websiteId}/integrations/stripe" => {
             POST integrations::connect_stripe => SettingsWrite, any_role;
             DELETE integrations::disconnect_stripe => SettingsWrite, any_role;

@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use datafast_application::{
-    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, TeamEntry, WebsiteWithRole,
+    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, PassOutcome, ProviderState,
+    TeamEntry, WebsiteWithRole,
 };
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
@@ -749,6 +750,8 @@ impl InvitationAccepted {
 pub struct ConnectionStatus {
     connected: bool,
     connected_at: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    import: Option<ImportStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -757,6 +760,29 @@ pub struct PaddleStatus {
     connected: bool,
     connected_at: Option<String>,
     key_expires_at: Option<String>,
+    #[serde(flatten)]
+    import: ImportStatus,
+}
+
+/// How a provider's revenue import is doing: shown for the providers this server imports
+/// from, connected or not, next to the fields DataFast shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportStatus {
+    last_sync_at: Option<String>,
+    last_error: Option<String>,
+    imported_payments: u64,
+}
+
+impl ImportStatus {
+    fn of(state: Option<&ProviderState>) -> Self {
+        let sync = state.map(|state| &state.sync);
+        Self {
+            last_sync_at: sync.and_then(|s| optional_millis(s.last_sync_at)),
+            last_error: sync.and_then(|s| s.last_error.clone()),
+            imported_payments: sync.map_or(0, |s| s.imported_payments),
+        }
+    }
 }
 
 /// `GET /integrations`: whether each provider is connected, never a credential.
@@ -773,34 +799,67 @@ pub struct IntegrationsBody {
 
 impl From<&IntegrationStatus> for IntegrationsBody {
     fn from(status: &IntegrationStatus) -> Self {
-        let times = |provider: Provider| {
+        let state = |provider: Provider| {
             status
                 .providers
                 .iter()
                 .find(|(p, _)| *p == provider)
                 .and_then(|(_, state)| state.as_ref())
-                .map(|state| (state.connected_at, state.key_expires_at))
         };
         let of = |provider: Provider| {
-            let state = times(provider);
+            let state = state(provider);
             ConnectionStatus {
                 connected: state.is_some(),
-                connected_at: state.map(|(at, _)| millis(at)),
+                connected_at: state.map(|s| millis(s.connected_at)),
+                import: provider
+                    .connects_through_api()
+                    .then(|| ImportStatus::of(state)),
             }
         };
-        let paddle = times(Provider::Paddle);
+        let paddle = state(Provider::Paddle);
         Self {
             stripe: of(Provider::Stripe),
             lemonsqueezy: of(Provider::LemonSqueezy),
             polar: of(Provider::Polar),
             paddle: PaddleStatus {
                 connected: paddle.is_some(),
-                connected_at: paddle.map(|(at, _)| millis(at)),
-                key_expires_at: paddle.and_then(|(_, expires)| optional_millis(expires)),
+                connected_at: paddle.map(|s| millis(s.connected_at)),
+                key_expires_at: paddle.and_then(|s| optional_millis(s.key_expires_at)),
+                import: ImportStatus::of(paddle),
             },
             shopify: of(Provider::Shopify),
             woocommerce: of(Provider::WooCommerce),
             currency: status.currency.as_str().to_owned(),
+        }
+    }
+}
+
+/// `POST /integrations/sync`: how the pass over each connected provider ended.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResult {
+    provider: &'static str,
+    status: &'static str,
+    imported_payments: u64,
+    error: Option<String>,
+}
+
+impl SyncResult {
+    pub fn new(provider: Provider, outcome: &PassOutcome) -> Self {
+        let (status, imported_payments, error) = match outcome {
+            PassOutcome::Finished { imported } => ("synced", *imported, None),
+            PassOutcome::Interrupted { imported, error } => {
+                ("interrupted", *imported, Some(error.clone()))
+            }
+            PassOutcome::Halted { error } => ("halted", 0, Some(error.clone())),
+            PassOutcome::AlreadyRunning => ("running", 0, None),
+            PassOutcome::Skipped => ("skipped", 0, None),
+        };
+        Self {
+            provider: provider.slug(),
+            status,
+            imported_payments,
+            error,
         }
     }
 }

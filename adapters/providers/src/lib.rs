@@ -13,7 +13,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use datafast_domain::integration::{AccountFacts, ProviderCredentials};
-use datafast_ports::providers::{PaymentProviders, ProviderError};
+use datafast_domain::provider_payment::SyncWindow;
+use datafast_ports::providers::{PaymentPage, PaymentProviders, ProviderError};
 
 pub use api::InvalidEndpoint;
 
@@ -68,6 +69,15 @@ impl ProviderClients {
             paddle_sandbox: paddle::api(client, &endpoints.paddle_sandbox)?,
         })
     }
+
+    /// Paddle's sandbox host for sandbox keys, its live host for the others.
+    fn paddle_for(&self, credentials: &ProviderCredentials) -> &Api {
+        if credentials.is_test_key() {
+            &self.paddle_sandbox
+        } else {
+            &self.paddle
+        }
+    }
 }
 
 #[async_trait]
@@ -88,12 +98,31 @@ impl PaymentProviders for ProviderClients {
                 organization_id,
             } => polar::check(&self.polar, access_token, organization_id).await,
             ProviderCredentials::Paddle { api_key } => {
-                let api = if credentials.is_test_key() {
-                    &self.paddle_sandbox
-                } else {
-                    &self.paddle
-                };
-                paddle::check(api, api_key).await
+                paddle::check(self.paddle_for(credentials), api_key).await
+            }
+        }
+    }
+
+    async fn payments(
+        &self,
+        credentials: &ProviderCredentials,
+        window: &SyncWindow,
+        page: Option<String>,
+    ) -> Result<PaymentPage, ProviderError> {
+        let page = page.as_deref();
+        match credentials {
+            ProviderCredentials::Stripe { restricted_key } => {
+                stripe::payments(&self.stripe, restricted_key, window, page).await
+            }
+            ProviderCredentials::LemonSqueezy { api_key, store_id } => {
+                lemonsqueezy::payments(&self.lemonsqueezy, api_key, store_id, window, page).await
+            }
+            ProviderCredentials::Polar {
+                access_token,
+                organization_id,
+            } => polar::payments(&self.polar, access_token, organization_id, window, page).await,
+            ProviderCredentials::Paddle { api_key } => {
+                paddle::payments(self.paddle_for(credentials), api_key, window, page).await
             }
         }
     }

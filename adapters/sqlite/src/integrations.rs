@@ -1,16 +1,21 @@
 //! Payment-provider connections: one per website and provider, the credentials kept exactly as
-//! the vault sealed them.
+//! the vault sealed them, next to how far the connection's revenue import has got.
 
 use async_trait::async_trait;
-use rusqlite::{Row, params};
+use rusqlite::{Row, Transaction, params};
 
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider};
-use datafast_ports::store::{IntegrationStore, StoreResult};
+use datafast_domain::provider_payment::{SyncState, SyncWindow};
+use datafast_ports::store::{IntegrationStore, StoreError, StoreResult};
 
 use crate::SqliteStore;
-use crate::codec::{RowExt, all, decoded, millis};
+use crate::codec::{RowExt, all, count_of, decoded, millis};
 use crate::error::Failure;
+
+const CONNECTION_COLUMNS: &str = "provider, sealed_credentials, connected_at, key_expires_at,
+     synced_through, sync_from, sync_to, sync_page, last_sync_at, last_error,
+     imported_payments, halted, website_id";
 
 fn decode_connection(row: &Row<'_>) -> Result<Connection, Failure> {
     let provider = row.text(0)?;
@@ -19,7 +24,53 @@ fn decode_connection(row: &Row<'_>) -> Result<Connection, Failure> {
         sealed_credentials: row.get(1)?,
         connected_at: row.instant(2)?,
         key_expires_at: row.optional_instant(3)?,
+        sync: decode_sync(row)?,
     })
+}
+
+fn decode_sync(row: &Row<'_>) -> Result<SyncState, Failure> {
+    let window = match (row.optional_instant(5)?, row.optional_instant(6)?) {
+        (Some(from), Some(to)) => Some(SyncWindow { from, to }),
+        _ => None,
+    };
+    Ok(SyncState {
+        synced_through: row.optional_instant(4)?,
+        window,
+        page: row.optional_text(7)?,
+        last_sync_at: row.optional_instant(8)?,
+        last_error: row.optional_text(9)?,
+        imported_payments: count_of(row.get(10)?)?,
+        halted: row.flag(11)?,
+    })
+}
+
+/// Writes `state` onto the connection; false when there is no such connection.
+fn write_sync(
+    tx: &Transaction<'_>,
+    website: WebsiteId,
+    provider: Provider,
+    state: &SyncState,
+) -> Result<bool, Failure> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE connections SET synced_through = ?3, sync_from = ?4, sync_to = ?5,
+                 sync_page = ?6, last_sync_at = ?7, last_error = ?8, imported_payments = ?9,
+                 halted = ?10
+             WHERE website_id = ?1 AND provider = ?2",
+        )?
+        .execute(params![
+            website.to_string(),
+            provider.slug(),
+            state.synced_through.map(millis),
+            state.window.map(|w| millis(w.from)),
+            state.window.map(|w| millis(w.to)),
+            state.page,
+            state.last_sync_at.map(millis),
+            state.last_error,
+            i64::try_from(state.imported_payments).unwrap_or(i64::MAX),
+            state.halted,
+        ])?;
+    Ok(changed > 0)
 }
 
 #[async_trait]
@@ -27,10 +78,8 @@ impl IntegrationStore for SqliteStore {
     /// Listed in the providers' declared order, the order the API shows them in.
     async fn connections(&self, website: WebsiteId) -> StoreResult<Vec<Connection>> {
         self.read(move |db| {
-            let mut statement = db.prepare_cached(
-                "SELECT provider, sealed_credentials, connected_at, key_expires_at
-                 FROM connections WHERE website_id = ?1",
-            )?;
+            let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE website_id = ?1");
+            let mut statement = db.prepare_cached(&sql)?;
             let mut connections = all(statement.query([website.to_string()])?, decode_connection)?;
             connections.sort_by_key(|connection| connection.provider);
             Ok(connections)
@@ -61,6 +110,7 @@ impl IntegrationStore for SqliteStore {
                 millis(connection.connected_at),
                 connection.key_expires_at.map(millis),
             ])?;
+            write_sync(tx, website, connection.provider, &connection.sync)?;
             Ok(())
         })
         .await
@@ -72,6 +122,36 @@ impl IntegrationStore for SqliteStore {
                 .prepare_cached("DELETE FROM connections WHERE website_id = ?1 AND provider = ?2")?
                 .execute([website.to_string(), provider.slug().to_owned()])?;
             Ok(deleted > 0)
+        })
+        .await
+    }
+
+    async fn all_connections(&self) -> StoreResult<Vec<(WebsiteId, Connection)>> {
+        self.read(move |db| {
+            let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections");
+            let mut statement = db.prepare_cached(&sql)?;
+            let mut connections = all(statement.query([])?, |row| {
+                Ok((row.parsed(12)?, decode_connection(row)?))
+            })?;
+            connections.sort_by_key(|(website, connection)| (*website, connection.provider));
+            Ok(connections)
+        })
+        .await
+    }
+
+    async fn save_sync_state(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        state: &SyncState,
+    ) -> StoreResult<()> {
+        let state = state.clone();
+        self.write(move |tx| {
+            if write_sync(tx, website, provider, &state)? {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound.into())
+            }
         })
         .await
     }

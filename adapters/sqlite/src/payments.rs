@@ -138,4 +138,30 @@ impl PaymentStore for SqliteStore {
         })
         .await
     }
+
+    async fn settle_refund(
+        &self,
+        website: WebsiteId,
+        transaction_id: &str,
+        amount_minor: i64,
+        refunded: bool,
+    ) -> StoreResult<bool> {
+        let transaction_id = transaction_id.to_owned();
+        self.write(move |tx| {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE payments SET amount_minor = ?3, refunded = ?4
+                     WHERE website_id = ?1 AND transaction_id = ?2
+                       AND (amount_minor <> ?3 OR refunded <> ?4)",
+                )?
+                .execute(params![
+                    website.to_string(),
+                    transaction_id,
+                    amount_minor,
+                    refunded
+                ])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
 }

@@ -18,6 +18,7 @@ use datafast_domain::id::{
 };
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::permission::{Permission, PermissionSet};
+use datafast_domain::provider_payment::SyncState;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::time::TimeZoneName;
@@ -761,6 +762,7 @@ async fn customizations_and_connections_are_replaced_on_save() {
         sealed_credentials: vec![byte, 0, 255],
         connected_at: at(i64::from(byte)),
         key_expires_at: Some(at(10_000)),
+        sync: SyncState::default(),
     };
     store
         .save_connection(site, &connection(Provider::Paddle, 1))

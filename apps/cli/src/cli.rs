@@ -86,9 +86,9 @@ pub enum Command {
     /// Tracked goals and their display customizations
     #[command(visible_alias = "goal")]
     Goals(GoalsArgs),
-    /// Payment provider integrations
-    #[command(subcommand, visible_alias = "integration")]
-    Integrations(IntegrationsCommand),
+    /// Payment provider integrations and their revenue import
+    #[command(visible_alias = "integration")]
+    Integrations(IntegrationsArgs),
     /// Invitations addressed to you
     #[command(subcommand, visible_alias = "invitation")]
     Invitations(InvitationsCommand),
@@ -142,6 +142,20 @@ pub struct WebsiteOnly {
     /// The website; defaults to `config set-website`
     #[arg(value_name = "WEBSITE_ID")]
     pub website_id: Option<String>,
+    /// The website, as a flag instead of the positional WEBSITE_ID
+    #[arg(
+        long = "website",
+        value_name = "WEBSITE_ID",
+        conflicts_with = "website_id"
+    )]
+    pub website_flag: Option<String>,
+}
+
+impl WebsiteOnly {
+    /// The website named on the command line, positionally or with `--website`.
+    pub fn chosen(&self) -> Option<&str> {
+        self.website_id.as_deref().or(self.website_flag.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -416,6 +430,13 @@ pub enum FunnelsCommand {
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
+pub struct IntegrationsArgs {
+    #[command(subcommand)]
+    pub command: Option<IntegrationsCommand>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AlertsArgs {
     #[command(subcommand)]
     pub command: Option<AlertsCommand>,
@@ -553,8 +574,10 @@ pub enum Provider {
 
 #[derive(Debug, Subcommand)]
 pub enum IntegrationsCommand {
-    /// Which providers are connected
+    /// Which providers are connected, and how their revenue import is doing
     Status(WebsiteOnly),
+    /// Import each connected provider's new payments now
+    Sync(WebsiteOnly),
     /// Connect a payment provider
     Connect {
         #[arg(value_enum)]

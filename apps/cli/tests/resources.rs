@@ -539,6 +539,34 @@ fn integrations_status_connect_and_disconnect() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--org-id"));
+    // Importing now: Stripe's two recent payments come in once, however often it runs.
+    let synced = stdout_of(
+        sandbox
+            .owner()
+            .args(["integrations", "sync", "--website", &website]),
+    );
+    assert!(
+        synced
+            .lines()
+            .any(|l| l.starts_with("stripe") && l.contains("synced") && l.contains(" 2")),
+        "{synced}"
+    );
+    let again = json_of(
+        sandbox
+            .owner()
+            .args(["integrations", "sync", &website, "--json"]),
+    );
+    assert_eq!(again[0]["status"], "synced");
+    assert_eq!(again[0]["importedPayments"], 0);
+    let status = json_of(
+        sandbox
+            .owner()
+            .args(["integrations", "status", &website, "--json"]),
+    );
+    assert_eq!(status[0]["stripe"]["importedPayments"], 2);
+    assert!(status[0]["stripe"]["lastSyncAt"].is_string());
+    assert!(status[0]["stripe"]["lastError"].is_null());
+
     sandbox
         .owner()
         .args(["integrations", "disconnect", "stripe", &website, "--yes"])

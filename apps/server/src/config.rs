@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use datafast_application::ImportSettings;
 use datafast_domain::account::Email;
 use datafast_domain::website::IpRule;
 use datafast_notify::{SmtpConfig, SmtpNotifier, TlsMode};
@@ -169,6 +170,10 @@ pub struct Config {
     pub lemonsqueezy_api_base: Option<String>,
     pub polar_api_base: Option<String>,
     pub paddle_api_base: Option<String>,
+    /// Seconds between two passes of the revenue import over every connected provider.
+    pub import_interval_secs: u64,
+    /// How many days of history a newly connected provider's first import reads.
+    pub import_backfill_days: u32,
 }
 
 impl fmt::Debug for Config {
@@ -208,6 +213,8 @@ impl fmt::Debug for Config {
             .field("lemonsqueezy_api_base", &self.lemonsqueezy_api_base)
             .field("polar_api_base", &self.polar_api_base)
             .field("paddle_api_base", &self.paddle_api_base)
+            .field("import_interval_secs", &self.import_interval_secs)
+            .field("import_backfill_days", &self.import_backfill_days)
             .finish()
     }
 }
@@ -249,6 +256,8 @@ impl Default for Config {
             lemonsqueezy_api_base: None,
             polar_api_base: None,
             paddle_api_base: None,
+            import_interval_secs: 300,
+            import_backfill_days: 90,
         }
     }
 }
@@ -265,6 +274,7 @@ impl Config {
         self.trusted_proxy_rules()?;
         self.webhook_allowed_rules()?;
         self.validate_connection_limits()?;
+        self.validate_import()?;
         if let Some(path) = &self.events_path {
             validate_events_path(path)?;
         }
@@ -280,6 +290,37 @@ impl Config {
             reason: format!("'{}': {e}", self.log),
         })?;
         Ok(())
+    }
+
+    /// An import that never waits would hammer the providers; a backfill past ten years reads
+    /// more than any provider keeps.
+    fn validate_import(&self) -> Result<(), ConfigError> {
+        if self.import_interval_secs == 0 {
+            return Err(ConfigError::Invalid {
+                setting: "import_interval_secs",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        if !(1..=3650).contains(&self.import_backfill_days) {
+            return Err(ConfigError::Invalid {
+                setting: "import_backfill_days",
+                reason: "must be between 1 and 3650".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// How the revenue import reads providers.
+    pub fn import_settings(&self) -> ImportSettings {
+        ImportSettings {
+            backfill: jiff::SignedDuration::from_hours(i64::from(self.import_backfill_days) * 24),
+            ..ImportSettings::default()
+        }
+    }
+
+    /// The wait between two passes of the revenue import.
+    pub fn import_interval(&self) -> Duration {
+        Duration::from_secs(self.import_interval_secs)
     }
 
     /// Zero connections or a zero timeout would stop the server from serving anyone.
@@ -514,6 +555,8 @@ pub struct FileConfig {
     pub lemonsqueezy_api_base: Option<String>,
     pub polar_api_base: Option<String>,
     pub paddle_api_base: Option<String>,
+    pub import_interval_secs: Option<u64>,
+    pub import_backfill_days: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -569,7 +612,9 @@ pub fn overlay(config: &mut Config, layer: FileConfig) {
         webhook_allowed_networks,
         alert_retry_attempts,
         alert_retry_base_ms,
-        allow_test_keys
+        allow_test_keys,
+        import_interval_secs,
+        import_backfill_days
     );
     macro_rules! take_optional {
         ($($field:ident),*) => { $( if let Some(value) = layer.$field { config.$field = Some(value); } )* };

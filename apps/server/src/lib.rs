@@ -160,6 +160,24 @@ fn runtime_pause() -> Pause {
     Arc::new(|delay| -> PauseFuture { Box::pin(tokio::time::sleep(delay)) })
 }
 
+/// The revenue import: a pass over every connected provider at start (resuming one a stop cut
+/// short), then one per interval.
+async fn import_revenue(services: Services, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match services.revenue_import().sync_all().await {
+            Ok(outcomes) => {
+                for (website, provider, outcome) in outcomes {
+                    tracing::debug!(%website, %provider, ?outcome, "revenue import pass");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the revenue import could not run"),
+        }
+    }
+}
+
 /// Alert delivery running beside the server.
 struct AlertDelivery {
     dispatcher: AlertDispatcher,
@@ -239,6 +257,7 @@ pub struct Application {
     services: Services,
     store: Arc<SqliteStore>,
     alerts: AlertDelivery,
+    import_interval: Duration,
     first_start_token: Option<String>,
 }
 
@@ -284,7 +303,8 @@ impl Application {
         }
         services = services
             .with_payment_providers(providers)
-            .allowing_test_keys(config.allow_test_keys);
+            .allowing_test_keys(config.allow_test_keys)
+            .with_revenue_import(config.import_settings(), runtime_pause());
         let (dispatcher, worker) = AlertDispatcher::new(
             AlertDeliveryPorts {
                 store,
@@ -321,6 +341,7 @@ impl Application {
             services,
             store: shutdown_store,
             alerts,
+            import_interval: config.import_interval(),
             first_start_token,
         })
     }
@@ -369,9 +390,12 @@ impl Application {
                 Err(error) => tracing::warn!(%error, "could not build the analytics index"),
             }
         });
+        let importer = tokio::spawn(import_revenue(self.services.clone(), self.import_interval));
         let served = self.server.await;
         flusher.abort();
         warmer.abort();
+        // A pass cut here resumes at its last stored page on the next start.
+        importer.abort();
         self.alerts.drain().await;
         if let Err(error) = self.services.auth().flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");

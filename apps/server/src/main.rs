@@ -158,6 +158,12 @@ struct ServeArgs {
     /// Paddle's API root for live and sandbox keys, for a local fake in tests.
     #[arg(long, env = "DATAFAST_PADDLE_API_BASE")]
     paddle_api_base: Option<String>,
+    /// Seconds between two revenue imports from the connected payment providers [default: 300].
+    #[arg(long, env = "DATAFAST_IMPORT_INTERVAL_SECS")]
+    import_interval_secs: Option<u64>,
+    /// Days of history a newly connected provider's first import reads [default: 90].
+    #[arg(long, env = "DATAFAST_IMPORT_BACKFILL_DAYS")]
+    import_backfill_days: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +216,8 @@ impl ServeArgs {
             lemonsqueezy_api_base: self.lemonsqueezy_api_base.clone(),
             polar_api_base: self.polar_api_base.clone(),
             paddle_api_base: self.paddle_api_base.clone(),
+            import_interval_secs: self.import_interval_secs,
+            import_backfill_days: self.import_backfill_days,
         }
     }
 }

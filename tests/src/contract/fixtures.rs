@@ -20,6 +20,7 @@ use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::Payment;
 use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::profile::VisitorProfile;
+pub use datafast_domain::provider_payment::SyncState;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::time::TimeZoneName;
@@ -302,6 +303,7 @@ pub fn connection(provider: Provider, sealed: &[u8], connected_at: Timestamp) ->
         sealed_credentials: sealed.to_vec(),
         connected_at,
         key_expires_at: None,
+        sync: SyncState::default(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Contract cases on provider connections: one sealed credential per website and provider.
 
 use datafast_domain::integration::{Connection, Provider};
-use datafast_ports::store::Storage;
+use datafast_domain::provider_payment::SyncWindow;
+use datafast_ports::store::{Storage, StoreError};
 
 use super::fixtures::*;
 
@@ -57,4 +58,69 @@ pub async fn provider_connections(store: &dyn Storage) {
     assert_eq!(store.connections(site.id).await.unwrap(), vec![reconnected]);
     assert_eq!(store.connections(other.id).await.unwrap().len(), 1);
     assert!(store.connections(website_id(99)).await.unwrap().is_empty());
+}
+
+pub async fn sync_state_is_kept_with_its_connection(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    let other = given_website(store, 2).await;
+    let stripe = connection(Provider::Stripe, &[1], at(10));
+    store.save_connection(site.id, &stripe).await.unwrap();
+    store
+        .save_connection(other.id, &connection(Provider::Polar, &[2], at(11)))
+        .await
+        .unwrap();
+    let midway = SyncState {
+        synced_through: Some(at(50)),
+        window: Some(SyncWindow {
+            from: at(40),
+            to: at(90),
+        }),
+        page: Some("c:ch_123".to_owned()),
+        last_sync_at: Some(at(60)),
+        last_error: Some("Invalid API Key provided".to_owned()),
+        imported_payments: 7,
+        halted: true,
+    };
+    store
+        .save_sync_state(site.id, Provider::Stripe, &midway)
+        .await
+        .unwrap();
+    let stored = &store.connections(site.id).await.unwrap()[0];
+    assert_eq!(stored.sync, midway);
+    assert_eq!(stored.sealed_credentials, stripe.sealed_credentials);
+
+    // Every website's connections, for the import to work through.
+    let everything = store.all_connections().await.unwrap();
+    let mut expected = vec![
+        (
+            site.id,
+            Connection {
+                sync: midway.clone(),
+                ..stripe.clone()
+            },
+        ),
+        (other.id, connection(Provider::Polar, &[2], at(11))),
+    ];
+    expected.sort_by_key(|(website, _)| *website);
+    assert_eq!(everything, expected);
+
+    // A connection saved again carries the state it is given.
+    store.save_connection(site.id, &stripe).await.unwrap();
+    assert_eq!(
+        store.connections(site.id).await.unwrap()[0].sync,
+        SyncState::default()
+    );
+
+    // A sync that outlived its connection finds nothing to write to.
+    store
+        .delete_connection(site.id, Provider::Stripe)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .save_sync_state(site.id, Provider::Stripe, &midway)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert!(store.connections(site.id).await.unwrap().is_empty());
 }

@@ -1,6 +1,6 @@
-//! `/websites/{websiteId}/integrations`: connection status (never a credential), connecting
-//! Stripe, Lemon Squeezy, Polar and Paddle with credentials checked by the domain, and
-//! disconnecting any provider. Shopify and WooCommerce connect through their own install
+//! `/websites/{websiteId}/integrations`: connection status (never a credential) with each
+//! import's progress, connecting Stripe, Lemon Squeezy, Polar and Paddle with credentials
+//! checked by the domain, importing their revenue now, and disconnecting any provider. Shopify and WooCommerce connect through their own install
 //! flows, so they have disconnect routes only.
 
 use datafast_domain::id::WebsiteId;
@@ -10,7 +10,7 @@ use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
 use crate::handlers::UseCases;
-use crate::views::{Connected, IntegrationsBody};
+use crate::views::{Connected, IntegrationsBody, SyncResult};
 
 pub(crate) async fn status(
     caller: Caller,
@@ -19,6 +19,25 @@ pub(crate) async fn status(
 ) -> ApiResult {
     let status = services.integrations().status(&caller, website.0).await?;
     Ok(success(vec![IntegrationsBody::from(&status)]))
+}
+
+/// `POST .../integrations/sync`: imports each connected provider's new payments now and
+/// answers how each pass ended.
+pub(crate) async fn sync(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+) -> ApiResult {
+    let outcomes = services
+        .revenue_import()
+        .sync_now(&caller, website.0)
+        .await?;
+    Ok(success(
+        outcomes
+            .iter()
+            .map(|(provider, outcome)| SyncResult::new(*provider, outcome))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 async fn connect(

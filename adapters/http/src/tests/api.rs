@@ -727,6 +727,12 @@ async fn team_invitations_and_integrations() {
     assert!(row["stripe"]["connectedAt"].is_string());
     assert_eq!(
         row["polar"],
+        json!({"connected": false, "connectedAt": null, "lastSyncAt": null, "lastError": null,
+               "importedPayments": 0})
+    );
+    // Shopify and WooCommerce are not imported from: DataFast's fields only.
+    assert_eq!(
+        row["shopify"],
         json!({"connected": false, "connectedAt": null})
     );
     assert_eq!(row["paddle"]["keyExpiresAt"], Value::Null);
@@ -897,7 +903,7 @@ fn the_route_table_is_complete_and_consistent() {
             assert_eq!(route.permission, None, "{} {}", route.method, route.path);
         }
     }
-    assert_eq!(routes.len(), 74);
+    assert_eq!(routes.len(), 75);
     let owner_only: Vec<_> = routes
         .iter()
         .filter(|r| r.owner_only)

@@ -11,7 +11,7 @@ mod polar;
 mod server;
 mod stripe;
 
-pub use server::{Account, Fake, Recorded};
+pub use server::{Account, Fake, FakePayment, Recorded};
 
 /// One fake per provider, each on its own port.
 #[derive(Debug)]

@@ -47,6 +47,54 @@ impl Account {
     }
 }
 
+/// A payment a fake provider holds, in neutral terms; each fake shows it in its provider's
+/// own shape (a Stripe charge, a Lemon Squeezy order, a Polar order, a Paddle transaction).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FakePayment {
+    /// The provider's id for it: `pi_…` (Stripe, the charge's payment intent), a number
+    /// (Lemon Squeezy order), a UUID (Polar order), `txn_…` (Paddle).
+    pub id: String,
+    pub amount_minor: i64,
+    /// ISO 4217, any case; each fake spells it as its provider does.
+    pub currency: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub customer_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// The checkout's metadata or custom data (`datafast_visitor_id`, `datafast_session_id`).
+    pub metadata: Vec<(String, String)>,
+    /// A subscription's later payment.
+    pub renewal: bool,
+    pub subscription_id: Option<String>,
+    /// Opened a trial.
+    pub trial: bool,
+    /// Given back so far, in minor units, and when (unix seconds).
+    pub refunded_minor: i64,
+    pub refunded_at: Option<i64>,
+}
+
+impl FakePayment {
+    /// A one-off payment of `amount_minor` in `currency` at `created`.
+    pub fn new(id: &str, amount_minor: i64, currency: &str, created: i64) -> Self {
+        Self {
+            id: id.to_owned(),
+            amount_minor,
+            currency: currency.to_owned(),
+            created,
+            ..Self::default()
+        }
+    }
+
+    /// The same payment, made by the visitor `visitor_id` (in the checkout's metadata).
+    #[must_use]
+    pub fn by_visitor(mut self, visitor_id: &str) -> Self {
+        self.metadata
+            .push(("datafast_visitor_id".to_owned(), visitor_id.to_owned()));
+        self
+    }
+}
+
 /// A request a fake received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
@@ -63,7 +111,11 @@ pub(crate) struct State {
     revoked: HashSet<String>,
     throttled: u32,
     failing: u32,
+    /// Requests still served before `failing_later` failures begin.
+    healthy_for: Option<(u32, u32)>,
     requests: Vec<Recorded>,
+    /// Oldest first, as added.
+    pub(crate) payments: Vec<FakePayment>,
 }
 
 /// Why a fake refuses a request before the route's own logic.
@@ -95,7 +147,7 @@ pub(crate) fn bearer(request: &HttpRequest) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -115,6 +167,14 @@ pub(crate) fn gate(state: &Shared, request: &HttpRequest) -> Result<Account, Ref
             .map_or_else(String::new, |p| p.as_str().to_owned()),
         authorization,
     });
+    match state.healthy_for {
+        Some((0, failures)) => {
+            state.failing = failures;
+            state.healthy_for = None;
+        }
+        Some((left, failures)) => state.healthy_for = Some((left - 1, failures)),
+        None => {}
+    }
     if state.throttled > 0 {
         state.throttled -= 1;
         return Err(Refused::Throttled);
@@ -190,6 +250,29 @@ impl Fake {
     /// The next `count` requests are answered 500.
     pub fn fail_next(&self, count: u32) {
         lock(&self.state).failing = count;
+    }
+
+    /// Adds payments the provider then lists.
+    pub fn add_payments(&self, payments: impl IntoIterator<Item = FakePayment>) {
+        lock(&self.state).payments.extend(payments);
+    }
+
+    /// Refunds `amount_minor` more of payment `id` at `at` (unix seconds); false when there is
+    /// no such payment.
+    pub fn refund(&self, id: &str, amount_minor: i64, at: i64) -> bool {
+        let mut state = lock(&self.state);
+        let Some(payment) = state.payments.iter_mut().find(|p| p.id == id) else {
+            return false;
+        };
+        payment.refunded_minor = (payment.refunded_minor + amount_minor).min(payment.amount_minor);
+        payment.refunded_at = Some(at);
+        true
+    }
+
+    /// Serves the next `served` requests, then answers the `failures` after them 500: an
+    /// outage that starts in the middle of an import.
+    pub fn fail_after(&self, served: u32, failures: u32) {
+        lock(&self.state).healthy_for = Some((served, failures));
     }
 
     /// Every request received so far, in order.

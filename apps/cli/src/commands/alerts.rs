@@ -80,7 +80,7 @@ pub fn run(ctx: &Ctx, command: AlertsCommand) -> CliResult<()> {
 }
 
 fn list(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
-    let website = ctx.website(site.website_id.as_deref())?;
+    let website = ctx.website(site.chosen())?;
     let answer = client.send(&Request::get(site_path(&website, "/alerts")))?;
     show_rows(ctx, &answer, &ALERT_ROWS, "No alerts.");
     Ok(())
@@ -94,7 +94,7 @@ fn get(ctx: &Ctx, client: &Client, ids: &ScopedId) -> CliResult<()> {
 }
 
 fn create(ctx: &Ctx, client: &Client, args: NewAlertArgs) -> CliResult<()> {
-    let website = ctx.website(args.website.website_id.as_deref())?;
+    let website = ctx.website(args.website.chosen())?;
     let mut template =
         json!({ "message": args.message.unwrap_or_else(|| default_message(&args.goal)) });
     if let Some(subject) = args.subject {
@@ -187,7 +187,7 @@ fn history(
     alert: Option<String>,
     limit: Option<u32>,
 ) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     let request = Request::get(site_path(&website, "/alerts/history"))
         .query_opt("alertId", alert)
         .query_opt("limit", limit.map(|l| l.to_string()));

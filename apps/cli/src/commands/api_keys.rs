@@ -23,12 +23,12 @@ pub fn run(ctx: &Ctx, command: ApiKeysCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
         ApiKeysCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
+            let website = ctx.website(site.chosen())?;
             let answer = client.send(&Request::get(site_path(&website, "/apikeys")))?;
             show_rows(ctx, &answer, &API_KEY_ROWS, "No API keys.");
         }
         ApiKeysCommand::Create { website, name } => {
-            let website = ctx.website(website.website_id.as_deref())?;
+            let website = ctx.website(website.chosen())?;
             let body = name.map_or_else(|| json!({}), |name| json!({ "name": name }));
             let answer = client
                 .send(&Request::new(Method::POST, site_path(&website, "/apikeys")).body(body))?;

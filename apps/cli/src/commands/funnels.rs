@@ -121,7 +121,7 @@ pub fn run(ctx: &Ctx, command: FunnelsCommand) -> CliResult<()> {
 }
 
 fn list(ctx: &Ctx, website: &WebsiteOnly, include_inactive: bool) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     let mut request = Request::get(site_path(&website, "/funnels"));
     if include_inactive {
         request = request.query("includeInactive", "true");
@@ -185,7 +185,7 @@ fn view(ctx: &Ctx, ids: &ScopedId, range: &RangeArgs, filters: &FilterArgs) -> C
 }
 
 fn create(ctx: &Ctx, website: &WebsiteOnly, name: String, steps: &str) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     let body = json!({ "name": name, "steps": parse_steps(steps)? });
     let answer = ctx
         .admin_client()?

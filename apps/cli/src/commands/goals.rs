@@ -41,12 +41,12 @@ pub fn run(ctx: &Ctx, command: GoalsCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
         GoalsCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
+            let website = ctx.website(site.chosen())?;
             let answer = client.send(&Request::get(site_path(&website, "/goals")))?;
             show_rows(ctx, &answer, &GOAL_ROWS, "No goals tracked yet.");
         }
         GoalsCommand::Customizations { website, goal } => {
-            let website = ctx.website(website.website_id.as_deref())?;
+            let website = ctx.website(website.chosen())?;
             let request = Request::get(site_path(&website, "/goals/customizations"))
                 .query_opt("goalName", goal);
             let answer = client.send(&request)?;
@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, command: GoalsCommand) -> CliResult<()> {
 
 /// The palette, which the customizations answer carries beside its `data`.
 fn colors(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
-    let website = ctx.website(site.website_id.as_deref())?;
+    let website = ctx.website(site.chosen())?;
     let answer = client.send(&Request::get(site_path(&website, "/goals/customizations")))?;
     if ctx.out.json {
         ctx.out.raw_json(&answer.raw_member("colors"));

@@ -1,5 +1,5 @@
-//! `integrations`: payment provider status, connect and disconnect. Provider credentials go to
-//! the server and are never printed back.
+//! `integrations`: payment provider status with each revenue import's progress, connect,
+//! import now, and disconnect. Provider credentials go to the server and are never printed back.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,11 +11,21 @@ use crate::commands::{show_message, site_path};
 use crate::error::{CliError, CliResult};
 use crate::output::{Column, Kind, col, confirm};
 
-const STATUS_ROWS: [Column; 4] = [
+const STATUS_ROWS: [Column; 7] = [
     col("Provider", "provider", Kind::Text),
     col("Connected", "connected", Kind::Bool),
     col("Connected at", "connectedAt", Kind::Date),
     col("Key expires", "keyExpiresAt", Kind::Date),
+    col("Last sync", "lastSyncAt", Kind::Date),
+    col("Imported", "importedPayments", Kind::Number),
+    col("Last error", "lastError", Kind::Text),
+];
+
+const SYNC_ROWS: [Column; 4] = [
+    col("Provider", "provider", Kind::Text),
+    col("Status", "status", Kind::Text),
+    col("Imported", "importedPayments", Kind::Number),
+    col("Error", "error", Kind::Text),
 ];
 
 fn slug(provider: Provider) -> &'static str {
@@ -59,6 +69,17 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
         IntegrationsCommand::Status(site) => status(ctx, &client, &site)?,
+        IntegrationsCommand::Sync(site) => {
+            let website = ctx.website(site.chosen())?;
+            let path = site_path(&website, "/integrations/sync");
+            let answer = client.send(&Request::new(Method::POST, path))?;
+            if ctx.out.json {
+                ctx.out.raw_json(&answer.raw_member("data"));
+            } else {
+                ctx.out
+                    .table(&SYNC_ROWS, &answer.rows(), "No provider is connected.");
+            }
+        }
         IntegrationsCommand::Connect {
             provider,
             website,
@@ -67,7 +88,7 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
             org_id,
         } => {
             let body = connect_body(provider, key, store_id, org_id)?;
-            let website = ctx.website(website.website_id.as_deref())?;
+            let website = ctx.website(website.chosen())?;
             let path = site_path(&website, &format!("/integrations/{}", slug(provider)));
             let answer = client.send(&Request::new(Method::POST, path).body(body))?;
             show_message(ctx, &answer, "Connected");
@@ -77,7 +98,7 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
             website,
             confirm: c,
         } => {
-            let website = ctx.website(website.website_id.as_deref())?;
+            let website = ctx.website(website.chosen())?;
             confirm(
                 &format!("Disconnect {} from website {website}", slug(provider)),
                 c.yes,
@@ -92,7 +113,7 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
 
 /// Which providers are connected: one row each that the server reports, then the currency.
 fn status(ctx: &Ctx, client: &Client, site: &WebsiteOnly) -> CliResult<()> {
-    let website = ctx.website(site.website_id.as_deref())?;
+    let website = ctx.website(site.chosen())?;
     let answer = client.send(&Request::get(site_path(&website, "/integrations")))?;
     if ctx.out.json {
         ctx.out.raw_json(&answer.raw_member("data"));

@@ -16,13 +16,18 @@ pub mod websites;
 use serde_json::Value;
 
 use crate::Ctx;
-use crate::cli::{AlertsCommand, Command, FunnelsCommand, GoalsCommand, WebsiteOnly};
+use crate::cli::{
+    AlertsCommand, Command, FunnelsCommand, GoalsCommand, IntegrationsCommand, WebsiteOnly,
+};
 use crate::client::{Answer, segment};
 use crate::error::{CliError, CliResult};
 use crate::output::Column;
 
 pub fn dispatch(ctx: &Ctx, command: Command) -> CliResult<()> {
-    let default_site = || WebsiteOnly { website_id: None };
+    let default_site = || WebsiteOnly {
+        website_id: None,
+        website_flag: None,
+    };
     match command {
         Command::Login => session::login(ctx),
         Command::Logout => session::logout(ctx),
@@ -46,7 +51,11 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> CliResult<()> {
             ctx,
             args.command.unwrap_or(GoalsCommand::List(default_site())),
         ),
-        Command::Integrations(command) => integrations::run(ctx, command),
+        Command::Integrations(args) => integrations::run(
+            ctx,
+            args.command
+                .unwrap_or(IntegrationsCommand::Status(default_site())),
+        ),
         Command::Invitations(command) => team::invitations(ctx, command),
         Command::Analytics(command) => analytics::run(ctx, command),
         Command::Visitors(command) => analytics::visitors(ctx, command),

@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, command: TeamCommand) -> CliResult<()> {
     let client = ctx.admin_client()?;
     match command {
         TeamCommand::List(site) => {
-            let website = ctx.website(site.website_id.as_deref())?;
+            let website = ctx.website(site.chosen())?;
             let answer = client.send(&Request::get(site_path(&website, "/team")))?;
             show_rows(ctx, &answer, &TEAM_ROWS, "No team members.");
             Ok(())
@@ -53,7 +53,7 @@ fn invite(
     email: String,
     role: InviteRole,
 ) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     let role = match role {
         InviteRole::Viewer => "viewer",
         InviteRole::Member => "member",

@@ -161,7 +161,7 @@ fn list(ctx: &Ctx) -> CliResult<()> {
 }
 
 fn get(ctx: &Ctx, site: &WebsiteOnly) -> CliResult<()> {
-    let website = ctx.website(site.website_id.as_deref())?;
+    let website = ctx.website(site.chosen())?;
     let answer = ctx
         .admin_client()?
         .send(&Request::get(site_path(&website, "")))?;
@@ -215,7 +215,7 @@ fn show_created(ctx: &Ctx, answer: &Answer) {
 }
 
 fn update(ctx: &Ctx, website: &WebsiteOnly, settings: &WebsiteSettingsArgs) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     let body = settings_body(settings);
     if body.is_empty() {
         return Err(CliError::usage(
@@ -230,7 +230,7 @@ fn update(ctx: &Ctx, website: &WebsiteOnly, settings: &WebsiteSettingsArgs) -> C
 }
 
 fn delete(ctx: &Ctx, website: &WebsiteOnly, c: &Confirm) -> CliResult<()> {
-    let website = ctx.website(website.website_id.as_deref())?;
+    let website = ctx.website(website.chosen())?;
     confirm(&format!("Delete website {website}"), c.yes)?;
     let answer = ctx
         .admin_client()?
@@ -240,7 +240,7 @@ fn delete(ctx: &Ctx, website: &WebsiteOnly, c: &Confirm) -> CliResult<()> {
 }
 
 fn kpi(ctx: &Ctx, args: KpiArgs) -> CliResult<()> {
-    let website = ctx.website(args.website.website_id.as_deref())?;
+    let website = ctx.website(args.website.chosen())?;
     let mut body = Map::new();
     if let Some(goal) = args.goal {
         body.insert("kpi".into(), json!(goal));

@@ -71,6 +71,7 @@ pub fn server() -> &'static Server {
                         ..datafast_provider_fakes::Account::named("Test account", "usd")
                     },
                 );
+                providers.stripe.add_payments(recent_payments());
                 let config = datafast_server::Config {
                     bind: "127.0.0.1:0".to_owned(),
                     database,
@@ -219,4 +220,14 @@ pub fn create_website(sandbox: &Sandbox, label: &str) -> String {
         .as_str()
         .expect("websiteId")
         .to_owned()
+}
+
+/// Two payments Stripe holds for every test's key: 49.00 USD an hour ago and 25.00 EUR two.
+fn recent_payments() -> Vec<datafast_provider_fakes::FakePayment> {
+    #[allow(clippy::disallowed_methods)] // the test harness is the edge where real time enters
+    let now = jiff::Timestamp::now().as_second();
+    vec![
+        datafast_provider_fakes::FakePayment::new("pi_cli0001", 4_900, "usd", now - 3_600),
+        datafast_provider_fakes::FakePayment::new("pi_cli0002", 2_500, "eur", now - 7_200),
+    ]
 }

@@ -1,4 +1,8 @@
-//! Lemon Squeezy, read with an API key and the store's id over its JSON:API.
+//! Lemon Squeezy, read with an API key and the store's id over its JSON:API: the credential
+//! check here, the payment listing in [`listing`].
+
+mod listing;
+mod records;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -9,6 +13,8 @@ use datafast_domain::website::Currency;
 use datafast_ports::providers::ProviderError;
 
 use crate::api::{Api, InvalidEndpoint};
+
+pub(crate) use listing::payments;
 
 const JSON_API: [(&str, &str); 1] = [("Accept", "application/vnd.api+json")];
 

@@ -1,18 +1,22 @@
-//! Stripe, read with a restricted key (`rk_live_…`, `rk_test_…`) at a pinned API version.
+//! Stripe, read with a restricted key (`rk_live_…`, `rk_test_…`) at a pinned API version: the
+//! credential check here, the payment listing in [`listing`].
+
+mod listing;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
 use datafast_domain::integration::AccountFacts;
+use datafast_domain::provider_payment::SyncWindow;
 use datafast_domain::website::Currency;
-use datafast_ports::providers::ProviderError;
+use datafast_ports::providers::{PaymentPage, ProviderError};
 
 use crate::api::{Api, InvalidEndpoint};
 
 /// The API version every request names, so that an account's default version cannot change
 /// the shapes read here (later versions moved `invoice` off charges).
-const VERSION: &str = "2024-12-18.acacia";
+pub(crate) const VERSION: &str = "2024-12-18.acacia";
 
 pub(crate) fn api(client: Client, base: &str) -> Result<Api, InvalidEndpoint> {
     Api::new(client, base, reason)
@@ -87,4 +91,14 @@ pub(crate) async fn check(api: &Api, key: &str) -> Result<AccountFacts, Provider
         }
         Err(failure) => Err(failure.into()),
     }
+}
+
+/// One page of charges, then of refunds, within `window`.
+pub(crate) async fn payments(
+    api: &Api,
+    key: &str,
+    window: &SyncWindow,
+    page: Option<&str>,
+) -> Result<PaymentPage, ProviderError> {
+    listing::page(api, key, window, page).await
 }

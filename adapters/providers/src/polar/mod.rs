@@ -1,4 +1,8 @@
-//! Polar, read with an organization access token (`polar_oat_…`) and the organization's id.
+//! Polar, read with an organization access token (`polar_oat_…`) and the organization's id: the
+//! credential check here, the payment listing in [`listing`].
+
+mod listing;
+mod orders;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -9,6 +13,8 @@ use datafast_domain::website::Currency;
 use datafast_ports::providers::ProviderError;
 
 use crate::api::{Api, InvalidEndpoint};
+
+pub(crate) use listing::payments;
 
 pub(crate) fn api(client: Client, base: &str) -> Result<Api, InvalidEndpoint> {
     Api::new(client, base, reason)

@@ -1,4 +1,8 @@
-//! Paddle Billing, read with an API key (`pdl_live_…`, or `pdl_sdbx_…` on the sandbox host).
+//! Paddle Billing, read with an API key (`pdl_live_…`, or `pdl_sdbx_…` on the sandbox host): the
+//! credential check here, the payment listing in [`listing`].
+
+mod listing;
+mod transactions;
 
 use reqwest::Client;
 use serde::Deserialize;
@@ -8,6 +12,8 @@ use datafast_domain::integration::AccountFacts;
 use datafast_ports::providers::ProviderError;
 
 use crate::api::{Api, InvalidEndpoint};
+
+pub(crate) use listing::payments;
 
 const VERSION: [(&str, &str); 1] = [("Paddle-Version", "1")];
 

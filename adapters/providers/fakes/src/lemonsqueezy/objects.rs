@@ -1,0 +1,255 @@
+//! Lemon Squeezy's objects as its API reference shows them: a held payment as an order (a
+//! one-off, or a subscription's first payment, whose subscription an order list includes on
+//! request) or as a subscription invoice (a renewal's; a subscription's first payment has an
+//! `initial` one too, as Lemon Squeezy issues).
+//!
+//! Ids: an order's is the payment's id (a number); so is a renewal invoice's, while a first
+//! payment's `initial` invoice is numbered [`INITIAL_INVOICE_OFFSET`] above its order.
+
+use serde_json::{Value, json};
+
+use super::list::Store;
+use crate::paddle::time::rfc3339;
+use crate::server::FakePayment;
+
+/// How far above its order a subscription's `initial` invoice is numbered.
+pub(crate) const INITIAL_INVOICE_OFFSET: i64 = 1_000_000;
+const TRIAL_DAYS: i64 = 14;
+const API: &str = "https://api.lemonsqueezy.com/v1";
+
+/// A number where Lemon Squeezy writes one; `null` for what is not one.
+fn number(text: Option<&str>) -> Value {
+    text.and_then(|t| t.parse::<i64>().ok())
+        .map_or(Value::Null, |n| json!(n))
+}
+
+/// Lemon Squeezy's times carry microseconds.
+fn time(seconds: i64) -> String {
+    rfc3339(seconds, ".000000")
+}
+
+fn updated(payment: &FakePayment) -> i64 {
+    payment
+        .refunded_at
+        .unwrap_or(payment.created)
+        .max(payment.created)
+}
+
+/// `paid`, `partial_refund` or `refunded`.
+pub(crate) fn status(payment: &FakePayment) -> &'static str {
+    match payment.refunded_minor {
+        0 => "paid",
+        given if given >= payment.amount_minor => "refunded",
+        _ => "partial_refund",
+    }
+}
+
+fn status_formatted(payment: &FakePayment) -> &'static str {
+    match status(payment) {
+        "paid" => "Paid",
+        "refunded" => "Refunded",
+        _ => "Partial refund",
+    }
+}
+
+/// An amount as a customer reads it, for the `_formatted` fields.
+fn formatted(amount: i64, currency: &str) -> String {
+    let major = format!("{}.{:02}", amount / 100, (amount % 100).abs());
+    match currency {
+        "USD" => format!("${major}"),
+        "EUR" => format!("€{major}"),
+        "GBP" => format!("£{major}"),
+        other => format!("{major} {other}"),
+    }
+}
+
+fn relationship(kind: &str, id: &str, name: &str) -> Value {
+    json!({"links": {
+        "related": format!("{API}/{kind}/{id}/{name}"),
+        "self": format!("{API}/{kind}/{id}/relationships/{name}")
+    }})
+}
+
+/// The payment as an order; its subscription is named in `relationships` when `included`.
+pub(crate) fn order(payment: &FakePayment, store: Store, included: bool) -> Value {
+    let currency = payment.currency.to_uppercase();
+    let amount = payment.amount_minor;
+    let refunded = payment.refunded_minor;
+    let id = payment.id.as_str();
+    let mut relationships = json!({});
+    for name in [
+        "store",
+        "customer",
+        "order-items",
+        "subscriptions",
+        "license-keys",
+        "discount-redemptions",
+    ] {
+        relationships[name] = relationship("orders", id, name);
+    }
+    if included {
+        let subscriptions: Vec<Value> = payment
+            .subscription_id
+            .iter()
+            .map(|s| json!({"type": "subscriptions", "id": s}))
+            .collect();
+        relationships["subscriptions"]["data"] = json!(subscriptions);
+    }
+    let mut attributes = json!({
+        "store_id": store.id,
+        "customer_id": number(payment.customer_id.as_deref()),
+        "identifier": format!("104e18a2-d755-4d4b-80c4-{:0>12}", id),
+        "order_number": number(Some(id)),
+        "user_name": payment.name,
+        "user_email": payment.email,
+        "currency": currency,
+        "currency_rate": "1.00000000",
+        "subtotal": amount, "setup_fee": 0, "discount_total": 0, "tax": 0, "total": amount,
+        "refunded_amount": refunded,
+        "subtotal_usd": amount, "setup_fee_usd": 0, "discount_total_usd": 0, "tax_usd": 0,
+        "total_usd": amount, "refunded_amount_usd": refunded,
+        "tax_name": null, "tax_rate": "0.00", "tax_inclusive": false,
+        "status": status(payment),
+        "status_formatted": status_formatted(payment),
+        "refunded": status(payment) == "refunded",
+        "refunded_at": payment.refunded_at.map(time),
+        "created_at": time(payment.created),
+        "updated_at": time(updated(payment)),
+        "test_mode": store.test_mode
+    });
+    extend(
+        &mut attributes,
+        json!({
+            "subtotal_formatted": formatted(amount, &currency),
+            "setup_fee_formatted": formatted(0, &currency),
+            "discount_total_formatted": formatted(0, &currency),
+            "tax_formatted": formatted(0, &currency),
+            "total_formatted": formatted(amount, &currency),
+            "refunded_amount_formatted": formatted(refunded, &currency),
+            "first_order_item": {
+                "id": number(Some(id)), "order_id": number(Some(id)), "product_id": 1,
+                "variant_id": 1, "price_id": 1, "quantity": 1, "product_name": "Product",
+                "variant_name": "Default", "price": amount,
+                "created_at": time(payment.created), "updated_at": time(payment.created),
+                "test_mode": store.test_mode
+            },
+            "urls": {"receipt": format!("https://app.lemonsqueezy.com/my-orders/{id}?signature=fake")}
+        }),
+    );
+    json!({
+        "type": "orders",
+        "id": id,
+        "attributes": attributes,
+        "relationships": relationships,
+        "links": {"self": format!("{API}/orders/{id}")}
+    })
+}
+
+/// Adds the fields of `more` to the object `value`; objects this large outgrow one `json!`.
+fn extend(value: &mut Value, more: Value) {
+    if let (Some(object), Value::Object(more)) = (value.as_object_mut(), more) {
+        object.extend(more);
+    }
+}
+
+/// The subscription a first payment opened, as an order list includes it.
+pub(crate) fn subscription(payment: &FakePayment, store: Store) -> Option<Value> {
+    let id = payment.subscription_id.as_deref()?;
+    let trial_ends = payment
+        .trial
+        .then(|| time(payment.created + TRIAL_DAYS * 86_400));
+    let mut relationships = json!({});
+    for name in [
+        "store",
+        "customer",
+        "order",
+        "order-item",
+        "product",
+        "variant",
+        "subscription-items",
+        "subscription-invoices",
+    ] {
+        relationships[name] = relationship("subscriptions", id, name);
+    }
+    Some(json!({
+        "type": "subscriptions",
+        "id": id,
+        "attributes": {
+            "store_id": store.id,
+            "customer_id": number(payment.customer_id.as_deref()),
+            "order_id": number(Some(&payment.id)),
+            "order_item_id": number(Some(&payment.id)),
+            "product_id": 1, "variant_id": 1,
+            "product_name": "Product", "variant_name": "Default",
+            "user_name": payment.name, "user_email": payment.email,
+            "status": if payment.trial { "on_trial" } else { "active" },
+            "status_formatted": if payment.trial { "On Trial" } else { "Active" },
+            "card_brand": "visa", "card_last_four": "4242",
+            "pause": null, "cancelled": false,
+            "trial_ends_at": trial_ends,
+            "billing_anchor": 1,
+            "urls": {
+                "update_payment_method": format!("https://store.lemonsqueezy.com/subscription/{id}/payment-details"),
+                "customer_portal": "https://store.lemonsqueezy.com/billing"
+            },
+            "renews_at": time(payment.created + 30 * 86_400),
+            "ends_at": null,
+            "created_at": time(payment.created),
+            "updated_at": time(payment.created),
+            "test_mode": store.test_mode
+        },
+        "relationships": relationships,
+        "links": {"self": format!("{API}/subscriptions/{id}")}
+    }))
+}
+
+/// The payment as a subscription invoice numbered `id`, for `billing_reason`.
+pub(crate) fn invoice(payment: &FakePayment, id: i64, billing_reason: &str, store: Store) -> Value {
+    let currency = payment.currency.to_uppercase();
+    let amount = payment.amount_minor;
+    let refunded = payment.refunded_minor;
+    let id = id.to_string();
+    let mut relationships = json!({});
+    for name in ["store", "subscription", "customer"] {
+        relationships[name] = relationship("subscription-invoices", &id, name);
+    }
+    let mut attributes = json!({
+        "store_id": store.id,
+        "subscription_id": number(payment.subscription_id.as_deref()),
+        "customer_id": number(payment.customer_id.as_deref()),
+        "user_name": payment.name,
+        "user_email": payment.email,
+        "billing_reason": billing_reason,
+        "card_brand": "visa", "card_last_four": "4242",
+        "currency": currency, "currency_rate": "1.00000000",
+        "status": status(payment),
+        "status_formatted": status_formatted(payment),
+        "refunded": status(payment) == "refunded",
+        "refunded_at": payment.refunded_at.map(time),
+        "subtotal": amount, "discount_total": 0, "tax": 0, "tax_inclusive": false,
+        "total": amount, "refunded_amount": refunded,
+        "subtotal_usd": amount, "discount_total_usd": 0, "tax_usd": 0, "total_usd": amount,
+        "refunded_amount_usd": refunded,
+        "created_at": time(payment.created),
+        "updated_at": time(updated(payment)),
+        "test_mode": store.test_mode
+    });
+    extend(
+        &mut attributes,
+        json!({
+            "subtotal_formatted": formatted(amount, &currency),
+            "discount_total_formatted": formatted(0, &currency),
+            "tax_formatted": formatted(0, &currency),
+            "total_formatted": formatted(amount, &currency),
+            "refunded_amount_formatted": formatted(refunded, &currency),
+            "urls": {"invoice_url": format!("https://app.lemonsqueezy.com/my-orders/subscription-invoice/{id}?signature=fake")}
+        }),
+    );
+    json!({
+        "type": "subscription-invoices",
+        "id": id,
+        "attributes": attributes,
+        "relationships": relationships,
+        "links": {"self": format!("{API}/subscription-invoices/{id}")}
+    })
+}

@@ -1,0 +1,214 @@
+//! Polar's API as documented: `GET /v1/organizations/{id}`, `GET /v1/orders/{id}`, and the
+//! lists `GET /v1/orders/` and `GET /v1/refunds/` (`{items, pagination: {total_count,
+//! max_page}}`, `page` and `limit` up to 100, `sorting`, repeatable filters such as
+//! `organization_id`); a bad token is a 401 OAuth error (`error: invalid_token`,
+//! `error_description`) with `WWW-Authenticate`, a missing resource `{"error":
+//! "ResourceNotFound", "detail"}`, a query it cannot use a 422 `RequestValidationError`, and a
+//! 429 carries `Retry-After`. The schemas are built in [`objects`].
+
+mod objects;
+
+use actix_web::web::{self, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::{Value, json};
+
+use crate::server::{Account, FakePayment, Refused, Shared, gate, lock, respond};
+
+use objects::{Invalid, Query, billing_reason, order, refund, refund_id};
+
+pub(crate) fn routes(config: &mut ServiceConfig) {
+    config
+        .route("/v1/organizations/{id}", web::get().to(organization))
+        .route("/v1/orders/", web::get().to(orders))
+        .route("/v1/orders/{id}", web::get().to(one_order))
+        .route("/v1/refunds/", web::get().to(refunds));
+}
+
+/// The provider's answer to a refused request.
+fn refusal(refused: Refused) -> HttpResponse {
+    match refused {
+        Refused::Unauthorized => {
+            let mut response = respond(
+                401,
+                &json!({
+                    "error": "invalid_token",
+                    "error_description": "The access token provided is expired, revoked, malformed, or invalid for other reasons."
+                }),
+            );
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static(
+                    "Bearer realm=\"api\", error=\"invalid_token\"",
+                ),
+            );
+            response
+        }
+        Refused::Throttled => HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", "1"))
+            .finish(),
+        Refused::Failing => respond(
+            500,
+            &json!({"error": "InternalServerError", "detail": "Internal Server Error"}),
+        ),
+    }
+}
+
+async fn organization(state: Shared, request: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let account = match gate(&state, &request) {
+        Ok(account) => account,
+        Err(refused) => return refusal(refused),
+    };
+    if !account.sees(&id) {
+        return not_found();
+    }
+    HttpResponse::Ok().json(json!({
+        "id": id.as_str(),
+        "created_at": "2025-01-01T00:00:00Z",
+        "modified_at": null,
+        "name": account.name,
+        "slug": "acme",
+        "avatar_url": null,
+        "email": "support@example.com",
+        "website": null,
+        "status": "active",
+        "default_presentment_currency": account.currency,
+        "country": "US"
+    }))
+}
+
+fn not_found() -> HttpResponse {
+    respond(
+        404,
+        &json!({"error": "ResourceNotFound", "detail": "Not found"}),
+    )
+}
+
+/// Polar's answer to a query parameter it cannot use.
+fn invalid((parameter, message): Invalid) -> HttpResponse {
+    respond(
+        422,
+        &json!({"error": "RequestValidationError", "detail": [{
+            "type": "value_error", "loc": ["query", parameter], "msg": message, "input": null
+        }]}),
+    )
+}
+
+/// The organization the held payments belong to: the one the token sees, else the first one
+/// the query names.
+fn organization_of(account: &Account, query: &Query) -> String {
+    account
+        .scope
+        .clone()
+        .or_else(|| query.get("organization_id").map(str::to_owned))
+        .unwrap_or_else(|| "1dbfc517-0bbf-4301-9ba8-555ca42b9737".to_owned())
+}
+
+/// The held payments `keep` lets through, in the order `query` sorts by (creation, or
+/// `created` for refunds), when the query's organizations are ones the token sees.
+fn held(
+    state: &Shared,
+    account: &Account,
+    query: &Query,
+    created: impl Fn(&FakePayment) -> i64,
+    keep: impl Fn(&FakePayment) -> bool,
+) -> Result<Vec<FakePayment>, Invalid> {
+    let newest_first = query.newest_first()?;
+    let organizations = query.all("organization_id");
+    if !organizations.is_empty() && !organizations.iter().any(|id| account.sees(id)) {
+        return Ok(Vec::new());
+    }
+    let mut payments: Vec<FakePayment> = lock(state)
+        .payments
+        .iter()
+        .filter(|p| keep(p))
+        .cloned()
+        .collect();
+    payments.sort_by(|a, b| created(a).cmp(&created(b)).then_with(|| a.id.cmp(&b.id)));
+    if newest_first {
+        payments.reverse();
+    }
+    Ok(payments)
+}
+
+/// A Polar list page of `objects`.
+fn list(objects: Vec<Value>, query: &Query) -> HttpResponse {
+    let (page, limit) = match query.page() {
+        Ok(page) => page,
+        Err(reason) => return invalid(reason),
+    };
+    let total = objects.len();
+    let items: Vec<Value> = objects
+        .into_iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .collect();
+    HttpResponse::Ok().json(json!({
+        "items": items,
+        "pagination": {"total_count": total, "max_page": total.div_ceil(limit)}
+    }))
+}
+
+async fn orders(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
+    let account = match gate(&state, &request) {
+        Ok(account) => account,
+        Err(refused) => return refusal(refused),
+    };
+    let organization = organization_of(&account, &query);
+    let kept = held(
+        &state,
+        &account,
+        &query,
+        |p| p.created,
+        |p| {
+            query.allows("customer_id", p.customer_id.as_deref())
+                && query.allows("subscription_id", p.subscription_id.as_deref())
+                && query.allows("billing_reason", Some(billing_reason(p)))
+        },
+    );
+    match kept {
+        Ok(payments) => list(
+            payments.iter().map(|p| order(p, &organization)).collect(),
+            &query,
+        ),
+        Err(reason) => invalid(reason),
+    }
+}
+
+async fn one_order(state: Shared, request: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let account = match gate(&state, &request) {
+        Ok(account) => account,
+        Err(refused) => return refusal(refused),
+    };
+    let found = lock(&state).payments.iter().find(|p| p.id == *id).cloned();
+    match found {
+        Some(payment) => {
+            let organization = organization_of(&account, &Query::default());
+            HttpResponse::Ok().json(order(&payment, &organization))
+        }
+        None => not_found(),
+    }
+}
+
+/// One refund per refunded payment, of all it gave back, made when it last gave some back.
+async fn refunds(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
+    let account = match gate(&state, &request) {
+        Ok(account) => account,
+        Err(refused) => return refusal(refused),
+    };
+    let organization = organization_of(&account, &query);
+    let refunded_at = |p: &FakePayment| p.refunded_at.unwrap_or(p.created);
+    let kept = held(&state, &account, &query, refunded_at, |p| {
+        p.refunded_minor > 0
+            && query.allows("id", Some(&refund_id(p)))
+            && query.allows("order_id", Some(&p.id))
+            && query.allows("subscription_id", p.subscription_id.as_deref())
+            && query.get("succeeded").is_none_or(|s| s == "true")
+    });
+    match kept {
+        Ok(payments) => list(
+            payments.iter().map(|p| refund(p, &organization)).collect(),
+            &query,
+        ),
+        Err(reason) => invalid(reason),
+    }
+}

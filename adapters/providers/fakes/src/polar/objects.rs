@@ -1,0 +1,258 @@
+//! Polar's schemas as its API reference shows them: a held payment as an order (with its
+//! customer, product, subscription and the checkout's metadata) and its refund; and the list
+//! query that pages, sorts and filters them.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::paddle::time::rfc3339;
+use crate::server::FakePayment;
+
+const TRIAL_DAYS: i64 = 14;
+const MONTH: i64 = 30 * 86_400;
+const PRODUCT_ID: &str = "8a2f5b3c-1d4e-4f6a-9b7c-0d1e2f3a4b5c";
+
+/// A list request's query, as pairs: filters may repeat.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Query(Vec<(String, String)>);
+
+/// Why a query cannot be served: the parameter, and what is wrong with it.
+pub(crate) type Invalid = (&'static str, &'static str);
+
+impl Query {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of the filter `name`.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
+    /// Whether `value` passes the filter `name` (any value when it is absent).
+    pub(crate) fn allows(&self, name: &str, value: Option<&str>) -> bool {
+        let allowed = self.all(name);
+        allowed.is_empty() || value.is_some_and(|v| allowed.contains(&v))
+    }
+
+    /// `page` from 1 and `limit` from 1 to 100 (10 by default).
+    pub(crate) fn page(&self) -> Result<(usize, usize), Invalid> {
+        let read = |name: &str, default: usize| match self.get(name) {
+            None => Some(default),
+            Some(text) => text.parse::<usize>().ok(),
+        };
+        let page = read("page", 1)
+            .filter(|page| *page >= 1)
+            .ok_or(("page", "Input should be greater than 0"))?;
+        let limit = read("limit", 10)
+            .filter(|limit| (1..=100).contains(limit))
+            .ok_or(("limit", "Input should be less than or equal to 100"))?;
+        Ok((page, limit))
+    }
+
+    /// Newest first unless `sorting=created_at` asks for oldest first.
+    pub(crate) fn newest_first(&self) -> Result<bool, Invalid> {
+        match self.get("sorting") {
+            None | Some("-created_at") => Ok(true),
+            Some("created_at") => Ok(false),
+            Some(_) => Err(("sorting", "Input should be a valid sorting criterion")),
+        }
+    }
+}
+
+/// Polar's times, in UTC.
+fn time(seconds: i64) -> String {
+    rfc3339(seconds, "")
+}
+
+/// A UUID made from `seed`, so that the ids Polar would assign stay the same between calls.
+pub(crate) fn uuid(seed: &str) -> String {
+    let hash = |salt: u64| {
+        seed.bytes()
+            .fold(0xcbf2_9ce4_8422_2325 ^ salt, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            })
+    };
+    let hex = format!("{:016x}{:016x}", hash(1), hash(2));
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn customer_id(payment: &FakePayment) -> String {
+    payment
+        .customer_id
+        .clone()
+        .unwrap_or_else(|| uuid(&format!("customer {}", payment.id)))
+}
+
+/// `paid`, `partially_refunded` or `refunded`.
+fn status(payment: &FakePayment) -> &'static str {
+    match payment.refunded_minor {
+        0 => "paid",
+        given if given >= payment.amount_minor => "refunded",
+        _ => "partially_refunded",
+    }
+}
+
+pub(crate) fn billing_reason(payment: &FakePayment) -> &'static str {
+    match (payment.renewal, payment.subscription_id.is_some()) {
+        (true, _) => "subscription_cycle",
+        (false, true) => "subscription_create",
+        (false, false) => "purchase",
+    }
+}
+
+/// The checkout's metadata, which Polar copies onto the order and its subscription.
+fn metadata(payment: &FakePayment) -> Value {
+    let pairs: Map<String, Value> = payment
+        .metadata
+        .iter()
+        .map(|(key, value)| (key.clone(), json!(value)))
+        .collect();
+    Value::Object(pairs)
+}
+
+fn subscription(payment: &FakePayment, id: &str) -> Value {
+    let trial_end = payment.created + TRIAL_DAYS * 86_400;
+    json!({
+        "metadata": metadata(payment),
+        "created_at": time(payment.created),
+        "modified_at": null,
+        "id": id,
+        "amount": payment.amount_minor,
+        "currency": payment.currency.to_lowercase(),
+        "recurring_interval": "month",
+        "recurring_interval_count": 1,
+        "status": if payment.trial { "trialing" } else { "active" },
+        "current_period_start": time(payment.created),
+        "current_period_end": time(payment.created + if payment.trial { TRIAL_DAYS * 86_400 } else { MONTH }),
+        "trial_start": payment.trial.then(|| time(payment.created)),
+        "trial_end": payment.trial.then(|| time(trial_end)),
+        "cancel_at_period_end": false,
+        "canceled_at": null,
+        "started_at": time(payment.created),
+        "ends_at": null,
+        "ended_at": null,
+        "customer_id": customer_id(payment),
+        "product_id": PRODUCT_ID,
+        "discount_id": null,
+        "checkout_id": null,
+        "customer_cancellation_reason": null,
+        "customer_cancellation_comment": null
+    })
+}
+
+/// The payment as an order of the organization `organization_id`.
+pub(crate) fn order(payment: &FakePayment, organization_id: &str) -> Value {
+    let amount = payment.amount_minor;
+    let refunded = payment.refunded_minor;
+    let currency = payment.currency.to_lowercase();
+    let subscribed = payment.subscription_id.is_some();
+    let mut order = json!({
+        "id": payment.id,
+        "created_at": time(payment.created),
+        "modified_at": payment.refunded_at.map(time),
+        "status": status(payment),
+        "paid": true,
+        "subtotal_amount": amount, "discount_amount": 0, "net_amount": amount,
+        "tax_amount": 0, "total_amount": amount,
+        "applied_balance_amount": 0, "due_amount": 0,
+        "refunded_amount": refunded, "refunded_tax_amount": 0,
+        "currency": currency,
+        "billing_reason": billing_reason(payment),
+        "billing_name": payment.name,
+        "billing_address": {"country": "US"},
+        "invoice_number": format!("ACME-{:04}", payment.created.rem_euclid(10_000)),
+        "is_invoice_generated": false,
+        "receipt_number": null,
+        "customer_id": customer_id(payment),
+        "product_id": PRODUCT_ID,
+        "discount_id": null,
+        "subscription_id": payment.subscription_id,
+        "checkout_id": uuid(&format!("checkout {}", payment.id)),
+        "metadata": metadata(payment),
+        "custom_field_data": {},
+        "platform_fee_amount": 0,
+        "platform_fee_currency": null,
+        "description": "Pro",
+        "refundable_amount": amount - refunded,
+        "refundable_tax_amount": 0
+    });
+    order["customer"] = json!({
+        "id": customer_id(payment),
+        "created_at": time(payment.created),
+        "modified_at": null,
+        "metadata": {},
+        "external_id": null,
+        "email": payment.email,
+        "email_verified": false,
+        "type": "individual",
+        "name": payment.name,
+        "billing_address": null,
+        "tax_id": null,
+        "locale": null,
+        "organization_id": organization_id,
+        "deleted_at": null,
+        "avatar_url": "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=404"
+    });
+    order["product"] = json!({
+        "metadata": {}, "id": PRODUCT_ID, "created_at": "2025-01-01T00:00:00Z",
+        "modified_at": null, "trial_interval": null, "trial_interval_count": null,
+        "name": "Pro", "description": null, "visibility": "public",
+        "recurring_interval": if subscribed { json!("month") } else { Value::Null },
+        "recurring_interval_count": if subscribed { json!(1) } else { Value::Null },
+        "is_recurring": subscribed, "is_archived": false, "organization_id": organization_id
+    });
+    order["discount"] = Value::Null;
+    order["subscription"] = payment
+        .subscription_id
+        .as_deref()
+        .map_or(Value::Null, |id| subscription(payment, id));
+    order["items"] = json!([{
+        "created_at": time(payment.created), "modified_at": null,
+        "id": uuid(&format!("item {}", payment.id)), "label": "Pro",
+        "amount": amount, "tax_amount": 0, "proration": false,
+        "product_price_id": uuid("price")
+    }]);
+    order
+}
+
+/// The refund of everything given back so far of the payment, made at `refunded_at`.
+pub(crate) fn refund(payment: &FakePayment, organization_id: &str) -> Value {
+    let at = time(payment.refunded_at.unwrap_or(payment.created));
+    json!({
+        "created_at": at,
+        "modified_at": null,
+        "id": refund_id(payment),
+        "metadata": {},
+        "status": "succeeded",
+        "reason": "customer_request",
+        "amount": payment.refunded_minor,
+        "tax_amount": 0,
+        "currency": payment.currency.to_lowercase(),
+        "organization_id": organization_id,
+        "order_id": payment.id,
+        "subscription_id": payment.subscription_id,
+        "customer_id": customer_id(payment),
+        "revoke_benefits": false,
+        "dispute": null
+    })
+}
+
+pub(crate) fn refund_id(payment: &FakePayment) -> String {
+    uuid(&format!("refund {}", payment.id))
+}

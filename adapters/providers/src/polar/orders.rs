@@ -1,0 +1,109 @@
+//! Polar's orders as its API answers them, and each as a normalised payment.
+//!
+//! The transaction id is the order's id (a UUID). Polar copies the checkout's metadata onto its
+//! order, so the visitor and session are read from the order's `metadata`.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+use datafast_domain::integration::Provider;
+use datafast_domain::provider_payment::{Customer, ProviderPayment, Refund, Subscription};
+use datafast_domain::website::Currency;
+use datafast_ports::providers::ProviderError;
+
+const VISITOR: &str = "datafast_visitor_id";
+const SESSION: &str = "datafast_session_id";
+/// The statuses of an order that was paid, some or all of it since perhaps given back.
+const PAID: [&str; 3] = ["paid", "refunded", "partially_refunded"];
+
+#[derive(Deserialize)]
+pub(super) struct Order {
+    id: String,
+    pub(super) created_at: Timestamp,
+    status: String,
+    /// Cents, after discounts and with tax.
+    total_amount: i64,
+    /// Cents given back, before tax; the tax given back is apart.
+    refunded_amount: i64,
+    refunded_tax_amount: i64,
+    currency: String,
+    /// `purchase`, `subscription_create`, `subscription_cycle` or `subscription_update`.
+    billing_reason: String,
+    customer: OrderCustomer,
+    subscription_id: Option<String>,
+    subscription: Option<OrderSubscription>,
+    #[serde(default)]
+    metadata: HashMap<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct OrderCustomer {
+    id: String,
+    email: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OrderSubscription {
+    trial_start: Option<Timestamp>,
+}
+
+/// The order as a payment; `None` for one never paid (a draft, pending or void order).
+pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, ProviderError> {
+    if !PAID.contains(&order.status.as_str()) {
+        return Ok(None);
+    }
+    let currency = Currency::parse(&order.currency).map_err(|_| {
+        ProviderError::Unavailable(format!("Polar sent an unknown currency {}", order.currency))
+    })?;
+    let meta = |name: &str| {
+        order
+            .metadata
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let opened_trial = order.billing_reason == "subscription_create"
+        && order
+            .subscription
+            .as_ref()
+            .is_some_and(|s| s.trial_start.is_some());
+    Ok(Some(ProviderPayment {
+        provider: Provider::Polar,
+        transaction_id: order.id.clone(),
+        amount_minor: order.total_amount,
+        currency,
+        settlement: None,
+        customer: Customer {
+            id: Some(order.customer.id.clone()),
+            email: order.customer.email.clone(),
+            name: order.customer.name.clone(),
+        },
+        renewal: order.billing_reason == "subscription_cycle",
+        refund: refund(order),
+        subscription: order.subscription_id.clone().map(|id| Subscription {
+            id,
+            trial: opened_trial,
+        }),
+        occurred_at: order.created_at,
+        visitor_id: meta(VISITOR),
+        session_id: meta(SESSION),
+    }))
+}
+
+/// The amount is read with tax, so the tax given back counts towards the refund too.
+fn refund(order: &Order) -> Refund {
+    let given_back = order.refunded_amount + order.refunded_tax_amount;
+    if order.status == "refunded" || (order.total_amount > 0 && given_back >= order.total_amount) {
+        Refund::Full
+    } else if given_back > 0 {
+        Refund::Partial {
+            amount_minor: given_back,
+        }
+    } else {
+        Refund::None
+    }
+}

@@ -1,0 +1,415 @@
+//! Revenue import: each connected provider's payments read page by page into the store, on the
+//! same idempotent path as the Payments API, with a cursor kept in the store so that a restart
+//! resumes with no gap and no double.
+//!
+//! A pass over one connection reads the window its [`SyncState`] names. After each page is
+//! stored the state is saved, so a pass cut short (a crash, a kill) starts again at that page;
+//! payments already stored come back as duplicates and change nothing. A credential the
+//! provider refuses halts the connection until the user connects again; a provider that is
+//! rate limiting or failing is retried after a wait (its `Retry-After`, else an exponential
+//! backoff with a cap), and otherwise left for the next pass.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use jiff::SignedDuration;
+
+use datafast_domain::access::Principal;
+use datafast_domain::id::WebsiteId;
+use datafast_domain::ingest::payload::VisitorId;
+use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::PaymentRecord;
+use datafast_domain::permission::Permission;
+use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow};
+use datafast_ports::notify::RetryPolicy;
+use datafast_ports::providers::{PaymentPage, ProviderError};
+
+use crate::error::ServiceResult;
+use crate::integrations::open_credentials;
+use crate::website_data::record_with_goal;
+use crate::{Pause, PauseFuture, Services};
+
+/// The longest `Retry-After` obeyed: a provider asking for more is tried again on the next pass.
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The most pages one pass reads: a backlog past it is read by the next pass, from the page
+/// this one stopped at, so no pass holds the import forever.
+const MAX_PAGES_PER_PASS: usize = 2_000;
+
+/// The longest error text kept on a connection.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// How the import reads providers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImportSettings {
+    /// How far back the first pass of a new connection reads.
+    pub backfill: SignedDuration,
+    /// Waits between attempts at one page when the provider fails or rate limits; a
+    /// `Retry-After` it sends replaces the computed wait (up to five minutes).
+    pub retry: RetryPolicy,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        Self {
+            backfill: SignedDuration::from_hours(90 * 24),
+            retry: RetryPolicy {
+                attempts: 5,
+                ..RetryPolicy::default()
+            },
+        }
+    }
+}
+
+/// What the import shares across passes: its settings, how it waits, and which connections
+/// have a pass running, so that two never run over the same one.
+pub(crate) struct ImportRuntime {
+    pub(crate) settings: ImportSettings,
+    pub(crate) pause: Pause,
+    running: Mutex<HashSet<(WebsiteId, Provider)>>,
+}
+
+impl ImportRuntime {
+    pub(crate) fn new(settings: ImportSettings, pause: Pause) -> Self {
+        Self {
+            settings,
+            pause,
+            running: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashSet<(WebsiteId, Provider)>> {
+        // Each change is one insert or remove: a panic cannot leave it half-done.
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Default for ImportRuntime {
+    /// Retries without waiting: for embedding and tests, where no runtime timer is given.
+    fn default() -> Self {
+        Self::new(
+            ImportSettings::default(),
+            Arc::new(|_| -> PauseFuture { Box::pin(std::future::ready(())) }),
+        )
+    }
+}
+
+/// A claim on one connection for the length of a pass.
+struct Running<'a> {
+    runtime: &'a ImportRuntime,
+    key: (WebsiteId, Provider),
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.runtime.lock().remove(&self.key);
+    }
+}
+
+/// One pass under way: the connection, the window it reads, and how far it got.
+struct Run {
+    website: WebsiteId,
+    provider: Provider,
+    window: SyncWindow,
+    state: SyncState,
+    started: jiff::Timestamp,
+    imported: u64,
+}
+
+/// How a pass over one connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PassOutcome {
+    /// The window was read to its end; `imported` payments were new.
+    Finished { imported: u64 },
+    /// The provider could not be read now (`error`); the next pass resumes where this stopped.
+    Interrupted { imported: u64, error: String },
+    /// The provider refused the credential: the connection is halted until reconnected.
+    Halted { error: String },
+    /// Another pass over the connection is running.
+    AlreadyRunning,
+    /// The connection is halted, or was removed; nothing was read.
+    Skipped,
+}
+
+/// The revenue import use cases, reached through [`Services::revenue_import`].
+#[derive(Debug, Clone, Copy)]
+pub struct RevenueImport<'a> {
+    pub(crate) services: &'a Services,
+}
+
+impl RevenueImport<'_> {
+    /// One pass over every connection of every website that is not halted: what the server's
+    /// import loop runs at each interval.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn sync_all(&self) -> ServiceResult<Vec<(WebsiteId, Provider, PassOutcome)>> {
+        let mut outcomes = Vec::new();
+        for (website, connection) in self.services.store.all_connections().await? {
+            if connection.sync.halted {
+                continue;
+            }
+            let outcome = self.pass(website, connection.provider, false).await?;
+            outcomes.push((website, connection.provider, outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// `POST .../integrations/sync`: a pass over each of the website's connections now,
+    /// halted ones included (the user may have fixed the key at the provider).
+    ///
+    /// # Errors
+    /// Policy refusals; storage failures.
+    pub async fn sync_now(
+        &self,
+        principal: &Principal,
+        website: WebsiteId,
+    ) -> ServiceResult<Vec<(Provider, PassOutcome)>> {
+        self.services
+            .authorized_website(principal, website, Permission::SettingsWrite, false)
+            .await?;
+        let mut outcomes = Vec::new();
+        for connection in self.services.store.connections(website).await? {
+            let outcome = self.pass(website, connection.provider, true).await?;
+            outcomes.push((connection.provider, outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// Reads the connection's current window to its end, or until the provider stops it.
+    async fn pass(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        even_halted: bool,
+    ) -> ServiceResult<PassOutcome> {
+        let Some(_running) = self.claim(website, provider) else {
+            return Ok(PassOutcome::AlreadyRunning);
+        };
+        // Read after the claim: a pass that ended just before saw its state saved.
+        let Some(connection) = self.connection(website, provider).await? else {
+            return Ok(PassOutcome::Skipped);
+        };
+        if connection.sync.halted && !even_halted {
+            return Ok(PassOutcome::Skipped);
+        }
+        let started = self.services.now();
+        let mut run = Run {
+            website,
+            provider,
+            window: connection
+                .sync
+                .next_window(started, self.runtime().settings.backfill),
+            state: connection.sync.clone(),
+            started,
+            imported: 0,
+        };
+        for _ in 0..MAX_PAGES_PER_PASS {
+            let answer = self
+                .page(&connection, &run.window, run.state.page.clone())
+                .await?;
+            if let Some(outcome) = self.apply(&mut run, answer).await? {
+                return Ok(outcome);
+            }
+        }
+        Ok(PassOutcome::Interrupted {
+            imported: run.imported,
+            error: "the backlog is read over several passes".to_owned(),
+        })
+    }
+
+    /// Stores a page and saves how far the pass got, or records why the provider stopped it.
+    /// Returns how the pass ended, if it did.
+    async fn apply(
+        &self,
+        run: &mut Run,
+        answer: Result<PaymentPage, ProviderError>,
+    ) -> ServiceResult<Option<PassOutcome>> {
+        let title = run.provider.title();
+        let page = match answer {
+            Err(ProviderError::Rejected(reason)) => {
+                let error = bounded(&format!("{title} refused the credential: {reason}"));
+                run.state.halted = true;
+                return self
+                    .stop(run, error.clone(), PassOutcome::Halted { error })
+                    .await;
+            }
+            Err(failure) => return self.interrupt(run, describe(run.provider, &failure)).await,
+            Ok(page) if page.next.is_some() && page.next == run.state.page => {
+                return self
+                    .interrupt(run, format!("{title} answered the same page again"))
+                    .await;
+            }
+            Ok(page) => page,
+        };
+        let finished = page.next.is_none();
+        let new = self.store_page(run.website, page.payments).await?;
+        run.imported += new;
+        run.state.page_stored(run.window, page.next, new);
+        run.state.halted = false;
+        if finished {
+            run.state.last_sync_at = Some(run.started);
+            run.state.last_error = None;
+        }
+        if !self.save(run.website, run.provider, &run.state).await? {
+            return Ok(Some(PassOutcome::Skipped));
+        }
+        Ok(finished.then_some(PassOutcome::Finished {
+            imported: run.imported,
+        }))
+    }
+
+    async fn interrupt(&self, run: &mut Run, error: String) -> ServiceResult<Option<PassOutcome>> {
+        let error = bounded(&error);
+        let outcome = PassOutcome::Interrupted {
+            imported: run.imported,
+            error: error.clone(),
+        };
+        self.stop(run, error, outcome).await
+    }
+
+    /// Ends the pass with `error` shown on the connection.
+    async fn stop(
+        &self,
+        run: &mut Run,
+        error: String,
+        outcome: PassOutcome,
+    ) -> ServiceResult<Option<PassOutcome>> {
+        run.state.last_error = Some(error);
+        self.save(run.website, run.provider, &run.state).await?;
+        Ok(Some(outcome))
+    }
+
+    fn runtime(&self) -> &ImportRuntime {
+        &self.services.import
+    }
+
+    fn claim(&self, website: WebsiteId, provider: Provider) -> Option<Running<'_>> {
+        let runtime = self.runtime();
+        let key = (website, provider);
+        runtime
+            .lock()
+            .insert(key)
+            .then_some(Running { runtime, key })
+    }
+
+    async fn connection(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+    ) -> ServiceResult<Option<Connection>> {
+        let connections = self.services.store.connections(website).await?;
+        Ok(connections.into_iter().find(|c| c.provider == provider))
+    }
+
+    /// Saves the state; false when the connection was removed while the pass ran.
+    async fn save(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        state: &SyncState,
+    ) -> ServiceResult<bool> {
+        match self
+            .services
+            .store
+            .save_sync_state(website, provider, state)
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(datafast_ports::store::StoreError::NotFound) => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// One page from the provider, retried while it rate limits or fails. The credentials are
+    /// unsealed for each attempt and dropped with it.
+    async fn page(
+        &self,
+        connection: &Connection,
+        window: &SyncWindow,
+        page: Option<String>,
+    ) -> ServiceResult<Result<PaymentPage, ProviderError>> {
+        let retry = self.runtime().settings.retry;
+        let mut attempt = 0;
+        loop {
+            let answer = {
+                let credentials = open_credentials(self.services, connection)?;
+                self.services
+                    .providers
+                    .payments(&credentials, window, page.clone())
+                    .await
+            };
+            let wait = match &answer {
+                Err(ProviderError::RateLimited { retry_after }) => {
+                    attempt += 1;
+                    retry
+                        .delay_for(attempt)
+                        .map(|computed| retry_after.map_or(computed, |r| r.min(MAX_RETRY_AFTER)))
+                }
+                Err(ProviderError::Unavailable(_)) => {
+                    attempt += 1;
+                    retry.delay_for(attempt)
+                }
+                _ => None,
+            };
+            match wait {
+                Some(delay) => (self.runtime().pause)(delay).await,
+                None => return Ok(answer),
+            }
+        }
+    }
+
+    /// Stores a page's payments; returns how many were new. A payment already stored (by an
+    /// earlier page, the Payments API or the tracker) takes the refund state the provider now
+    /// reports, since the provider is the truth about its own payments.
+    async fn store_page(
+        &self,
+        website: WebsiteId,
+        payments: Vec<ProviderPayment>,
+    ) -> ServiceResult<u64> {
+        let mut new = 0;
+        let mut settled = false;
+        for provider_payment in payments {
+            let mut payment = provider_payment.into_payment(website, None);
+            // Metadata is the customer's to write: keep only a well-formed visitor id.
+            payment.visitor_id = payment
+                .visitor_id
+                .as_deref()
+                .and_then(VisitorId::parse)
+                .map(VisitorId::into_string);
+            match record_with_goal(self.services, &payment).await? {
+                PaymentRecord::Recorded => new += 1,
+                PaymentRecord::Duplicate => {
+                    settled |= self
+                        .services
+                        .store
+                        .settle_refund(
+                            website,
+                            &payment.transaction_id,
+                            payment.amount_minor,
+                            payment.refunded,
+                        )
+                        .await?;
+                }
+            }
+        }
+        if settled {
+            self.services.analytics().analytics_invalidate().await;
+        }
+        Ok(new)
+    }
+}
+
+/// A failure that is the provider's, in words for the integration's status.
+fn describe(provider: Provider, failure: &ProviderError) -> String {
+    match failure {
+        ProviderError::RateLimited { .. } => {
+            format!("{} kept rate limiting the import", provider.title())
+        }
+        other => format!("{} could not be read: {other}", provider.title()),
+    }
+}
+
+fn bounded(text: &str) -> String {
+    text.chars().take(MAX_ERROR_CHARS).collect()
+}

@@ -1,0 +1,373 @@
+//! The revenue import over real parts: a SQLite file, the real vault, the real connectors and
+//! local fakes of the providers on loopback sockets. Waits between retries are recorded
+//! instead of slept, so backoff and `Retry-After` are checked without slowing the suite.
+
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use datafast_application::{
+    ImportSettings, NewAccount, NewToken, NewWebsite, PassOutcome, Pause, PauseFuture, Services,
+};
+use datafast_domain::access::Principal;
+use datafast_domain::account::Email;
+use datafast_domain::id::WebsiteId;
+use datafast_domain::integration::{Provider, ProviderCredentials};
+use datafast_domain::website::Domain;
+use datafast_ports::store::{IntegrationStore, PaymentStore};
+use datafast_ports::system::Clock;
+use datafast_provider_fakes::{Account, FakePayment, FakeProviders};
+use datafast_providers::{ProviderClients, ProviderEndpoints};
+use datafast_secrets::{OsRandom, ServerKeys};
+use datafast_sqlite::SqliteStore;
+use jiff::Timestamp;
+use tempfile::TempDir;
+
+const STRIPE_KEY: &str = "rk_live_51HimportKey000000000";
+const ANN: &str = "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c";
+
+struct WallClock;
+
+impl Clock for WallClock {
+    #[allow(clippy::disallowed_methods)] // the test harness is the edge where real time enters
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+fn now_seconds() -> i64 {
+    WallClock.now().as_second()
+}
+
+/// Waits that are written down instead of slept; or, for a server about to be killed, that
+/// never end.
+#[derive(Clone, Default)]
+struct Waits(Arc<Mutex<Vec<Duration>>>, bool);
+
+impl Waits {
+    fn endless() -> Self {
+        Self(Arc::default(), true)
+    }
+
+    fn pause(&self) -> Pause {
+        let (waits, endless) = (self.0.clone(), self.1);
+        Arc::new(move |delay| -> PauseFuture {
+            waits.lock().unwrap().push(delay);
+            if endless {
+                Box::pin(std::future::pending())
+            } else {
+                Box::pin(std::future::ready(()))
+            }
+        })
+    }
+
+    fn taken(&self) -> Vec<Duration> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// One server's worth of parts over the database in `folder`: opening it again is a restart.
+struct Server {
+    services: Services,
+    store: SqliteStore,
+    waits: Waits,
+}
+
+fn start(folder: &Path, fakes: &FakeProviders) -> Server {
+    start_waiting(folder, fakes, Waits::default())
+}
+
+fn start_waiting(folder: &Path, fakes: &FakeProviders, waits: Waits) -> Server {
+    let store = SqliteStore::open(&folder.join("datafast.db")).unwrap();
+    let keys = ServerKeys::load_or_create(&folder.join("datafast.key")).unwrap();
+    let endpoints = ProviderEndpoints {
+        stripe: fakes.stripe.base_url().to_owned(),
+        lemonsqueezy: fakes.lemonsqueezy.base_url().to_owned(),
+        polar: fakes.polar.base_url().to_owned(),
+        paddle: fakes.paddle.base_url().to_owned(),
+        paddle_sandbox: fakes.paddle.base_url().to_owned(),
+    };
+    let clients = ProviderClients::new(&endpoints, Duration::from_secs(5)).unwrap();
+    let services = Services::new(
+        Arc::new(store.clone()),
+        Arc::new(WallClock),
+        Arc::new(OsRandom),
+        Arc::new(keys.hasher()),
+        Arc::new(keys.vault()),
+    )
+    .with_payment_providers(Arc::new(clients))
+    .with_revenue_import(ImportSettings::default(), waits.pause());
+    Server {
+        services,
+        store,
+        waits,
+    }
+}
+
+/// The owner's principal and a website, made on first start.
+async fn owner_and_website(services: &Services) -> (Principal, WebsiteId) {
+    let (account, _) = services
+        .accounts()
+        .ensure(NewAccount {
+            email: Email::parse("owner@example.com").unwrap(),
+            name: None,
+        })
+        .await
+        .unwrap();
+    let issued = services
+        .tokens()
+        .issue_for(&account, NewToken::default())
+        .await
+        .unwrap();
+    let principal = services
+        .auth()
+        .authenticate(Some(issued.raw.expose()))
+        .await
+        .unwrap();
+    let website = services
+        .websites()
+        .create(
+            &principal,
+            NewWebsite {
+                domain: Domain::parse("example.com").unwrap(),
+                name: None,
+                timezone: None,
+            },
+        )
+        .await
+        .unwrap();
+    (principal, website.id)
+}
+
+async fn connect_stripe(server: &Server, principal: &Principal, website: WebsiteId) {
+    server
+        .services
+        .integrations()
+        .connect(
+            principal,
+            website,
+            ProviderCredentials::stripe(STRIPE_KEY).unwrap(),
+        )
+        .await
+        .unwrap();
+}
+
+/// `count` one-off Stripe payments of 10.00 USD, one a minute going back from an hour ago.
+fn stripe_payments(count: i64) -> Vec<FakePayment> {
+    let start = now_seconds() - 3_600;
+    (0..count)
+        .map(|n| FakePayment::new(&format!("pi_{n:06}"), 1_000, "usd", start - n * 60))
+        .collect()
+}
+
+async fn stored_count(server: &Server, website: WebsiteId) -> usize {
+    server.store.payments(website).await.unwrap().len()
+}
+
+/// The fakes with a Stripe account that knows the test's key.
+async fn fakes() -> FakeProviders {
+    let fakes = FakeProviders::start().await.unwrap();
+    fakes
+        .stripe
+        .add_key(STRIPE_KEY, Account::named("Acme", "usd"));
+    fakes
+}
+
+#[tokio::test]
+async fn an_import_killed_mid_backfill_resumes_at_the_stored_page_with_no_double() {
+    let folder = TempDir::new().unwrap();
+    let fakes = fakes().await;
+    fakes.stripe.add_payments(stripe_payments(250));
+    let first = start_waiting(folder.path(), &fakes, Waits::endless());
+    let (owner, website) = owner_and_website(&first.services).await;
+    connect_stripe(&first, &owner, website).await;
+
+    // The first page (a list call and one Checkout Session lookup per charge) is served, then
+    // Stripe fails, and the server dies while it waits to retry: nothing after the first page
+    // is written, and no clean stop records anything.
+    fakes.stripe.fail_after(101, 1);
+    let import = first.services.revenue_import();
+    let pass = import.sync_all();
+    let cut = tokio::time::timeout(Duration::from_secs(2), pass).await;
+    assert!(cut.is_err(), "the pass should still be waiting: {cut:?}");
+    assert_eq!(first.waits.taken(), vec![Duration::from_secs(1)]);
+    assert_eq!(stored_count(&first, website).await, 100);
+    drop(first);
+
+    let before_restart = fakes.stripe.requests().len();
+    let second = start(folder.path(), &fakes);
+    let outcomes = second.services.revenue_import().sync_all().await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [(_, Provider::Stripe, PassOutcome::Finished { imported: 150 })]
+        ),
+        "{outcomes:?}"
+    );
+    // The restart asked for the page after the last one stored, not the first page again.
+    let resumed = &fakes.stripe.requests()[before_restart];
+    assert!(
+        resumed.path_and_query.contains("starting_after=ch_000099"),
+        "{resumed:?}"
+    );
+    assert_eq!(stored_count(&second, website).await, 250);
+    let connection = &second.store.connections(website).await.unwrap()[0];
+    assert_eq!(connection.sync.imported_payments, 250);
+    assert_eq!(connection.sync.last_error, None);
+    assert!(connection.sync.window.is_none());
+    assert!(connection.sync.synced_through.is_some());
+}
+
+#[tokio::test]
+async fn a_failing_provider_is_retried_with_capped_backoff_then_left_for_the_next_pass() {
+    let folder = TempDir::new().unwrap();
+    let fakes = fakes().await;
+    fakes.stripe.add_payments(stripe_payments(3));
+    let server = start(folder.path(), &fakes);
+    let (owner, website) = owner_and_website(&server.services).await;
+    connect_stripe(&server, &owner, website).await;
+
+    fakes.stripe.fail_next(5);
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    let [(_, _, PassOutcome::Interrupted { imported: 0, error })] = outcomes.as_slice() else {
+        panic!("expected an interrupted pass, got {outcomes:?}");
+    };
+    assert!(error.contains("HTTP 500"), "{error}");
+    // Five attempts, waiting 1, 2, 4 and 8 seconds between them.
+    assert_eq!(
+        server.waits.taken(),
+        [1, 2, 4, 8].map(Duration::from_secs).to_vec()
+    );
+    let connection = &server.store.connections(website).await.unwrap()[0];
+    assert_eq!(connection.sync.last_error.as_ref(), Some(error));
+
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [(_, _, PassOutcome::Finished { imported: 3 })]
+        ),
+        "{outcomes:?}"
+    );
+    let connection = &server.store.connections(website).await.unwrap()[0];
+    assert_eq!(connection.sync.last_error, None);
+}
+
+#[tokio::test]
+async fn a_rate_limiting_provider_is_waited_out_with_backoff() {
+    let folder = TempDir::new().unwrap();
+    let fakes = fakes().await;
+    fakes.stripe.add_payments(stripe_payments(3));
+    let server = start(folder.path(), &fakes);
+    let (owner, website) = owner_and_website(&server.services).await;
+    connect_stripe(&server, &owner, website).await;
+
+    fakes.stripe.throttle_next(3);
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [(_, _, PassOutcome::Finished { imported: 3 })]
+        ),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        server.waits.taken(),
+        [1, 2, 4].map(Duration::from_secs).to_vec()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_key_halts_the_import_until_the_user_connects_again() {
+    let folder = TempDir::new().unwrap();
+    let fakes = fakes().await;
+    fakes.stripe.add_payments(stripe_payments(2));
+    let server = start(folder.path(), &fakes);
+    let (owner, website) = owner_and_website(&server.services).await;
+    connect_stripe(&server, &owner, website).await;
+
+    fakes.stripe.revoke(STRIPE_KEY);
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    let [(_, _, PassOutcome::Halted { error })] = outcomes.as_slice() else {
+        panic!("expected a halted pass, got {outcomes:?}");
+    };
+    assert!(error.contains("Invalid API Key provided"), "{error}");
+    let status = server
+        .services
+        .integrations()
+        .status(&owner, website)
+        .await
+        .unwrap();
+    let stripe = status.providers[0].1.as_ref().expect("still connected");
+    assert_eq!(stripe.sync.last_error.as_deref(), Some(error.as_str()));
+
+    // Halted: the next passes do not call Stripe at all.
+    let calls = fakes.stripe.requests().len();
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    assert!(outcomes.is_empty(), "{outcomes:?}");
+    assert_eq!(fakes.stripe.requests().len(), calls);
+
+    // A new key, connected again, imports.
+    let fresh = "rk_live_51HfreshKey00000000000";
+    fakes.stripe.add_key(fresh, Account::named("Acme", "usd"));
+    server
+        .services
+        .integrations()
+        .connect(&owner, website, ProviderCredentials::stripe(fresh).unwrap())
+        .await
+        .unwrap();
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [(_, _, PassOutcome::Finished { imported: 2 })]
+        ),
+        "{outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn refunds_found_later_settle_the_stored_payment() {
+    let folder = TempDir::new().unwrap();
+    let fakes = fakes().await;
+    let paid_at = now_seconds() - 600;
+    fakes.stripe.add_payments([
+        FakePayment::new("pi_full", 5_000, "usd", paid_at).by_visitor(ANN),
+        FakePayment::new("pi_part", 3_000, "eur", paid_at + 1),
+    ]);
+    let server = start(folder.path(), &fakes);
+    let (owner, website) = owner_and_website(&server.services).await;
+    connect_stripe(&server, &owner, website).await;
+    server.services.revenue_import().sync_all().await.unwrap();
+
+    let refunded_at = now_seconds() - 1;
+    assert!(fakes.stripe.refund("pi_full", 5_000, refunded_at));
+    assert!(fakes.stripe.refund("pi_part", 1_000, refunded_at));
+    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [(_, _, PassOutcome::Finished { imported: 0 })]
+        ),
+        "{outcomes:?}"
+    );
+    let payments = server.store.payments(website).await.unwrap();
+    let state = |id: &str| {
+        let payment = payments.iter().find(|p| p.transaction_id == id).unwrap();
+        (
+            payment.amount_minor,
+            payment.refunded,
+            payment.currency.as_str().to_owned(),
+        )
+    };
+    assert_eq!(state("pi_full"), (0, true, "USD".to_owned()));
+    assert_eq!(state("pi_part"), (2_000, false, "EUR".to_owned()));
+    let attributed = payments
+        .iter()
+        .find(|p| p.transaction_id == "pi_full")
+        .unwrap();
+    assert_eq!(attributed.visitor_id.as_deref(), Some(ANN));
+}
