@@ -18,15 +18,15 @@ use datafast_domain::access::Principal;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::payload::VisitorId;
 use datafast_domain::integration::{Connection, Provider};
-use datafast_domain::payment::PaymentRecord;
 use datafast_domain::permission::Permission;
 use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow};
 use datafast_ports::notify::RetryPolicy;
 use datafast_ports::providers::{PaymentPage, ProviderError};
+use datafast_ports::store::{ImportRecord, ImportedPayment, StoreError};
 
 use crate::error::ServiceResult;
 use crate::integrations::open_credentials;
-use crate::website_data::record_with_goal;
+use crate::website_data::goal_event_of;
 use crate::{Pause, PauseFuture, Services};
 
 /// The longest `Retry-After` obeyed: a provider asking for more is tried again on the next pass.
@@ -243,17 +243,28 @@ impl RevenueImport<'_> {
             Ok(page) => page,
         };
         let finished = page.next.is_none();
-        let new = self.store_page(run.website, page.payments).await?;
-        run.imported += new;
-        run.state.page_stored(run.window, page.next, new);
-        run.state.halted = false;
+        let mut after = run.state.clone();
+        after.page_stored(run.window, page.next, 0);
+        after.halted = false;
         if finished {
-            run.state.last_sync_at = Some(run.started);
-            run.state.last_error = None;
+            after.last_sync_at = Some(run.started);
+            after.last_error = None;
         }
-        if !self.save(run.website, run.provider, &run.state).await? {
-            return Ok(Some(PassOutcome::Skipped));
-        }
+        let payments = self.prepare(run.website, page.payments).await?;
+        let records = match self
+            .services
+            .store
+            .store_import_page(run.website, run.provider, payments.clone(), &after)
+            .await
+        {
+            Ok(records) => records,
+            Err(StoreError::NotFound) => return Ok(Some(PassOutcome::Skipped)),
+            Err(error) => return Err(error.into()),
+        };
+        let new = self.announce(&payments, &records).await;
+        after.imported_payments += new;
+        run.state = after;
+        run.imported += new;
         Ok(finished.then_some(PassOutcome::Finished {
             imported: run.imported,
         }))
@@ -316,7 +327,7 @@ impl RevenueImport<'_> {
             .await
         {
             Ok(()) => Ok(true),
-            Err(datafast_ports::store::StoreError::NotFound) => Ok(false),
+            Err(StoreError::NotFound) => Ok(false),
             Err(error) => Err(error.into()),
         }
     }
@@ -359,16 +370,13 @@ impl RevenueImport<'_> {
         }
     }
 
-    /// Stores a page's payments; returns how many were new. A payment already stored (by an
-    /// earlier page, the Payments API or the tracker) takes the refund state the provider now
-    /// reports, since the provider is the truth about its own payments.
-    async fn store_page(
+    /// The page's payments as stored, each with the goal event it completes for its visitor.
+    async fn prepare(
         &self,
         website: WebsiteId,
         payments: Vec<ProviderPayment>,
-    ) -> ServiceResult<u64> {
-        let mut new = 0;
-        let mut settled = false;
+    ) -> ServiceResult<Vec<ImportedPayment>> {
+        let mut prepared = Vec::with_capacity(payments.len());
         for provider_payment in payments {
             let mut payment = provider_payment.into_payment(website, None);
             // Metadata is the customer's to write: keep only a well-formed visitor id.
@@ -377,26 +385,37 @@ impl RevenueImport<'_> {
                 .as_deref()
                 .and_then(VisitorId::parse)
                 .map(VisitorId::into_string);
-            match record_with_goal(self.services, &payment).await? {
-                PaymentRecord::Recorded => new += 1,
-                PaymentRecord::Duplicate => {
-                    settled |= self
-                        .services
-                        .store
-                        .settle_refund(
-                            website,
-                            &payment.transaction_id,
-                            payment.amount_minor,
-                            payment.refunded,
-                        )
-                        .await?;
-                }
+            let goal_event = goal_event_of(self.services, &payment).await?;
+            prepared.push(ImportedPayment {
+                payment,
+                goal_event,
+            });
+        }
+        Ok(prepared)
+    }
+
+    /// Tells analytics and alerts what a stored page changed; returns how many payments were
+    /// new.
+    async fn announce(&self, payments: &[ImportedPayment], records: &[ImportRecord]) -> u64 {
+        let mut new = 0;
+        for (imported, record) in payments.iter().zip(records) {
+            if *record != ImportRecord::New {
+                continue;
+            }
+            new += 1;
+            let analytics = self.services.analytics();
+            analytics
+                .analytics_payment_recorded(&imported.payment)
+                .await;
+            if let Some(event) = &imported.goal_event {
+                self.services.announce_goals(std::slice::from_ref(event));
             }
         }
-        if settled {
+        // A settled refund changes a payment the index holds: it reads them again.
+        if records.contains(&ImportRecord::Settled) {
             self.services.analytics().analytics_invalidate().await;
         }
-        Ok(new)
+        new
     }
 }
 

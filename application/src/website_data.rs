@@ -308,16 +308,7 @@ pub(crate) async fn record_with_goal(
     services: &Services,
     payment: &Payment,
 ) -> ServiceResult<PaymentRecord> {
-    let goal_event = match &payment.visitor_id {
-        None => None,
-        Some(visitor) => {
-            let visit = services
-                .store
-                .latest_pageview(payment.website_id, visitor)
-                .await?;
-            Some(payment_goal_event(payment, visit))
-        }
-    };
+    let goal_event = goal_event_of(services, payment).await?;
     let record = services
         .store
         .record_payment(payment, goal_event.clone())
@@ -332,6 +323,21 @@ pub(crate) async fn record_with_goal(
         }
     }
     Ok(record)
+}
+
+/// The goal event a payment completes, when it names its visitor.
+pub(crate) async fn goal_event_of(
+    services: &Services,
+    payment: &Payment,
+) -> ServiceResult<Option<Event>> {
+    let Some(visitor) = &payment.visitor_id else {
+        return Ok(None);
+    };
+    let visit = services
+        .store
+        .latest_pageview(payment.website_id, visitor)
+        .await?;
+    Ok(Some(payment_goal_event(payment, visit)))
 }
 
 /// The goal event of a payment: in the visitor's latest visit when there is one, so revenue is

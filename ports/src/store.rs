@@ -274,6 +274,40 @@ pub trait IntegrationStore: Send + Sync {
         provider: Provider,
         state: &SyncState,
     ) -> StoreResult<()>;
+    /// Stores one page of imported payments and the connection's sync state together, in one
+    /// transaction, so that a crash keeps both or neither. A payment whose transaction id the
+    /// website lacks is recorded with its goal event; one it has takes the page's amount and
+    /// refunded flag (the provider is the truth about its payments). `state` is saved with
+    /// `imported_payments` raised by the page's new payments. Returns what became of each
+    /// payment, in order.
+    /// # Errors
+    /// MUST return `NotFound`, storing nothing, when the website has no connection to the
+    /// provider (it was disconnected while a sync ran).
+    async fn store_import_page(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        payments: Vec<ImportedPayment>,
+        state: &SyncState,
+    ) -> StoreResult<Vec<ImportRecord>>;
+}
+
+/// A payment the revenue import brings in, with the goal event it completes for its visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedPayment {
+    pub payment: Payment,
+    pub goal_event: Option<Event>,
+}
+
+/// What became of one imported payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportRecord {
+    /// Its transaction id was new: it was recorded, with its goal event.
+    New,
+    /// It was known, and its amount or refunded flag changed.
+    Settled,
+    /// It was known, unchanged.
+    Unchanged,
 }
 
 /// An event with its place in the store's append order, which never changes and is never
@@ -330,15 +364,6 @@ pub trait PaymentStore: Send + Sync {
     -> StoreResult<u64>;
     /// The website's payments, oldest first (ties by transaction id).
     async fn payments(&self, website: WebsiteId) -> StoreResult<Vec<Payment>>;
-    /// Sets a recorded payment's amount and refunded flag, as a refund left them. Returns
-    /// true when the payment existed and changed; an unknown transaction id changes nothing.
-    async fn settle_refund(
-        &self,
-        website: WebsiteId,
-        transaction_id: &str,
-        amount_minor: i64,
-        refunded: bool,
-    ) -> StoreResult<bool>;
 }
 
 /// Who identified visitors are.

@@ -142,17 +142,56 @@ async fn owner_and_website(services: &Services) -> (Principal, WebsiteId) {
     (principal, website.id)
 }
 
-async fn connect_stripe(server: &Server, principal: &Principal, website: WebsiteId) {
+/// The fakes, and a server whose owner's website is connected to Stripe with the test's key.
+struct Connected {
+    fakes: FakeProviders,
+    server: Server,
+    owner: Principal,
+    website: WebsiteId,
+}
+
+/// Starts the fakes, Stripe holding `payments`, and a server over `folder` waiting by `waits`,
+/// then connects the owner's website to Stripe.
+async fn connect(
+    folder: &Path,
+    payments: impl IntoIterator<Item = FakePayment>,
+    waits: Waits,
+) -> Connected {
+    let fakes = FakeProviders::start().await.unwrap();
+    fakes
+        .stripe
+        .add_key(STRIPE_KEY, Account::named("Acme", "usd"));
+    fakes.stripe.add_payments(payments);
+    let server = start_waiting(folder, &fakes, waits);
+    let (owner, website) = owner_and_website(&server.services).await;
+    let stripe = ProviderCredentials::stripe(STRIPE_KEY).unwrap();
     server
         .services
         .integrations()
-        .connect(
-            principal,
-            website,
-            ProviderCredentials::stripe(STRIPE_KEY).unwrap(),
-        )
+        .connect(&owner, website, stripe)
         .await
         .unwrap();
+    Connected {
+        fakes,
+        server,
+        owner,
+        website,
+    }
+}
+
+/// One import pass over every connection.
+async fn sync(server: &Server) -> Vec<(WebsiteId, Provider, PassOutcome)> {
+    server.services.revenue_import().sync_all().await.unwrap()
+}
+
+/// Asserts that the pass read its one connection to the end, importing `imported` new
+/// payments; the connection's provider, for a test to check.
+#[track_caller]
+fn one_finished(outcomes: &[(WebsiteId, Provider, PassOutcome)], imported: u64) -> Provider {
+    match outcomes {
+        [(_, provider, PassOutcome::Finished { imported: n })] if *n == imported => *provider,
+        _ => panic!("expected one pass finished with {imported} imported, got {outcomes:?}"),
+    }
 }
 
 /// `count` one-off Stripe payments of 10.00 USD, one a minute going back from an hour ago.
@@ -167,23 +206,15 @@ async fn stored_count(server: &Server, website: WebsiteId) -> usize {
     server.store.payments(website).await.unwrap().len()
 }
 
-/// The fakes with a Stripe account that knows the test's key.
-async fn fakes() -> FakeProviders {
-    let fakes = FakeProviders::start().await.unwrap();
-    fakes
-        .stripe
-        .add_key(STRIPE_KEY, Account::named("Acme", "usd"));
-    fakes
-}
-
 #[tokio::test]
 async fn an_import_killed_mid_backfill_resumes_at_the_stored_page_with_no_double() {
     let folder = TempDir::new().unwrap();
-    let fakes = fakes().await;
-    fakes.stripe.add_payments(stripe_payments(250));
-    let first = start_waiting(folder.path(), &fakes, Waits::endless());
-    let (owner, website) = owner_and_website(&first.services).await;
-    connect_stripe(&first, &owner, website).await;
+    let Connected {
+        fakes,
+        server: first,
+        website,
+        ..
+    } = connect(folder.path(), stripe_payments(250), Waits::endless()).await;
 
     // The first page (a list call and one Checkout Session lookup per charge) is served, then
     // Stripe fails, and the server dies while it waits to retry: nothing after the first page
@@ -199,14 +230,7 @@ async fn an_import_killed_mid_backfill_resumes_at_the_stored_page_with_no_double
 
     let before_restart = fakes.stripe.requests().len();
     let second = start(folder.path(), &fakes);
-    let outcomes = second.services.revenue_import().sync_all().await.unwrap();
-    assert!(
-        matches!(
-            outcomes.as_slice(),
-            [(_, Provider::Stripe, PassOutcome::Finished { imported: 150 })]
-        ),
-        "{outcomes:?}"
-    );
+    assert_eq!(one_finished(&sync(&second).await, 150), Provider::Stripe);
     // The restart asked for the page after the last one stored, not the first page again.
     let resumed = &fakes.stripe.requests()[before_restart];
     assert!(
@@ -224,14 +248,15 @@ async fn an_import_killed_mid_backfill_resumes_at_the_stored_page_with_no_double
 #[tokio::test]
 async fn a_failing_provider_is_retried_with_capped_backoff_then_left_for_the_next_pass() {
     let folder = TempDir::new().unwrap();
-    let fakes = fakes().await;
-    fakes.stripe.add_payments(stripe_payments(3));
-    let server = start(folder.path(), &fakes);
-    let (owner, website) = owner_and_website(&server.services).await;
-    connect_stripe(&server, &owner, website).await;
+    let Connected {
+        fakes,
+        server,
+        website,
+        ..
+    } = connect(folder.path(), stripe_payments(3), Waits::default()).await;
 
     fakes.stripe.fail_next(5);
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    let outcomes = sync(&server).await;
     let [(_, _, PassOutcome::Interrupted { imported: 0, error })] = outcomes.as_slice() else {
         panic!("expected an interrupted pass, got {outcomes:?}");
     };
@@ -244,14 +269,7 @@ async fn a_failing_provider_is_retried_with_capped_backoff_then_left_for_the_nex
     let connection = &server.store.connections(website).await.unwrap()[0];
     assert_eq!(connection.sync.last_error.as_ref(), Some(error));
 
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
-    assert!(
-        matches!(
-            outcomes.as_slice(),
-            [(_, _, PassOutcome::Finished { imported: 3 })]
-        ),
-        "{outcomes:?}"
-    );
+    one_finished(&sync(&server).await, 3);
     let connection = &server.store.connections(website).await.unwrap()[0];
     assert_eq!(connection.sync.last_error, None);
 }
@@ -259,21 +277,11 @@ async fn a_failing_provider_is_retried_with_capped_backoff_then_left_for_the_nex
 #[tokio::test]
 async fn a_rate_limiting_provider_is_waited_out_with_backoff() {
     let folder = TempDir::new().unwrap();
-    let fakes = fakes().await;
-    fakes.stripe.add_payments(stripe_payments(3));
-    let server = start(folder.path(), &fakes);
-    let (owner, website) = owner_and_website(&server.services).await;
-    connect_stripe(&server, &owner, website).await;
+    let Connected { fakes, server, .. } =
+        connect(folder.path(), stripe_payments(3), Waits::default()).await;
 
     fakes.stripe.throttle_next(3);
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
-    assert!(
-        matches!(
-            outcomes.as_slice(),
-            [(_, _, PassOutcome::Finished { imported: 3 })]
-        ),
-        "{outcomes:?}"
-    );
+    one_finished(&sync(&server).await, 3);
     assert_eq!(
         server.waits.taken(),
         [1, 2, 4].map(Duration::from_secs).to_vec()
@@ -283,14 +291,15 @@ async fn a_rate_limiting_provider_is_waited_out_with_backoff() {
 #[tokio::test]
 async fn a_revoked_key_halts_the_import_until_the_user_connects_again() {
     let folder = TempDir::new().unwrap();
-    let fakes = fakes().await;
-    fakes.stripe.add_payments(stripe_payments(2));
-    let server = start(folder.path(), &fakes);
-    let (owner, website) = owner_and_website(&server.services).await;
-    connect_stripe(&server, &owner, website).await;
+    let Connected {
+        fakes,
+        server,
+        owner,
+        website,
+    } = connect(folder.path(), stripe_payments(2), Waits::default()).await;
 
     fakes.stripe.revoke(STRIPE_KEY);
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    let outcomes = sync(&server).await;
     let [(_, _, PassOutcome::Halted { error })] = outcomes.as_slice() else {
         panic!("expected a halted pass, got {outcomes:?}");
     };
@@ -306,7 +315,7 @@ async fn a_revoked_key_halts_the_import_until_the_user_connects_again() {
 
     // Halted: the next passes do not call Stripe at all.
     let calls = fakes.stripe.requests().len();
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
+    let outcomes = sync(&server).await;
     assert!(outcomes.is_empty(), "{outcomes:?}");
     assert_eq!(fakes.stripe.requests().len(), calls);
 
@@ -319,41 +328,29 @@ async fn a_revoked_key_halts_the_import_until_the_user_connects_again() {
         .connect(&owner, website, ProviderCredentials::stripe(fresh).unwrap())
         .await
         .unwrap();
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
-    assert!(
-        matches!(
-            outcomes.as_slice(),
-            [(_, _, PassOutcome::Finished { imported: 2 })]
-        ),
-        "{outcomes:?}"
-    );
+    one_finished(&sync(&server).await, 2);
 }
 
 #[tokio::test]
 async fn refunds_found_later_settle_the_stored_payment() {
     let folder = TempDir::new().unwrap();
-    let fakes = fakes().await;
     let paid_at = now_seconds() - 600;
-    fakes.stripe.add_payments([
+    let payments = [
         FakePayment::new("pi_full", 5_000, "usd", paid_at).by_visitor(ANN),
         FakePayment::new("pi_part", 3_000, "eur", paid_at + 1),
-    ]);
-    let server = start(folder.path(), &fakes);
-    let (owner, website) = owner_and_website(&server.services).await;
-    connect_stripe(&server, &owner, website).await;
-    server.services.revenue_import().sync_all().await.unwrap();
+    ];
+    let Connected {
+        fakes,
+        server,
+        website,
+        ..
+    } = connect(folder.path(), payments, Waits::default()).await;
+    sync(&server).await;
 
     let refunded_at = now_seconds() - 1;
     assert!(fakes.stripe.refund("pi_full", 5_000, refunded_at));
     assert!(fakes.stripe.refund("pi_part", 1_000, refunded_at));
-    let outcomes = server.services.revenue_import().sync_all().await.unwrap();
-    assert!(
-        matches!(
-            outcomes.as_slice(),
-            [(_, _, PassOutcome::Finished { imported: 0 })]
-        ),
-        "{outcomes:?}"
-    );
+    one_finished(&sync(&server).await, 0);
     let payments = server.store.payments(website).await.unwrap();
     let state = |id: &str| {
         let payment = payments.iter().find(|p| p.transaction_id == id).unwrap();

@@ -5,11 +5,14 @@ use async_trait::async_trait;
 
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::Payment;
 use datafast_domain::provider_payment::{SyncState, SyncWindow};
-use datafast_ports::store::{IntegrationStore, StoreError, StoreResult};
+use datafast_ports::store::{
+    ImportRecord, ImportedPayment, IntegrationStore, StoreError, StoreResult,
+};
 
 use crate::MemoryStore;
-use crate::state::to_millis;
+use crate::state::{State, StoredPayment, to_millis};
 
 #[async_trait]
 impl IntegrationStore for MemoryStore {
@@ -74,6 +77,59 @@ impl IntegrationStore for MemoryStore {
             Ok(())
         })
     }
+
+    async fn store_import_page(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        payments: Vec<ImportedPayment>,
+        sync: &SyncState,
+    ) -> StoreResult<Vec<ImportRecord>> {
+        self.write(|state| {
+            // Checked first: a write that fails must change nothing.
+            if !state.connections.contains_key(&(website, provider)) {
+                return Err(StoreError::NotFound);
+            }
+            let records: Vec<ImportRecord> = payments
+                .into_iter()
+                .map(|imported| import_one(state, imported))
+                .collect();
+            let new = records.iter().filter(|r| **r == ImportRecord::New).count();
+            let mut sync = sync_to_millis(sync);
+            sync.imported_payments += new as u64;
+            if let Some(connection) = state.connections.get_mut(&(website, provider)) {
+                connection.sync = sync;
+            }
+            Ok(records)
+        })
+    }
+}
+
+/// Records a payment the website lacks, or settles the one it has.
+fn import_one(state: &mut State, imported: ImportedPayment) -> ImportRecord {
+    let payment = Payment {
+        occurred_at: to_millis(imported.payment.occurred_at),
+        ..imported.payment
+    };
+    let key = (payment.website_id, payment.transaction_id.clone());
+    if let Some(stored) = state.payments.get_mut(&key) {
+        let known = &mut stored.payment;
+        if (known.amount_minor, known.refunded) == (payment.amount_minor, payment.refunded) {
+            return ImportRecord::Unchanged;
+        }
+        known.amount_minor = payment.amount_minor;
+        known.refunded = payment.refunded;
+        return ImportRecord::Settled;
+    }
+    let goal_event = imported.goal_event.map(|event| state.append_event(event));
+    state.payments.insert(
+        key,
+        StoredPayment {
+            payment,
+            goal_event,
+        },
+    );
+    ImportRecord::New
 }
 
 /// The state with its instants kept to the millisecond, as every backend keeps them.

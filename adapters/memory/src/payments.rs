@@ -75,26 +75,4 @@ impl PaymentStore for MemoryStore {
             payments
         })
     }
-
-    async fn settle_refund(
-        &self,
-        website: WebsiteId,
-        transaction_id: &str,
-        amount_minor: i64,
-        refunded: bool,
-    ) -> StoreResult<bool> {
-        self.write(|state| {
-            let key = (website, transaction_id.to_owned());
-            let Some(stored) = state.payments.get_mut(&key) else {
-                return Ok(false);
-            };
-            let payment = &mut stored.payment;
-            if (payment.amount_minor, payment.refunded) == (amount_minor, refunded) {
-                return Ok(false);
-            }
-            payment.amount_minor = amount_minor;
-            payment.refunded = refunded;
-            Ok(true)
-        })
-    }
 }

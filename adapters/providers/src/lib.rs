@@ -3,8 +3,10 @@
 //! The endpoints are configurable so that tests can point them at local fakes.
 
 mod api;
+mod cursor;
 mod lemonsqueezy;
 mod paddle;
+mod payment;
 mod polar;
 mod stripe;
 

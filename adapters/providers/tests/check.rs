@@ -4,6 +4,8 @@
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use datafast_domain::integration::{AccountFacts, ProviderCredentials};
@@ -12,13 +14,10 @@ use datafast_ports::providers::{PaymentProviders, ProviderError};
 use datafast_provider_fakes::{Account, FakeProviders};
 use datafast_providers::{ProviderClients, ProviderEndpoints};
 
+use common::{LEMON_KEY, ORGANIZATION, PADDLE_KEY, POLAR_TOKEN, STORE, clients_for};
+
 const STRIPE_KEY: &str = "rk_live_51HfakeKey0000000000";
 const STRIPE_TEST_KEY: &str = "rk_test_51HfakeKey0000000000";
-const LEMON_KEY: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.fake";
-const STORE: &str = "12345";
-const POLAR_TOKEN: &str = "polar_oat_fakeToken0000000000";
-const ORGANIZATION: &str = "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60";
-const PADDLE_KEY: &str = "pdl_live_apikey_01fakekey000000000000";
 const PADDLE_SANDBOX_KEY: &str = "pdl_sdbx_apikey_01fakekey000000000000";
 
 struct World {
@@ -42,17 +41,6 @@ async fn world() -> World {
     fakes.paddle.add_key(PADDLE_KEY, Account::default());
     let clients = clients_for(&fakes, fakes.paddle.base_url());
     World { fakes, clients }
-}
-
-fn clients_for(fakes: &FakeProviders, paddle_sandbox: &str) -> ProviderClients {
-    let endpoints = ProviderEndpoints {
-        stripe: fakes.stripe.base_url().to_owned(),
-        lemonsqueezy: fakes.lemonsqueezy.base_url().to_owned(),
-        polar: fakes.polar.base_url().to_owned(),
-        paddle: fakes.paddle.base_url().to_owned(),
-        paddle_sandbox: paddle_sandbox.to_owned(),
-    };
-    ProviderClients::new(&endpoints, Duration::from_secs(5)).expect("clients")
 }
 
 fn stripe(key: &str) -> ProviderCredentials {

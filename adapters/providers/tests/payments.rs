@@ -5,8 +5,9 @@
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::expect_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -15,13 +16,9 @@ use datafast_domain::provider_payment::{ProviderPayment, Refund, SyncWindow};
 use datafast_domain::website::Currency;
 use datafast_ports::providers::{PaymentProviders, ProviderError};
 use datafast_provider_fakes::{Account, Fake, FakePayment, FakeProviders};
-use datafast_providers::{ProviderClients, ProviderEndpoints};
+use datafast_providers::ProviderClients;
 
-const LEMON_KEY: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.fake";
-const STORE: &str = "12345";
-const POLAR_TOKEN: &str = "polar_oat_fakeToken0000000000";
-const ORGANIZATION: &str = "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60";
-const PADDLE_KEY: &str = "pdl_live_apikey_01fakekey000000000000";
+use common::{LEMON_KEY, ORGANIZATION, PADDLE_KEY, POLAR_TOKEN, STORE, clients_for};
 
 /// 2025-06-15T00:00:00Z.
 const T0: i64 = 1_749_945_600;
@@ -113,14 +110,7 @@ async fn world() -> (FakeProviders, ProviderClients) {
         Account::named("Acme Org", "usd").seeing(ORGANIZATION),
     );
     fakes.paddle.add_key(PADDLE_KEY, Account::default());
-    let endpoints = ProviderEndpoints {
-        stripe: fakes.stripe.base_url().to_owned(),
-        lemonsqueezy: fakes.lemonsqueezy.base_url().to_owned(),
-        polar: fakes.polar.base_url().to_owned(),
-        paddle: fakes.paddle.base_url().to_owned(),
-        paddle_sandbox: fakes.paddle.base_url().to_owned(),
-    };
-    let clients = ProviderClients::new(&endpoints, Duration::from_secs(5)).expect("clients");
+    let clients = clients_for(&fakes, fakes.paddle.base_url());
     (fakes, clients)
 }
 

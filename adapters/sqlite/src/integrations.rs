@@ -7,11 +7,14 @@ use rusqlite::{Row, Transaction, params};
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::provider_payment::{SyncState, SyncWindow};
-use datafast_ports::store::{IntegrationStore, StoreError, StoreResult};
+use datafast_ports::store::{
+    ImportRecord, ImportedPayment, IntegrationStore, StoreError, StoreResult,
+};
 
 use crate::SqliteStore;
 use crate::codec::{RowExt, all, count_of, decoded, millis};
 use crate::error::Failure;
+use crate::payments::{insert_payment, is_known, settle};
 
 const CONNECTION_COLUMNS: &str = "provider, sealed_credentials, connected_at, key_expires_at,
      synced_through, sync_from, sync_to, sync_page, last_sync_at, last_error,
@@ -149,6 +152,45 @@ impl IntegrationStore for SqliteStore {
         self.write(move |tx| {
             if write_sync(tx, website, provider, &state)? {
                 Ok(())
+            } else {
+                Err(StoreError::NotFound.into())
+            }
+        })
+        .await
+    }
+
+    async fn store_import_page(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        payments: Vec<ImportedPayment>,
+        state: &SyncState,
+    ) -> StoreResult<Vec<ImportRecord>> {
+        let mut state = state.clone();
+        self.write(move |tx| {
+            let mut records = Vec::with_capacity(payments.len());
+            for ImportedPayment {
+                payment,
+                goal_event,
+            } in payments
+            {
+                let record = if !is_known(tx, &payment)? {
+                    insert_payment(tx, &payment, goal_event)?;
+                    ImportRecord::New
+                } else if settle(tx, &payment)? {
+                    ImportRecord::Settled
+                } else {
+                    ImportRecord::Unchanged
+                };
+                records.push(record);
+            }
+            state.imported_payments += records
+                .iter()
+                .filter(|record| **record == ImportRecord::New)
+                .count() as u64;
+            // Failing here rolls the page back with the connection gone.
+            if write_sync(tx, website, provider, &state)? {
+                Ok(records)
             } else {
                 Err(StoreError::NotFound.into())
             }

@@ -1,7 +1,7 @@
 //! Payments, unique per website and transaction id, each with its goal event in the event log.
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use datafast_domain::event::Event;
 use datafast_domain::id::WebsiteId;
@@ -36,6 +36,71 @@ fn payment_of(row: &Row<'_>) -> Result<Payment, Failure> {
     })
 }
 
+/// Whether the payment's website already has its transaction id.
+pub(crate) fn is_known(tx: &Transaction<'_>, payment: &Payment) -> Result<bool, Failure> {
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT id FROM payments WHERE website_id = ?1 AND transaction_id = ?2")?
+        .query_row(
+            params![payment.website_id.to_string(), payment.transaction_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(known.is_some())
+}
+
+/// Inserts a payment the website does not have yet, with its goal event.
+pub(crate) fn insert_payment(
+    tx: &Transaction<'_>,
+    payment: &Payment,
+    goal_event: Option<Event>,
+) -> Result<(), Failure> {
+    let event = match &goal_event {
+        Some(event) => insert_events(tx, std::slice::from_ref(event))?
+            .first()
+            .map(|seq| i64::try_from(*seq).unwrap_or(i64::MAX)),
+        None => None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO payments (website_id, transaction_id, amount_minor, currency,
+             visitor_id, email, name, customer_id, renewal, refunded, free_trial,
+             occurred_at, event)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        payment.website_id.to_string(),
+        payment.transaction_id,
+        payment.amount_minor,
+        payment.currency.as_str(),
+        payment.visitor_id,
+        payment.email,
+        payment.name,
+        payment.customer_id,
+        payment.renewal,
+        payment.refunded,
+        payment.free_trial,
+        millis(payment.occurred_at),
+        event,
+    ])?;
+    Ok(())
+}
+
+/// Gives a known payment the amount and refunded flag of `payment`; true when they changed.
+pub(crate) fn settle(tx: &Transaction<'_>, payment: &Payment) -> Result<bool, Failure> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE payments SET amount_minor = ?3, refunded = ?4
+             WHERE website_id = ?1 AND transaction_id = ?2
+               AND (amount_minor <> ?3 OR refunded <> ?4)",
+        )?
+        .execute(params![
+            payment.website_id.to_string(),
+            payment.transaction_id,
+            payment.amount_minor,
+            payment.refunded
+        ])?;
+    Ok(changed > 0)
+}
+
 #[async_trait]
 impl PaymentStore for SqliteStore {
     async fn record_payment(
@@ -45,45 +110,10 @@ impl PaymentStore for SqliteStore {
     ) -> StoreResult<PaymentRecord> {
         let payment = payment.clone();
         self.write(move |tx| {
-            let known: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT id FROM payments WHERE website_id = ?1 AND transaction_id = ?2",
-                )?
-                .query_row(
-                    params![payment.website_id.to_string(), payment.transaction_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if known.is_some() {
+            if is_known(tx, &payment)? {
                 return Ok(PaymentRecord::Duplicate);
             }
-            let event = match &goal_event {
-                Some(event) => insert_events(tx, std::slice::from_ref(event))?
-                    .first()
-                    .map(|seq| i64::try_from(*seq).unwrap_or(i64::MAX)),
-                None => None,
-            };
-            tx.prepare_cached(
-                "INSERT INTO payments (website_id, transaction_id, amount_minor, currency,
-                     visitor_id, email, name, customer_id, renewal, refunded, free_trial,
-                     occurred_at, event)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                payment.website_id.to_string(),
-                payment.transaction_id,
-                payment.amount_minor,
-                payment.currency.as_str(),
-                payment.visitor_id,
-                payment.email,
-                payment.name,
-                payment.customer_id,
-                payment.renewal,
-                payment.refunded,
-                payment.free_trial,
-                millis(payment.occurred_at),
-                event,
-            ])?;
+            insert_payment(tx, &payment, goal_event)?;
             Ok(PaymentRecord::Recorded)
         })
         .await
@@ -135,32 +165,6 @@ impl PaymentStore for SqliteStore {
             );
             let mut statement = db.prepare_cached(&sql)?;
             all(statement.query([website.to_string()])?, payment_of)
-        })
-        .await
-    }
-
-    async fn settle_refund(
-        &self,
-        website: WebsiteId,
-        transaction_id: &str,
-        amount_minor: i64,
-        refunded: bool,
-    ) -> StoreResult<bool> {
-        let transaction_id = transaction_id.to_owned();
-        self.write(move |tx| {
-            let changed = tx
-                .prepare_cached(
-                    "UPDATE payments SET amount_minor = ?3, refunded = ?4
-                     WHERE website_id = ?1 AND transaction_id = ?2
-                       AND (amount_minor <> ?3 OR refunded <> ?4)",
-                )?
-                .execute(params![
-                    website.to_string(),
-                    transaction_id,
-                    amount_minor,
-                    refunded
-                ])?;
-            Ok(changed > 0)
         })
         .await
     }

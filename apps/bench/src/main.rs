@@ -8,6 +8,7 @@ mod analytics;
 mod client;
 mod hostile_connections;
 mod hostile_events;
+mod import;
 mod ingest;
 mod report;
 mod seed;
@@ -43,13 +44,17 @@ struct Args {
     #[arg(long)]
     json: Option<PathBuf>,
     /// Which measurements to run: `account` (the Account API mixes), `ingest` (event
-    /// ingestion, bytes per event, and the kill -9 test) or `analytics` (query latency on a
-    /// database the demo generator fills).
+    /// ingestion, bytes per event, and the kill -9 test), `analytics` (query latency on a
+    /// database the demo generator fills) or `import` (payments per second from a fake
+    /// Stripe, memory while importing, and a kill -9 during an import).
     #[arg(long, default_value = "account")]
     suite: Suite,
     /// For the ingest suite: how many events the database holds when its size is measured.
     #[arg(long, default_value_t = 1_000_000)]
     fill_to: u64,
+    /// For the import suite: how many payments the fake Stripe holds.
+    #[arg(long, default_value_t = 100_000)]
+    payments: u64,
     /// For the analytics suite: how many events the generator writes.
     #[arg(long, default_value_t = 10_000_000)]
     events: u64,
@@ -116,6 +121,7 @@ enum Suite {
     Account,
     Ingest,
     Analytics,
+    Import,
 }
 
 #[tokio::main]
@@ -201,6 +207,11 @@ async fn run_suite(args: Args) -> Result<(), String> {
                 seed: args.seed,
             };
             println!("{}", analytics::run(&args.server, options).await?);
+            Ok(())
+        }
+        Suite::Import => {
+            let report = import::run(&args.server, args.payments).await?;
+            println!("{}", report.to_markdown());
             Ok(())
         }
         Suite::Account => {

@@ -114,13 +114,7 @@ impl RunningServer {
 
     /// Resident set size in KiB, from /proc/<pid>/status.
     pub fn rss_kib(&self) -> Result<u64, String> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .map_err(|e| format!("reading the server's memory: {e}"))?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| "no VmRSS line".to_owned())
+        rss_kib_of(self.pid)
     }
 
     /// CPU time the server's threads have run so far, in nanoseconds (the sum of every
@@ -217,8 +211,28 @@ impl KilledServer {
 
     /// Starts the server again on the same database, as an operator would after a crash.
     pub async fn restart(self, binary: &Path) -> Result<RunningServer, String> {
-        RunningServer::serve(binary, self.folder, self.token, self.second_token, &[]).await
+        self.restart_with(binary, &[]).await
     }
+
+    /// Like [`KilledServer::restart`], with the `DATAFAST_*` settings it ran with.
+    pub async fn restart_with(
+        self,
+        binary: &Path,
+        settings: &[(&str, &str)],
+    ) -> Result<RunningServer, String> {
+        RunningServer::serve(binary, self.folder, self.token, self.second_token, settings).await
+    }
+}
+
+/// Resident set size of process `pid` in KiB, from /proc/<pid>/status.
+pub fn rss_kib_of(pid: u32) -> Result<u64, String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|e| format!("reading the server's memory: {e}"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| "no VmRSS line".to_owned())
 }
 
 /// Mints a full-access token for `email` with the server's own `bootstrap` command.

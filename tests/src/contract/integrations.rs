@@ -1,8 +1,9 @@
 //! Contract cases on provider connections: one sealed credential per website and provider.
 
 use datafast_domain::integration::{Connection, Provider};
+use datafast_domain::payment::Payment;
 use datafast_domain::provider_payment::SyncWindow;
-use datafast_ports::store::{Storage, StoreError};
+use datafast_ports::store::{ImportRecord, ImportedPayment, Storage, StoreError};
 
 use super::fixtures::*;
 
@@ -123,4 +124,94 @@ pub async fn sync_state_is_kept_with_its_connection(store: &dyn Storage) {
         Err(StoreError::NotFound)
     );
     assert!(store.connections(site.id).await.unwrap().is_empty());
+}
+
+pub async fn an_import_page_and_its_sync_state_are_stored_together(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    store
+        .save_connection(site.id, &connection(Provider::Stripe, &[1], at(10)))
+        .await
+        .unwrap();
+    let known = payment(site.id, "pi_known", Some("v1"), at(1));
+    store.record_payment(&known, None).await.unwrap();
+    let fresh = payment(site.id, "pi_new", Some("v2"), at(2));
+    let goal = payment_goal_event(&fresh);
+    let refunded = Payment {
+        amount_minor: 0,
+        refunded: true,
+        ..known.clone()
+    };
+    let page = vec![
+        ImportedPayment {
+            payment: fresh.clone(),
+            goal_event: Some(goal),
+        },
+        ImportedPayment {
+            payment: refunded.clone(),
+            goal_event: None,
+        },
+        ImportedPayment {
+            payment: fresh.clone(),
+            goal_event: None,
+        },
+    ];
+    let after = SyncState {
+        page: Some("c:ch_2".to_owned()),
+        window: Some(SyncWindow {
+            from: at(0),
+            to: at(100),
+        }),
+        imported_payments: 5,
+        ..SyncState::default()
+    };
+    let records = store
+        .store_import_page(site.id, Provider::Stripe, page.clone(), &after)
+        .await
+        .unwrap();
+    // The second appearance of the new payment, in the same page, is already known.
+    assert_eq!(
+        records,
+        vec![
+            ImportRecord::New,
+            ImportRecord::Settled,
+            ImportRecord::Unchanged
+        ]
+    );
+    assert_eq!(
+        store.payments(site.id).await.unwrap(),
+        vec![refunded.clone(), fresh.clone()]
+    );
+    assert_eq!(
+        all_events(store).await.len(),
+        1,
+        "the new payment's goal event"
+    );
+    let saved = &store.connections(site.id).await.unwrap()[0].sync;
+    assert_eq!(saved.page, after.page);
+    assert_eq!(saved.imported_payments, 6, "five before, one new");
+
+    // The same page again changes nothing but the state.
+    let again = store
+        .store_import_page(site.id, Provider::Stripe, page.clone(), &after)
+        .await
+        .unwrap();
+    assert!(again.iter().all(|r| *r == ImportRecord::Unchanged));
+    assert_eq!(store.payments(site.id).await.unwrap().len(), 2);
+
+    // Without the connection the page is refused whole.
+    store
+        .delete_connection(site.id, Provider::Stripe)
+        .await
+        .unwrap();
+    let late = ImportedPayment {
+        payment: payment(site.id, "pi_late", None, at(3)),
+        goal_event: None,
+    };
+    assert_eq!(
+        store
+            .store_import_page(site.id, Provider::Stripe, vec![late], &after)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(store.payments(site.id).await.unwrap().len(), 2);
 }

@@ -280,38 +280,3 @@ pub async fn deleting_payments_removes_their_goal_events(store: &dyn Storage) {
     );
     assert_eq!(goal_event_transactions(store, site).await, ["tx_1"]);
 }
-
-pub async fn a_refund_settles_the_amount_and_flag_of_a_recorded_payment(store: &dyn Storage) {
-    let (site, other) = (website_id(1), website_id(2));
-    let paid = payment(site, "pi_1", Some("v1"), at(1));
-    let elsewhere = Payment {
-        website_id: other,
-        ..paid.clone()
-    };
-    store.record_payment(&paid, None).await.unwrap();
-    store.record_payment(&elsewhere, None).await.unwrap();
-
-    // A partial refund lowers the amount; the same refund again changes nothing.
-    let net = paid.amount_minor - 100;
-    assert!(store.settle_refund(site, "pi_1", net, false).await.unwrap());
-    assert!(!store.settle_refund(site, "pi_1", net, false).await.unwrap());
-    let partly = Payment {
-        amount_minor: net,
-        ..paid.clone()
-    };
-    assert_eq!(store.payments(site).await.unwrap(), vec![partly]);
-
-    // A full refund marks it refunded; other websites' payments are untouched.
-    assert!(store.settle_refund(site, "pi_1", 0, true).await.unwrap());
-    let refunded = Payment {
-        amount_minor: 0,
-        refunded: true,
-        ..paid.clone()
-    };
-    assert_eq!(store.payments(site).await.unwrap(), vec![refunded]);
-    assert_eq!(store.payments(other).await.unwrap(), vec![elsewhere]);
-
-    // An unknown transaction is not created by a refund.
-    assert!(!store.settle_refund(site, "pi_2", 0, true).await.unwrap());
-    assert_eq!(transaction_ids(store, site).await, vec!["pi_1".to_owned()]);
-}

@@ -6,10 +6,12 @@
 //! that reads them reads the real thing.
 
 mod lemonsqueezy;
+mod list;
 mod paddle;
 mod polar;
 mod server;
 mod stripe;
+mod time;
 
 pub use server::{Account, Fake, FakePayment, Recorded};
 
@@ -29,10 +31,10 @@ impl FakeProviders {
     /// A fake could not bind a loopback port.
     pub async fn start() -> std::io::Result<Self> {
         Ok(Self {
-            stripe: Fake::start(stripe::routes).await?,
-            lemonsqueezy: Fake::start(lemonsqueezy::routes).await?,
-            polar: Fake::start(polar::routes).await?,
-            paddle: Fake::start(paddle::routes).await?,
+            stripe: Fake::start(stripe::routes, stripe::refusal).await?,
+            lemonsqueezy: Fake::start(lemonsqueezy::routes, lemonsqueezy::refusal).await?,
+            polar: Fake::start(polar::routes, polar::refusal).await?,
+            paddle: Fake::start(paddle::routes, paddle::refusal).await?,
         })
     }
 }

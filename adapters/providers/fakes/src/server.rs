@@ -1,12 +1,15 @@
 //! What every fake shares: its loopback server, the credentials it knows, the faults it has
-//! been told to inject, and the requests it has seen.
+//! been told to inject, the requests it has seen, and the payments it holds.
 
 use std::collections::{HashMap, HashSet};
+use std::future::{Ready, ready};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use actix_web::dev::Payload;
+use actix_web::error::{ErrorInternalServerError, InternalError};
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, ServiceConfig};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer};
 use serde_json::Value;
 
 /// What a credential opens at a fake provider.
@@ -116,6 +119,23 @@ pub(crate) struct State {
     requests: Vec<Recorded>,
     /// Oldest first, as added.
     pub(crate) payments: Vec<FakePayment>,
+    /// Positions in `payments`, newest first (later-added first among equal times): the order
+    /// the providers list in, kept so that a page is found without sorting every payment.
+    pub(crate) newest_first: Vec<usize>,
+    /// Position in `payments` by payment id.
+    pub(crate) by_id: HashMap<String, usize>,
+}
+
+impl State {
+    fn add_payments(&mut self, payments: impl IntoIterator<Item = FakePayment>) {
+        for payment in payments {
+            self.by_id.insert(payment.id.clone(), self.payments.len());
+            self.payments.push(payment);
+        }
+        let mut order: Vec<usize> = (0..self.payments.len()).rev().collect();
+        order.sort_by_key(|&at| std::cmp::Reverse(self.payments[at].created));
+        self.newest_first = order;
+    }
 }
 
 /// Why a fake refuses a request before the route's own logic.
@@ -151,37 +171,53 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How a fake words a refusal: its provider's answer to `request`, refused for that reason.
+pub(crate) type Refusal = fn(Refused, &HttpRequest) -> HttpResponse;
+
+/// A request the fake serves, once [`gate`] has let it through: the account its credential
+/// opens, and the fake's state. A route that takes it is reached only then; a refused request
+/// gets its fake's [`Refusal`] instead.
+#[derive(Debug)]
+pub(crate) struct Admitted {
+    pub(crate) account: Account,
+    pub(crate) state: Shared,
+}
+
+impl FromRequest for Admitted {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(admit(request))
+    }
+}
+
+fn admit(request: &HttpRequest) -> Result<Admitted, actix_web::Error> {
+    let (Some(state), Some(refusal)) =
+        (request.app_data::<Shared>(), request.app_data::<Refusal>())
+    else {
+        return Err(ErrorInternalServerError(
+            "a fake without its state or refusal",
+        ));
+    };
+    match gate(state, request) {
+        Ok(account) => Ok(Admitted {
+            account,
+            state: state.clone(),
+        }),
+        Err(refused) => {
+            Err(InternalError::from_response("refused", refusal(refused, request)).into())
+        }
+    }
+}
+
 /// Records `request` and decides whether the fake serves it: the account its credential
 /// opens, or why not.
-pub(crate) fn gate(state: &Shared, request: &HttpRequest) -> Result<Account, Refused> {
-    let authorization = request
-        .headers()
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+fn gate(state: &Shared, request: &HttpRequest) -> Result<Account, Refused> {
     let mut state = lock(state);
-    state.requests.push(Recorded {
-        path_and_query: request
-            .uri()
-            .path_and_query()
-            .map_or_else(String::new, |p| p.as_str().to_owned()),
-        authorization,
-    });
-    match state.healthy_for {
-        Some((0, failures)) => {
-            state.failing = failures;
-            state.healthy_for = None;
-        }
-        Some((left, failures)) => state.healthy_for = Some((left - 1, failures)),
-        None => {}
-    }
-    if state.throttled > 0 {
-        state.throttled -= 1;
-        return Err(Refused::Throttled);
-    }
-    if state.failing > 0 {
-        state.failing -= 1;
-        return Err(Refused::Failing);
+    record(&mut state, request);
+    if let Some(refused) = injected_fault(&mut state) {
+        return Err(refused);
     }
     match bearer(request) {
         Some(key) if !state.revoked.contains(key) => state
@@ -194,6 +230,52 @@ pub(crate) fn gate(state: &Shared, request: &HttpRequest) -> Result<Account, Ref
     }
 }
 
+fn record(state: &mut State, request: &HttpRequest) {
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    state.requests.push(Recorded {
+        path_and_query: request
+            .uri()
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned()),
+        authorization,
+    });
+}
+
+/// The fault the fake was told to answer this request with, if any, counting it off.
+fn injected_fault(state: &mut State) -> Option<Refused> {
+    match state.healthy_for {
+        Some((0, failures)) => {
+            state.failing = failures;
+            state.healthy_for = None;
+        }
+        Some((left, failures)) => state.healthy_for = Some((left - 1, failures)),
+        None => {}
+    }
+    if state.throttled > 0 {
+        state.throttled -= 1;
+        return Some(Refused::Throttled);
+    }
+    if state.failing > 0 {
+        state.failing -= 1;
+        return Some(Refused::Failing);
+    }
+    None
+}
+
+/// The held payments `keep` lets through, oldest first as added.
+pub(crate) fn held(state: &Shared, keep: impl Fn(&FakePayment) -> bool) -> Vec<FakePayment> {
+    lock(state)
+        .payments
+        .iter()
+        .filter(|p| keep(p))
+        .cloned()
+        .collect()
+}
+
 /// One running fake provider.
 #[derive(Debug, Clone)]
 pub struct Fake {
@@ -202,10 +284,20 @@ pub struct Fake {
 }
 
 impl Fake {
-    pub(crate) async fn start(routes: fn(&mut ServiceConfig)) -> std::io::Result<Self> {
+    /// Starts a fake serving `routes`, answering the requests it refuses with `refusal`.
+    pub(crate) async fn start(
+        routes: fn(&mut ServiceConfig),
+        refusal: Refusal,
+    ) -> std::io::Result<Self> {
         let state: Shared = Data::new(Mutex::new(State::default()));
         let shared = state.clone();
-        let server = HttpServer::new(move || App::new().app_data(shared.clone()).configure(routes))
+        let app = move || {
+            App::new()
+                .app_data(shared.clone())
+                .app_data(refusal)
+                .configure(routes)
+        };
+        let server = HttpServer::new(app)
             .workers(1)
             .disable_signals()
             .bind(("127.0.0.1", 0))?;
@@ -254,16 +346,17 @@ impl Fake {
 
     /// Adds payments the provider then lists.
     pub fn add_payments(&self, payments: impl IntoIterator<Item = FakePayment>) {
-        lock(&self.state).payments.extend(payments);
+        lock(&self.state).add_payments(payments);
     }
 
     /// Refunds `amount_minor` more of payment `id` at `at` (unix seconds); false when there is
     /// no such payment.
     pub fn refund(&self, id: &str, amount_minor: i64, at: i64) -> bool {
         let mut state = lock(&self.state);
-        let Some(payment) = state.payments.iter_mut().find(|p| p.id == id) else {
+        let Some(&position) = state.by_id.get(id) else {
             return false;
         };
+        let payment = &mut state.payments[position];
         payment.refunded_minor = (payment.refunded_minor + amount_minor).min(payment.amount_minor);
         payment.refunded_at = Some(at);
         true
@@ -278,5 +371,10 @@ impl Fake {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
         lock(&self.state).requests.clone()
+    }
+
+    /// How many requests it received so far.
+    pub fn request_count(&self) -> usize {
+        lock(&self.state).requests.len()
     }
 }

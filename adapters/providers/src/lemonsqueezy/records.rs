@@ -7,7 +7,7 @@
 //! payment as the order that opened the subscription.
 //!
 //! Checkout custom data reaches Lemon Squeezy's webhooks only, never these lists, so no visitor
-//! is read here; the import attributes these payments by email instead.
+//! is read here: these payments are counted unattributed (attribution by email is not built).
 
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -16,8 +16,9 @@ use datafast_domain::integration::Provider;
 use datafast_domain::provider_payment::{
     Customer, ProviderPayment, Refund, Subscription, SyncWindow,
 };
-use datafast_domain::website::Currency;
 use datafast_ports::providers::ProviderError;
+
+use crate::payment::{currency, refund};
 
 /// What a renewal invoice's transaction id starts with.
 const INVOICE_PREFIX: &str = "subscription-invoice:";
@@ -124,12 +125,7 @@ fn sale(
     renewal: bool,
     subscription: Option<Subscription>,
 ) -> Result<ProviderPayment, ProviderError> {
-    let currency = Currency::parse(&sale.currency).map_err(|_| {
-        ProviderError::Unavailable(format!(
-            "Lemon Squeezy sent an unknown currency {}",
-            sale.currency
-        ))
-    })?;
+    let currency = currency(&sale.currency, Provider::LemonSqueezy)?;
     Ok(ProviderPayment {
         provider: Provider::LemonSqueezy,
         transaction_id,
@@ -142,7 +138,7 @@ fn sale(
             name: sale.user_name.clone(),
         },
         renewal,
-        refund: refund(sale),
+        refund: refund_of(sale),
         subscription,
         occurred_at: sale.created_at,
         visitor_id: None,
@@ -152,14 +148,6 @@ fn sale(
 
 /// A partial refund keeps the status `paid` or becomes `partial_refund`; a full one is
 /// `refunded`.
-fn refund(sale: &Sale) -> Refund {
-    if sale.status == "refunded" || (sale.total > 0 && sale.refunded_amount >= sale.total) {
-        Refund::Full
-    } else if sale.refunded_amount > 0 {
-        Refund::Partial {
-            amount_minor: sale.refunded_amount,
-        }
-    } else {
-        Refund::None
-    }
+fn refund_of(sale: &Sale) -> Refund {
+    refund(sale.total, sale.refunded_amount, sale.status == "refunded")
 }

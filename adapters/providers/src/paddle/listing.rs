@@ -13,12 +13,14 @@ use jiff::Timestamp;
 use reqwest::Url;
 use serde::Deserialize;
 
-use datafast_domain::provider_payment::SyncWindow;
+use datafast_domain::integration::Provider;
+use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
 use datafast_ports::providers::{PaymentPage, ProviderError};
 
 use super::VERSION;
 use super::transactions::{Transaction, payment};
 use crate::api::Api;
+use crate::cursor::{AfterIds, Phase};
 
 /// Paddle's largest transaction page; refund pages match it, so that one request reads all
 /// the transactions a page of refunds names.
@@ -28,6 +30,9 @@ const PAGE_SIZE: &str = "30";
 const BILLED: &str = "billed,paid,completed";
 /// The customer, for an email; the adjustment totals, for what was refunded.
 const INCLUDE: &str = "customer,adjustments_totals";
+
+/// The transactions billed in the window, then the refunds approved in it.
+const CURSOR: AfterIds = AfterIds::new("transactions", "refunds", Provider::Paddle);
 
 #[derive(Deserialize)]
 struct List<T> {
@@ -54,30 +59,6 @@ struct Adjustment {
     created_at: Timestamp,
 }
 
-/// Where a page of the listing starts: a list, and the id it goes on after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cursor<'a> {
-    Transactions(Option<&'a str>),
-    Refunds(Option<&'a str>),
-}
-
-impl<'a> Cursor<'a> {
-    fn parse(page: Option<&'a str>) -> Result<Self, ProviderError> {
-        let parsed = match page {
-            None => Some(Cursor::Transactions(None)),
-            Some("refunds") => Some(Cursor::Refunds(None)),
-            Some(page) => match page.split_once(':') {
-                Some(("transactions", id)) if !id.is_empty() => {
-                    Some(Cursor::Transactions(Some(id)))
-                }
-                Some(("refunds", id)) if !id.is_empty() => Some(Cursor::Refunds(Some(id))),
-                _ => None,
-            },
-        };
-        parsed.ok_or_else(|| ProviderError::Unavailable(format!("unknown Paddle cursor {page:?}")))
-    }
-}
-
 /// One page of the transactions billed within `window`, or of the refunds approved in it.
 pub(crate) async fn payments(
     api: &Api,
@@ -85,9 +66,10 @@ pub(crate) async fn payments(
     window: &SyncWindow,
     page: Option<&str>,
 ) -> Result<PaymentPage, ProviderError> {
-    match Cursor::parse(page)? {
-        Cursor::Transactions(after) => transactions(api, key, window, after).await,
-        Cursor::Refunds(after) => refunds(api, key, window, after).await,
+    let cursor = CURSOR.parse(page)?;
+    match cursor.phase {
+        Phase::First => transactions(api, key, window, cursor.after).await,
+        Phase::Second => refunds(api, key, window, cursor.after).await,
     }
 }
 
@@ -111,13 +93,10 @@ async fn transactions(
     query.extend(after.map(|id| ("after", id)));
     let list: List<Transaction> = api.get("transactions", &query, key, &VERSION).await?;
     let payments = list.data.iter().map(payment).collect::<Result<_, _>>()?;
-    let next = match continues_after(&list, |t| &t.id) {
-        Some(after) => format!("transactions:{after}"),
-        None => "refunds".to_owned(),
-    };
+    let after = continues_after(&list, |t| &t.id);
     Ok(PaymentPage {
         payments,
-        next: Some(next),
+        next: CURSOR.next(Phase::First, after.as_deref()),
     })
 }
 
@@ -145,31 +124,35 @@ async fn refunds(
         .collect();
     refunded.sort_unstable();
     refunded.dedup();
-    let mut payments = Vec::new();
-    if !refunded.is_empty() {
-        let ids = refunded.join(",");
-        let query = [
-            ("id", ids.as_str()),
-            ("per_page", PAGE_SIZE),
-            ("include", INCLUDE),
-        ];
-        let transactions: List<Transaction> =
-            api.get("transactions", &query, key, &VERSION).await?;
-        payments = transactions
-            .data
-            .iter()
-            .map(payment)
-            .collect::<Result<_, _>>()?;
-    }
     let reached_back = list
         .data
         .last()
         .is_none_or(|last| last.created_at < window.from);
-    let next = match continues_after(&list, |a| &a.id) {
-        Some(after) if !reached_back => Some(format!("refunds:{after}")),
-        _ => None,
-    };
-    Ok(PaymentPage { payments, next })
+    let after = continues_after(&list, |a| &a.id).filter(|_| !reached_back);
+    Ok(PaymentPage {
+        payments: refunded_transactions(api, key, &refunded).await?,
+        next: CURSOR.next(Phase::Second, after.as_deref()),
+    })
+}
+
+/// The transactions `ids` name, as payments: one request, since a refund page is no larger
+/// than a transaction page.
+async fn refunded_transactions(
+    api: &Api,
+    key: &str,
+    ids: &[&str],
+) -> Result<Vec<ProviderPayment>, ProviderError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = ids.join(",");
+    let query = [
+        ("id", ids.as_str()),
+        ("per_page", PAGE_SIZE),
+        ("include", INCLUDE),
+    ];
+    let transactions: List<Transaction> = api.get("transactions", &query, key, &VERSION).await?;
+    transactions.data.iter().map(payment).collect()
 }
 
 /// Where the list goes on: the `after` of Paddle's `next` link (else the page's last id), when
@@ -201,21 +184,23 @@ fn whole_second(at: Timestamp, up: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cursor::AfterId;
 
     #[test]
     fn cursors_name_a_list_and_where_it_goes_on() {
-        assert_eq!(Cursor::parse(None), Ok(Cursor::Transactions(None)));
-        assert_eq!(Cursor::parse(Some("refunds")), Ok(Cursor::Refunds(None)));
+        let at = |phase, after| AfterId { phase, after };
+        assert_eq!(CURSOR.parse(None), Ok(at(Phase::First, None)));
+        assert_eq!(CURSOR.parse(Some("refunds")), Ok(at(Phase::Second, None)));
         assert_eq!(
-            Cursor::parse(Some("transactions:txn_01")),
-            Ok(Cursor::Transactions(Some("txn_01")))
+            CURSOR.parse(Some("transactions:txn_01")),
+            Ok(at(Phase::First, Some("txn_01")))
         );
         assert_eq!(
-            Cursor::parse(Some("refunds:adj_01")),
-            Ok(Cursor::Refunds(Some("adj_01")))
+            CURSOR.parse(Some("refunds:adj_01")),
+            Ok(at(Phase::Second, Some("adj_01")))
         );
         for bad in ["transactions:", "transactions", "r:adj_01"] {
-            assert!(Cursor::parse(Some(bad)).is_err(), "{bad}");
+            assert!(CURSOR.parse(Some(bad)).is_err(), "{bad}");
         }
     }
 

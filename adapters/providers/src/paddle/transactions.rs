@@ -11,12 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use datafast_domain::integration::Provider;
-use datafast_domain::provider_payment::{Customer, ProviderPayment, Refund, Subscription};
-use datafast_domain::website::Currency;
+use datafast_domain::provider_payment::{Customer, ProviderPayment, Subscription};
 use datafast_ports::providers::ProviderError;
 
-const VISITOR: &str = "datafast_visitor_id";
-const SESSION: &str = "datafast_session_id";
+use crate::payment::{SESSION, VISITOR, currency, refund};
 
 #[derive(Deserialize)]
 pub(super) struct Transaction {
@@ -75,11 +73,6 @@ struct Breakdown {
     refund: String,
 }
 
-fn currency(code: &str) -> Result<Currency, ProviderError> {
-    Currency::parse(code)
-        .map_err(|_| ProviderError::Unavailable(format!("Paddle sent an unknown currency {code}")))
-}
-
 fn minor_units(amount: &str) -> Result<i64, ProviderError> {
     amount
         .parse()
@@ -92,7 +85,7 @@ pub(super) fn payment(transaction: &Transaction) -> Result<ProviderPayment, Prov
         Some(Totals {
             grand_total,
             currency_code: Some(code),
-        }) => Some((minor_units(grand_total)?, currency(code)?)),
+        }) => Some((minor_units(grand_total)?, currency(code, Provider::Paddle)?)),
         _ => None,
     };
     let refunded = match transaction
@@ -120,7 +113,7 @@ pub(super) fn payment(transaction: &Transaction) -> Result<ProviderPayment, Prov
         provider: Provider::Paddle,
         transaction_id: transaction.id.clone(),
         amount_minor,
-        currency: currency(&transaction.currency_code)?,
+        currency: currency(&transaction.currency_code, Provider::Paddle)?,
         settlement,
         customer: Customer {
             id: transaction.customer_id.clone(),
@@ -128,15 +121,7 @@ pub(super) fn payment(transaction: &Transaction) -> Result<ProviderPayment, Prov
             name: customer.and_then(|c| c.name.clone()),
         },
         renewal,
-        refund: if amount_minor > 0 && refunded >= amount_minor {
-            Refund::Full
-        } else if refunded > 0 {
-            Refund::Partial {
-                amount_minor: refunded,
-            }
-        } else {
-            Refund::None
-        },
+        refund: refund(amount_minor, refunded, false),
         subscription: transaction
             .subscription_id
             .clone()

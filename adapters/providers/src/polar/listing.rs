@@ -10,16 +10,21 @@ use jiff::Timestamp;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use datafast_domain::provider_payment::SyncWindow;
+use datafast_domain::integration::Provider;
+use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
 use datafast_ports::providers::{PaymentPage, ProviderError};
 
 use super::orders::{Order, payment};
 use crate::api::Api;
+use crate::cursor::{NumberedPage, NumberedPages, Phase};
 
 /// Polar's largest page.
 const PAGE_SIZE: &str = "100";
 /// Each refund on a page costs a request for its order, so refund pages are kept small.
 const REFUND_PAGE_SIZE: &str = "20";
+
+/// The organization's orders, then its refunds.
+const PAGES: NumberedPages = NumberedPages::new("orders", "refunds", Provider::Polar);
 
 #[derive(Deserialize)]
 struct List<T> {
@@ -39,52 +44,6 @@ struct RefundObject {
     status: String,
 }
 
-/// Where a page of the listing starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cursor {
-    Orders(u32),
-    Refunds(u32),
-}
-
-impl Cursor {
-    fn parse(page: Option<&str>) -> Result<Self, ProviderError> {
-        let Some(page) = page else {
-            return Ok(Cursor::Orders(1));
-        };
-        let parsed = match page.split_once(':') {
-            Some(("orders", number)) => number.parse().ok().map(Cursor::Orders),
-            Some(("refunds", number)) => number.parse().ok().map(Cursor::Refunds),
-            _ => None,
-        };
-        parsed
-            .filter(|cursor| cursor.number() > 0)
-            .ok_or_else(|| ProviderError::Unavailable(format!("unknown Polar cursor {page:?}")))
-    }
-
-    fn number(self) -> u32 {
-        match self {
-            Cursor::Orders(number) | Cursor::Refunds(number) => number,
-        }
-    }
-
-    /// The page after this one, or the first of the next list, or none after the last.
-    fn after(self, more: bool) -> Option<Cursor> {
-        match (self, more) {
-            (Cursor::Orders(number), true) => Some(Cursor::Orders(number + 1)),
-            (Cursor::Orders(_), false) => Some(Cursor::Refunds(1)),
-            (Cursor::Refunds(number), true) => Some(Cursor::Refunds(number + 1)),
-            (Cursor::Refunds(_), false) => None,
-        }
-    }
-
-    fn encode(self) -> String {
-        match self {
-            Cursor::Orders(number) => format!("orders:{number}"),
-            Cursor::Refunds(number) => format!("refunds:{number}"),
-        }
-    }
-}
-
 /// One page of the organization's orders made within `window`, or of its refunds made in it.
 pub(crate) async fn payments(
     api: &Api,
@@ -93,61 +52,87 @@ pub(crate) async fn payments(
     window: &SyncWindow,
     page: Option<&str>,
 ) -> Result<PaymentPage, ProviderError> {
-    let cursor = Cursor::parse(page)?;
-    let number = cursor.number().to_string();
-    let within = |at: Timestamp| window.from <= at && at < window.to;
-    let mut query = vec![
+    let cursor = PAGES.parse(page)?;
+    let number = cursor.number.to_string();
+    let query = [
         ("organization_id", organization_id),
         ("page", number.as_str()),
         ("sorting", "-created_at"),
     ];
-    let (payments, more) = match cursor {
-        Cursor::Orders(_) => {
-            query.push(("limit", PAGE_SIZE));
+    let (payments, more) = match cursor.phase {
+        Phase::First => {
+            let query = [&query[..], &[("limit", PAGE_SIZE)]].concat();
             let list: List<Order> = api.get("v1/orders/", &query, token, &[]).await?;
-            let mut payments = Vec::new();
-            for order in list.items.iter().filter(|o| within(o.created_at)) {
-                payments.extend(payment(order)?);
-            }
             let more = more_after(cursor, &list, |o| o.created_at, window);
-            (payments, more)
+            (made_within(&list, window)?, more)
         }
-        Cursor::Refunds(_) => {
-            query.extend([("limit", REFUND_PAGE_SIZE), ("succeeded", "true")]);
+        Phase::Second => {
+            let query = [
+                &query[..],
+                &[("limit", REFUND_PAGE_SIZE), ("succeeded", "true")],
+            ]
+            .concat();
             let list: List<RefundObject> = api.get("v1/refunds/", &query, token, &[]).await?;
-            let mut orders: Vec<&str> = list
-                .items
-                .iter()
-                .filter(|r| r.status == "succeeded" && within(r.created_at))
-                .map(|r| r.order_id.as_str())
-                .collect();
-            orders.sort_unstable();
-            orders.dedup();
-            let mut payments = Vec::new();
-            for id in orders {
-                if let Some(order) = order(api, token, id).await? {
-                    payments.extend(payment(&order)?);
-                }
-            }
             let more = more_after(cursor, &list, |r| r.created_at, window);
-            (payments, more)
+            (refunded_within(api, token, &list, window).await?, more)
         }
     };
     Ok(PaymentPage {
         payments,
-        next: cursor.after(more).map(Cursor::encode),
+        next: PAGES.next(cursor, more),
     })
+}
+
+/// The page's orders made within `window`, as payments.
+fn made_within(
+    list: &List<Order>,
+    window: &SyncWindow,
+) -> Result<Vec<ProviderPayment>, ProviderError> {
+    let mut payments = Vec::new();
+    for order in list.items.iter().filter(|o| within(window, o.created_at)) {
+        payments.extend(payment(order)?);
+    }
+    Ok(payments)
+}
+
+/// The orders the page's refunds made within `window` gave back, as they stand now: each read
+/// once, however many of its refunds the page holds.
+async fn refunded_within(
+    api: &Api,
+    token: &str,
+    list: &List<RefundObject>,
+    window: &SyncWindow,
+) -> Result<Vec<ProviderPayment>, ProviderError> {
+    let mut orders: Vec<&str> = list
+        .items
+        .iter()
+        .filter(|r| r.status == "succeeded" && within(window, r.created_at))
+        .map(|r| r.order_id.as_str())
+        .collect();
+    orders.sort_unstable();
+    orders.dedup();
+    let mut payments = Vec::new();
+    for id in orders {
+        if let Some(order) = order(api, token, id).await? {
+            payments.extend(payment(&order)?);
+        }
+    }
+    Ok(payments)
+}
+
+fn within(window: &SyncWindow, at: Timestamp) -> bool {
+    window.from <= at && at < window.to
 }
 
 /// Whether the list goes on past this page with records the window may still need: there is a
 /// later page, and this one did not already reach back before the window.
 fn more_after<T>(
-    cursor: Cursor,
+    cursor: NumberedPage,
     list: &List<T>,
     created: impl Fn(&T) -> Timestamp,
     window: &SyncWindow,
 ) -> bool {
-    cursor.number() < list.pagination.max_page
+    cursor.number < list.pagination.max_page
         && list
             .items
             .last()
@@ -166,15 +151,14 @@ async fn order(api: &Api, token: &str, id: &str) -> Result<Option<Order>, Provid
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cursor::assert_reads_back;
 
     #[test]
     fn cursors_read_back_what_they_wrote() {
-        assert_eq!(Cursor::parse(None), Ok(Cursor::Orders(1)));
-        for cursor in [Cursor::Orders(2), Cursor::Refunds(1)] {
-            assert_eq!(Cursor::parse(Some(&cursor.encode())), Ok(cursor));
-        }
-        for bad in ["orders:0", "refunds:", "orders", "c:1"] {
-            assert!(Cursor::parse(Some(bad)).is_err(), "{bad}");
-        }
+        assert_reads_back(
+            PAGES,
+            [(Phase::First, 2), (Phase::Second, 1)],
+            &["orders:0", "refunds:", "orders", "c:1"],
+        );
     }
 }

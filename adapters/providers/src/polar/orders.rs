@@ -11,11 +11,10 @@ use serde_json::Value;
 
 use datafast_domain::integration::Provider;
 use datafast_domain::provider_payment::{Customer, ProviderPayment, Refund, Subscription};
-use datafast_domain::website::Currency;
 use datafast_ports::providers::ProviderError;
 
-const VISITOR: &str = "datafast_visitor_id";
-const SESSION: &str = "datafast_session_id";
+use crate::payment::{SESSION, VISITOR, currency, refund};
+
 /// The statuses of an order that was paid, some or all of it since perhaps given back.
 const PAID: [&str; 3] = ["paid", "refunded", "partially_refunded"];
 
@@ -56,9 +55,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
     if !PAID.contains(&order.status.as_str()) {
         return Ok(None);
     }
-    let currency = Currency::parse(&order.currency).map_err(|_| {
-        ProviderError::Unavailable(format!("Polar sent an unknown currency {}", order.currency))
-    })?;
+    let currency = currency(&order.currency, Provider::Polar)?;
     let meta = |name: &str| {
         order
             .metadata
@@ -83,7 +80,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
             name: order.customer.name.clone(),
         },
         renewal: order.billing_reason == "subscription_cycle",
-        refund: refund(order),
+        refund: refund_of(order),
         subscription: order.subscription_id.clone().map(|id| Subscription {
             id,
             trial: opened_trial,
@@ -95,15 +92,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
 }
 
 /// The amount is read with tax, so the tax given back counts towards the refund too.
-fn refund(order: &Order) -> Refund {
+fn refund_of(order: &Order) -> Refund {
     let given_back = order.refunded_amount + order.refunded_tax_amount;
-    if order.status == "refunded" || (order.total_amount > 0 && given_back >= order.total_amount) {
-        Refund::Full
-    } else if given_back > 0 {
-        Refund::Partial {
-            amount_minor: given_back,
-        }
-    } else {
-        Refund::None
-    }
+    refund(order.total_amount, given_back, order.status == "refunded")
 }

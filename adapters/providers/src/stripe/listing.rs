@@ -14,21 +14,19 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use datafast_domain::integration::Provider;
-use datafast_domain::provider_payment::{
-    Customer, ProviderPayment, Refund, Subscription, SyncWindow,
-};
-use datafast_domain::website::Currency;
+use datafast_domain::provider_payment::{Customer, ProviderPayment, Subscription, SyncWindow};
 use datafast_ports::providers::{PaymentPage, ProviderError};
 
 use super::VERSION;
 use crate::api::Api;
+use crate::cursor::{AfterId, AfterIds, Phase};
+use crate::payment::{SESSION, VISITOR, currency, refund};
 
 /// Stripe's largest page.
 const PAGE_SIZE: &str = "100";
-const VISITOR: &str = "datafast_visitor_id";
-const SESSION: &str = "datafast_session_id";
 
 type Metadata = HashMap<String, String>;
 
@@ -115,116 +113,82 @@ struct CheckoutSession {
     customer_details: Option<BillingDetails>,
 }
 
-/// Where a page of the listing starts.
-enum Cursor<'a> {
-    Charges(Option<&'a str>),
-    Refunds(Option<&'a str>),
+/// The charges created in the window, then the refunds made in it.
+const CURSOR: AfterIds = AfterIds::new("c", "r", Provider::Stripe);
+
+/// What Stripe lists for the import: where, what to expand of it, and the id to go on after.
+trait Listed: DeserializeOwned {
+    const PATH: &'static str;
+    const EXPAND: [&'static str; 2];
+    fn id(&self) -> &str;
 }
 
-fn cursor(page: Option<&str>) -> Result<Cursor<'_>, ProviderError> {
-    match page {
-        None => Ok(Cursor::Charges(None)),
-        Some("r") => Ok(Cursor::Refunds(None)),
-        Some(page) => match page.split_once(':') {
-            Some(("c", id)) => Ok(Cursor::Charges(Some(id))),
-            Some(("r", id)) => Ok(Cursor::Refunds(Some(id))),
-            _ => Err(ProviderError::Unavailable(format!(
-                "unknown Stripe cursor {page:?}"
-            ))),
-        },
+impl Listed for Charge {
+    const PATH: &'static str = "v1/charges";
+    const EXPAND: [&'static str; 2] = ["data.invoice", "data.balance_transaction"];
+    fn id(&self) -> &str {
+        &self.id
     }
 }
 
-pub(super) async fn page(
+impl Listed for RefundObject {
+    const PATH: &'static str = "v1/refunds";
+    const EXPAND: [&'static str; 2] = ["data.charge.invoice", "data.charge.balance_transaction"];
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// One page of charges, then of refunds, within `window`.
+pub(crate) async fn payments(
     api: &Api,
     key: &str,
     window: &SyncWindow,
     page: Option<&str>,
 ) -> Result<PaymentPage, ProviderError> {
-    match cursor(page)? {
-        Cursor::Charges(after) => charges(api, key, window, after).await,
-        Cursor::Refunds(after) => refunds(api, key, window, after).await,
+    let cursor = CURSOR.parse(page)?;
+    match cursor.phase {
+        Phase::First => {
+            let (charges, next) = list_page::<Charge>(api, key, window, cursor).await?;
+            let payments = normalise(api, key, charges.iter()).await?;
+            Ok(PaymentPage { payments, next })
+        }
+        Phase::Second => {
+            let (refunds, next) = list_page::<RefundObject>(api, key, window, cursor).await?;
+            let payments = normalise(api, key, refunded_charges(&refunds)).await?;
+            Ok(PaymentPage { payments, next })
+        }
     }
 }
 
-/// The query every list call shares: the window, the page size, where to start, and what to
-/// expand.
-fn list_query<'a>(
-    window: &'a (String, String),
-    after: Option<&'a str>,
-    expand: &[&'a str],
-) -> Vec<(&'a str, &'a str)> {
+/// The page of `T` made within `window` that `cursor` starts, and the cursor after it.
+async fn list_page<T: Listed>(
+    api: &Api,
+    key: &str,
+    window: &SyncWindow,
+    cursor: AfterId<'_>,
+) -> Result<(Vec<T>, Option<String>), ProviderError> {
+    let from = window.from.as_second().to_string();
+    let to = window.to.as_second().to_string();
     let mut query = vec![
         ("limit", PAGE_SIZE),
-        ("created[gte]", window.0.as_str()),
-        ("created[lt]", window.1.as_str()),
+        ("created[gte]", from.as_str()),
+        ("created[lt]", to.as_str()),
     ];
-    query.extend(after.map(|id| ("starting_after", id)));
-    query.extend(expand.iter().map(|field| ("expand[]", *field)));
-    query
+    query.extend(cursor.after.map(|id| ("starting_after", id)));
+    query.extend(T::EXPAND.map(|field| ("expand[]", field)));
+    let list: List<T> = api.get(T::PATH, &query, key, &VERSION).await?;
+    let last = list.data.last().filter(|_| list.has_more).map(T::id);
+    let next = CURSOR.next(cursor.phase, last);
+    Ok((list.data, next))
 }
 
-fn seconds(window: &SyncWindow) -> (String, String) {
-    (
-        window.from.as_second().to_string(),
-        window.to.as_second().to_string(),
-    )
-}
-
-async fn charges(
-    api: &Api,
-    key: &str,
-    window: &SyncWindow,
-    after: Option<&str>,
-) -> Result<PaymentPage, ProviderError> {
-    let bounds = seconds(window);
-    let query = list_query(
-        &bounds,
-        after,
-        &["data.invoice", "data.balance_transaction"],
-    );
-    let list: List<Charge> = api
-        .get("v1/charges", &query, key, &[("Stripe-Version", VERSION)])
-        .await?;
-    let next = match (list.has_more, list.data.last()) {
-        (true, Some(last)) => format!("c:{}", last.id),
-        _ => "r".to_owned(),
-    };
-    let charges: Vec<Charge> = list.data;
-    Ok(PaymentPage {
-        payments: normalise(api, key, charges.iter()).await?,
-        next: Some(next),
-    })
-}
-
-async fn refunds(
-    api: &Api,
-    key: &str,
-    window: &SyncWindow,
-    after: Option<&str>,
-) -> Result<PaymentPage, ProviderError> {
-    let bounds = seconds(window);
-    let query = list_query(
-        &bounds,
-        after,
-        &["data.charge.invoice", "data.charge.balance_transaction"],
-    );
-    let list: List<RefundObject> = api
-        .get("v1/refunds", &query, key, &[("Stripe-Version", VERSION)])
-        .await?;
-    let next = match (list.has_more, list.data.last()) {
-        (true, Some(last)) => Some(format!("r:{}", last.id)),
-        _ => None,
-    };
-    let charges = list
-        .data
+/// The charges refunds were made of, but for failed refunds, which gave nothing back.
+fn refunded_charges(refunds: &[RefundObject]) -> impl Iterator<Item = &Charge> {
+    refunds
         .iter()
         .filter(|refund| refund.status.as_deref() != Some("failed"))
-        .filter_map(|refund| refund.charge.as_ref()?.object());
-    Ok(PaymentPage {
-        payments: normalise(api, key, charges).await?,
-        next,
-    })
+        .filter_map(|refund| refund.charge.as_ref()?.object())
 }
 
 /// The succeeded charges as payments, each joined to its Checkout Session when it carries no
@@ -280,19 +244,9 @@ async fn session_by(
 ) -> Result<Option<CheckoutSession>, ProviderError> {
     let query = [(*field, value.as_str()), ("limit", "1")];
     let list: List<CheckoutSession> = api
-        .get(
-            "v1/checkout/sessions",
-            &query,
-            key,
-            &[("Stripe-Version", VERSION)],
-        )
+        .get("v1/checkout/sessions", &query, key, &VERSION)
         .await?;
     Ok(list.data.into_iter().next())
-}
-
-fn currency(code: &str) -> Result<Currency, ProviderError> {
-    Currency::parse(code)
-        .map_err(|_| ProviderError::Unavailable(format!("Stripe sent an unknown currency {code}")))
 }
 
 fn payment(
@@ -311,7 +265,10 @@ fn payment(
         .as_ref()
         .and_then(Expandable::object)
     {
-        Some(balance) => Some((balance.amount, currency(&balance.currency)?)),
+        Some(balance) => Some((
+            balance.amount,
+            currency(&balance.currency, Provider::Stripe)?,
+        )),
         None => None,
     };
     Ok(ProviderPayment {
@@ -321,7 +278,7 @@ fn payment(
             .clone()
             .unwrap_or_else(|| charge.id.clone()),
         amount_minor: charge.amount,
-        currency: currency(&charge.currency)?,
+        currency: currency(&charge.currency, Provider::Stripe)?,
         settlement,
         customer: Customer {
             id: charge.customer.clone(),
@@ -338,7 +295,7 @@ fn payment(
         renewal: invoice
             .and_then(|i| i.billing_reason.as_deref())
             .is_some_and(|reason| reason == "subscription_cycle"),
-        refund: refund(charge),
+        refund: refund(charge.amount, charge.amount_refunded, charge.refunded),
         subscription: invoice
             .and_then(|i| i.subscription.clone())
             .map(|id| Subscription { id, trial: false }),
@@ -348,16 +305,4 @@ fn payment(
         visitor_id: meta(VISITOR),
         session_id: meta(SESSION),
     })
-}
-
-fn refund(charge: &Charge) -> Refund {
-    if charge.refunded || (charge.amount > 0 && charge.amount_refunded >= charge.amount) {
-        Refund::Full
-    } else if charge.amount_refunded > 0 {
-        Refund::Partial {
-            amount_minor: charge.amount_refunded,
-        }
-    } else {
-        Refund::None
-    }
 }

@@ -8,15 +8,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use datafast_domain::integration::AccountFacts;
-use datafast_domain::provider_payment::SyncWindow;
 use datafast_domain::website::Currency;
-use datafast_ports::providers::{PaymentPage, ProviderError};
+use datafast_ports::providers::ProviderError;
 
 use crate::api::{Api, InvalidEndpoint};
 
+pub(crate) use listing::payments;
+
 /// The API version every request names, so that an account's default version cannot change
 /// the shapes read here (later versions moved `invoice` off charges).
-pub(crate) const VERSION: &str = "2024-12-18.acacia";
+const VERSION: [(&str, &str); 1] = [("Stripe-Version", "2024-12-18.acacia")];
 
 pub(crate) fn api(client: Client, base: &str) -> Result<Api, InvalidEndpoint> {
     Api::new(client, base, reason)
@@ -77,11 +78,10 @@ fn is_test_key(key: &str) -> bool {
 /// Reads the account. A restricted key is often not allowed to (403); one that can list
 /// checkout sessions, which the import needs anyway, is accepted with the facts unknown.
 pub(crate) async fn check(api: &Api, key: &str) -> Result<AccountFacts, ProviderError> {
-    let version = [("Stripe-Version", VERSION)];
-    match api.get::<Account>("v1/account", &[], key, &version).await {
+    match api.get::<Account>("v1/account", &[], key, &VERSION).await {
         Ok(account) => Ok(account.facts(key)),
         Err(failure) if failure.status() == Some(StatusCode::FORBIDDEN) => {
-            api.get::<List>("v1/checkout/sessions", &[("limit", "1")], key, &version)
+            api.get::<List>("v1/checkout/sessions", &[("limit", "1")], key, &VERSION)
                 .await?;
             Ok(AccountFacts {
                 name: None,
@@ -91,14 +91,4 @@ pub(crate) async fn check(api: &Api, key: &str) -> Result<AccountFacts, Provider
         }
         Err(failure) => Err(failure.into()),
     }
-}
-
-/// One page of charges, then of refunds, within `window`.
-pub(crate) async fn payments(
-    api: &Api,
-    key: &str,
-    window: &SyncWindow,
-    page: Option<&str>,
-) -> Result<PaymentPage, ProviderError> {
-    listing::page(api, key, window, page).await
 }

@@ -3,25 +3,20 @@
 //! `meta.page` and `links`.
 
 use actix_web::HttpResponse;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{CONTENT_TYPE, error};
-use crate::server::{Account, FakePayment, Shared, lock};
+use crate::list::numbered;
+use crate::server::{Account, FakePayment, Shared, held};
 
-/// A list request's query, as pairs.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Query(Vec<(String, String)>);
+/// Marks a query as Lemon Squeezy's.
+#[derive(Debug)]
+pub(crate) enum LemonSqueezy {}
+
+/// A list request's query: `filter[…]`, `page[…]` and `include`.
+pub(crate) type Query = crate::list::Query<LemonSqueezy>;
 
 impl Query {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
     /// `filter[name]`.
     pub(crate) fn filter(&self, name: &str) -> Option<&str> {
         self.get(&format!("filter[{name}]"))
@@ -30,18 +25,9 @@ impl Query {
     /// `page[number]` from 1, and `page[size]` from 1 to 100 (10 by default); `None` when one
     /// is not a number.
     pub(crate) fn page(&self) -> Option<(usize, usize)> {
-        let read = |name: &str, default: usize| match self.get(name) {
-            None => Some(default),
-            Some(text) => text.parse::<usize>().ok(),
-        };
-        let number = read("page[number]", 1)?.max(1);
-        let size = read("page[size]", 10)?.clamp(1, 100);
+        let number = self.count("page[number]", 1)?.max(1);
+        let size = self.count("page[size]", 10)?.clamp(1, 100);
         Some((number, size))
-    }
-
-    pub(crate) fn includes(&self, relationship: &str) -> bool {
-        self.get("include")
-            .is_some_and(|all| all.split(',').any(|name| name.trim() == relationship))
     }
 }
 
@@ -68,7 +54,7 @@ pub(crate) fn listed_store(account: &Account, query: &Query) -> Option<Store> {
 
 /// The held payments, newest first, as Lemon Squeezy lists.
 pub(crate) fn newest_first(state: &Shared) -> Vec<FakePayment> {
-    let mut payments = lock(state).payments.clone();
+    let mut payments = held(state, |_| true);
     payments.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
     payments
 }
@@ -86,9 +72,26 @@ pub(crate) fn list<T>(
     };
     let total = records.len();
     let last = total.div_ceil(size).max(1);
-    let start = ((number - 1) * size).min(total);
-    let end = (start + size).min(total);
-    let (data, included) = render(&records[start..end]);
+    let shown = numbered(total, number, size);
+    let (data, included) = render(&records[shown.clone()]);
+    let shown = (!shown.is_empty()).then_some((shown.start + 1, shown.end));
+    let mut body = json!({
+        "meta": {"page": {
+            "currentPage": number, "from": shown.map(|s| s.0), "lastPage": last,
+            "perPage": size, "to": shown.map(|s| s.1), "total": total
+        }},
+        "jsonapi": {"version": "1.0"},
+        "links": links(kind, number, last, size),
+        "data": data
+    });
+    if let Some(included) = included {
+        body["included"] = json!(included);
+    }
+    HttpResponse::Ok().content_type(CONTENT_TYPE).json(body)
+}
+
+/// The links to the first and last pages of `size`, and to those either side of `number`.
+fn links(kind: &str, number: usize, last: usize, size: usize) -> Value {
     let link = |page: usize| {
         format!(
             "https://api.lemonsqueezy.com/v1/{kind}?page%5Bnumber%5D={page}&page%5Bsize%5D={size}&sort=-createdAt"
@@ -101,18 +104,5 @@ pub(crate) fn list<T>(
     if number > 1 {
         links["prev"] = json!(link(number - 1));
     }
-    let shown = (start < end).then_some((start + 1, end));
-    let mut body = json!({
-        "meta": {"page": {
-            "currentPage": number, "from": shown.map(|s| s.0), "lastPage": last,
-            "perPage": size, "to": shown.map(|s| s.1), "total": total
-        }},
-        "jsonapi": {"version": "1.0"},
-        "links": links,
-        "data": data
-    });
-    if let Some(included) = included {
-        body["included"] = json!(included);
-    }
-    HttpResponse::Ok().content_type(CONTENT_TYPE).json(body)
+    links
 }

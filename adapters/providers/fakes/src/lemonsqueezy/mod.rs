@@ -11,7 +11,7 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::server::{FakePayment, Refused, Shared, gate, respond};
+use crate::server::{Admitted, FakePayment, Refused, respond};
 
 use list::{Query, list, listed_store, newest_first};
 use objects::{INITIAL_INVOICE_OFFSET, invoice, order, status, subscription};
@@ -45,7 +45,7 @@ fn error(status: u16, title: &str, detail: &str) -> HttpResponse {
 }
 
 /// The provider's answer to a refused request.
-fn refusal(refused: Refused) -> HttpResponse {
+pub(crate) fn refusal(refused: Refused, _: &HttpRequest) -> HttpResponse {
     match refused {
         Refused::Unauthorized => error(401, "Unauthorized", "Unauthenticated."),
         Refused::Throttled => error(429, "Too Many Requests", "Too Many Attempts."),
@@ -53,11 +53,7 @@ fn refusal(refused: Refused) -> HttpResponse {
     }
 }
 
-async fn me(state: Shared, request: HttpRequest) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn me(Admitted { account, .. }: Admitted) -> HttpResponse {
     HttpResponse::Ok().content_type(CONTENT_TYPE).json(json!({
         "jsonapi": {"version": "1.0"},
         "links": {"self": "https://api.lemonsqueezy.com/v1/users/1"},
@@ -70,11 +66,7 @@ async fn me(state: Shared, request: HttpRequest) -> HttpResponse {
     }))
 }
 
-async fn store(state: Shared, request: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn store(Admitted { account, .. }: Admitted, id: web::Path<String>) -> HttpResponse {
     if !account.sees(&id) {
         return error(
             404,
@@ -96,11 +88,7 @@ async fn store(state: Shared, request: HttpRequest, id: web::Path<String>) -> Ht
 }
 
 /// One-off payments and subscriptions' first payments, as orders.
-async fn orders(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn orders(Admitted { account, state }: Admitted, query: web::Query<Query>) -> HttpResponse {
     let Some(store) = listed_store(&account, &query) else {
         return list::<FakePayment>(&[], &query, "orders", |_| (Vec::new(), None));
     };
@@ -125,14 +113,9 @@ async fn orders(state: Shared, request: HttpRequest, query: web::Query<Query>) -
 
 /// Renewals, and the `initial` invoice of each subscription's first payment.
 async fn subscription_invoices(
-    state: Shared,
-    request: HttpRequest,
+    Admitted { account, state }: Admitted,
     query: web::Query<Query>,
 ) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
     let Some(store) = listed_store(&account, &query) else {
         return list::<(FakePayment, i64, &str)>(&[], &query, "subscription-invoices", |_| {
             (Vec::new(), None)

@@ -9,8 +9,8 @@
 use serde_json::{Value, json};
 
 use super::list::Store;
-use crate::paddle::time::rfc3339;
 use crate::server::FakePayment;
+use crate::time::rfc3339;
 
 /// How far above its order a subscription's `initial` invoice is numbered.
 pub(crate) const INITIAL_INVOICE_OFFSET: i64 = 1_000_000;
@@ -63,86 +63,100 @@ fn formatted(amount: i64, currency: &str) -> String {
     }
 }
 
-fn relationship(kind: &str, id: &str, name: &str) -> Value {
-    json!({"links": {
-        "related": format!("{API}/{kind}/{id}/{name}"),
-        "self": format!("{API}/{kind}/{id}/relationships/{name}")
-    }})
+/// A JSON:API resource of `kind` with `attributes`, linked to each of its `related` ones.
+fn resource(kind: &str, id: &str, related: &[&str], attributes: Value) -> Value {
+    let mut relationships = json!({});
+    for name in related {
+        relationships[*name] = json!({"links": {
+            "related": format!("{API}/{kind}/{id}/{name}"),
+            "self": format!("{API}/{kind}/{id}/relationships/{name}")
+        }});
+    }
+    json!({
+        "type": kind,
+        "id": id,
+        "attributes": attributes,
+        "relationships": relationships,
+        "links": {"self": format!("{API}/{kind}/{id}")}
+    })
 }
 
-/// The payment as an order; its subscription is named in `relationships` when `included`.
-pub(crate) fn order(payment: &FakePayment, store: Store, included: bool) -> Value {
+/// The attributes an order and a subscription invoice share: who paid, how much of what
+/// currency, and what was given back.
+fn sale(payment: &FakePayment, store: Store) -> Value {
     let currency = payment.currency.to_uppercase();
-    let amount = payment.amount_minor;
-    let refunded = payment.refunded_minor;
-    let id = payment.id.as_str();
-    let mut relationships = json!({});
-    for name in [
-        "store",
-        "customer",
-        "order-items",
-        "subscriptions",
-        "license-keys",
-        "discount-redemptions",
-    ] {
-        relationships[name] = relationship("orders", id, name);
-    }
-    if included {
-        let subscriptions: Vec<Value> = payment
-            .subscription_id
-            .iter()
-            .map(|s| json!({"type": "subscriptions", "id": s}))
-            .collect();
-        relationships["subscriptions"]["data"] = json!(subscriptions);
-    }
-    let mut attributes = json!({
+    let (amount, refunded) = (payment.amount_minor, payment.refunded_minor);
+    let mut sale = json!({
         "store_id": store.id,
         "customer_id": number(payment.customer_id.as_deref()),
-        "identifier": format!("104e18a2-d755-4d4b-80c4-{:0>12}", id),
-        "order_number": number(Some(id)),
         "user_name": payment.name,
         "user_email": payment.email,
-        "currency": currency,
-        "currency_rate": "1.00000000",
-        "subtotal": amount, "setup_fee": 0, "discount_total": 0, "tax": 0, "total": amount,
-        "refunded_amount": refunded,
-        "subtotal_usd": amount, "setup_fee_usd": 0, "discount_total_usd": 0, "tax_usd": 0,
-        "total_usd": amount, "refunded_amount_usd": refunded,
-        "tax_name": null, "tax_rate": "0.00", "tax_inclusive": false,
+        "currency": currency, "currency_rate": "1.00000000",
         "status": status(payment),
         "status_formatted": status_formatted(payment),
         "refunded": status(payment) == "refunded",
         "refunded_at": payment.refunded_at.map(time),
+        "subtotal": amount, "discount_total": 0, "tax": 0, "tax_inclusive": false,
+        "total": amount, "refunded_amount": refunded,
+        "subtotal_usd": amount, "discount_total_usd": 0, "tax_usd": 0, "total_usd": amount,
+        "refunded_amount_usd": refunded,
         "created_at": time(payment.created),
         "updated_at": time(updated(payment)),
         "test_mode": store.test_mode
     });
     extend(
-        &mut attributes,
+        &mut sale,
         json!({
             "subtotal_formatted": formatted(amount, &currency),
-            "setup_fee_formatted": formatted(0, &currency),
             "discount_total_formatted": formatted(0, &currency),
             "tax_formatted": formatted(0, &currency),
             "total_formatted": formatted(amount, &currency),
-            "refunded_amount_formatted": formatted(refunded, &currency),
+            "refunded_amount_formatted": formatted(refunded, &currency)
+        }),
+    );
+    sale
+}
+
+/// The payment as an order; its subscription is named in `relationships` when `included`.
+pub(crate) fn order(payment: &FakePayment, store: Store, included: bool) -> Value {
+    let currency = payment.currency.to_uppercase();
+    let id = payment.id.as_str();
+    let mut attributes = sale(payment, store);
+    extend(
+        &mut attributes,
+        json!({
+            "identifier": format!("104e18a2-d755-4d4b-80c4-{:0>12}", id),
+            "order_number": number(Some(id)),
+            "setup_fee": 0, "setup_fee_usd": 0, "setup_fee_formatted": formatted(0, &currency),
+            "tax_name": null, "tax_rate": "0.00",
             "first_order_item": {
                 "id": number(Some(id)), "order_id": number(Some(id)), "product_id": 1,
                 "variant_id": 1, "price_id": 1, "quantity": 1, "product_name": "Product",
-                "variant_name": "Default", "price": amount,
+                "variant_name": "Default", "price": payment.amount_minor,
                 "created_at": time(payment.created), "updated_at": time(payment.created),
                 "test_mode": store.test_mode
             },
             "urls": {"receipt": format!("https://app.lemonsqueezy.com/my-orders/{id}?signature=fake")}
         }),
     );
-    json!({
-        "type": "orders",
-        "id": id,
-        "attributes": attributes,
-        "relationships": relationships,
-        "links": {"self": format!("{API}/orders/{id}")}
-    })
+    let related = [
+        "store",
+        "customer",
+        "order-items",
+        "subscriptions",
+        "license-keys",
+        "discount-redemptions",
+    ];
+    let mut order = resource("orders", id, &related, attributes);
+    if included {
+        let subscriptions: Vec<Value> = payment
+            .subscription_id
+            .iter()
+            .map(|s| json!({"type": "subscriptions", "id": s}))
+            .collect();
+        order["relationships"]["subscriptions"]["data"] = json!(subscriptions);
+    }
+    order
 }
 
 /// Adds the fields of `more` to the object `value`; objects this large outgrow one `json!`.
@@ -158,8 +172,7 @@ pub(crate) fn subscription(payment: &FakePayment, store: Store) -> Option<Value>
     let trial_ends = payment
         .trial
         .then(|| time(payment.created + TRIAL_DAYS * 86_400));
-    let mut relationships = json!({});
-    for name in [
+    let related = [
         "store",
         "customer",
         "order",
@@ -168,88 +181,51 @@ pub(crate) fn subscription(payment: &FakePayment, store: Store) -> Option<Value>
         "variant",
         "subscription-items",
         "subscription-invoices",
-    ] {
-        relationships[name] = relationship("subscriptions", id, name);
-    }
-    Some(json!({
-        "type": "subscriptions",
-        "id": id,
-        "attributes": {
-            "store_id": store.id,
-            "customer_id": number(payment.customer_id.as_deref()),
-            "order_id": number(Some(&payment.id)),
-            "order_item_id": number(Some(&payment.id)),
-            "product_id": 1, "variant_id": 1,
-            "product_name": "Product", "variant_name": "Default",
-            "user_name": payment.name, "user_email": payment.email,
-            "status": if payment.trial { "on_trial" } else { "active" },
-            "status_formatted": if payment.trial { "On Trial" } else { "Active" },
-            "card_brand": "visa", "card_last_four": "4242",
-            "pause": null, "cancelled": false,
-            "trial_ends_at": trial_ends,
-            "billing_anchor": 1,
-            "urls": {
-                "update_payment_method": format!("https://store.lemonsqueezy.com/subscription/{id}/payment-details"),
-                "customer_portal": "https://store.lemonsqueezy.com/billing"
-            },
-            "renews_at": time(payment.created + 30 * 86_400),
-            "ends_at": null,
-            "created_at": time(payment.created),
-            "updated_at": time(payment.created),
-            "test_mode": store.test_mode
+    ];
+    let attributes = json!({
+        "store_id": store.id,
+        "customer_id": number(payment.customer_id.as_deref()),
+        "order_id": number(Some(&payment.id)),
+        "order_item_id": number(Some(&payment.id)),
+        "product_id": 1, "variant_id": 1,
+        "product_name": "Product", "variant_name": "Default",
+        "user_name": payment.name, "user_email": payment.email,
+        "status": if payment.trial { "on_trial" } else { "active" },
+        "status_formatted": if payment.trial { "On Trial" } else { "Active" },
+        "card_brand": "visa", "card_last_four": "4242",
+        "pause": null, "cancelled": false,
+        "trial_ends_at": trial_ends,
+        "billing_anchor": 1,
+        "urls": {
+            "update_payment_method": format!("https://store.lemonsqueezy.com/subscription/{id}/payment-details"),
+            "customer_portal": "https://store.lemonsqueezy.com/billing"
         },
-        "relationships": relationships,
-        "links": {"self": format!("{API}/subscriptions/{id}")}
-    }))
+        "renews_at": time(payment.created + 30 * 86_400),
+        "ends_at": null,
+        "created_at": time(payment.created),
+        "updated_at": time(payment.created),
+        "test_mode": store.test_mode
+    });
+    Some(resource("subscriptions", id, &related, attributes))
 }
 
 /// The payment as a subscription invoice numbered `id`, for `billing_reason`.
 pub(crate) fn invoice(payment: &FakePayment, id: i64, billing_reason: &str, store: Store) -> Value {
-    let currency = payment.currency.to_uppercase();
-    let amount = payment.amount_minor;
-    let refunded = payment.refunded_minor;
-    let id = id.to_string();
-    let mut relationships = json!({});
-    for name in ["store", "subscription", "customer"] {
-        relationships[name] = relationship("subscription-invoices", &id, name);
-    }
-    let mut attributes = json!({
-        "store_id": store.id,
-        "subscription_id": number(payment.subscription_id.as_deref()),
-        "customer_id": number(payment.customer_id.as_deref()),
-        "user_name": payment.name,
-        "user_email": payment.email,
-        "billing_reason": billing_reason,
-        "card_brand": "visa", "card_last_four": "4242",
-        "currency": currency, "currency_rate": "1.00000000",
-        "status": status(payment),
-        "status_formatted": status_formatted(payment),
-        "refunded": status(payment) == "refunded",
-        "refunded_at": payment.refunded_at.map(time),
-        "subtotal": amount, "discount_total": 0, "tax": 0, "tax_inclusive": false,
-        "total": amount, "refunded_amount": refunded,
-        "subtotal_usd": amount, "discount_total_usd": 0, "tax_usd": 0, "total_usd": amount,
-        "refunded_amount_usd": refunded,
-        "created_at": time(payment.created),
-        "updated_at": time(updated(payment)),
-        "test_mode": store.test_mode
-    });
+    let mut attributes = sale(payment, store);
     extend(
         &mut attributes,
         json!({
-            "subtotal_formatted": formatted(amount, &currency),
-            "discount_total_formatted": formatted(0, &currency),
-            "tax_formatted": formatted(0, &currency),
-            "total_formatted": formatted(amount, &currency),
-            "refunded_amount_formatted": formatted(refunded, &currency),
+            "subscription_id": number(payment.subscription_id.as_deref()),
+            "billing_reason": billing_reason,
+            "card_brand": "visa", "card_last_four": "4242",
             "urls": {"invoice_url": format!("https://app.lemonsqueezy.com/my-orders/subscription-invoice/{id}?signature=fake")}
         }),
     );
-    json!({
-        "type": "subscription-invoices",
-        "id": id,
-        "attributes": attributes,
-        "relationships": relationships,
-        "links": {"self": format!("{API}/subscription-invoices/{id}")}
-    })
+    let related = ["store", "subscription", "customer"];
+    resource(
+        "subscription-invoices",
+        &id.to_string(),
+        &related,
+        attributes,
+    )
 }

@@ -2,30 +2,20 @@
 //! `per_page`, `include`, `after`) and the list page with `meta.pagination` and its `next` link.
 
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::REQUEST_ID;
-use super::time::{nanos, parse_nanos};
+use crate::list::{page_from, past};
+use crate::time::{nanos, parse_nanos};
 
-/// A list request's query, as pairs.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Query(Vec<(String, String)>);
+/// Marks a query as Paddle's.
+#[derive(Debug)]
+pub(crate) enum Paddle {}
+
+/// A list request's query: filters as comma-separated lists, dates with operators.
+pub(crate) type Query = crate::list::Query<Paddle>;
 
 impl Query {
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// A comma-separated list parameter, `None` when absent.
-    pub(crate) fn list(&self, name: &str) -> Option<Vec<&str>> {
-        Some(self.get(name)?.split(',').map(str::trim).collect())
-    }
-
     /// Whether `value` passes the list filter `name` (any value when absent).
     pub(crate) fn allows(&self, name: &str, value: Option<&str>) -> bool {
         self.list(name)
@@ -34,14 +24,9 @@ impl Query {
 
     /// `per_page`, defaulting to `default`; Paddle answers at most `max` whatever is asked.
     pub(crate) fn per_page(&self, default: usize, max: usize) -> Option<usize> {
-        match self.get("per_page") {
-            None => Some(default),
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0)
-                .map(|n| n.min(max)),
-        }
+        self.count("per_page", default)
+            .filter(|n| *n > 0)
+            .map(|n| n.min(max))
     }
 
     /// The date filter `field` (`field`, `field[LT]`, `[LTE]`, `[GT]`, `[GTE]`) on `seconds`;
@@ -49,36 +34,27 @@ impl Query {
     pub(crate) fn date_allows(&self, field: &str, seconds: i64) -> Result<bool, String> {
         let at = nanos(seconds);
         let mut allowed = true;
-        for (key, value) in &self.0 {
+        for (key, value) in self.pairs() {
             let Some(operator) = key.strip_prefix(field) else {
                 continue;
             };
-            let bound = parse_nanos(value).ok_or_else(|| key.clone())?;
+            let bound = parse_nanos(value).ok_or_else(|| key.to_owned())?;
             allowed &= match operator {
                 "" => at == bound,
                 "[LT]" => at < bound,
                 "[LTE]" => at <= bound,
                 "[GT]" => at > bound,
                 "[GTE]" => at >= bound,
-                _ => return Err(key.clone()),
+                _ => return Err(key.to_owned()),
             };
         }
         Ok(allowed)
     }
 
-    pub(crate) fn includes(&self, entity: &str) -> bool {
-        self.list("include")
-            .is_some_and(|all| all.contains(&entity))
-    }
-
     /// The query with `after` set to `id`, for the `next` link.
     pub(crate) fn after(&self, id: &str) -> String {
-        let mut pairs: Vec<(&str, &str)> = self
-            .0
-            .iter()
-            .filter(|(key, _)| key != "after")
-            .map(|(key, value)| (key.as_str(), value.as_str()))
-            .collect();
+        let mut pairs: Vec<(&str, &str)> =
+            self.pairs().filter(|(key, _)| *key != "after").collect();
         pairs.push(("after", id));
         pairs
             .iter()
@@ -124,13 +100,9 @@ pub(crate) fn list(
 ) -> HttpResponse {
     let start = match query.get("after") {
         None => 0,
-        Some(after) => entities
-            .iter()
-            .position(|(id, _)| id == after)
-            .map_or(entities.len(), |at| at + 1),
+        Some(after) => past(entities, after).unwrap_or(entities.len()),
     };
-    let rest = &entities[start..];
-    let page = &rest[..per_page.min(rest.len())];
+    let (page, has_more) = page_from(entities, start, per_page);
     let last = page
         .last()
         .map(|(id, _)| id.as_str())
@@ -151,7 +123,7 @@ pub(crate) fn list(
             "pagination": {
                 "per_page": per_page,
                 "next": next,
-                "has_more": rest.len() > page.len(),
+                "has_more": has_more,
                 "estimated_total": entities.len()
             }
         }

@@ -8,18 +8,23 @@
 
 mod list;
 mod objects;
-pub(crate) mod time;
 
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::server::{FakePayment, Refused, Shared, gate, lock, respond};
+use crate::server::{Account, Admitted, FakePayment, Refused, held, respond};
 
 use list::{Query, list, order_by};
 use objects::{adjustment, adjustment_id, created_at, customer_id, transaction};
 
 const REQUEST_ID: &str = "9f8e7d6c-5b4a-4392-8170-fedcba987654";
+
+const TRANSACTION_ORDERS: Orders = (
+    &["billed_at", "created_at", "id", "updated_at"],
+    "must be billed_at, created_at, id or updated_at, then [ASC] or [DESC]",
+);
+const ADJUSTMENT_ORDERS: Orders = (&["id"], "must be id[ASC] or id[DESC]");
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
     config
@@ -61,7 +66,7 @@ fn invalid_field(field: &str, message: &str) -> HttpResponse {
 }
 
 /// The provider's answer to a refused request.
-fn refusal(refused: Refused) -> HttpResponse {
+pub(crate) fn refusal(refused: Refused, _: &HttpRequest) -> HttpResponse {
     match refused {
         Refused::Unauthorized => error(403, "invalid_token", "Invalid or revoked API key."),
         Refused::Throttled => {
@@ -80,10 +85,7 @@ fn refusal(refused: Refused) -> HttpResponse {
     }
 }
 
-async fn event_types(state: Shared, request: HttpRequest) -> HttpResponse {
-    if let Err(refused) = gate(&state, &request) {
-        return refusal(refused);
-    }
+async fn event_types(_: Admitted) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "data": [
             {"name": "transaction.completed", "description": "Occurs when a transaction is completed.",
@@ -95,57 +97,46 @@ async fn event_types(state: Shared, request: HttpRequest) -> HttpResponse {
     }))
 }
 
-/// The held payments that `keep` lets through.
-fn held(state: &Shared, keep: impl Fn(&FakePayment) -> bool) -> Vec<FakePayment> {
-    lock(state)
-        .payments
-        .iter()
-        .filter(|p| keep(p))
-        .cloned()
-        .collect()
+/// How a list orders: the fields it may be ordered by, and what Paddle says of any other.
+type Orders<'a> = (&'a [&'a str], &'a str);
+
+/// A query parameter Paddle cannot use, and what it says of it.
+type Invalid<'a> = (&'static str, &'a str);
+
+/// `per_page` (its default and maximum being the list's own) and `order_by`, or the first of
+/// them that Paddle cannot use.
+fn paging<'q>(
+    query: &'q Query,
+    (default, max): (usize, usize),
+    (fields, wrong_order): Orders<'q>,
+) -> Result<(usize, &'q str, bool), Invalid<'q>> {
+    let per_page = query
+        .per_page(default, max)
+        .ok_or(("per_page", "must be a positive integer"))?;
+    let (field, descending) = order_by(query, fields).ok_or(("order_by", wrong_order))?;
+    Ok((per_page, field, descending))
+}
+
+/// The currency Paddle pays the account out in.
+fn payout(account: &Account) -> String {
+    account.currency.as_deref().unwrap_or("USD").to_uppercase()
 }
 
 async fn transactions(
-    state: Shared,
+    Admitted { account, state }: Admitted,
     request: HttpRequest,
     query: web::Query<Query>,
 ) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
-    let Some(per_page) = query.per_page(30, 30) else {
-        return invalid_field("per_page", "must be a positive integer");
-    };
-    let Some((field, descending)) =
-        order_by(&query, &["billed_at", "created_at", "id", "updated_at"])
-    else {
-        return invalid_field(
-            "order_by",
-            "must be billed_at, created_at, id or updated_at, then [ASC] or [DESC]",
-        );
+    let (per_page, field, descending) = match paging(&query, (30, 30), TRANSACTION_ORDERS) {
+        Ok(paging) => paging,
+        Err((field, message)) => return invalid_field(field, message),
     };
     for date in ["billed_at", "created_at", "updated_at"] {
         if let Err(parameter) = query.date_allows(date, 0) {
             return invalid_field(&parameter, "must be an RFC 3339 date-time");
         }
     }
-    let dated = |name: &str, at: i64| query.date_allows(name, at).unwrap_or(false);
-    let mut payments = held(&state, |p| {
-        let origin = if p.renewal {
-            "subscription_recurring"
-        } else {
-            "web"
-        };
-        query.allows("id", Some(&p.id))
-            && query.allows("status", Some("completed"))
-            && query.allows("origin", Some(origin))
-            && query.allows("customer_id", Some(&customer_id(p)))
-            && query.allows("subscription_id", p.subscription_id.as_deref())
-            && dated("billed_at", p.created)
-            && dated("created_at", created_at(p))
-            && dated("updated_at", p.created)
-    });
+    let mut payments = held(&state, |p| billed(p, &query));
     payments.sort_by(|a, b| {
         let key = |p: &FakePayment| match field {
             "created_at" => created_at(p),
@@ -157,7 +148,7 @@ async fn transactions(
     if descending {
         payments.reverse();
     }
-    let payout = account.currency.as_deref().unwrap_or("USD").to_uppercase();
+    let payout = payout(&account);
     let entities: Vec<_> = payments
         .iter()
         .map(|p| (p.id.clone(), transaction(p, &query, &payout)))
@@ -165,21 +156,33 @@ async fn transactions(
     list(&entities, &query, per_page, &request)
 }
 
+/// Whether the payment's transaction passes the transaction list's filters.
+fn billed(payment: &FakePayment, query: &Query) -> bool {
+    let origin = if payment.renewal {
+        "subscription_recurring"
+    } else {
+        "web"
+    };
+    let dated = |name: &str, at: i64| query.date_allows(name, at).unwrap_or(false);
+    query.allows("id", Some(&payment.id))
+        && query.allows("status", Some("completed"))
+        && query.allows("origin", Some(origin))
+        && query.allows("customer_id", Some(&customer_id(payment)))
+        && query.allows("subscription_id", payment.subscription_id.as_deref())
+        && dated("billed_at", payment.created)
+        && dated("created_at", created_at(payment))
+        && dated("updated_at", payment.created)
+}
+
 /// Refunds only: the fakes hold no credits or chargebacks.
 async fn adjustments(
-    state: Shared,
+    Admitted { account, state }: Admitted,
     request: HttpRequest,
     query: web::Query<Query>,
 ) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
-    let Some(per_page) = query.per_page(10, 50) else {
-        return invalid_field("per_page", "must be a positive integer");
-    };
-    let Some((_, descending)) = order_by(&query, &["id"]) else {
-        return invalid_field("order_by", "must be id[ASC] or id[DESC]");
+    let (per_page, descending) = match paging(&query, (10, 50), ADJUSTMENT_ORDERS) {
+        Ok((per_page, _, descending)) => (per_page, descending),
+        Err((field, message)) => return invalid_field(field, message),
     };
     let mut refunded = held(&state, |p| {
         p.refunded_minor > 0
@@ -194,7 +197,7 @@ async fn adjustments(
     if descending {
         refunded.reverse();
     }
-    let payout = account.currency.as_deref().unwrap_or("USD").to_uppercase();
+    let payout = payout(&account);
     let entities: Vec<_> = refunded
         .iter()
         .map(|p| (adjustment_id(p), adjustment(p, &payout)))

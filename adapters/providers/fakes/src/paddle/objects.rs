@@ -8,8 +8,8 @@
 use serde_json::{Value, json};
 
 use super::list::Query;
-use super::time::rfc3339;
 use crate::server::FakePayment;
+use crate::time::rfc3339;
 
 /// How long before the payment its checkout, and so its transaction, was opened.
 const CHECKOUT_LEAD: i64 = 120;

@@ -12,7 +12,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Value, json};
 
-use crate::server::{Account, FakePayment, Refused, Shared, gate, lock, respond};
+use crate::list::numbered;
+use crate::server::{Account, Admitted, FakePayment, Refused, Shared, held, lock, respond};
 
 use objects::{Invalid, Query, billing_reason, order, refund, refund_id};
 
@@ -25,7 +26,7 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
 }
 
 /// The provider's answer to a refused request.
-fn refusal(refused: Refused) -> HttpResponse {
+pub(crate) fn refusal(refused: Refused, _: &HttpRequest) -> HttpResponse {
     match refused {
         Refused::Unauthorized => {
             let mut response = respond(
@@ -53,11 +54,7 @@ fn refusal(refused: Refused) -> HttpResponse {
     }
 }
 
-async fn organization(state: Shared, request: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn organization(Admitted { account, .. }: Admitted, id: web::Path<String>) -> HttpResponse {
     if !account.sees(&id) {
         return not_found();
     }
@@ -105,7 +102,7 @@ fn organization_of(account: &Account, query: &Query) -> String {
 
 /// The held payments `keep` lets through, in the order `query` sorts by (creation, or
 /// `created` for refunds), when the query's organizations are ones the token sees.
-fn held(
+fn listed(
     state: &Shared,
     account: &Account,
     query: &Query,
@@ -117,12 +114,7 @@ fn held(
     if !organizations.is_empty() && !organizations.iter().any(|id| account.sees(id)) {
         return Ok(Vec::new());
     }
-    let mut payments: Vec<FakePayment> = lock(state)
-        .payments
-        .iter()
-        .filter(|p| keep(p))
-        .cloned()
-        .collect();
+    let mut payments = held(state, keep);
     payments.sort_by(|a, b| created(a).cmp(&created(b)).then_with(|| a.id.cmp(&b.id)));
     if newest_first {
         payments.reverse();
@@ -137,24 +129,15 @@ fn list(objects: Vec<Value>, query: &Query) -> HttpResponse {
         Err(reason) => return invalid(reason),
     };
     let total = objects.len();
-    let items: Vec<Value> = objects
-        .into_iter()
-        .skip((page - 1) * limit)
-        .take(limit)
-        .collect();
     HttpResponse::Ok().json(json!({
-        "items": items,
+        "items": objects[numbered(total, page, limit)],
         "pagination": {"total_count": total, "max_page": total.div_ceil(limit)}
     }))
 }
 
-async fn orders(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn orders(Admitted { account, state }: Admitted, query: web::Query<Query>) -> HttpResponse {
     let organization = organization_of(&account, &query);
-    let kept = held(
+    let kept = listed(
         &state,
         &account,
         &query,
@@ -174,11 +157,7 @@ async fn orders(state: Shared, request: HttpRequest, query: web::Query<Query>) -
     }
 }
 
-async fn one_order(state: Shared, request: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn one_order(Admitted { account, state }: Admitted, id: web::Path<String>) -> HttpResponse {
     let found = lock(&state).payments.iter().find(|p| p.id == *id).cloned();
     match found {
         Some(payment) => {
@@ -190,14 +169,10 @@ async fn one_order(state: Shared, request: HttpRequest, id: web::Path<String>) -
 }
 
 /// One refund per refunded payment, of all it gave back, made when it last gave some back.
-async fn refunds(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused),
-    };
+async fn refunds(Admitted { account, state }: Admitted, query: web::Query<Query>) -> HttpResponse {
     let organization = organization_of(&account, &query);
     let refunded_at = |p: &FakePayment| p.refunded_at.unwrap_or(p.created);
-    let kept = held(&state, &account, &query, refunded_at, |p| {
+    let kept = listed(&state, &account, &query, refunded_at, |p| {
         p.refunded_minor > 0
             && query.allows("id", Some(&refund_id(p)))
             && query.allows("order_id", Some(&p.id))

@@ -2,41 +2,26 @@
 //! customer, product, subscription and the checkout's metadata) and its refund; and the list
 //! query that pages, sorts and filters them.
 
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::paddle::time::rfc3339;
 use crate::server::FakePayment;
+use crate::time::rfc3339;
 
 const TRIAL_DAYS: i64 = 14;
 const MONTH: i64 = 30 * 86_400;
 const PRODUCT_ID: &str = "8a2f5b3c-1d4e-4f6a-9b7c-0d1e2f3a4b5c";
 
-/// A list request's query, as pairs: filters may repeat.
-#[derive(Debug, Default, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Query(Vec<(String, String)>);
+/// Marks a query as Polar's.
+#[derive(Debug)]
+pub(crate) enum Polar {}
+
+/// A list request's query: paging, sorting, and filters that may repeat.
+pub(crate) type Query = crate::list::Query<Polar>;
 
 /// Why a query cannot be served: the parameter, and what is wrong with it.
 pub(crate) type Invalid = (&'static str, &'static str);
 
 impl Query {
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// Every value of the filter `name`.
-    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .collect()
-    }
-
     /// Whether `value` passes the filter `name` (any value when it is absent).
     pub(crate) fn allows(&self, name: &str, value: Option<&str>) -> bool {
         let allowed = self.all(name);
@@ -45,14 +30,12 @@ impl Query {
 
     /// `page` from 1 and `limit` from 1 to 100 (10 by default).
     pub(crate) fn page(&self) -> Result<(usize, usize), Invalid> {
-        let read = |name: &str, default: usize| match self.get(name) {
-            None => Some(default),
-            Some(text) => text.parse::<usize>().ok(),
-        };
-        let page = read("page", 1)
+        let page = self
+            .count("page", 1)
             .filter(|page| *page >= 1)
             .ok_or(("page", "Input should be greater than 0"))?;
-        let limit = read("limit", 10)
+        let limit = self
+            .count("limit", 10)
             .filter(|limit| (1..=100).contains(limit))
             .ok_or(("limit", "Input should be less than or equal to 100"))?;
         Ok((page, limit))

@@ -10,7 +10,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::server::{FakePayment, Refused, Shared, bearer, gate, lock, respond};
+use crate::list::page_from;
+use crate::server::{Admitted, FakePayment, Refused, State, bearer, lock, respond};
 
 use objects::{Query, charge, checkout_session, refund};
 
@@ -23,7 +24,7 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
 }
 
 /// The provider's answer to a refused request.
-fn refusal(refused: Refused, request: &HttpRequest) -> HttpResponse {
+pub(crate) fn refusal(refused: Refused, request: &HttpRequest) -> HttpResponse {
     match refused {
         Refused::Unauthorized => respond(
             401,
@@ -62,11 +63,7 @@ fn masked(request: &HttpRequest) -> String {
     format!("{prefix}********************{tail}")
 }
 
-async fn account(state: Shared, request: HttpRequest) -> HttpResponse {
-    let account = match gate(&state, &request) {
-        Ok(account) => account,
-        Err(refused) => return refusal(refused, &request),
-    };
+async fn account(Admitted { account, .. }: Admitted, request: HttpRequest) -> HttpResponse {
     if account.account_hidden {
         return respond(
             403,
@@ -90,77 +87,80 @@ async fn account(state: Shared, request: HttpRequest) -> HttpResponse {
     }))
 }
 
-/// A Stripe list: the objects after `starting_after`, at most `limit`, with `has_more`.
-fn list(objects: Vec<(String, serde_json::Value)>, query: &Query, url: &str) -> HttpResponse {
-    let start = query
-        .starting_after()
-        .and_then(|after| objects.iter().position(|(id, _)| id == after))
-        .map_or(0, |at| at + 1);
-    let rest = &objects[start.min(objects.len())..];
-    let page: Vec<_> = rest
-        .iter()
-        .take(query.limit())
-        .map(|(_, o)| o.clone())
-        .collect();
+/// A Stripe list answer.
+fn list(data: Vec<serde_json::Value>, has_more: bool, url: &str) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "object": "list",
-        "data": page,
-        "has_more": rest.len() > page.len(),
+        "data": data,
+        "has_more": has_more,
         "url": url
     }))
 }
 
+/// The page of `items` (in list order) after the one `starting_after` names, whose ids are
+/// `prefix` and the payment's stem, at most `limit` of them, and whether more follow. An id
+/// that names no object starts the list over.
+fn after_id<'a>(
+    items: impl Iterator<Item = &'a FakePayment>,
+    query: &Query,
+    prefix: &str,
+) -> (Vec<&'a FakePayment>, bool) {
+    let items: Vec<&FakePayment> = items.collect();
+    let start = query
+        .starting_after()
+        .and_then(|after| after.strip_prefix(prefix))
+        .and_then(|stem| items.iter().position(|p| objects::stem(p) == stem))
+        .map_or(0, |at| at + 1);
+    let (page, has_more) = page_from(&items, start, query.limit());
+    (page.to_vec(), has_more)
+}
+
 /// The held payments, newest first, as Stripe lists.
-fn newest_first(state: &Shared) -> Vec<FakePayment> {
-    let mut payments = lock(state).payments.clone();
-    payments.reverse();
-    payments.sort_by_key(|p| std::cmp::Reverse(p.created));
-    payments
+fn newest_first(state: &State) -> impl Iterator<Item = &FakePayment> {
+    state.newest_first.iter().map(|&at| &state.payments[at])
 }
 
-async fn charges(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
-    if let Err(refused) = gate(&state, &request) {
-        return refusal(refused, &request);
-    }
-    let objects = newest_first(&state)
-        .iter()
-        .filter(|p| query.created_in(p.created))
-        .map(|p| (objects::charge_id(p), charge(p, &query, "data.")))
-        .collect();
-    list(objects, &query, "/v1/charges")
+async fn charges(Admitted { state, .. }: Admitted, query: web::Query<Query>) -> HttpResponse {
+    let state = lock(&state);
+    let created = newest_first(&state).filter(|p| query.created_in(p.created));
+    let (page, has_more) = after_id(created, &query, "ch_");
+    let data = page.iter().map(|p| charge(p, &query, "data.")).collect();
+    list(data, has_more, "/v1/charges")
 }
 
-async fn refunds(state: Shared, request: HttpRequest, query: web::Query<Query>) -> HttpResponse {
-    if let Err(refused) = gate(&state, &request) {
-        return refusal(refused, &request);
-    }
-    let mut refunded: Vec<FakePayment> = newest_first(&state)
-        .into_iter()
+async fn refunds(Admitted { state, .. }: Admitted, query: web::Query<Query>) -> HttpResponse {
+    let state = lock(&state);
+    let mut refunded: Vec<&FakePayment> = newest_first(&state)
         .filter(|p| p.refunded_at.is_some_and(|at| query.created_in(at)))
         .collect();
     refunded.sort_by_key(|p| std::cmp::Reverse(p.refunded_at));
-    let objects = refunded
-        .iter()
-        .map(|p| (objects::refund_id(p), refund(p, &query)))
-        .collect();
-    list(objects, &query, "/v1/refunds")
+    let (page, has_more) = after_id(refunded.into_iter(), &query, "re_");
+    let data = page.iter().map(|p| refund(p, &query)).collect();
+    list(data, has_more, "/v1/refunds")
 }
 
 /// Complete sessions, each the checkout of a one-off payment or of a subscription's first
 /// payment, filtered by `payment_intent` or `subscription` as asked.
 async fn checkout_sessions(
-    state: Shared,
-    request: HttpRequest,
+    Admitted { state, .. }: Admitted,
     query: web::Query<Query>,
 ) -> HttpResponse {
-    if let Err(refused) = gate(&state, &request) {
-        return refusal(refused, &request);
-    }
-    let objects = newest_first(&state)
-        .iter()
+    let state = lock(&state);
+    // A lookup by payment intent is by id, as the import makes one per charge.
+    let candidates: Vec<&FakePayment> = match query.payment_intent() {
+        Some(id) => state
+            .by_id
+            .get(id)
+            .map(|&at| &state.payments[at])
+            .into_iter()
+            .collect(),
+        None => newest_first(&state).collect(),
+    };
+    let sessions = candidates
+        .into_iter()
         .filter(|p| !p.renewal && query.created_in(p.created))
-        .filter(|p| query.matches_session(p))
-        .map(|p| (objects::session_id(p), checkout_session(p)))
-        .collect();
-    list(objects, &query, "/v1/checkout/sessions")
+        .filter(|p| query.matches_session(p));
+    let (page, has_more) = after_id(sessions, &query, "cs_live_");
+    let data = page.iter().map(|p| checkout_session(p)).collect();
+    list(data, has_more, "/v1/checkout/sessions")
 }

@@ -2,24 +2,18 @@
 //! payment as a charge (with its invoice and balance transaction, expanded when asked), its
 //! refund, and the Checkout Session that carries the checkout's metadata.
 
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::server::FakePayment;
 
-/// A list request's query, kept as pairs since `expand[]` repeats.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Query(Vec<(String, String)>);
+/// Marks a query as Stripe's.
+#[derive(Debug)]
+pub(crate) enum Stripe {}
+
+/// A list request's query: paging, `created[…]`, filters and `expand[]`, which repeats.
+pub(crate) type Query = crate::list::Query<Stripe>;
 
 impl Query {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
     fn number(&self, name: &str) -> Option<i64> {
         self.get(name)?.parse().ok()
     }
@@ -27,6 +21,10 @@ impl Query {
     /// Stripe's `limit`: 10 by default, 1 to 100.
     pub(crate) fn limit(&self) -> usize {
         self.number("limit").map_or(10, |limit| limit.clamp(1, 100)) as usize
+    }
+
+    pub(crate) fn payment_intent(&self) -> Option<&str> {
+        self.get("payment_intent")
     }
 
     pub(crate) fn starting_after(&self) -> Option<&str> {
@@ -43,11 +41,10 @@ impl Query {
 
     /// Whether `path` is expanded, itself or as the parent of an expanded field.
     fn expands(&self, path: &str) -> bool {
-        self.0.iter().any(|(key, value)| {
-            key == "expand[]"
-                && value
-                    .strip_prefix(path)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        self.all("expand[]").iter().any(|value| {
+            value
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         })
     }
 
@@ -65,7 +62,7 @@ impl Query {
 }
 
 /// The part of a payment's id after its `pi_`, shared by the objects made from it.
-fn stem(payment: &FakePayment) -> &str {
+pub(crate) fn stem(payment: &FakePayment) -> &str {
     payment.id.strip_prefix("pi_").unwrap_or(&payment.id)
 }
 
