@@ -899,6 +899,29 @@ mod tests {
     }
 
     #[test]
+    fn import_settings_overlay_and_out_of_range_values_are_refused() {
+        let parsed: FileConfig =
+            toml::from_str("import_interval_secs = 60\nimport_backfill_days = 30").unwrap();
+        let mut config = Config::default();
+        assert_eq!(config.import_interval(), Duration::from_secs(300));
+        overlay(&mut config, parsed);
+        assert_eq!(config.import_interval(), Duration::from_secs(60));
+        assert_eq!(
+            config.import_settings().backfill,
+            jiff::SignedDuration::from_hours(30 * 24)
+        );
+        assert!(config.validate().is_ok());
+        for (interval, days) in [(0, 30), (60, 0), (60, 3651)] {
+            let config = Config {
+                import_interval_secs: interval,
+                import_backfill_days: days,
+                ..Config::default()
+            };
+            assert!(config.validate().is_err(), "{interval} s, {days} days");
+        }
+    }
+
+    #[test]
     fn new_file_keys_overlay() {
         let parsed: FileConfig = toml::from_str(
             "geo_database = \"/data/city.mmdb\"\ntrusted_proxies = [\"127.0.0.1\"]\n\
