@@ -7,9 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafast_application::{NewAccount, NewToken, NewWebsite};
-use datafast_application::{ServiceError, Services};
+use datafast_application::{PassOutcome, ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::Email;
 use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
@@ -17,7 +18,7 @@ use datafast_domain::permission::PermissionSet;
 use datafast_domain::role::Role;
 use datafast_domain::website::{Currency, Domain};
 use datafast_memory::MemoryStore;
-use datafast_ports::providers::{MockPaymentProviders, ProviderError};
+use datafast_ports::providers::{MockPaymentProviders, PaymentPage, ProviderError};
 use datafast_ports::secrets::{MockCredentialHasher, MockCredentialVault};
 use datafast_ports::system::{MockClock, MockRandomSource};
 use datafast_ports::{CredentialHash, VaultError};
@@ -429,4 +430,58 @@ async fn an_invitation_grants_nothing_until_the_invitee_accepts() {
         .unwrap();
     let seen = services.websites().get(&principal, website).await.unwrap();
     assert_eq!(seen.role, Role::Member);
+}
+
+/// A vault that seals by copying, so the import can open what connecting sealed.
+fn copying_vault() -> MockCredentialVault {
+    let mut vault = MockCredentialVault::new();
+    vault.expect_seal().returning(|plain| Ok(plain.to_vec()));
+    vault.expect_open().returning(|sealed| Ok(sealed.to_vec()));
+    vault
+}
+
+/// The import's one pass over a Stripe connection whose every page is `next_page(call)`.
+async fn pass_over(
+    next_page: impl Fn(u64) -> Option<String> + Send + Sync + 'static,
+) -> (Vec<(Provider, PassOutcome)>, u64) {
+    let calls = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&calls);
+    let mut providers = accepting();
+    providers.expect_payments().returning(move |_, _, _| {
+        let call = counted.fetch_add(1, Ordering::Relaxed) + 1;
+        Ok(PaymentPage {
+            payments: Vec::new(),
+            next: next_page(call),
+        })
+    });
+    let services = services_with_providers(MemoryStore::new(), copying_vault(), providers);
+    let (owner, website, _) = owner_with_website(&services).await;
+    connect_stripe(&services, &owner, website, "rk_live_51Habcdefghijkl")
+        .await
+        .unwrap();
+    let outcomes = services
+        .revenue_import()
+        .sync_now(&owner, website)
+        .await
+        .unwrap();
+    (outcomes, calls.load(Ordering::Relaxed))
+}
+
+#[tokio::test]
+async fn a_provider_that_repeats_a_page_or_never_ends_does_not_hold_the_import() {
+    let (outcomes, calls) = pass_over(|_| Some("the same cursor".to_owned())).await;
+    assert!(
+        matches!(&outcomes[..], [(Provider::Stripe, PassOutcome::Interrupted { error, .. })]
+            if error.contains("answered the same page again")),
+        "{outcomes:?}"
+    );
+    assert_eq!(calls, 2);
+
+    let (outcomes, calls) = pass_over(|call| Some(format!("page {call}"))).await;
+    assert!(
+        matches!(&outcomes[..], [(Provider::Stripe, PassOutcome::Interrupted { error, .. })]
+            if error.contains("several passes")),
+        "{outcomes:?}"
+    );
+    assert_eq!(calls, 2_000, "one pass reads at most 2,000 pages");
 }
