@@ -19,7 +19,7 @@ use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::payload::VisitorId;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::permission::Permission;
-use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow};
+use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow, VisitorsByEmail};
 use datafast_ports::notify::RetryPolicy;
 use datafast_ports::providers::{PaymentPage, ProviderError};
 use datafast_ports::store::{ImportRecord, ImportedPayment, StoreError};
@@ -114,6 +114,8 @@ struct Run {
     state: SyncState,
     started: jiff::Timestamp,
     imported: u64,
+    /// Identified visitors by email, read when a payment first needs them.
+    emails: Option<VisitorsByEmail>,
 }
 
 /// How a pass over one connection ended.
@@ -203,6 +205,7 @@ impl RevenueImport<'_> {
             state: connection.sync.clone(),
             started,
             imported: 0,
+            emails: None,
         };
         for _ in 0..MAX_PAGES_PER_PASS {
             let answer = self
@@ -250,7 +253,7 @@ impl RevenueImport<'_> {
             after.last_sync_at = Some(run.started);
             after.last_error = None;
         }
-        let payments = self.prepare(run.website, page.payments).await?;
+        let payments = self.prepare(run, page.payments).await?;
         let records = match self
             .services
             .store
@@ -370,21 +373,34 @@ impl RevenueImport<'_> {
         }
     }
 
-    /// The page's payments as stored, each with the goal event it completes for its visitor.
+    /// The page's payments as stored, each with the goal event it completes for its visitor:
+    /// the one its checkout's metadata names, else the one identified with its customer's
+    /// email.
     async fn prepare(
         &self,
-        website: WebsiteId,
+        run: &mut Run,
         payments: Vec<ProviderPayment>,
     ) -> ServiceResult<Vec<ImportedPayment>> {
         let mut prepared = Vec::with_capacity(payments.len());
-        for provider_payment in payments {
-            let mut payment = provider_payment.into_payment(website, None);
+        for mut provider_payment in payments {
             // Metadata is the customer's to write: keep only a well-formed visitor id.
-            payment.visitor_id = payment
+            provider_payment.visitor_id = provider_payment
                 .visitor_id
                 .as_deref()
                 .and_then(VisitorId::parse)
                 .map(VisitorId::into_string);
+            let by_email = match (
+                &provider_payment.visitor_id,
+                &provider_payment.customer.email,
+            ) {
+                (None, Some(email)) => self
+                    .visitors_by_email(run)
+                    .await?
+                    .visitor(email)
+                    .map(str::to_owned),
+                _ => None,
+            };
+            let payment = provider_payment.into_payment(run.website, by_email);
             let goal_event = goal_event_of(self.services, &payment).await?;
             prepared.push(ImportedPayment {
                 payment,
@@ -392,6 +408,15 @@ impl RevenueImport<'_> {
             });
         }
         Ok(prepared)
+    }
+
+    /// The website's identified visitors by email, read once per pass when first needed.
+    async fn visitors_by_email<'r>(&self, run: &'r mut Run) -> ServiceResult<&'r VisitorsByEmail> {
+        if run.emails.is_none() {
+            let profiles = self.services.store.profiles(run.website).await?;
+            run.emails = Some(VisitorsByEmail::of(&profiles));
+        }
+        Ok(run.emails.get_or_insert_default())
     }
 
     /// Tells analytics and alerts what a stored page changed; returns how many payments were

@@ -2,11 +2,14 @@
 //! how it becomes a stored [`Payment`], and the sync state that lets an import resume after a
 //! restart with no gap and no double.
 
+use std::collections::HashMap;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::id::WebsiteId;
 use crate::integration::Provider;
 use crate::payment::Payment;
+use crate::profile::VisitorProfile;
 use crate::website::Currency;
 
 /// How much of a payment was given back.
@@ -95,6 +98,56 @@ impl ProviderPayment {
             occurred_at: self.occurred_at,
         }
     }
+}
+
+/// Identified visitors by the email they were identified with, for attributing a payment
+/// whose checkout named no visitor: DataFast falls back to the customer's email.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitorsByEmail(HashMap<String, (Timestamp, String)>);
+
+impl VisitorsByEmail {
+    /// The book of `profiles`: each profile's `email` property (identify stores every extra
+    /// field in the metadata), else its user id when that is an email. When several visitors
+    /// share an email, the one identified last wins.
+    pub fn of(profiles: &[VisitorProfile]) -> Self {
+        let mut book: HashMap<String, (Timestamp, String)> = HashMap::new();
+        for profile in profiles {
+            let Some(email) = email_of(profile) else {
+                continue;
+            };
+            let entry = (profile.identified_at, profile.visitor_id.clone());
+            match book.get(&email) {
+                Some(known) if known.0 > entry.0 => {}
+                _ => {
+                    book.insert(email, entry);
+                }
+            }
+        }
+        Self(book)
+    }
+
+    /// The visitor identified with `email`, compared without case or surrounding spaces.
+    pub fn visitor(&self, email: &str) -> Option<&str> {
+        self.0
+            .get(&normalised_email(email)?)
+            .map(|(_, visitor)| visitor.as_str())
+    }
+}
+
+fn email_of(profile: &VisitorProfile) -> Option<String> {
+    profile
+        .metadata
+        .get("email")
+        .and_then(|email| normalised_email(email))
+        .or_else(|| normalised_email(&profile.user_id))
+}
+
+/// An address as compared: trimmed and lowercased; `None` for anything without an `@`
+/// between two non-empty parts.
+fn normalised_email(text: &str) -> Option<String> {
+    let email = text.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    (!local.is_empty() && !domain.is_empty()).then_some(email)
 }
 
 /// The span of provider history one sync pass reads, inclusive of `from`, exclusive of `to`.
@@ -210,6 +263,39 @@ mod tests {
         assert_eq!(stored.visitor_id.as_deref(), Some("from-metadata"));
         let stored = payment(Refund::None).into_payment(website, Some("by-email".into()));
         assert_eq!(stored.visitor_id.as_deref(), Some("by-email"));
+    }
+
+    fn profile(visitor: &str, user_id: &str, email: Option<&str>, second: i64) -> VisitorProfile {
+        VisitorProfile {
+            profile_id: format!("p-{visitor}"),
+            website_id: WebsiteId::parse("0123456789abcdef01234567").unwrap(),
+            visitor_id: visitor.to_owned(),
+            user_id: user_id.to_owned(),
+            metadata: email
+                .map(|e| [("email".to_owned(), e.to_owned())].into_iter().collect())
+                .unwrap_or_default(),
+            identified_at: at(second),
+        }
+    }
+
+    #[test]
+    fn identified_visitors_are_found_by_email_without_case() {
+        let book = VisitorsByEmail::of(&[
+            profile("ann", "user-1", Some("Ann@Example.com "), 10),
+            profile("bob", "bob@example.com", None, 10),
+            profile("old", "user-3", Some("cat@example.com"), 5),
+            profile("cat", "user-4", Some("cat@example.com"), 20),
+            profile("nobody", "user-5", Some("not an address"), 10),
+        ]);
+        assert_eq!(book.visitor("ann@example.com"), Some("ann"));
+        assert_eq!(book.visitor("  BOB@example.com"), Some("bob"));
+        assert_eq!(
+            book.visitor("cat@example.com"),
+            Some("cat"),
+            "the latest wins"
+        );
+        assert_eq!(book.visitor("not an address"), None);
+        assert_eq!(book.visitor("eve@example.com"), None);
     }
 
     #[test]

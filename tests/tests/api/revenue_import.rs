@@ -298,3 +298,68 @@ async fn a_revoked_key_shows_in_the_status_and_disconnecting_keeps_the_revenue()
         "{payments:?}"
     );
 }
+
+#[tokio::test]
+async fn a_payment_without_a_visitor_is_attributed_to_the_visitor_identified_with_its_email() {
+    let app = spawn_app().await;
+    let (_, created) = app
+        .post(
+            "/api/v1/admin/websites",
+            json!({"domain": "example.com", "timezone": "UTC"}),
+        )
+        .await;
+    let website = created["data"][0]["websiteId"].as_str().unwrap().to_owned();
+    let tracking = created["data"][0]["trackingId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = app.create_api_key(&website).await;
+    visit(&app, &tracking, ANN, Some("https://www.google.com/")).await;
+    visit(&app, &tracking, BOB, Some("https://x.com/someone")).await;
+    let (status, reply) = app
+        .send(
+            Method::POST,
+            &key,
+            "/api/v1/identify",
+            Some(json!({"datafast_visitor_id": ANN, "user_id": "user-ann",
+                        "email": "Ann@Example.com"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+
+    // Lemon Squeezy's lists carry no checkout custom data: only the email can attribute.
+    let fakes = &app.providers;
+    fakes
+        .lemonsqueezy
+        .add_key(LEMON_KEY, Account::named("Acme", "USD").seeing(STORE));
+    let by_ann = FakePayment {
+        email: Some("ann@example.com".to_owned()),
+        ..FakePayment::new("9101", 3_000, "usd", half_an_hour_ago())
+    };
+    let by_stranger = FakePayment {
+        email: Some("someone@else.example".to_owned()),
+        ..FakePayment::new("9102", 1_000, "usd", half_an_hour_ago())
+    };
+    fakes.lemonsqueezy.add_payments([by_ann, by_stranger]);
+    let base = format!("/api/v1/admin/websites/{website}/integrations");
+    let body = json!({"lemonsqueezyApiKey": LEMON_KEY, "lemonsqueezyStoreId": STORE});
+    assert_eq!(app.post(&format!("{base}/lemonsqueezy"), body).await.0, 200);
+    sync(&app, &website).await;
+
+    let referrers = app
+        .send(Method::GET, &key, "/api/v1/analytics/referrers", None)
+        .await
+        .1;
+    let google = referrers["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["referrer"] == "Google")
+        .unwrap();
+    assert_eq!(google["revenue"], 30.0, "{referrers}");
+    let overview = app
+        .send(Method::GET, &key, "/api/v1/analytics/overview", None)
+        .await
+        .1;
+    assert_eq!(overview["data"][0]["revenue"], 40.0, "{overview}");
+}

@@ -7,7 +7,7 @@
 //! payment as the order that opened the subscription.
 //!
 //! Checkout custom data reaches Lemon Squeezy's webhooks only, never these lists, so no visitor
-//! is read here: these payments are counted unattributed (attribution by email is not built).
+//! is read here: the import attributes these payments by the customer's email instead.
 
 use jiff::Timestamp;
 use serde::Deserialize;
