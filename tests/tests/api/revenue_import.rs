@@ -44,6 +44,26 @@ async fn visit(app: &TestApp, tracking: &str, visitor: &str, referrer: Option<&s
     assert_eq!(status, 200);
 }
 
+/// A website with a `df_` key, visited by Ann from Google, Bob from X and each of `direct`
+/// with no referrer; its id and key.
+async fn visited_website(app: &TestApp, direct: &[&str]) -> (String, String) {
+    let (_, created) = app
+        .post(
+            "/api/v1/admin/websites",
+            json!({"domain": "example.com", "timezone": "UTC"}),
+        )
+        .await;
+    let website = created["data"][0]["websiteId"].as_str().unwrap().to_owned();
+    let tracking = created["data"][0]["trackingId"].as_str().unwrap();
+    let key = app.create_api_key(&website).await;
+    visit(app, tracking, ANN, Some("https://www.google.com/")).await;
+    visit(app, tracking, BOB, Some("https://x.com/someone")).await;
+    for visitor in direct {
+        visit(app, tracking, visitor, None).await;
+    }
+    (website, key)
+}
+
 #[allow(clippy::disallowed_methods)] // the test harness is the edge where real time enters
 fn half_an_hour_ago() -> i64 {
     jiff::Timestamp::now().as_second() - 1_800
@@ -140,21 +160,7 @@ fn synced(imported: u64) -> Vec<(String, String, u64)> {
 #[tokio::test]
 async fn every_providers_revenue_arrives_attributed_to_first_touch_and_counted_once() {
     let app = spawn_app().await;
-    let (_, created) = app
-        .post(
-            "/api/v1/admin/websites",
-            json!({"domain": "example.com", "timezone": "UTC"}),
-        )
-        .await;
-    let website = created["data"][0]["websiteId"].as_str().unwrap().to_owned();
-    let tracking = created["data"][0]["trackingId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let key = app.create_api_key(&website).await;
-    visit(&app, &tracking, ANN, Some("https://www.google.com/")).await;
-    visit(&app, &tracking, BOB, Some("https://x.com/someone")).await;
-    visit(&app, &tracking, CAT, None).await;
+    let (website, key) = visited_website(&app, &[CAT]).await;
     stock_the_providers(&app);
     connect_all(&app, &website).await;
 
@@ -302,20 +308,7 @@ async fn a_revoked_key_shows_in_the_status_and_disconnecting_keeps_the_revenue()
 #[tokio::test]
 async fn a_payment_without_a_visitor_is_attributed_to_the_visitor_identified_with_its_email() {
     let app = spawn_app().await;
-    let (_, created) = app
-        .post(
-            "/api/v1/admin/websites",
-            json!({"domain": "example.com", "timezone": "UTC"}),
-        )
-        .await;
-    let website = created["data"][0]["websiteId"].as_str().unwrap().to_owned();
-    let tracking = created["data"][0]["trackingId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let key = app.create_api_key(&website).await;
-    visit(&app, &tracking, ANN, Some("https://www.google.com/")).await;
-    visit(&app, &tracking, BOB, Some("https://x.com/someone")).await;
+    let (website, key) = visited_website(&app, &[]).await;
     let (status, reply) = app
         .send(
             Method::POST,
