@@ -11,7 +11,7 @@ use datafast_ports::store::PaymentStore;
 use datafast_provider_fakes::{Account, FakePayment};
 
 use crate::helpers::TestApp;
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 const CHROME_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 const ANN: &str = "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c";
@@ -355,4 +355,36 @@ async fn a_payment_without_a_visitor_is_attributed_to_the_visitor_identified_wit
         .await
         .1;
     assert_eq!(overview["data"][0]["revenue"], 40.0, "{overview}");
+}
+
+#[tokio::test]
+async fn the_server_imports_on_its_own_within_one_interval() {
+    let app = spawn_app_with(|config| config.import_interval_secs = 1).await;
+    let (website, key) = visited_website(&app, &[]).await;
+    stock_the_providers(&app);
+    connect_all(&app, &website).await;
+
+    // No sync is asked for: the server's own loop imports within an interval or two.
+    let base = format!("/api/v1/admin/websites/{website}/integrations");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, status) = app.get(&base).await;
+        let imported: u64 = ["stripe", "lemonsqueezy", "polar", "paddle"]
+            .iter()
+            .map(|p| status["data"][0][p]["importedPayments"].as_u64().unwrap())
+            .sum();
+        if imported == 4 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing imported on its own: {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let overview = app
+        .send(Method::GET, &key, "/api/v1/analytics/overview", None)
+        .await
+        .1;
+    assert_eq!(overview["data"][0]["revenue"], 94.0, "{overview}");
 }
