@@ -179,3 +179,52 @@ async fn refunds_found_later_settle_the_stored_payment() {
         .unwrap();
     assert_eq!(attributed.visitor_id.as_deref(), Some(ANN));
 }
+
+#[tokio::test]
+async fn a_retry_after_from_the_provider_replaces_the_computed_backoff() {
+    let folder = TempDir::new().unwrap();
+    let Connected {
+        fakes,
+        server,
+        owner,
+        website,
+    } = connect(folder.path(), [], Waits::default()).await;
+    // Paddle answers its 429s with Retry-After (Stripe's carry none, as the test above shows).
+    let key = "pdl_live_apikey_01retryAfterKey000000";
+    fakes.paddle.add_key(key, Account::default());
+    fakes.paddle.add_payments([FakePayment::new(
+        "txn_01retryafter000000000000",
+        1_200,
+        "usd",
+        now_seconds() - 3_600,
+    )]);
+    let paddle = ProviderCredentials::paddle(key).unwrap();
+    server
+        .services
+        .integrations()
+        .connect(&owner, website, paddle)
+        .await
+        .unwrap();
+
+    fakes.paddle.throttle_next(3);
+    let outcomes = server
+        .services
+        .revenue_import()
+        .sync_now(&owner, website)
+        .await
+        .unwrap();
+    let paddle_outcome = outcomes
+        .iter()
+        .find(|(provider, _)| *provider == Provider::Paddle)
+        .map(|(_, outcome)| outcome.clone());
+    assert_eq!(
+        paddle_outcome,
+        Some(PassOutcome::Finished { imported: 1 }),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        server.waits.taken(),
+        vec![Duration::from_secs(1); 3],
+        "Paddle's Retry-After of 1 s each time, not the backoff's 1, 2 and 4 s"
+    );
+}
