@@ -431,6 +431,9 @@ pub enum FunnelsCommand {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct IntegrationsArgs {
+    /// Without a subcommand: the website whose status to show
+    #[arg(long = "website", value_name = "WEBSITE_ID")]
+    pub website: Option<String>,
     #[command(subcommand)]
     pub command: Option<IntegrationsCommand>,
 }

@@ -561,7 +561,7 @@ fn integrations_status_connect_and_disconnect() {
     let status = json_of(
         sandbox
             .owner()
-            .args(["integrations", "status", &website, "--json"]),
+            .args(["integrations", "--website", &website, "--json"]),
     );
     assert_eq!(status[0]["stripe"]["importedPayments"], 2);
     assert!(status[0]["stripe"]["lastSyncAt"].is_string());

@@ -51,11 +51,16 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> CliResult<()> {
             ctx,
             args.command.unwrap_or(GoalsCommand::List(default_site())),
         ),
-        Command::Integrations(args) => integrations::run(
-            ctx,
-            args.command
-                .unwrap_or(IntegrationsCommand::Status(default_site())),
-        ),
+        Command::Integrations(args) => {
+            let status = WebsiteOnly {
+                website_flag: args.website,
+                ..default_site()
+            };
+            integrations::run(
+                ctx,
+                args.command.unwrap_or(IntegrationsCommand::Status(status)),
+            )
+        }
         Command::Invitations(command) => team::invitations(ctx, command),
         Command::Analytics(command) => analytics::run(ctx, command),
         Command::Visitors(command) => analytics::visitors(ctx, command),
