@@ -247,12 +247,7 @@ impl RevenueImport<'_> {
         };
         let finished = page.next.is_none();
         let mut after = run.state.clone();
-        after.page_stored(run.window, page.next, 0);
-        after.halted = false;
-        if finished {
-            after.last_sync_at = Some(run.started);
-            after.last_error = None;
-        }
+        after.page_stored(run.window, page.next, run.started);
         let payments = self.prepare(run, page.payments).await?;
         let records = match self
             .services

@@ -201,9 +201,17 @@ impl SyncState {
         }
     }
 
-    /// A page of `window` was stored; `next` is the provider's cursor after it.
-    pub fn page_stored(&mut self, window: SyncWindow, next: Option<String>, new_payments: u64) {
-        self.imported_payments += new_payments;
+    /// A page of `window` was stored, in a pass that began at `pass_started`; `next` is the
+    /// provider's cursor after it. The provider answered, so the connection is not halted;
+    /// the window's last page ends the pass, clearing its error. (The store counts the
+    /// page's new payments into `imported_payments` as it writes them.)
+    pub fn page_stored(
+        &mut self,
+        window: SyncWindow,
+        next: Option<String>,
+        pass_started: Timestamp,
+    ) {
+        self.halted = false;
         match next {
             Some(page) => {
                 self.window = Some(window);
@@ -213,6 +221,8 @@ impl SyncState {
                 self.window = None;
                 self.page = None;
                 self.synced_through = Some(window.to);
+                self.last_sync_at = Some(pass_started);
+                self.last_error = None;
             }
         }
     }
@@ -304,11 +314,20 @@ mod tests {
         let mut state = SyncState::default();
         let first = state.next_window(at(100_000), backfill);
         assert_eq!(first.from, at(100_000 - 86_400));
-        state.page_stored(first, Some("p2".into()), 3);
+        state.last_error = Some("HTTP 500".into());
+        state.halted = true;
+        state.page_stored(first, Some("p2".into()), at(100_000));
+        assert!(!state.halted, "the provider answered");
+        assert_eq!(
+            state.last_error.as_deref(),
+            Some("HTTP 500"),
+            "not finished yet"
+        );
         // Cut short: the same window again, later.
         assert_eq!(state.next_window(at(200_000), backfill), first);
-        state.page_stored(first, None, 2);
-        assert_eq!(state.imported_payments, 5);
+        state.page_stored(first, None, at(200_000));
+        assert_eq!(state.last_sync_at, Some(at(200_000)));
+        assert_eq!(state.last_error, None);
         let second = state.next_window(at(200_000), backfill);
         assert_eq!(second.from, at(100_000 - 600));
         assert_eq!(second.to, at(200_000));
