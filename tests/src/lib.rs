@@ -3,3 +3,4 @@
 //! test binaries in `tests/` share.
 
 pub mod contract;
+pub mod principals;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafast_application::{NewAccount, NewToken, NewWebsite};
+use datafast_application::{NewToken, NewWebsite};
 use datafast_application::{ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::Email;
@@ -20,6 +20,7 @@ use datafast_domain::website::{Domain, WebsitePatch};
 use datafast_memory::MemoryStore;
 use datafast_ports::Clock;
 use datafast_secrets::{AeadVault, HmacHasher, OsRandom};
+use datafast_tests::principals::signed_in;
 use proptest::prelude::*;
 
 struct FixedClock;
@@ -73,24 +74,8 @@ fn services() -> Services {
 }
 
 async fn full_token(services: &Services, account: usize) -> Principal {
-    let (account, _) = services
-        .accounts()
-        .ensure(NewAccount {
-            email: Email::parse(&format!("user{account}@example.com")).unwrap(),
-            name: None,
-        })
-        .await
-        .unwrap();
-    let issued = services
-        .tokens()
-        .issue_for(&account, NewToken::default())
-        .await
-        .unwrap();
-    services
-        .auth()
-        .authenticate(Some(issued.raw.expose()))
-        .await
-        .unwrap()
+    let email = format!("user{account}@example.com");
+    signed_in(services, &email, None).await.0
 }
 
 async fn check(world: World) -> Result<(), TestCaseError> {

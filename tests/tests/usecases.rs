@@ -9,19 +9,20 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use datafast_application::{NewAccount, NewToken, NewWebsite};
+use datafast_application::{NewAccount, NewToken};
 use datafast_application::{PassOutcome, ServiceError, Services};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::Email;
 use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
 use datafast_domain::permission::PermissionSet;
 use datafast_domain::role::Role;
-use datafast_domain::website::{Currency, Domain};
+use datafast_domain::website::Currency;
 use datafast_memory::MemoryStore;
 use datafast_ports::providers::{MockPaymentProviders, PaymentPage, ProviderError};
 use datafast_ports::secrets::{MockCredentialHasher, MockCredentialVault};
 use datafast_ports::system::{MockClock, MockRandomSource};
 use datafast_ports::{CredentialHash, VaultError};
+use datafast_tests::principals::owner_with_website;
 use jiff::Timestamp;
 
 const NOW: &str = "2026-05-21T10:00:00Z";
@@ -99,40 +100,6 @@ fn services_with_providers(
         Arc::new(vault),
     )
     .with_payment_providers(Arc::new(providers))
-}
-
-/// An owner account with a full-access token and one website.
-async fn owner_with_website(
-    services: &Services,
-) -> (Principal, datafast_domain::id::WebsiteId, String) {
-    let (account, _) = services
-        .accounts()
-        .ensure(NewAccount {
-            email: Email::parse("owner@example.com").unwrap(),
-            name: Some("Owner".into()),
-        })
-        .await
-        .unwrap();
-    let issued = services
-        .tokens()
-        .issue_for(&account, NewToken::default())
-        .await
-        .unwrap();
-    let raw = issued.raw.expose().to_owned();
-    let principal = services.auth().authenticate(Some(&raw)).await.unwrap();
-    let website = services
-        .websites()
-        .create(
-            &principal,
-            NewWebsite {
-                domain: Domain::parse("example.com").unwrap(),
-                name: None,
-                timezone: None,
-            },
-        )
-        .await
-        .unwrap();
-    (principal, website.id, raw)
 }
 
 #[tokio::test]

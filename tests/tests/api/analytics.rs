@@ -64,16 +64,7 @@ async fn track(
         event["type"] = json!("custom");
         event["extraData"] = json!({"eventName": goal});
     }
-    let status = reqwest::Client::new()
-        .post(format!("{}/api/events", app.address))
-        .header("content-type", "application/json")
-        .header("user-agent", agent)
-        .body(event.to_string())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
+    assert_eq!(app.send_event(&event, agent).await, 200);
 }
 
 /// Ann: two pageviews from Google (/, /pricing) and a signup, on a Mac. Bob: one pageview

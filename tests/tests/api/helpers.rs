@@ -142,6 +142,21 @@ impl TestApp {
         token_for(&self.services, email, None).await
     }
 
+    /// Sends one event to `POST /api/events` as a browser with `user_agent` would (JSON
+    /// body, no credential); the status.
+    pub async fn send_event(&self, event: &Value, user_agent: &str) -> u16 {
+        self.client
+            .post(format!("{}/api/events", self.address))
+            .header("content-type", "application/json")
+            .header("user-agent", user_agent)
+            .body(event.to_string())
+            .send()
+            .await
+            .expect("event sent")
+            .status()
+            .as_u16()
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,

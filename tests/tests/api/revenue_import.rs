@@ -32,16 +32,7 @@ async fn visit(app: &TestApp, tracking: &str, visitor: &str, referrer: Option<&s
         "sessionId": session, "href": "https://example.com/", "referrer": referrer,
         "type": "pageview",
     });
-    let status = reqwest::Client::new()
-        .post(format!("{}/api/events", app.address))
-        .header("content-type", "application/json")
-        .header("user-agent", CHROME_MAC)
-        .body(event.to_string())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
+    assert_eq!(app.send_event(&event, CHROME_MAC).await, 200);
 }
 
 /// A website with a `df_` key, visited by Ann from Google, Bob from X and each of `direct`

@@ -8,20 +8,17 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use datafast_application::{
-    ImportSettings, NewAccount, NewToken, NewWebsite, PassOutcome, Pause, PauseFuture, Services,
-};
+use datafast_application::{ImportSettings, PassOutcome, Pause, PauseFuture, Services};
 use datafast_domain::access::Principal;
-use datafast_domain::account::Email;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Provider, ProviderCredentials};
-use datafast_domain::website::Domain;
 use datafast_ports::store::PaymentStore;
 use datafast_ports::system::Clock;
 use datafast_provider_fakes::{Account, FakePayment, FakeProviders};
 use datafast_providers::{ProviderClients, ProviderEndpoints};
 use datafast_secrets::{OsRandom, ServerKeys};
 use datafast_sqlite::SqliteStore;
+use datafast_tests::principals::owner_with_website;
 use jiff::Timestamp;
 
 pub const STRIPE_KEY: &str = "rk_live_51HimportKey000000000";
@@ -43,17 +40,24 @@ pub fn now_seconds() -> i64 {
 /// Waits that are written down instead of slept; or, for a server about to be killed, that
 /// never end.
 #[derive(Clone, Default)]
-pub struct Waits(Arc<Mutex<Vec<Duration>>>, bool);
+pub struct Waits {
+    taken: Arc<Mutex<Vec<Duration>>>,
+    /// Every wait hangs, as if the server were killed while it waited.
+    endless: bool,
+}
 
 impl Waits {
     pub fn endless() -> Self {
-        Self(Arc::default(), true)
+        Self {
+            endless: true,
+            ..Self::default()
+        }
     }
 
     pub fn pause(&self) -> Pause {
-        let (waits, endless) = (self.0.clone(), self.1);
+        let (taken, endless) = (Arc::clone(&self.taken), self.endless);
         Arc::new(move |delay| -> PauseFuture {
-            waits.lock().unwrap().push(delay);
+            taken.lock().unwrap().push(delay);
             if endless {
                 Box::pin(std::future::pending())
             } else {
@@ -63,7 +67,7 @@ impl Waits {
     }
 
     pub fn taken(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
+        self.taken.lock().unwrap().clone()
     }
 }
 
@@ -105,41 +109,6 @@ pub fn start_waiting(folder: &Path, fakes: &FakeProviders, waits: Waits) -> Serv
     }
 }
 
-/// The owner's principal and a website, made on first start.
-pub async fn owner_and_website(services: &Services) -> (Principal, WebsiteId) {
-    let (account, _) = services
-        .accounts()
-        .ensure(NewAccount {
-            email: Email::parse("owner@example.com").unwrap(),
-            name: None,
-        })
-        .await
-        .unwrap();
-    let issued = services
-        .tokens()
-        .issue_for(&account, NewToken::default())
-        .await
-        .unwrap();
-    let principal = services
-        .auth()
-        .authenticate(Some(issued.raw.expose()))
-        .await
-        .unwrap();
-    let website = services
-        .websites()
-        .create(
-            &principal,
-            NewWebsite {
-                domain: Domain::parse("example.com").unwrap(),
-                name: None,
-                timezone: None,
-            },
-        )
-        .await
-        .unwrap();
-    (principal, website.id)
-}
-
 /// The fakes, and a server whose owner's website is connected to Stripe with the test's key.
 pub struct Connected {
     pub fakes: FakeProviders,
@@ -161,7 +130,7 @@ pub async fn connect(
         .add_key(STRIPE_KEY, Account::named("Acme", "usd"));
     fakes.stripe.add_payments(payments);
     let server = start_waiting(folder, &fakes, waits);
-    let (owner, website) = owner_and_website(&server.services).await;
+    let (owner, website, _) = owner_with_website(&server.services).await;
     let stripe = ProviderCredentials::stripe(STRIPE_KEY).unwrap();
     server
         .services
