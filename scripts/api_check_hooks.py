@@ -7,6 +7,9 @@ cannot state, because they compare two values.
 - An owner cannot invite itself to its own website (the email the script's owner has).
 - Query parameters the document does not name are ignored, but an unknown `filter_*` name is
   refused (the `filters` parameter allows other names, so the generator may send one).
+- A webhook signing secret has its provider's prefix (Stripe `whsec_`, Paddle `pdl_ntfset_`).
+- A webhook delivery is admitted by a signature made with the secret, which no generator can
+  make: every schema-valid delivery without one is rightly refused.
 
 The document states them in words. A request that breaks them is refused with 400, which is
 right, so positive (schema-valid) cases that break them are left out rather than counted as
@@ -70,6 +73,21 @@ def _bounds(query: dict) -> tuple[object, object]:
     return query.get("start"), query.get("end")
 
 
+SECRET_PREFIXES = {"stripe": "whsec_", "paddle": "pdl_ntfset_"}
+
+
+def _unsigned_delivery(case) -> bool:
+    return case.operation.path.startswith("/api/webhooks/")
+
+
+def _secret_of_another_form(case) -> bool:
+    if not case.operation.path.endswith("/webhook") or case.method.upper() != "PUT":
+        return False
+    prefix = SECRET_PREFIXES.get((case.path_parameters or {}).get("provider"))
+    secret = case.body.get("signingSecret") if isinstance(case.body, dict) else None
+    return prefix is not None and isinstance(secret, str) and not secret.strip().startswith(prefix)
+
+
 def _invites_owner(case) -> bool:
     owner = os.environ.get("API_CHECK_OWNER_EMAIL", "").lower()
     return (
@@ -86,7 +104,7 @@ def filter_case(context, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return True
-    if _invites_owner(case):
+    if _invites_owner(case) or _unsigned_delivery(case) or _secret_of_another_form(case):
         return False
     if not isinstance(case.query, dict):
         return True

@@ -6,7 +6,7 @@
 //! attempts goes through a [`Pause`] the caller provides (the runtime's sleep in the server, a
 //! recorder in tests), so this crate needs no async runtime.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,11 +17,15 @@ use std::time::Duration;
 use datafast_domain::ValidationError;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryStatus};
 use datafast_domain::event::Event;
-use datafast_domain::id::{AlertLogId, WebsiteId};
+use datafast_domain::goal::GoalName;
+use datafast_domain::id::{AlertId, AlertLogId, WebsiteId};
+use datafast_domain::role::Role;
 
 use crate::ids::{id_seconds, random_array};
-use datafast_ports::notify::{AlertDelivery, GoalListener, Notifier, NotifyError, RetryPolicy};
-use datafast_ports::store::Storage;
+use datafast_ports::notify::{
+    AlertDelivery, GoalListener, Notifier, NotifyError, OWNER_NOTICE_GOAL, OwnerNotice, RetryPolicy,
+};
+use datafast_ports::store::{Storage, StoreError};
 use datafast_ports::system::{Clock, RandomSource};
 
 /// History rows keep at most this much of an error message.
@@ -78,16 +82,33 @@ pub type Pause = Arc<dyn Fn(Duration) -> PauseFuture + Send + Sync>;
 
 /// The goal events waiting for delivery. One lock guards the events, the closed flag and the
 /// worker's waker together, so a wake-up cannot be lost between a check and a wait.
-struct Queue {
-    state: Mutex<QueueState>,
+struct Queue<T> {
+    state: Mutex<QueueState<T>>,
     capacity: usize,
 }
 
-#[derive(Default)]
-struct QueueState {
-    events: VecDeque<Event>,
+struct QueueState<T> {
+    events: VecDeque<T>,
     closed: bool,
     waker: Option<Waker>,
+}
+
+impl<T> Default for QueueState<T> {
+    fn default() -> Self {
+        Self {
+            events: VecDeque::new(),
+            closed: false,
+            waker: None,
+        }
+    }
+}
+
+/// What the worker delivers: a goal completion's alerts, or a notice to a website's owner.
+enum Queued {
+    // Boxed: goal events are most of the traffic, and an unboxed one would make every slot
+    // of the queue as large as the largest event.
+    Goal(Box<Event>),
+    Notice(OwnerNotice),
 }
 
 /// Why a goal event was not queued.
@@ -97,13 +118,13 @@ pub enum Refused {
     Closed,
 }
 
-impl Queue {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
+impl<T> Queue<T> {
+    fn lock(&self) -> MutexGuard<'_, QueueState<T>> {
         // The state stays consistent even if a holder panicked: every change is one push/pop.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn try_push(&self, event: Event) -> Result<(), Refused> {
+    fn try_push(&self, event: T) -> Result<(), Refused> {
         let waker = {
             let mut state = self.lock();
             if state.closed {
@@ -133,7 +154,7 @@ impl Queue {
     }
 
     /// The next event; `None` once the queue is closed and empty.
-    async fn pop(&self) -> Option<Event> {
+    async fn pop(&self) -> Option<T> {
         std::future::poll_fn(|cx| {
             let mut state = self.lock();
             if let Some(event) = state.events.pop_front() {
@@ -153,7 +174,7 @@ impl Queue {
 /// waits, and drops (with a warning) what does not fit. Cheap to clone.
 #[derive(Clone)]
 pub struct AlertDispatcher {
-    queue: Arc<Queue>,
+    queue: Arc<Queue<Queued>>,
     quiet: Arc<Mutex<QuietGoals>>,
     /// Completions dropped because the queue was full; the warning is logged for the first
     /// and then every thousandth, so an overload does not also flood the log.
@@ -220,7 +241,7 @@ impl AlertDispatcher {
     /// # Errors
     /// Why the event was not queued.
     pub fn try_dispatch(&self, event: &Event) -> Result<(), Refused> {
-        self.queue.try_push(event.clone())
+        self.queue.try_push(Queued::Goal(Box::new(event.clone())))
     }
 
     /// Stops taking goal events; the worker delivers what is already queued, then returns.
@@ -265,6 +286,13 @@ impl GoalListener for AlertDispatcher {
         lock_quiet(&self.quiet).forget_website(website);
     }
 
+    fn owner_notice(&self, notice: OwnerNotice) {
+        let website = notice.website_id;
+        if let Err(refused) = self.queue.try_push(Queued::Notice(notice)) {
+            tracing::warn!(%website, ?refused, "alert queue refused a notice to the owner");
+        }
+    }
+
     fn check_destination(&self, alert: &Alert) -> Result<(), ValidationError> {
         self.channels
             .iter()
@@ -274,7 +302,7 @@ impl GoalListener for AlertDispatcher {
 
 /// Delivers the queued goal events' alerts, one event at a time.
 pub struct AlertWorker {
-    queue: Arc<Queue>,
+    queue: Arc<Queue<Queued>>,
     quiet: Arc<Mutex<QuietGoals>>,
     ports: AlertDeliveryPorts,
 }
@@ -290,9 +318,100 @@ impl std::fmt::Debug for AlertWorker {
 impl AlertWorker {
     /// Runs until the dispatcher is closed and every queued event has been handled.
     pub async fn run(self) {
-        while let Some(event) = self.queue.pop().await {
-            self.deliver_goal(&event).await;
+        while let Some(queued) = self.queue.pop().await {
+            match queued {
+                Queued::Goal(event) => self.deliver_goal(&event).await,
+                Queued::Notice(notice) => self.deliver_notice(&notice).await,
+            }
         }
+    }
+
+    /// Sends `notice` by email to the website's owner and to each distinct webhook of the
+    /// website's enabled alerts, each retried as alerts are. Nothing is written to the alert
+    /// history, which lists the website's own alerts; a failure is logged.
+    async fn deliver_notice(&self, notice: &OwnerNotice) {
+        let website = notice.website_id;
+        let (domain, owner, webhooks) = match self.notice_audience(website).await {
+            Ok(audience) => audience,
+            Err(reason) => {
+                tracing::warn!(%website, reason, "cannot tell the owner: {}", notice.subject);
+                return;
+            }
+        };
+        let Ok(goal) = GoalName::parse(OWNER_NOTICE_GOAL) else {
+            return;
+        };
+        let now = self.ports.clock.now();
+        let alert = Alert {
+            id: AlertId::from_parts(id_seconds(now), random_array(self.ports.random.as_ref())),
+            website_id: website,
+            name: notice.name.clone(),
+            goal_name: goal,
+            subject: notice.subject.clone(),
+            message: notice.message.clone(),
+            webhook_url: None,
+            is_enabled: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let by_email = AlertDelivery {
+            alert: alert.clone(),
+            domain: domain.clone(),
+            recipients: owner.into_iter().collect(),
+            goal_name: OWNER_NOTICE_GOAL.to_owned(),
+            visitor_id: None,
+            triggered_at: notice.at,
+        };
+        let by_webhook = webhooks.into_iter().map(|url| AlertDelivery {
+            alert: Alert {
+                webhook_url: Some(url),
+                ..alert.clone()
+            },
+            recipients: Vec::new(),
+            ..by_email.clone()
+        });
+        for delivery in std::iter::once(by_email.clone()).chain(by_webhook) {
+            let sent = deliver_on_channels(
+                &self.ports.notifiers,
+                &delivery,
+                self.ports.retry,
+                &self.ports.pause,
+            )
+            .await;
+            if let Err(reason) = sent {
+                tracing::warn!(%website, reason, "a notice to the owner was not delivered");
+            }
+        }
+    }
+
+    /// The website's domain, its owner's email, and the webhooks of its enabled alerts.
+    async fn notice_audience(
+        &self,
+        website: WebsiteId,
+    ) -> Result<(String, Option<String>, BTreeSet<String>), String> {
+        let store = &self.ports.store;
+        let failed = |error: StoreError| error.to_string();
+        let site = store
+            .website(website)
+            .await
+            .map_err(failed)?
+            .ok_or("the website no longer exists")?;
+        let owner = store
+            .members(website)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .find(|(membership, _)| membership.role == Role::Owner)
+            .map(|(_, account)| account.email.as_str().to_owned());
+        let webhooks = store
+            .alerts(website)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .filter(|alert| alert.is_enabled)
+            .filter_map(|alert| alert.webhook_url)
+            .collect();
+        Ok((site.domain.as_str().to_owned(), owner, webhooks))
     }
 
     /// Sends every enabled alert on `event`'s goal and writes one history row per alert.
@@ -763,7 +882,7 @@ mod tests {
         assert_eq!(dispatcher.queued(), 2);
     }
 
-    fn queue(capacity: usize) -> Arc<Queue> {
+    fn queue<T>(capacity: usize) -> Arc<Queue<T>> {
         Arc::new(Queue {
             state: Mutex::new(QueueState::default()),
             capacity,

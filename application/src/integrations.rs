@@ -28,6 +28,8 @@ pub struct ProviderState {
     pub key_expires_at: Option<Timestamp>,
     /// How the revenue import of the connection is doing.
     pub sync: SyncState,
+    /// Whether a webhook signing secret is set, so deliveries are accepted.
+    pub webhook: bool,
 }
 
 /// The payment-provider integration use cases, reached through [`Services::integrations`].
@@ -57,6 +59,7 @@ impl Integrations<'_> {
                         connected_at: c.connected_at,
                         key_expires_at: c.key_expires_at,
                         sync: c.sync.clone(),
+                        webhook: c.sealed_webhook_secret.is_some(),
                     });
                 (*provider, state)
             })
@@ -94,12 +97,17 @@ impl Integrations<'_> {
         }
         let plaintext = serialize_credentials(&credentials)?;
         let sealed = self.services.vault.seal(&plaintext)?;
+        // A new key for the same account keeps the webhook set up with the old one.
+        let sealed_webhook_secret = connection_of(self.services, website, credentials.provider())
+            .await?
+            .and_then(|c| c.sealed_webhook_secret);
         let connection = Connection {
             provider: credentials.provider(),
             sealed_credentials: sealed,
             connected_at: self.services.now(),
             key_expires_at: None,
             sync: SyncState::default(),
+            sealed_webhook_secret,
         };
         self.services
             .store
@@ -184,6 +192,16 @@ fn serialize_credentials(credentials: &ProviderCredentials) -> ServiceResult<Vec
 }
 
 /// The connection's credentials, unsealed for the one call that needs them.
+/// The website's connection to `provider`, if it has one.
+pub(crate) async fn connection_of(
+    services: &Services,
+    website: WebsiteId,
+    provider: Provider,
+) -> ServiceResult<Option<Connection>> {
+    let connections = services.store.connections(website).await?;
+    Ok(connections.into_iter().find(|c| c.provider == provider))
+}
+
 pub(crate) fn open_credentials(
     services: &Services,
     connection: &Connection,

@@ -18,6 +18,7 @@ mod goals;
 mod ids;
 mod ingestion;
 mod integrations;
+mod payment_lookups;
 mod revenue_import;
 mod services;
 mod team;
@@ -39,6 +40,9 @@ pub use funnels::{FunnelChanges, Funnels, NewFunnel};
 pub use goals::{GoalCustomizationsView, Goals};
 pub use ingestion::{CookielessSessions, IngestOutcome, IngestRequest, Ingestion, SessionSources};
 pub use integrations::{IntegrationStatus, Integrations, ProviderState};
+pub use payment_lookups::{
+    LOOKUP_QUEUE_CAPACITY, LookupOutcome, LookupRequest, LookupWorker, PaymentLookups,
+};
 pub use revenue_import::{ImportSettings, PassOutcome, RevenueImport};
 pub use services::Services;
 pub use team::{Team, TeamEntry, TeamListing};

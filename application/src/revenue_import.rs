@@ -10,6 +10,7 @@
 //! backoff with a cap), and otherwise left for the next pass.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use jiff::SignedDuration;
@@ -17,15 +18,16 @@ use jiff::SignedDuration;
 use datafast_domain::access::Principal;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::payload::VisitorId;
+use datafast_domain::integration::ProviderCredentials;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::permission::Permission;
 use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow, VisitorsByEmail};
-use datafast_ports::notify::RetryPolicy;
-use datafast_ports::providers::{PaymentPage, ProviderError};
+use datafast_ports::notify::{OwnerNotice, RetryPolicy};
+use datafast_ports::providers::{PaymentPage, PaymentProviders, ProviderError};
 use datafast_ports::store::{ImportRecord, ImportedPayment, StoreError};
 
 use crate::error::ServiceResult;
-use crate::integrations::open_credentials;
+use crate::integrations::{connection_of, open_credentials};
 use crate::website_data::goal_event_of;
 use crate::{Pause, PauseFuture, Services};
 
@@ -189,7 +191,7 @@ impl RevenueImport<'_> {
             return Ok(PassOutcome::AlreadyRunning);
         };
         // Read after the claim: a pass that ended just before saw its state saved.
-        let Some(connection) = self.connection(website, provider).await? else {
+        let Some(connection) = connection_of(self.services, website, provider).await? else {
             return Ok(PassOutcome::Skipped);
         };
         if connection.sync.halted && !even_halted {
@@ -232,10 +234,16 @@ impl RevenueImport<'_> {
         let page = match answer {
             Err(ProviderError::Rejected(reason)) => {
                 let error = bounded(&format!("{title} refused the credential: {reason}"));
+                let newly_halted = !run.state.halted;
                 run.state.halted = true;
-                return self
+                let outcome = self
                     .stop(run, error.clone(), PassOutcome::Halted { error })
-                    .await;
+                    .await?;
+                if newly_halted {
+                    self.services
+                        .notify_owner(key_refused(run, &reason, self.services.now()));
+                }
+                return Ok(outcome);
             }
             Err(failure) => return self.interrupt(run, describe(run.provider, &failure)).await,
             Ok(page) if page.next.is_some() && page.next == run.state.page => {
@@ -252,7 +260,12 @@ impl RevenueImport<'_> {
         let records = match self
             .services
             .store
-            .store_import_page(run.website, run.provider, payments.clone(), &after)
+            .store_import_page(
+                run.website,
+                run.provider,
+                payments.clone(),
+                Some(after.clone()),
+            )
             .await
         {
             Ok(records) => records,
@@ -302,15 +315,6 @@ impl RevenueImport<'_> {
             .then_some(Running { runtime, key })
     }
 
-    async fn connection(
-        &self,
-        website: WebsiteId,
-        provider: Provider,
-    ) -> ServiceResult<Option<Connection>> {
-        let connections = self.services.store.connections(website).await?;
-        Ok(connections.into_iter().find(|c| c.provider == provider))
-    }
-
     /// Saves the state; false when the connection was removed while the pass ran.
     async fn save(
         &self,
@@ -330,112 +334,167 @@ impl RevenueImport<'_> {
         }
     }
 
-    /// One page from the provider, retried while it rate limits or fails. The credentials are
-    /// unsealed for each attempt and dropped with it.
+    /// One page from the provider, retried while it rate limits or fails.
     async fn page(
         &self,
         connection: &Connection,
         window: &SyncWindow,
         page: Option<String>,
     ) -> ServiceResult<Result<PaymentPage, ProviderError>> {
-        let retry = self.runtime().settings.retry;
-        let mut attempt = 0;
-        loop {
-            let answer = {
-                let credentials = open_credentials(self.services, connection)?;
-                self.services
-                    .providers
-                    .payments(&credentials, window, page.clone())
-                    .await
-            };
-            let wait = match &answer {
-                Err(ProviderError::RateLimited { retry_after }) => {
-                    attempt += 1;
-                    retry
-                        .delay_for(attempt)
-                        .map(|computed| retry_after.map_or(computed, |r| r.min(MAX_RETRY_AFTER)))
-                }
-                Err(ProviderError::Unavailable(_)) => {
-                    attempt += 1;
-                    retry.delay_for(attempt)
-                }
-                _ => None,
-            };
-            match wait {
-                Some(delay) => (self.runtime().pause)(delay).await,
-                None => return Ok(answer),
-            }
-        }
+        with_retries(self.services, connection, |providers, credentials| {
+            let page = page.clone();
+            async move { providers.payments(&credentials, window, page).await }
+        })
+        .await
     }
 
-    /// The page's payments as stored, each with the goal event it completes for its visitor:
-    /// the one its checkout's metadata names, else the one identified with its customer's
-    /// email.
+    /// The page's payments as stored, each with the goal event it completes for its visitor.
     async fn prepare(
         &self,
         run: &mut Run,
         payments: Vec<ProviderPayment>,
     ) -> ServiceResult<Vec<ImportedPayment>> {
         let mut prepared = Vec::with_capacity(payments.len());
-        for mut provider_payment in payments {
-            // Metadata is the customer's to write: keep only a well-formed visitor id.
-            provider_payment.visitor_id = provider_payment
-                .visitor_id
-                .as_deref()
-                .and_then(VisitorId::parse)
-                .map(VisitorId::into_string);
-            let by_email = match (
-                &provider_payment.visitor_id,
-                &provider_payment.customer.email,
-            ) {
-                (None, Some(email)) => self
-                    .visitors_by_email(run)
-                    .await?
-                    .visitor(email)
-                    .map(str::to_owned),
-                _ => None,
-            };
-            let payment = provider_payment.into_payment(run.website, by_email);
-            let goal_event = goal_event_of(self.services, &payment).await?;
-            prepared.push(ImportedPayment {
-                payment,
-                goal_event,
-            });
+        for payment in payments {
+            prepared
+                .push(prepare_payment(self.services, run.website, payment, &mut run.emails).await?);
         }
         Ok(prepared)
     }
 
-    /// The website's identified visitors by email, read once per pass when first needed.
-    async fn visitors_by_email<'r>(&self, run: &'r mut Run) -> ServiceResult<&'r VisitorsByEmail> {
-        if run.emails.is_none() {
-            let profiles = self.services.store.profiles(run.website).await?;
-            run.emails = Some(VisitorsByEmail::of(&profiles));
-        }
-        Ok(run.emails.get_or_insert_default())
-    }
-
-    /// Tells analytics and alerts what a stored page changed; returns how many payments were
-    /// new.
     async fn announce(&self, payments: &[ImportedPayment], records: &[ImportRecord]) -> u64 {
-        let mut new = 0;
-        for (imported, record) in payments.iter().zip(records) {
-            if *record != ImportRecord::New {
-                continue;
+        announce_imported(self.services, payments, records).await
+    }
+}
+
+/// Calls the provider with the connection's credentials, again while it rate limits or fails
+/// (after its `Retry-After`, else the import's backoff), until it answers or the attempts run
+/// out. The credentials are unsealed for each attempt and dropped with it.
+pub(crate) async fn with_retries<T, Call, Answer>(
+    services: &Services,
+    connection: &Connection,
+    mut call: Call,
+) -> ServiceResult<Result<T, ProviderError>>
+where
+    Call: FnMut(Arc<dyn PaymentProviders>, ProviderCredentials) -> Answer,
+    Answer: Future<Output = Result<T, ProviderError>>,
+{
+    let runtime = &services.import;
+    let retry = runtime.settings.retry;
+    let mut attempt = 0;
+    loop {
+        let credentials = open_credentials(services, connection)?;
+        let answer = call(services.providers.clone(), credentials).await;
+        let wait = match &answer {
+            Err(ProviderError::RateLimited { retry_after }) => {
+                attempt += 1;
+                retry
+                    .delay_for(attempt)
+                    .map(|computed| retry_after.map_or(computed, |r| r.min(MAX_RETRY_AFTER)))
             }
-            new += 1;
-            let analytics = self.services.analytics();
-            analytics
-                .analytics_payment_recorded(&imported.payment)
-                .await;
-            if let Some(event) = &imported.goal_event {
-                self.services.announce_goals(std::slice::from_ref(event));
+            Err(ProviderError::Unavailable(_)) => {
+                attempt += 1;
+                retry.delay_for(attempt)
             }
+            _ => None,
+        };
+        match wait {
+            Some(delay) => (runtime.pause)(delay).await,
+            None => return Ok(answer),
         }
-        // A settled refund changes a payment the index holds: it reads them again.
-        if records.contains(&ImportRecord::Settled) {
-            self.services.analytics().analytics_invalidate().await;
+    }
+}
+
+/// A provider's payment as stored for `website`, with the goal event it completes for its
+/// visitor: the one its checkout's metadata names, else the one identified with its
+/// customer's email. `emails` holds the website's identified visitors once read.
+pub(crate) async fn prepare_payment(
+    services: &Services,
+    website: WebsiteId,
+    mut provider_payment: ProviderPayment,
+    emails: &mut Option<VisitorsByEmail>,
+) -> ServiceResult<ImportedPayment> {
+    // Metadata is the customer's to write: keep only a well-formed visitor id.
+    provider_payment.visitor_id = provider_payment
+        .visitor_id
+        .as_deref()
+        .and_then(VisitorId::parse)
+        .map(VisitorId::into_string);
+    let by_email = match (
+        &provider_payment.visitor_id,
+        &provider_payment.customer.email,
+    ) {
+        (None, Some(email)) => visitors_by_email(services, website, emails)
+            .await?
+            .visitor(email)
+            .map(str::to_owned),
+        _ => None,
+    };
+    let payment = provider_payment.into_payment(website, by_email);
+    let goal_event = goal_event_of(services, &payment).await?;
+    Ok(ImportedPayment {
+        payment,
+        goal_event,
+    })
+}
+
+/// The website's identified visitors by email, read once when first needed.
+async fn visitors_by_email<'e>(
+    services: &Services,
+    website: WebsiteId,
+    emails: &'e mut Option<VisitorsByEmail>,
+) -> ServiceResult<&'e VisitorsByEmail> {
+    if emails.is_none() {
+        let profiles = services.store.profiles(website).await?;
+        *emails = Some(VisitorsByEmail::of(&profiles));
+    }
+    Ok(emails.get_or_insert_default())
+}
+
+/// Tells analytics and alerts what stored provider payments changed; returns how many were
+/// new.
+pub(crate) async fn announce_imported(
+    services: &Services,
+    payments: &[ImportedPayment],
+    records: &[ImportRecord],
+) -> u64 {
+    let mut new = 0;
+    for (imported, record) in payments.iter().zip(records) {
+        if *record != ImportRecord::New {
+            continue;
         }
-        new
+        new += 1;
+        services
+            .analytics()
+            .analytics_payment_recorded(&imported.payment)
+            .await;
+        if let Some(event) = &imported.goal_event {
+            services.announce_goals(std::slice::from_ref(event));
+        }
+    }
+    // A settled refund changes a payment the index holds: it reads them again.
+    if records.contains(&ImportRecord::Settled) {
+        services.analytics().analytics_invalidate().await;
+    }
+    new
+}
+
+/// The owner's one notice that the provider refused the connection's key: sent when the
+/// connection halts, not again while it stays halted.
+fn key_refused(run: &Run, reason: &str, at: jiff::Timestamp) -> OwnerNotice {
+    let title = run.provider.title();
+    let slug = run.provider.slug();
+    OwnerNotice {
+        website_id: run.website,
+        name: format!("{title} key refused"),
+        subject: format!("{title} refused this website's key: revenue import stopped"),
+        message: bounded(&format!(
+            "{title} refused the key this website's integration uses ({reason}). Its revenue \
+             is no longer imported, and the server stops calling {title} until a working key \
+             is connected: datafast integrations connect {slug} --website {}",
+            run.website
+        )),
+        at,
     }
 }
 

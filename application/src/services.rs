@@ -12,6 +12,7 @@ use datafast_domain::website::Website;
 use crate::Pause;
 use crate::error::{ServiceError, ServiceResult};
 use crate::ingestion::AgentCache;
+use crate::payment_lookups::{LookupQueue, LookupWorker, RecentReferences};
 use crate::revenue_import::{ImportRuntime, ImportSettings};
 use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources, UsageRecorder};
 use datafast_ports::geo::{GeoLocator, NoLocation};
@@ -41,6 +42,9 @@ pub struct Services {
     /// Whether test-mode and sandbox provider credentials may be connected.
     pub(crate) allow_test_keys: bool,
     pub(crate) import: Arc<ImportRuntime>,
+    /// Where ingestion queues tracker payment lookups; `None` until a worker is made.
+    pub(crate) lookups: Option<Arc<LookupQueue>>,
+    pub(crate) recent_lookups: Arc<RecentReferences>,
 }
 
 impl std::fmt::Debug for Services {
@@ -100,6 +104,11 @@ impl Services {
         crate::RevenueImport { services: self }
     }
 
+    /// The payment webhook and lookup use cases.
+    pub fn payment_lookups(&self) -> crate::PaymentLookups<'_> {
+        crate::PaymentLookups { services: self }
+    }
+
     /// The team use cases.
     pub fn team(&self) -> crate::Team<'_> {
         crate::Team { services: self }
@@ -149,7 +158,20 @@ impl Services {
             providers: Arc::new(NoProviders),
             allow_test_keys: false,
             import: Arc::new(ImportRuntime::default()),
+            lookups: None,
+            recent_lookups: Arc::new(RecentReferences::default()),
         }
+    }
+
+    /// Looks up the checkout a tracker `payment` event names through the connected provider,
+    /// on the returned worker, which the caller runs on a task of its own (by default such
+    /// events are stored as visits' records of a checkout, and nothing is asked).
+    #[must_use]
+    pub fn with_payment_lookups(mut self, capacity: usize) -> (Self, LookupWorker) {
+        let (queue, receiver) = LookupQueue::new(capacity);
+        self.lookups = Some(Arc::new(queue));
+        let worker = LookupWorker::new(self.clone(), receiver);
+        (self, worker)
     }
 
     /// Imports revenue with `settings`, waiting between retries with `pause` (by default, the
@@ -197,6 +219,13 @@ impl Services {
         };
         for event in events.iter().filter(|e| e.goal_name.is_some()) {
             listener.goal_completed(event);
+        }
+    }
+
+    /// Tells the website's owner of something to act on, through the listener if one is set.
+    pub(crate) fn notify_owner(&self, notice: datafast_ports::notify::OwnerNotice) {
+        if let Some(listener) = &self.goal_listener {
+            listener.owner_notice(notice);
         }
     }
 

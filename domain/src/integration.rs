@@ -219,6 +219,74 @@ impl ProviderCredentials {
     }
 }
 
+/// A webhook signing secret, checked for form: the provider shows it once when the user adds
+/// our webhook URL at the provider, and the user hands it to us. Sealed at rest like the
+/// credentials; never shown again.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret {
+    provider: Provider,
+    secret: String,
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebhookSecret({}, <redacted>)", self.provider)
+    }
+}
+
+impl WebhookSecret {
+    /// The request field a secret comes in.
+    pub const FIELD: &'static str = "signingSecret";
+
+    /// `input` as `provider`'s signing secret: Stripe's start `whsec_`, Paddle's
+    /// `pdl_ntfset_`; Lemon Squeezy's is whatever the user typed at the provider (6 to 40
+    /// characters there), Polar's whatever Polar generated.
+    pub fn parse(provider: Provider, input: &str) -> Result<Self, ValidationError> {
+        if !provider.connects_through_api() {
+            return Err(ValidationError::new(
+                "provider",
+                format!("{} webhooks are not supported", provider.title()),
+            ));
+        }
+        let secret = secret_text(Self::FIELD, input, 512)?;
+        let prefix = match provider {
+            Provider::Stripe => Some("whsec_"),
+            Provider::Paddle => Some("pdl_ntfset_"),
+            _ => None,
+        };
+        if let Some(prefix) = prefix.filter(|p| !secret.starts_with(p)) {
+            return Err(ValidationError::new(
+                Self::FIELD,
+                format!(
+                    "must be the {} webhook signing secret ({prefix}...)",
+                    provider.title()
+                ),
+            ));
+        }
+        if secret.len() < 6 {
+            return Err(ValidationError::new(Self::FIELD, "is too short"));
+        }
+        Ok(Self { provider, secret })
+    }
+
+    /// The secret as stored bytes, opened from the vault: refuses bytes that are not a secret
+    /// of `provider`.
+    pub fn from_opened(provider: Provider, bytes: &[u8]) -> Result<Self, ValidationError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ValidationError::new(Self::FIELD, "is not text"))?;
+        Self::parse(provider, text)
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The secret itself, for the vault and for checking one delivery.
+    pub fn expose(&self) -> &str {
+        &self.secret
+    }
+}
+
 /// What a provider says about the account a credential opens, when the credential is checked
 /// before it is saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,11 +308,33 @@ pub struct Connection {
     pub connected_at: Timestamp,
     pub key_expires_at: Option<Timestamp>,
     pub sync: SyncState,
+    /// The webhook signing secret, sealed as the credentials are; `None` until the user sets
+    /// one, and polling alone brings the revenue in.
+    pub sealed_webhook_secret: Option<Vec<u8>>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_secrets_have_their_providers_form() {
+        let stripe = WebhookSecret::parse(Provider::Stripe, " whsec_abc123XYZ ").unwrap();
+        assert_eq!(stripe.expose(), "whsec_abc123XYZ");
+        assert!(!format!("{stripe:?}").contains("abc123"), "never printed");
+        assert!(WebhookSecret::parse(Provider::Stripe, "rk_live_abc123").is_err());
+        assert!(WebhookSecret::parse(Provider::Paddle, "pdl_ntfset_01abc").is_ok());
+        assert!(WebhookSecret::parse(Provider::Paddle, "whsec_abc123").is_err());
+        assert!(WebhookSecret::parse(Provider::LemonSqueezy, "my-secret").is_ok());
+        assert!(WebhookSecret::parse(Provider::LemonSqueezy, "short").is_err());
+        assert!(WebhookSecret::parse(Provider::Polar, "polar_whs_abcdef").is_ok());
+        assert!(WebhookSecret::parse(Provider::Polar, "has space").is_err());
+        assert!(WebhookSecret::parse(Provider::Polar, "").is_err());
+        assert!(WebhookSecret::parse(Provider::Shopify, "whsec_abc123").is_err());
+        let opened = WebhookSecret::from_opened(Provider::Stripe, b"whsec_abc123XYZ").unwrap();
+        assert_eq!(opened, stripe);
+        assert!(WebhookSecret::from_opened(Provider::Stripe, &[0xff, 0xfe]).is_err());
+    }
 
     #[test]
     fn stripe_wants_restricted_keys() {

@@ -16,6 +16,7 @@ pub mod id;
 pub mod ingest;
 pub mod integration;
 pub mod payment;
+pub mod payment_reference;
 pub mod permission;
 pub mod profile;
 pub mod provider_payment;

@@ -99,15 +99,33 @@ impl RetryPolicy {
     }
 }
 
-/// Hears about goal completions once they are stored, so that alerts can fire. Ingestion calls
-/// it on its hot path: implementations queue the work and return at once, and never fail the
-/// caller.
+/// Something the owner of a website must act on (a payment provider refusing the website's
+/// key), sent on the alert channels: by email to the owner, and to the website's alert
+/// webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerNotice {
+    pub website_id: datafast_domain::id::WebsiteId,
+    /// A short name, shown as the alert's name: `Stripe key refused`.
+    pub name: String,
+    pub subject: String,
+    pub message: String,
+    pub at: Timestamp,
+}
+
+/// The goal name an [`OwnerNotice`] carries on the wire, where a goal alert names its goal.
+pub const OWNER_NOTICE_GOAL: &str = "integration_error";
+
+/// Hears about goal completions once they are stored, so that alerts can fire, and about what
+/// a website's owner must act on. Ingestion calls it on its hot path: implementations queue
+/// the work and return at once, and never fail the caller.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait GoalListener: Send + Sync {
     fn goal_completed(&self, event: &datafast_domain::event::Event);
     /// An alert of `website` was created, changed or deleted: whatever the listener learned
     /// about which goals have alerts no longer holds for that website.
     fn alerts_changed(&self, website: datafast_domain::id::WebsiteId);
+    /// Tells the website's owner of something to act on; by default, nobody is told.
+    fn owner_notice(&self, _notice: OwnerNotice) {}
     /// Refuses an alert that delivery would refuse anyway (see
     /// [`Notifier::check_destination`]); asked before an alert is saved.
     fn check_destination(&self, _alert: &Alert) -> Result<(), ValidationError> {

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use datafast_domain::integration::{AccountFacts, ProviderCredentials};
+use jiff::Timestamp;
+
+use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
+use datafast_domain::payment_reference::PaymentReference;
 use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
 
 /// Why a provider call failed, in the terms the application acts on.
@@ -42,6 +45,70 @@ pub trait PaymentProviders: Send + Sync {
         window: &SyncWindow,
         page: Option<String>,
     ) -> Result<PaymentPage, ProviderError>;
+
+    /// The payment `reference` names, as it stands now: `None` when the provider knows no
+    /// such payment, or the checkout it names is not paid (yet).
+    async fn lookup(
+        &self,
+        credentials: &ProviderCredentials,
+        reference: &PaymentReference,
+    ) -> Result<Option<ProviderPayment>, ProviderError>;
+
+    /// Checks a webhook delivery against the signing secret the user set for `provider`,
+    /// by that provider's documented scheme, and reads which payment it concerns. `now`
+    /// bounds how old a signed timestamp may be.
+    ///
+    /// # Errors
+    /// A delivery that is unsigned, forged, replayed late or not the provider's shape.
+    fn read_webhook(
+        &self,
+        provider: Provider,
+        secret: &str,
+        delivery: &WebhookDelivery,
+        now: Timestamp,
+    ) -> Result<WebhookNotice, WebhookRefusal>;
+}
+
+/// A webhook delivery as it arrived: its headers, names in lower case, and its body unread,
+/// since a signature covers the exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WebhookDelivery {
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl WebhookDelivery {
+    /// The first header named `name` (in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// What a verified webhook delivery is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookNotice {
+    /// A payment was made, changed or refunded: look it up.
+    Payment(PaymentReference),
+    /// An event that changes no payment (the provider sends many kinds); acknowledged.
+    Ignored { event: String },
+}
+
+/// Why a webhook delivery was refused; each is the sender's fault, answered with 400.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookRefusal {
+    #[error("the delivery has no {0} header")]
+    Unsigned(&'static str),
+    #[error("the signature does not match the webhook signing secret")]
+    Forged,
+    #[error("the signature's timestamp is more than five minutes from now")]
+    Stale,
+    #[error("the body is not a {0} webhook event")]
+    Malformed(&'static str),
+    #[error("{0} webhooks are not supported")]
+    Unsupported(&'static str),
 }
 
 /// A page of payments and where the next one starts.
@@ -74,5 +141,25 @@ impl PaymentProviders for NoProviders {
         Err(ProviderError::Unavailable(
             "no payment-provider client is configured".to_owned(),
         ))
+    }
+
+    async fn lookup(
+        &self,
+        _: &ProviderCredentials,
+        _: &PaymentReference,
+    ) -> Result<Option<ProviderPayment>, ProviderError> {
+        Err(ProviderError::Unavailable(
+            "no payment-provider client is configured".to_owned(),
+        ))
+    }
+
+    fn read_webhook(
+        &self,
+        provider: Provider,
+        _: &str,
+        _: &WebhookDelivery,
+        _: Timestamp,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        Err(WebhookRefusal::Unsupported(provider.title()))
     }
 }

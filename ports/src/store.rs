@@ -264,7 +264,8 @@ pub trait IntegrationStore: Send + Sync {
     /// Every website's connections, by website, then in the providers' declared order: what
     /// the revenue import works through.
     async fn all_connections(&self) -> StoreResult<Vec<(WebsiteId, Connection)>>;
-    /// Replaces the connection's sync state, leaving its credentials alone.
+    /// Replaces the connection's sync state, leaving its credentials alone. The count of
+    /// imported payments is the store's: it is raised as pages are stored, never written.
     /// # Errors
     /// MUST return `NotFound` when the website has no connection to the provider (it was
     /// disconnected while a sync ran).
@@ -274,12 +275,14 @@ pub trait IntegrationStore: Send + Sync {
         provider: Provider,
         state: &SyncState,
     ) -> StoreResult<()>;
-    /// Stores one page of imported payments and the connection's sync state together, in one
-    /// transaction, so that a crash keeps both or neither. A payment whose transaction id the
-    /// website lacks is recorded with its goal event; one it has takes the page's amount and
-    /// refunded flag (the provider is the truth about its payments). `state` is saved with
-    /// `imported_payments` raised by the page's new payments. Returns what became of each
-    /// payment, in order.
+    /// Stores payments read from the provider, with the connection's sync state when they
+    /// are a page of its import, in one transaction, so that a crash keeps both or neither. A
+    /// payment whose transaction id the website lacks is recorded with its goal event; one it
+    /// has takes the provider's amount and refunded flag (the provider is the truth about its
+    /// payments). The connection's `imported_payments` is raised by the new payments, whatever
+    /// `state` says (a webhook may have stored some while the page was read); the rest of
+    /// `state`, when given, replaces the connection's. Returns what became of each payment,
+    /// in order.
     /// # Errors
     /// MUST return `NotFound`, storing nothing, when the website has no connection to the
     /// provider (it was disconnected while a sync ran).
@@ -288,8 +291,17 @@ pub trait IntegrationStore: Send + Sync {
         website: WebsiteId,
         provider: Provider,
         payments: Vec<ImportedPayment>,
-        state: &SyncState,
+        state: Option<SyncState>,
     ) -> StoreResult<Vec<ImportRecord>>;
+    /// Sets or removes the connection's sealed webhook signing secret, leaving the rest alone.
+    /// # Errors
+    /// MUST return `NotFound` when the website has no connection to the provider.
+    async fn save_webhook_secret(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        sealed: Option<Vec<u8>>,
+    ) -> StoreResult<()>;
 }
 
 /// A payment the revenue import brings in, with the goal event it completes for its visitor.

@@ -1,8 +1,9 @@
-//! Property: however import passes, Payments API calls and refunds at the provider interleave,
-//! once every refund is made and a last pass has run, the store holds the same payments as
-//! one clean import of the provider's final state: each payment once, with the same amount,
-//! refunded flag, currency and visitor. Real parts: a SQLite file, the real connectors and a
-//! local fake of Stripe on a loopback socket.
+//! Property: however import passes, Payments API calls, webhook deliveries, tracker lookups
+//! and refunds at the provider interleave, once every refund is made and a last pass has run,
+//! the store holds the same payments as one clean import of the provider's final state: each
+//! payment once, with the same amount, refunded flag, currency and visitor. Real parts: a
+//! SQLite file, the real vault, connectors and webhook verification, and a local fake of
+//! Stripe on a loopback socket.
 
 // Test code: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,11 +12,17 @@ mod import_support;
 
 use std::collections::BTreeSet;
 
+use datafast_application::LookupRequest;
 use datafast_domain::ingest::payload::VisitorId;
 use datafast_domain::ingest::server::ServerPayment;
+use datafast_domain::integration::{Provider, WebhookSecret};
+use datafast_domain::payment_reference::PaymentReference;
 use datafast_domain::website::Currency;
+use datafast_ports::Clock;
+use datafast_ports::providers::WebhookDelivery;
 use datafast_ports::store::PaymentStore;
 use datafast_provider_fakes::FakePayment;
+use datafast_provider_fakes::webhooks::signed;
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -47,6 +54,10 @@ enum Step {
     Api(usize),
     /// Payment `i` gets its refund at the provider.
     Refund(usize),
+    /// Stripe delivers a signed webhook about payment `i`'s charge.
+    Webhook(usize),
+    /// The tracker reports payment `i`'s Checkout Session, from its visitor.
+    Tracker(usize),
 }
 
 fn planned() -> impl Strategy<Value = Planned> {
@@ -67,12 +78,25 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Pass),
         (0_usize..6).prop_map(Step::Api),
         (0_usize..6).prop_map(Step::Refund),
+        (0_usize..6).prop_map(Step::Webhook),
+        (0_usize..6).prop_map(Step::Tracker),
     ]
 }
 
 fn transaction_id(i: usize) -> String {
     format!("pi_prop{i:04}")
 }
+
+/// The Stripe fake names payment `pi_X`'s charge `ch_X` and its Checkout Session `cs_live_X`.
+fn charge_id(i: usize) -> String {
+    format!("ch_prop{i:04}")
+}
+
+fn session_id(i: usize) -> String {
+    format!("cs_live_prop{i:04}")
+}
+
+const WEBHOOK_SECRET: &str = "whsec_propertySigningSecret0123";
 
 fn visitor(i: usize) -> String {
     format!("0c424a08-3676-4e3a-a7e0-{i:012}")
@@ -165,6 +189,48 @@ async fn send_through_the_api(connected: &Connected, plans: &[Planned], i: usize
         .unwrap();
 }
 
+/// Stripe's delivery of `charge.refunded` or `charge.succeeded`, as the charge now stands.
+async fn deliver_webhook(connected: &Connected, i: usize, refunded: bool) {
+    let event = if refunded {
+        "charge.refunded"
+    } else {
+        "charge.succeeded"
+    };
+    let delivery = signed(
+        Provider::Stripe,
+        WEBHOOK_SECRET,
+        event,
+        &charge_id(i),
+        WallClock.now(),
+    );
+    let delivery = WebhookDelivery {
+        headers: delivery.lowercase_headers(),
+        body: delivery.body,
+    };
+    connected
+        .server
+        .services
+        .payment_lookups()
+        .receive_webhook(connected.website, Provider::Stripe, &delivery)
+        .await
+        .unwrap();
+}
+
+async fn report_from_the_tracker(connected: &Connected, i: usize) {
+    let request = LookupRequest {
+        website: connected.website,
+        reference: PaymentReference::StripeCheckoutSession(session_id(i)),
+        visitor_id: visitor(i),
+    };
+    connected
+        .server
+        .services
+        .payment_lookups()
+        .resolve(request)
+        .await
+        .unwrap();
+}
+
 /// Runs `steps`, then makes every refund and a last pass; returns what the store holds.
 async fn interleaved(
     plans: &[Planned],
@@ -172,6 +238,19 @@ async fn interleaved(
 ) -> BTreeSet<(String, i64, bool, String, Option<String>)> {
     let folder = TempDir::new().unwrap();
     let connected = connect(folder.path(), at_the_provider(plans), Waits::default()).await;
+    let secret = WebhookSecret::parse(Provider::Stripe, WEBHOOK_SECRET).unwrap();
+    connected
+        .server
+        .services
+        .payment_lookups()
+        .set_webhook_secret(
+            &connected.owner,
+            connected.website,
+            Provider::Stripe,
+            Some(secret),
+        )
+        .await
+        .unwrap();
     let mut refunded = BTreeSet::new();
     for step in steps {
         match *step {
@@ -180,7 +259,11 @@ async fn interleaved(
             }
             Step::Api(i) if i < plans.len() => send_through_the_api(&connected, plans, i).await,
             Step::Refund(i) if i < plans.len() => refund(&connected, plans, i, &mut refunded),
-            Step::Api(_) | Step::Refund(_) => {}
+            Step::Webhook(i) if i < plans.len() => {
+                deliver_webhook(&connected, i, refunded.contains(&i)).await;
+            }
+            Step::Tracker(i) if i < plans.len() => report_from_the_tracker(&connected, i).await,
+            Step::Api(_) | Step::Refund(_) | Step::Webhook(_) | Step::Tracker(_) => {}
         }
     }
     for i in 0..plans.len() {
@@ -203,7 +286,7 @@ async fn clean(plans: &[Planned]) -> BTreeSet<(String, i64, bool, String, Option
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn any_interleaving_stores_what_one_clean_import_stores(

@@ -939,6 +939,7 @@ impl World {
                 self.website(website),
                 Connection {
                     key_expires_at: (sealed % 2 == 0).then(|| instant(sealed)),
+                    sealed_webhook_secret: (sealed % 3 == 0).then(|| vec![sealed, 7]),
                     ..contract::connection(
                         provider_of(provider),
                         &[sealed, 0, 255],

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
 use crate::handlers::{
     account, alerts, analytics, apikeys, events, fallback, funnels, goals, integrations, team,
-    tokens, website_writes, websites,
+    tokens, webhooks, website_writes, websites,
 };
 use crate::json_config;
 
@@ -162,6 +162,9 @@ routes! {
         "/js/script.cookieless.js" => {
             GET events::script => none, any_role;
         }
+        "/api/webhooks/{provider}/{websiteId}" => {
+            POST webhooks::receive => none, any_role;
+        }
     }
     admin {
         "/account" => {
@@ -246,6 +249,10 @@ routes! {
         "/websites/{websiteId}/integrations/paddle" => {
             POST integrations::connect_paddle => SettingsWrite, any_role;
             DELETE integrations::disconnect_paddle => SettingsWrite, any_role;
+        }
+        "/websites/{websiteId}/integrations/{provider}/webhook" => {
+            PUT integrations::set_webhook => SettingsWrite, any_role;
+            DELETE integrations::remove_webhook => SettingsWrite, any_role;
         }
         "/websites/{websiteId}/integrations/shopify" => {
             DELETE integrations::disconnect_shopify => SettingsWrite, any_role;

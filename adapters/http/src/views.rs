@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use datafast_application::{
-    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, PassOutcome, ProviderState,
-    TeamEntry, WebsiteWithRole,
+    AccountView, IntegrationStatus, IssuedApiKey, IssuedToken, LookupOutcome, PassOutcome,
+    ProviderState, TeamEntry, WebsiteWithRole,
 };
 use datafast_domain::access::WebsiteScope;
 use datafast_domain::alert::{Alert, AlertLog, DeliveryCounts};
@@ -20,6 +20,7 @@ use datafast_domain::team::Invitation;
 use datafast_domain::time::iso_millis;
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
+use datafast_ports::store::ImportRecord;
 
 use crate::envelope::Ids;
 
@@ -764,23 +765,83 @@ pub struct PaddleStatus {
     import: ImportStatus,
 }
 
-/// How a provider's revenue import is doing: shown for the providers this server imports
-/// from, connected or not, next to the fields DataFast shows.
+/// How a provider's revenue import is doing, and where its webhook is received: shown for
+/// the providers this server imports from, connected or not, next to the fields DataFast
+/// shows.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportStatus {
     last_sync_at: Option<String>,
     last_error: Option<String>,
     imported_payments: u64,
+    webhook_url: String,
+    webhook_configured: bool,
 }
 
 impl ImportStatus {
-    fn of(state: Option<&ProviderState>) -> Self {
+    fn of(state: Option<&ProviderState>, webhook_url: String) -> Self {
         let sync = state.map(|state| &state.sync);
         Self {
             last_sync_at: sync.and_then(|s| optional_millis(s.last_sync_at)),
             last_error: sync.and_then(|s| s.last_error.clone()),
             imported_payments: sync.map_or(0, |s| s.imported_payments),
+            webhook_url,
+            webhook_configured: state.is_some_and(|s| s.webhook),
+        }
+    }
+}
+
+/// Where `provider`'s webhook deliveries for `website` are received.
+pub fn webhook_url(
+    public_address: &str,
+    provider: Provider,
+    website: impl std::fmt::Display,
+) -> String {
+    format!(
+        "{public_address}/api/webhooks/{}/{website}",
+        provider.slug()
+    )
+}
+
+/// `PUT .../integrations/{provider}/webhook`: where to point the provider's webhook.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookSet {
+    provider: &'static str,
+    webhook_url: String,
+    message: String,
+}
+
+impl WebhookSet {
+    pub fn new(provider: Provider, webhook_url: String) -> Self {
+        Self {
+            provider: provider.slug(),
+            webhook_url,
+            message: format!("{} webhook signing secret saved", provider.title()),
+        }
+    }
+}
+
+/// `POST /api/webhooks/{provider}/{websiteId}`: what the delivery led to.
+#[derive(Debug, Serialize)]
+pub struct WebhookReceived {
+    received: bool,
+    payment: &'static str,
+}
+
+impl WebhookReceived {
+    pub fn new(outcome: LookupOutcome) -> Self {
+        let payment = match outcome {
+            LookupOutcome::Stored(ImportRecord::New) => "recorded",
+            LookupOutcome::Stored(ImportRecord::Settled) => "updated",
+            LookupOutcome::Stored(ImportRecord::Unchanged) | LookupOutcome::Repeated => "unchanged",
+            LookupOutcome::NotPaid => "not_paid",
+            LookupOutcome::NotConnected => "not_connected",
+            LookupOutcome::Ignored => "ignored",
+        };
+        Self {
+            received: true,
+            payment,
         }
     }
 }
@@ -797,8 +858,14 @@ pub struct IntegrationsBody {
     currency: String,
 }
 
-impl From<&IntegrationStatus> for IntegrationsBody {
-    fn from(status: &IntegrationStatus) -> Self {
+impl IntegrationsBody {
+    /// The status of `website`, its webhook URLs under `public_address`.
+    pub fn new(
+        status: &IntegrationStatus,
+        public_address: &str,
+        website: impl std::fmt::Display,
+    ) -> Self {
+        let url = |provider: Provider| webhook_url(public_address, provider, &website);
         let state = |provider: Provider| {
             status
                 .providers
@@ -813,7 +880,7 @@ impl From<&IntegrationStatus> for IntegrationsBody {
                 connected_at: state.map(|s| millis(s.connected_at)),
                 import: provider
                     .connects_through_api()
-                    .then(|| ImportStatus::of(state)),
+                    .then(|| ImportStatus::of(state, url(provider))),
             }
         };
         let paddle = state(Provider::Paddle);
@@ -825,7 +892,7 @@ impl From<&IntegrationStatus> for IntegrationsBody {
                 connected: paddle.is_some(),
                 connected_at: paddle.map(|s| millis(s.connected_at)),
                 key_expires_at: paddle.and_then(|s| optional_millis(s.key_expires_at)),
-                import: ImportStatus::of(paddle),
+                import: ImportStatus::of(paddle, url(Provider::Paddle)),
             },
             shopify: of(Provider::Shopify),
             woocommerce: of(Provider::WooCommerce),

@@ -73,7 +73,10 @@ impl IntegrationStore for MemoryStore {
                 .connections
                 .get_mut(&(website, provider))
                 .ok_or(StoreError::NotFound)?;
-            connection.sync = sync_to_millis(sync);
+            connection.sync = SyncState {
+                imported_payments: connection.sync.imported_payments,
+                ..sync_to_millis(sync)
+            };
             Ok(())
         })
     }
@@ -83,7 +86,7 @@ impl IntegrationStore for MemoryStore {
         website: WebsiteId,
         provider: Provider,
         payments: Vec<ImportedPayment>,
-        sync: &SyncState,
+        sync: Option<SyncState>,
     ) -> StoreResult<Vec<ImportRecord>> {
         self.write(|state| {
             // Checked first: a write that fails must change nothing.
@@ -95,12 +98,30 @@ impl IntegrationStore for MemoryStore {
                 .map(|imported| import_one(state, imported))
                 .collect();
             let new = records.iter().filter(|r| **r == ImportRecord::New).count();
-            let mut sync = sync_to_millis(sync);
-            sync.imported_payments += new as u64;
             if let Some(connection) = state.connections.get_mut(&(website, provider)) {
-                connection.sync = sync;
+                let imported = connection.sync.imported_payments + new as u64;
+                if let Some(sync) = sync {
+                    connection.sync = sync_to_millis(&sync);
+                }
+                connection.sync.imported_payments = imported;
             }
             Ok(records)
+        })
+    }
+
+    async fn save_webhook_secret(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        sealed: Option<Vec<u8>>,
+    ) -> StoreResult<()> {
+        self.write(|state| {
+            let connection = state
+                .connections
+                .get_mut(&(website, provider))
+                .ok_or(StoreError::NotFound)?;
+            connection.sealed_webhook_secret = sealed;
+            Ok(())
         })
     }
 }

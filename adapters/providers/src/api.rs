@@ -154,6 +154,22 @@ impl Api {
             retry_after,
         })
     }
+
+    /// GETs one object as [`Api::get`] does, `None` when the provider answers 404: the id came
+    /// from a webhook or a visitor and may name nothing the credential can see.
+    pub(crate) async fn find<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        credential: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Option<T>, Failure> {
+        match self.get(path, query, credential, headers).await {
+            Ok(found) => Ok(Some(found)),
+            Err(failure) if failure.status() == Some(StatusCode::NOT_FOUND) => Ok(None),
+            Err(failure) => Err(failure),
+        }
+    }
 }
 
 /// A transport error as a short, credential-free description.

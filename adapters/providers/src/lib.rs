@@ -9,14 +9,20 @@ mod paddle;
 mod payment;
 mod polar;
 mod stripe;
+mod webhooks;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use datafast_domain::integration::{AccountFacts, ProviderCredentials};
-use datafast_domain::provider_payment::SyncWindow;
-use datafast_ports::providers::{PaymentPage, PaymentProviders, ProviderError};
+use jiff::Timestamp;
+
+use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
+use datafast_domain::payment_reference::PaymentReference;
+use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
+use datafast_ports::providers::{
+    PaymentPage, PaymentProviders, ProviderError, WebhookDelivery, WebhookNotice, WebhookRefusal,
+};
 
 pub use api::InvalidEndpoint;
 
@@ -127,5 +133,40 @@ impl PaymentProviders for ProviderClients {
                 paddle::payments(self.paddle_for(credentials), api_key, window, page).await
             }
         }
+    }
+
+    async fn lookup(
+        &self,
+        credentials: &ProviderCredentials,
+        reference: &PaymentReference,
+    ) -> Result<Option<ProviderPayment>, ProviderError> {
+        if reference.provider() != credentials.provider() || !reference.is_well_formed() {
+            return Ok(None);
+        }
+        match credentials {
+            ProviderCredentials::Stripe { restricted_key } => {
+                stripe::lookup(&self.stripe, restricted_key, reference).await
+            }
+            ProviderCredentials::LemonSqueezy { api_key, store_id } => {
+                lemonsqueezy::lookup(&self.lemonsqueezy, api_key, store_id, reference).await
+            }
+            ProviderCredentials::Polar {
+                access_token,
+                organization_id,
+            } => polar::lookup(&self.polar, access_token, organization_id, reference).await,
+            ProviderCredentials::Paddle { api_key } => {
+                paddle::lookup(self.paddle_for(credentials), api_key, reference).await
+            }
+        }
+    }
+
+    fn read_webhook(
+        &self,
+        provider: Provider,
+        secret: &str,
+        delivery: &WebhookDelivery,
+        now: Timestamp,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        webhooks::read(provider, secret, delivery, now)
     }
 }

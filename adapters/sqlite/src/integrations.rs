@@ -18,7 +18,7 @@ use crate::payments::{insert_payment, is_known, settle};
 
 const CONNECTION_COLUMNS: &str = "provider, sealed_credentials, connected_at, key_expires_at,
      synced_through, sync_from, sync_to, sync_page, last_sync_at, last_error,
-     imported_payments, halted, website_id";
+     imported_payments, halted, sealed_webhook_secret, website_id";
 
 fn decode_connection(row: &Row<'_>) -> Result<Connection, Failure> {
     let provider = row.text(0)?;
@@ -28,6 +28,7 @@ fn decode_connection(row: &Row<'_>) -> Result<Connection, Failure> {
         connected_at: row.instant(2)?,
         key_expires_at: row.optional_instant(3)?,
         sync: decode_sync(row)?,
+        sealed_webhook_secret: row.get(12)?,
     })
 }
 
@@ -47,7 +48,8 @@ fn decode_sync(row: &Row<'_>) -> Result<SyncState, Failure> {
     })
 }
 
-/// Writes `state` onto the connection; false when there is no such connection.
+/// Writes `state` onto the connection, but for the count of imported payments, which only
+/// [`count_imported`] changes; false when there is no such connection.
 fn write_sync(
     tx: &Transaction<'_>,
     website: WebsiteId,
@@ -57,8 +59,7 @@ fn write_sync(
     let changed = tx
         .prepare_cached(
             "UPDATE connections SET synced_through = ?3, sync_from = ?4, sync_to = ?5,
-                 sync_page = ?6, last_sync_at = ?7, last_error = ?8, imported_payments = ?9,
-                 halted = ?10
+                 sync_page = ?6, last_sync_at = ?7, last_error = ?8, halted = ?9
              WHERE website_id = ?1 AND provider = ?2",
         )?
         .execute(params![
@@ -70,8 +71,29 @@ fn write_sync(
             state.page,
             state.last_sync_at.map(millis),
             state.last_error,
-            i64::try_from(state.imported_payments).unwrap_or(i64::MAX),
             state.halted,
+        ])?;
+    Ok(changed > 0)
+}
+
+/// Raises the connection's count of imported payments by `new`, in SQL, so that writers that
+/// read the count at different times (a pass, a webhook) all add to it; false when there is
+/// no such connection.
+fn count_imported(
+    tx: &Transaction<'_>,
+    website: WebsiteId,
+    provider: Provider,
+    new: usize,
+) -> Result<bool, Failure> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE connections SET imported_payments = imported_payments + ?3
+             WHERE website_id = ?1 AND provider = ?2",
+        )?
+        .execute(params![
+            website.to_string(),
+            provider.slug(),
+            i64::try_from(new).unwrap_or(i64::MAX),
         ])?;
     Ok(changed > 0)
 }
@@ -99,12 +121,15 @@ impl IntegrationStore for SqliteStore {
         self.write(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO connections
-                     (website_id, provider, sealed_credentials, connected_at, key_expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                     (website_id, provider, sealed_credentials, connected_at, key_expires_at,
+                      sealed_webhook_secret, imported_payments)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (website_id, provider) DO UPDATE SET
                      sealed_credentials = excluded.sealed_credentials,
                      connected_at = excluded.connected_at,
-                     key_expires_at = excluded.key_expires_at",
+                     key_expires_at = excluded.key_expires_at,
+                     sealed_webhook_secret = excluded.sealed_webhook_secret,
+                     imported_payments = excluded.imported_payments",
             )?
             .execute(params![
                 website.to_string(),
@@ -112,6 +137,8 @@ impl IntegrationStore for SqliteStore {
                 connection.sealed_credentials,
                 millis(connection.connected_at),
                 connection.key_expires_at.map(millis),
+                connection.sealed_webhook_secret,
+                i64::try_from(connection.sync.imported_payments).unwrap_or(i64::MAX),
             ])?;
             write_sync(tx, website, connection.provider, &connection.sync)?;
             Ok(())
@@ -134,7 +161,7 @@ impl IntegrationStore for SqliteStore {
             let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections");
             let mut statement = db.prepare_cached(&sql)?;
             let mut connections = all(statement.query([])?, |row| {
-                Ok((row.parsed(12)?, decode_connection(row)?))
+                Ok((row.parsed(13)?, decode_connection(row)?))
             })?;
             connections.sort_by_key(|(website, connection)| (*website, connection.provider));
             Ok(connections)
@@ -164,9 +191,8 @@ impl IntegrationStore for SqliteStore {
         website: WebsiteId,
         provider: Provider,
         payments: Vec<ImportedPayment>,
-        state: &SyncState,
+        state: Option<SyncState>,
     ) -> StoreResult<Vec<ImportRecord>> {
-        let mut state = state.clone();
         self.write(move |tx| {
             let mut records = Vec::with_capacity(payments.len());
             for ImportedPayment {
@@ -184,13 +210,36 @@ impl IntegrationStore for SqliteStore {
                 };
                 records.push(record);
             }
-            state.imported_payments += records
-                .iter()
-                .filter(|record| **record == ImportRecord::New)
-                .count() as u64;
+            let new = records.iter().filter(|r| **r == ImportRecord::New).count();
             // Failing here rolls the page back with the connection gone.
-            if write_sync(tx, website, provider, &state)? {
+            let mut connected = count_imported(tx, website, provider, new)?;
+            if let Some(state) = &state {
+                connected &= write_sync(tx, website, provider, state)?;
+            }
+            if connected {
                 Ok(records)
+            } else {
+                Err(StoreError::NotFound.into())
+            }
+        })
+        .await
+    }
+
+    async fn save_webhook_secret(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        sealed: Option<Vec<u8>>,
+    ) -> StoreResult<()> {
+        self.write(move |tx| {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE connections SET sealed_webhook_secret = ?3
+                     WHERE website_id = ?1 AND provider = ?2",
+                )?
+                .execute(params![website.to_string(), provider.slug(), sealed])?;
+            if changed > 0 {
+                Ok(())
             } else {
                 Err(StoreError::NotFound.into())
             }

@@ -763,6 +763,7 @@ async fn customizations_and_connections_are_replaced_on_save() {
         connected_at: at(i64::from(byte)),
         key_expires_at: Some(at(10_000)),
         sync: SyncState::default(),
+        sealed_webhook_secret: Some(vec![byte]),
     };
     store
         .save_connection(site, &connection(Provider::Paddle, 1))

@@ -17,7 +17,7 @@ use datafast_domain::event::{Event, EventKind, EventOrigin};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::{ProfileId, WebsiteId};
 use datafast_domain::ingest::{
-    DropReason, EventData, IncomingEvent, Place, UserAgentInfo, check_website,
+    DropReason, EventData, IncomingEvent, PaymentData, Place, UserAgentInfo, check_website,
     cookieless_visitor_id, visit_context,
 };
 use datafast_domain::profile::VisitorProfile;
@@ -27,6 +27,7 @@ pub use agents::AgentCache;
 pub use cookieless::CookielessSessions;
 pub use sources::SessionSources;
 
+use crate::LookupRequest;
 use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
 use crate::ids::{id_seconds, random_array};
@@ -121,6 +122,9 @@ impl Ingestion<'_> {
         // Only goal events are announced after the commit; the others need no copy.
         let goal = stored.goal_name.is_some().then(|| stored.clone());
         self.services.store.append_events(vec![stored]).await?;
+        if let EventData::Payment(payment) = &event.data {
+            self.queue_lookups(payment, website.id, &visitor_id);
+        }
         if !cookieless {
             self.save_profile(&event.data, website.id, &visitor_id, now)
                 .await?;
@@ -130,6 +134,21 @@ impl Ingestion<'_> {
             visitor_id,
             cookieless,
         })
+    }
+
+    /// Hands the checkouts a tracker payment event names to the lookup worker, when there is
+    /// one; the event itself is already stored.
+    fn queue_lookups(&self, payment: &PaymentData, website: WebsiteId, visitor_id: &str) {
+        let Some(queue) = &self.services.lookups else {
+            return;
+        };
+        for reference in payment.references() {
+            queue.offer(LookupRequest {
+                website,
+                reference,
+                visitor_id: visitor_id.to_owned(),
+            });
+        }
     }
 
     /// Attack mode keeps only what a real visit does first: an event other than a pageview
@@ -294,7 +313,7 @@ fn goal_and_params(data: &EventData) -> (Option<GoalName>, BTreeMap<String, Stri
 }
 
 /// The identifiers and amount of a tracker payment event, as stored parameters.
-fn payment_params(payment: &datafast_domain::ingest::PaymentData) -> BTreeMap<String, String> {
+fn payment_params(payment: &PaymentData) -> BTreeMap<String, String> {
     let fields = [
         ("email", payment.email.clone()),
         ("amount", payment.amount.map(|a| a.to_string())),

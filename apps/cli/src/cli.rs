@@ -606,6 +606,20 @@ pub enum IntegrationsCommand {
         #[command(flatten)]
         confirm: Confirm,
     },
+    /// A connected provider's webhook: print the URL to add at the provider, then save the
+    /// signing secret it shows, so payments arrive within seconds
+    Webhook {
+        #[arg(value_enum)]
+        provider: Provider,
+        #[command(flatten)]
+        website: WebsiteOnly,
+        /// The provider's signing secret (Stripe whsec_..., Paddle pdl_ntfset_...)
+        #[arg(long)]
+        secret: Option<String>,
+        /// Forget the signing secret: deliveries are refused, polling goes on
+        #[arg(long, conflicts_with = "secret")]
+        remove: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

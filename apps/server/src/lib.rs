@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use datafast_application::{
-    AlertDeliveryPorts, AlertDispatcher, NewAccount, NewToken, Pause, PauseFuture,
+    AlertDeliveryPorts, AlertDispatcher, LOOKUP_QUEUE_CAPACITY, LookupWorker, NewAccount, NewToken,
+    Pause, PauseFuture,
 };
 use datafast_application::{ServiceError, Services};
 use datafast_domain::account::Email;
@@ -257,6 +258,8 @@ pub struct Application {
     services: Services,
     store: Arc<SqliteStore>,
     alerts: AlertDelivery,
+    /// Looks up the checkouts tracker payment events name, once running.
+    lookups: LookupWorker,
     import_interval: Duration,
     first_start_token: Option<String>,
 }
@@ -317,6 +320,7 @@ impl Application {
             ALERT_QUEUE_CAPACITY,
         );
         let services = services.with_goal_listener(Arc::new(dispatcher.clone()));
+        let (services, lookups) = services.with_payment_lookups(LOOKUP_QUEUE_CAPACITY);
         let first_start_token = if services.accounts().any_exist().await? {
             None
         } else {
@@ -341,6 +345,7 @@ impl Application {
             services,
             store: shutdown_store,
             alerts,
+            lookups,
             import_interval: config.import_interval(),
             first_start_token,
         })
@@ -391,11 +396,14 @@ impl Application {
             }
         });
         let importer = tokio::spawn(import_revenue(self.services.clone(), self.import_interval));
+        let lookups = tokio::spawn(self.lookups.run());
         let served = self.server.await;
         flusher.abort();
         warmer.abort();
         // A pass cut here resumes at its last stored page on the next start.
         importer.abort();
+        // Queued lookups are not kept: the import's next pass brings their payments in.
+        lookups.abort();
         self.alerts.drain().await;
         if let Err(error) = self.services.auth().flush_usage().await {
             tracing::warn!(%error, "could not record last use of credentials at shutdown");

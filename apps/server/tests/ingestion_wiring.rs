@@ -1,7 +1,7 @@
 //! The ingestion settings through the real server on port 0 over a SQLite file: alert emails
 //! to a real SMTP server on loopback, failed deliveries after retries, webhooks to a real local
-//! listener, locations from a generated MMDB file behind a trusted proxy, excluded countries,
-//! and the second events path.
+//! listener, the owner's notice when a payment provider refuses the key, locations from a
+//! generated MMDB file behind a trusted proxy, excluded countries, and the second events path.
 // A failed setup step should abort the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use datafast_geo::testing::{MmdbValue, MmdbWriter};
 use datafast_ports::store::{AlertStore, EventStore, StoredEvent};
+use datafast_provider_fakes::{Account, FakeProviders};
 use datafast_server::config::SmtpTls;
 use datafast_server::{Application, Config};
 use datafast_sqlite::SqliteStore;
@@ -448,6 +449,88 @@ async fn a_webhook_alert_reaches_a_local_listener_without_smtp() {
     assert!(payload.to_string().contains("signup"), "{payload}");
     let rows = server.history(&website).await;
     assert_eq!(rows[0]["status"], "sent", "{rows:?}");
+}
+
+/// Stripe refusing the website's key tells the owner once, by email and on the website's
+/// alert webhooks, however many passes then find the connection halted.
+#[tokio::test]
+async fn a_refused_provider_key_tells_the_owner_once_by_email_and_webhook() {
+    let (port, received) = start_smtp();
+    let fakes = FakeProviders::start().await.unwrap();
+    let key = "rk_live_51HnoticeKey000000000";
+    fakes.stripe.add_key(key, Account::named("Acme", "usd"));
+    let stripe = fakes.stripe.base_url().to_owned();
+    let server = start(|config, _| {
+        use_smtp(config, port);
+        allow_loopback_webhooks(config);
+        config.stripe_api_base = Some(stripe);
+    })
+    .await;
+    let (url, request) = one_shot_http().await;
+    let (website, _) = server.website().await;
+    server.alert(&website, "signup", Some(&url)).await;
+    let integrations = format!("/websites/{website}/integrations");
+    let connect = json!({"stripeRak": key});
+    server
+        .admin(
+            reqwest::Method::POST,
+            &format!("{integrations}/stripe"),
+            Some(connect),
+        )
+        .await;
+
+    fakes.stripe.revoke(key);
+    for _ in 0..3 {
+        server
+            .admin(reqwest::Method::POST, &format!("{integrations}/sync"), None)
+            .await;
+    }
+
+    let raw = tokio::time::timeout(Duration::from_secs(10), request)
+        .await
+        .expect("the alert webhook was called")
+        .unwrap();
+    let (_, body) = raw.split_once("\r\n\r\n").unwrap();
+    let payload: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["alertName"], "Stripe key refused", "{payload}");
+    assert_eq!(payload["goalName"], "integration_error", "{payload}");
+    assert!(!body.contains(key), "{body}");
+    wait_for_mail(&received).await;
+    // Let any second notice arrive before counting.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mails = received.lock().unwrap().clone();
+    let notices: Vec<&Mail> = mails
+        .iter()
+        .filter(|m| m.data.contains("Subject: Stripe refused"))
+        .collect();
+    assert_eq!(notices.len(), 1, "one notice, not one per pass: {mails:?}");
+    assert_eq!(notices[0].to, vec![OWNER.to_owned()]);
+    // The body is quoted-printable: its soft line breaks go first.
+    let text = notices[0].data.replace("=\r\n", "");
+    assert!(
+        text.contains("datafast integrations connect stripe"),
+        "{text}"
+    );
+    assert!(!text.contains(key), "{text}");
+    // The goal alerts' history lists goal alerts only.
+    let (_, history) = server
+        .try_admin(
+            reqwest::Method::GET,
+            &format!("/websites/{website}/alerts/history"),
+            None,
+        )
+        .await;
+    assert_eq!(history["data"], json!([]), "{history}");
+}
+
+/// Waits until at least one mail arrived (or ten seconds passed).
+async fn wait_for_mail(received: &Arc<Mutex<Vec<Mail>>>) {
+    for _ in 0..200 {
+        if !received.lock().unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A listener on loopback that counts the connections it accepts and answers none.

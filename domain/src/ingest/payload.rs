@@ -214,6 +214,27 @@ pub struct PaymentData {
     pub paddle_transaction_id: Option<String>,
 }
 
+impl PaymentData {
+    /// The provider checkouts and orders the event names, to be looked up with the website's
+    /// connections.
+    pub fn references(&self) -> Vec<crate::payment_reference::PaymentReference> {
+        use crate::payment_reference::PaymentReference as Reference;
+        let named = [
+            (
+                &self.stripe_session_id,
+                Reference::StripeCheckoutSession as fn(String) -> Reference,
+            ),
+            (&self.lemonsqueezy_order_id, Reference::LemonSqueezyOrder),
+            (&self.polar_checkout_id, Reference::PolarCheckout),
+            (&self.paddle_transaction_id, Reference::PaddleTransaction),
+        ];
+        named
+            .into_iter()
+            .filter_map(|(id, reference)| id.clone().map(reference))
+            .collect()
+    }
+}
+
 /// The event type and its checked `extraData`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventData {

@@ -304,6 +304,7 @@ pub fn connection(provider: Provider, sealed: &[u8], connected_at: Timestamp) ->
         connected_at,
         key_expires_at: None,
         sync: SyncState::default(),
+        sealed_webhook_secret: None,
     }
 }
 

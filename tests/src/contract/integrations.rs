@@ -86,6 +86,11 @@ pub async fn sync_state_is_kept_with_its_connection(store: &dyn Storage) {
         .save_sync_state(site.id, Provider::Stripe, &midway)
         .await
         .unwrap();
+    // The count of imported payments is the store's to keep: a state written does not set it.
+    let midway = SyncState {
+        imported_payments: 0,
+        ..midway
+    };
     let stored = &store.connections(site.id).await.unwrap()[0];
     assert_eq!(stored.sync, midway);
     assert_eq!(stored.sealed_credentials, stripe.sealed_credentials);
@@ -165,7 +170,7 @@ pub async fn an_import_page_and_its_sync_state_are_stored_together(store: &dyn S
         ..SyncState::default()
     };
     let records = store
-        .store_import_page(site.id, Provider::Stripe, page.clone(), &after)
+        .store_import_page(site.id, Provider::Stripe, page.clone(), Some(after.clone()))
         .await
         .unwrap();
     // The second appearance of the new payment, in the same page, is already known.
@@ -188,15 +193,34 @@ pub async fn an_import_page_and_its_sync_state_are_stored_together(store: &dyn S
     );
     let saved = &store.connections(site.id).await.unwrap()[0].sync;
     assert_eq!(saved.page, after.page);
-    assert_eq!(saved.imported_payments, 6, "five before, one new");
+    assert_eq!(
+        saved.imported_payments, 1,
+        "the one new payment; the state's own count is not the store's"
+    );
 
     // The same page again changes nothing but the state.
     let again = store
-        .store_import_page(site.id, Provider::Stripe, page.clone(), &after)
+        .store_import_page(site.id, Provider::Stripe, page.clone(), Some(after.clone()))
         .await
         .unwrap();
     assert!(again.iter().all(|r| *r == ImportRecord::Unchanged));
     assert_eq!(store.payments(site.id).await.unwrap().len(), 2);
+
+    // Payments that are no page of the import (a webhook's, a lookup's) leave the state alone
+    // and still count.
+    let pushed = ImportedPayment {
+        payment: payment(site.id, "pi_pushed", None, at(4)),
+        goal_event: None,
+    };
+    let records = store
+        .store_import_page(site.id, Provider::Stripe, vec![pushed], None)
+        .await
+        .unwrap();
+    assert_eq!(records, vec![ImportRecord::New]);
+    let saved = &store.connections(site.id).await.unwrap()[0].sync;
+    assert_eq!(saved.page, after.page);
+    assert_eq!(saved.imported_payments, 2);
+    assert_eq!(store.payments(site.id).await.unwrap().len(), 3);
 
     // Without the connection the page is refused whole.
     store
@@ -209,9 +233,79 @@ pub async fn an_import_page_and_its_sync_state_are_stored_together(store: &dyn S
     };
     assert_eq!(
         store
-            .store_import_page(site.id, Provider::Stripe, vec![late], &after)
+            .store_import_page(site.id, Provider::Stripe, vec![late.clone()], Some(after))
             .await,
         Err(StoreError::NotFound)
     );
-    assert_eq!(store.payments(site.id).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .store_import_page(site.id, Provider::Stripe, vec![late], None)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(store.payments(site.id).await.unwrap().len(), 3);
+}
+
+pub async fn a_webhook_secret_is_kept_with_its_connection(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    let stripe = connection(Provider::Stripe, &[1], at(10));
+    store.save_connection(site.id, &stripe).await.unwrap();
+    let secret = |connections: Vec<Connection>| connections[0].sealed_webhook_secret.clone();
+    assert_eq!(secret(store.connections(site.id).await.unwrap()), None);
+
+    store
+        .save_webhook_secret(site.id, Provider::Stripe, Some(vec![7, 0, 255]))
+        .await
+        .unwrap();
+    assert_eq!(
+        secret(store.connections(site.id).await.unwrap()),
+        Some(vec![7, 0, 255])
+    );
+    // The import's writes leave it alone, and it leaves the credentials alone.
+    let state = SyncState {
+        page: Some("c:ch_1".to_owned()),
+        ..SyncState::default()
+    };
+    store
+        .save_sync_state(site.id, Provider::Stripe, &state)
+        .await
+        .unwrap();
+    store
+        .store_import_page(site.id, Provider::Stripe, Vec::new(), Some(state))
+        .await
+        .unwrap();
+    let stored = store.connections(site.id).await.unwrap().remove(0);
+    assert_eq!(stored.sealed_webhook_secret, Some(vec![7, 0, 255]));
+    assert_eq!(stored.sealed_credentials, stripe.sealed_credentials);
+
+    // A connection saved again carries the secret it is given.
+    let with_secret = Connection {
+        sealed_webhook_secret: Some(vec![9]),
+        ..stripe.clone()
+    };
+    store.save_connection(site.id, &with_secret).await.unwrap();
+    assert_eq!(
+        secret(store.connections(site.id).await.unwrap()),
+        Some(vec![9])
+    );
+
+    store
+        .save_webhook_secret(site.id, Provider::Stripe, None)
+        .await
+        .unwrap();
+    assert_eq!(secret(store.connections(site.id).await.unwrap()), None);
+    assert_eq!(
+        store
+            .save_webhook_secret(site.id, Provider::Polar, Some(vec![1]))
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert!(
+        store
+            .connections(site.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.provider == Provider::Stripe)
+    );
 }

@@ -21,6 +21,7 @@ mod integrations;
 mod malformed_ids;
 mod null_and_empty;
 mod openapi;
+mod provider_webhooks;
 mod revenue_import;
 mod secrets;
 mod team;

@@ -13,19 +13,19 @@ use datafast_provider_fakes::{Account, FakePayment};
 use crate::helpers::TestApp;
 use crate::helpers::{spawn_app, spawn_app_with};
 
-const CHROME_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
-const ANN: &str = "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c";
-const BOB: &str = "1d535b19-4787-4f4b-b8f1-5bd52acc9d7d";
-const CAT: &str = "2e646c2a-5898-4a5c-99a2-6ce63bdda08e";
-const STORE: &str = "12345";
-const ORGANIZATION: &str = "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60";
-const STRIPE_KEY: &str = "rk_live_51HrevenueKey00000000";
-const LEMON_KEY: &str = "eyJrevenueLemonKey";
-const POLAR_KEY: &str = "polar_oat_revenueKey000000";
-const PADDLE_KEY: &str = "pdl_live_apikey_revenueKey0000000000";
+pub(crate) const CHROME_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+pub(crate) const ANN: &str = "0c424a08-3676-4e3a-a7e0-4ac419bb8c6c";
+pub(crate) const BOB: &str = "1d535b19-4787-4f4b-b8f1-5bd52acc9d7d";
+pub(crate) const CAT: &str = "2e646c2a-5898-4a5c-99a2-6ce63bdda08e";
+pub(crate) const STORE: &str = "12345";
+pub(crate) const ORGANIZATION: &str = "5f0c6a4e-8a6b-4b8e-9a59-1b2c3d4e5f60";
+pub(crate) const STRIPE_KEY: &str = "rk_live_51HrevenueKey00000000";
+pub(crate) const LEMON_KEY: &str = "eyJrevenueLemonKey";
+pub(crate) const POLAR_KEY: &str = "polar_oat_revenueKey000000";
+pub(crate) const PADDLE_KEY: &str = "pdl_live_apikey_revenueKey0000000000";
 
 /// A pageview by `visitor`, arriving from `referrer`.
-async fn visit(app: &TestApp, tracking: &str, visitor: &str, referrer: Option<&str>) {
+pub(crate) async fn visit(app: &TestApp, tracking: &str, visitor: &str, referrer: Option<&str>) {
     let session = format!("s{visitor}");
     let event = json!({
         "websiteId": tracking, "domain": "example.com", "visitorId": visitor,
@@ -37,7 +37,7 @@ async fn visit(app: &TestApp, tracking: &str, visitor: &str, referrer: Option<&s
 
 /// A website with a `df_` key, visited by Ann from Google, Bob from X and each of `direct`
 /// with no referrer; its id and key.
-async fn visited_website(app: &TestApp, direct: &[&str]) -> (String, String) {
+pub(crate) async fn visited_website(app: &TestApp, direct: &[&str]) -> (String, String) {
     let (_, created) = app
         .post(
             "/api/v1/admin/websites",
@@ -56,14 +56,14 @@ async fn visited_website(app: &TestApp, direct: &[&str]) -> (String, String) {
 }
 
 #[allow(clippy::disallowed_methods)] // the test harness is the edge where real time enters
-fn half_an_hour_ago() -> i64 {
+pub(crate) fn half_an_hour_ago() -> i64 {
     jiff::Timestamp::now().as_second() - 1_800
 }
 
 /// Each fake knows its key and holds one payment: Stripe 49 USD by Ann (from Google), Polar
 /// 20 USD by Bob (from X), Paddle 15 USD by Cat (direct), and Lemon Squeezy 10 USD, whose
 /// orders carry no visitor.
-fn stock_the_providers(app: &TestApp) {
+pub(crate) fn stock_the_providers(app: &TestApp) {
     let fakes = &app.providers;
     let at = half_an_hour_ago();
     fakes
@@ -99,7 +99,7 @@ fn stock_the_providers(app: &TestApp) {
         .add_payments([FakePayment::new("9001", 1_000, "usd", at)]);
 }
 
-async fn connect_all(app: &TestApp, website: &str) {
+pub(crate) async fn connect_all(app: &TestApp, website: &str) {
     let base = format!("/api/v1/admin/websites/{website}/integrations");
     for (provider, body) in [
         ("stripe", json!({"stripeRak": STRIPE_KEY})),
@@ -118,7 +118,7 @@ async fn connect_all(app: &TestApp, website: &str) {
     }
 }
 
-async fn sync(app: &TestApp, website: &str) -> Value {
+pub(crate) async fn sync(app: &TestApp, website: &str) -> Value {
     let path = format!("/api/v1/admin/websites/{website}/integrations/sync");
     let (status, reply) = app.post(&path, json!({})).await;
     assert_eq!(status, 200, "{reply}");

@@ -1,24 +1,84 @@
 //! `/websites/{websiteId}/integrations`: connection status (never a credential) with each
 //! import's progress, connecting Stripe, Lemon Squeezy, Polar and Paddle with credentials
-//! checked by the domain, importing their revenue now, and disconnecting any provider. Shopify and WooCommerce connect through their own install
-//! flows, so they have disconnect routes only.
+//! checked by the domain, importing their revenue now, setting each one's webhook signing
+//! secret, and disconnecting any provider. Shopify and WooCommerce connect through their own
+//! install flows, so they have disconnect routes only.
+
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
 
 use datafast_domain::id::WebsiteId;
-use datafast_domain::integration::{Provider, ProviderCredentials};
+use datafast_domain::integration::{Provider, ProviderCredentials, WebhookSecret};
 
 use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, Fields, JsonObject, PathId};
 use crate::handlers::UseCases;
-use crate::views::{Connected, IntegrationsBody, SyncResult};
+use crate::public_address::PublicAddress;
+use crate::views::{Connected, IntegrationsBody, SyncResult, WebhookSet, webhook_url};
 
 pub(crate) async fn status(
     caller: Caller,
     services: UseCases,
     website: PathId<WebsiteId>,
+    public_address: PublicAddress,
 ) -> ApiResult {
     let status = services.integrations().status(&caller, website.0).await?;
-    Ok(success(vec![IntegrationsBody::from(&status)]))
+    Ok(success(vec![IntegrationsBody::new(
+        &status,
+        &public_address.0,
+        website.0,
+    )]))
+}
+
+/// The `{provider}` path segment: one of the four providers that have webhooks; 404 for any
+/// other, as for an unknown path.
+pub(crate) fn path_provider(request: &HttpRequest) -> Result<Provider, ApiError> {
+    request
+        .match_info()
+        .get("provider")
+        .and_then(Provider::from_slug)
+        .filter(|provider| provider.connects_through_api())
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "Unknown payment provider"))
+}
+
+/// `PUT .../integrations/{provider}/webhook`: saves the signing secret the provider showed
+/// when the user added the webhook URL, so deliveries to that URL are accepted.
+pub(crate) async fn set_webhook(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+    request: HttpRequest,
+    public_address: PublicAddress,
+    body: JsonObject,
+) -> ApiResult {
+    let provider = path_provider(&request)?;
+    let secret = WebhookSecret::parse(provider, body.fields().required_str(WebhookSecret::FIELD)?)?;
+    services
+        .payment_lookups()
+        .set_webhook_secret(&caller, website.0, provider, Some(secret))
+        .await?;
+    let url = webhook_url(&public_address.0, provider, website.0);
+    Ok(success(vec![WebhookSet::new(provider, url)]))
+}
+
+/// `DELETE .../integrations/{provider}/webhook`: forgets the secret; deliveries are refused
+/// again and polling alone brings the revenue in.
+pub(crate) async fn remove_webhook(
+    caller: Caller,
+    services: UseCases,
+    website: PathId<WebsiteId>,
+    request: HttpRequest,
+) -> ApiResult {
+    let provider = path_provider(&request)?;
+    services
+        .payment_lookups()
+        .set_webhook_secret(&caller, website.0, provider, None)
+        .await?;
+    Ok(success(vec![Message::new(format!(
+        "{} webhook removed",
+        provider.title()
+    ))]))
 }
 
 /// `POST .../integrations/sync`: imports each connected provider's new payments now and

@@ -14,6 +14,7 @@ pub(crate) mod integrations;
 pub(crate) mod query;
 pub(crate) mod team;
 pub(crate) mod tokens;
+pub(crate) mod webhooks;
 pub(crate) mod website_writes;
 pub(crate) mod websites;
 

@@ -725,10 +725,20 @@ async fn team_invitations_and_integrations() {
     let row = assert_ok(&status);
     assert_eq!(row["stripe"]["connected"], true);
     assert!(row["stripe"]["connectedAt"].is_string());
+    // The webhook URL is told before a webhook is set up: the provider asks for it first.
+    let polar_webhook = row["polar"]["webhookUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        polar_webhook.starts_with("http://")
+            && polar_webhook.ends_with(&format!("/api/webhooks/polar/{website}")),
+        "{polar_webhook}"
+    );
     assert_eq!(
         row["polar"],
         json!({"connected": false, "connectedAt": null, "lastSyncAt": null, "lastError": null,
-               "importedPayments": 0})
+               "importedPayments": 0, "webhookUrl": polar_webhook, "webhookConfigured": false})
     );
     // Shopify and WooCommerce are not imported from: DataFast's fields only.
     assert_eq!(
@@ -903,7 +913,7 @@ fn the_route_table_is_complete_and_consistent() {
             assert_eq!(route.permission, None, "{} {}", route.method, route.path);
         }
     }
-    assert_eq!(routes.len(), 75);
+    assert_eq!(routes.len(), 78);
     let owner_only: Vec<_> = routes
         .iter()
         .filter(|r| r.owner_only)

@@ -12,6 +12,7 @@ mod polar;
 mod server;
 mod stripe;
 mod time;
+pub mod webhooks;
 
 pub use server::{Account, Fake, FakePayment, Recorded};
 

@@ -16,7 +16,7 @@ use datafast_domain::provider_payment::{Subscription, SyncWindow};
 use datafast_ports::providers::{PaymentPage, ProviderError};
 
 use super::JSON_API;
-use super::records::{List, concerns, invoice, order};
+use super::records::{List, concerns, invoice, opened, order};
 use crate::api::Api;
 use crate::cursor::{NumberedPages, Phase};
 
@@ -75,13 +75,7 @@ pub(crate) async fn payments(
 fn subscriptions(list: &List) -> HashMap<String, Subscription> {
     list.included
         .iter()
-        .map(|s| {
-            let opened = Subscription {
-                id: s.id.clone(),
-                trial: s.attributes.trial_ends_at.is_some(),
-            };
-            (s.attributes.order_id.to_string(), opened)
-        })
+        .map(|s| (s.attributes.order_id.to_string(), opened(s)))
         .collect()
 }
 

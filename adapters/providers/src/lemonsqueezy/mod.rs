@@ -2,6 +2,7 @@
 //! check here, the payment listing in [`listing`].
 
 mod listing;
+mod lookup;
 mod records;
 
 use reqwest::{Client, StatusCode};
@@ -15,6 +16,7 @@ use datafast_ports::providers::ProviderError;
 use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
+pub(crate) use lookup::lookup;
 
 const JSON_API: [(&str, &str); 1] = [("Accept", "application/vnd.api+json")];
 

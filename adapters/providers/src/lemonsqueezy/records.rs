@@ -57,6 +57,8 @@ pub(super) struct Resource<T> {
 /// The attributes an order and a subscription invoice share, and the two only invoices have.
 #[derive(Deserialize)]
 pub(super) struct Sale {
+    /// The store the record belongs to.
+    pub(super) store_id: Option<i64>,
     customer_id: Option<i64>,
     user_name: Option<String>,
     user_email: Option<String>,
@@ -87,9 +89,22 @@ pub(super) struct SubscriptionAttributes {
 /// was).
 pub(super) fn concerns(sale: &Sale, window: &SyncWindow) -> bool {
     let within = |at: Option<Timestamp>| at.is_some_and(|at| window.from <= at && at < window.to);
-    PAID.contains(&sale.status.as_str())
+    paid(sale)
         && (within(Some(sale.created_at))
             || (sale.refunded_amount > 0 && (within(sale.refunded_at) || within(sale.updated_at))))
+}
+
+/// Whether the record is a payment that was made, whatever was given back of it since.
+pub(super) fn paid(sale: &Sale) -> bool {
+    PAID.contains(&sale.status.as_str())
+}
+
+/// An included subscription as the payment that opened it carries it.
+pub(super) fn opened(record: &Resource<SubscriptionAttributes>) -> Subscription {
+    Subscription {
+        id: record.id.clone(),
+        trial: record.attributes.trial_ends_at.is_some(),
+    }
 }
 
 pub(super) fn order(

@@ -27,9 +27,9 @@ use crate::cursor::{AfterIds, Phase};
 const PAGE_SIZE: &str = "30";
 /// The statuses of a transaction that is a payment: invoiced (`billed`, for manual collection)
 /// or collected (`paid`, then `completed`).
-const BILLED: &str = "billed,paid,completed";
+pub(super) const BILLED: &str = "billed,paid,completed";
 /// The customer, for an email; the adjustment totals, for what was refunded.
-const INCLUDE: &str = "customer,adjustments_totals";
+pub(super) const INCLUDE: &str = "customer,adjustments_totals";
 
 /// The transactions billed in the window, then the refunds approved in it.
 const CURSOR: AfterIds = AfterIds::new("transactions", "refunds", Provider::Paddle);

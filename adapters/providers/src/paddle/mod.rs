@@ -2,6 +2,7 @@
 //! credential check here, the payment listing in [`listing`].
 
 mod listing;
+mod lookup;
 mod transactions;
 
 use reqwest::Client;
@@ -14,6 +15,7 @@ use datafast_ports::providers::ProviderError;
 use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
+pub(crate) use lookup::lookup;
 
 const VERSION: [(&str, &str); 1] = [("Paddle-Version", "1")];
 

@@ -19,6 +19,8 @@ use crate::payment::{SESSION, VISITOR, currency, refund};
 #[derive(Deserialize)]
 pub(super) struct Transaction {
     pub(super) id: String,
+    /// `draft`, `ready`, `billed`, `paid`, `completed`, `canceled` or `past_due`.
+    pub(super) status: String,
     customer_id: Option<String>,
     subscription_id: Option<String>,
     /// `web`, `api`, `subscription_recurring`, `subscription_charge`, …

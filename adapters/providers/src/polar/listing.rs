@@ -7,7 +7,6 @@
 //! its page: `orders:<n>`, then `refunds:<n>`.
 
 use jiff::Timestamp;
-use reqwest::StatusCode;
 use serde::Deserialize;
 
 use datafast_domain::integration::Provider;
@@ -27,8 +26,8 @@ const REFUND_PAGE_SIZE: &str = "20";
 const PAGES: NumberedPages = NumberedPages::new("orders", "refunds", Provider::Polar);
 
 #[derive(Deserialize)]
-struct List<T> {
-    items: Vec<T>,
+pub(super) struct List<T> {
+    pub(super) items: Vec<T>,
     pagination: Pagination,
 }
 
@@ -139,13 +138,15 @@ fn more_after<T>(
             .is_some_and(|last| created(last) >= window.from)
 }
 
-/// The refunded order; `None` if Polar no longer shows it.
-async fn order(api: &Api, token: &str, id: &str) -> Result<Option<Order>, ProviderError> {
-    match api.get(&format!("v1/orders/{id}"), &[], token, &[]).await {
-        Ok(order) => Ok(Some(order)),
-        Err(failure) if failure.status() == Some(StatusCode::NOT_FOUND) => Ok(None),
-        Err(failure) => Err(failure.into()),
-    }
+/// The order `id`; `None` if Polar does not show it (any more).
+pub(super) async fn order(
+    api: &Api,
+    token: &str,
+    id: &str,
+) -> Result<Option<Order>, ProviderError> {
+    Ok(api
+        .find(&format!("v1/orders/{id}"), &[], token, &[])
+        .await?)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! credential check here, the payment listing in [`listing`].
 
 mod listing;
+mod lookup;
 mod orders;
 
 use reqwest::{Client, StatusCode};
@@ -15,6 +16,7 @@ use datafast_ports::providers::ProviderError;
 use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
+pub(crate) use lookup::lookup;
 
 pub(crate) fn api(client: Client, base: &str) -> Result<Api, InvalidEndpoint> {
     Api::new(client, base, reason)

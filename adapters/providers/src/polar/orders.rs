@@ -41,6 +41,8 @@ pub(super) struct Order {
 #[derive(Deserialize)]
 struct OrderCustomer {
     id: String,
+    /// The organization the customer, and so the order, belongs to.
+    organization_id: Option<String>,
     email: Option<String>,
     name: Option<String>,
 }
@@ -89,6 +91,15 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
         visitor_id: meta(VISITOR),
         session_id: meta(SESSION),
     }))
+}
+
+/// Whether the order is one of `organization`'s: a token may see several organizations.
+pub(super) fn belongs_to(order: &Order, organization: &str) -> bool {
+    order
+        .customer
+        .organization_id
+        .as_deref()
+        .is_some_and(|id| id.eq_ignore_ascii_case(organization))
 }
 
 /// The amount is read with tax, so the tax given back counts towards the refund too.

@@ -31,20 +31,20 @@ const PAGE_SIZE: &str = "100";
 type Metadata = HashMap<String, String>;
 
 #[derive(Deserialize)]
-struct List<T> {
-    data: Vec<T>,
+pub(super) struct List<T> {
+    pub(super) data: Vec<T>,
     has_more: bool,
 }
 
 #[derive(Deserialize)]
-struct Charge {
+pub(super) struct Charge {
     id: String,
     amount: i64,
     amount_refunded: i64,
     refunded: bool,
     currency: String,
     created: i64,
-    status: String,
+    pub(super) status: String,
     customer: Option<String>,
     billing_details: Option<BillingDetails>,
     receipt_email: Option<String>,
@@ -107,7 +107,7 @@ struct RefundObject {
 }
 
 #[derive(Deserialize)]
-struct CheckoutSession {
+pub(super) struct CheckoutSession {
     #[serde(default)]
     metadata: Metadata,
     customer_details: Option<BillingDetails>,
@@ -193,7 +193,7 @@ fn refunded_charges(refunds: &[RefundObject]) -> impl Iterator<Item = &Charge> {
 
 /// The succeeded charges as payments, each joined to its Checkout Session when it carries no
 /// visitor itself. Sessions are fetched once per page each.
-async fn normalise<'a>(
+pub(super) async fn normalise<'a>(
     api: &Api,
     key: &str,
     charges: impl Iterator<Item = &'a Charge>,
@@ -217,7 +217,7 @@ async fn normalise<'a>(
 }
 
 /// How to find the charge's Checkout Session, when its own metadata names no visitor.
-fn session_filter(charge: &Charge) -> Option<(&'static str, String)> {
+pub(super) fn session_filter(charge: &Charge) -> Option<(&'static str, String)> {
     if own_metadata(charge).is_some_and(|m| m.contains_key(VISITOR)) {
         return None;
     }
@@ -249,7 +249,7 @@ async fn session_by(
     Ok(list.data.into_iter().next())
 }
 
-fn payment(
+pub(super) fn payment(
     charge: &Charge,
     session: Option<&CheckoutSession>,
 ) -> Result<ProviderPayment, ProviderError> {

@@ -2,6 +2,7 @@
 //! credential check here, the payment listing in [`listing`].
 
 mod listing;
+mod lookup;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -14,6 +15,7 @@ use datafast_ports::providers::ProviderError;
 use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
+pub(crate) use lookup::lookup;
 
 /// The API version every request names, so that an account's default version cannot change
 /// the shapes read here (later versions moved `invoice` off charges).

@@ -1,5 +1,6 @@
 //! `integrations`: payment provider status with each revenue import's progress, connect,
-//! import now, and disconnect. Provider credentials go to the server and are never printed back.
+//! import now, webhooks, and disconnect. Provider credentials and webhook secrets go to the
+//! server and are never printed back.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -107,6 +108,62 @@ pub fn run(ctx: &Ctx, command: IntegrationsCommand) -> CliResult<()> {
             let answer = client.send(&Request::new(Method::DELETE, path))?;
             show_message(ctx, &answer, "Disconnected");
         }
+        IntegrationsCommand::Webhook {
+            provider,
+            website,
+            secret,
+            remove,
+        } => webhook(ctx, &client, provider, &website, secret, remove)?,
+    }
+    Ok(())
+}
+
+/// Without a secret, prints where the provider should send its deliveries; with one, saves
+/// it; with `remove`, forgets it.
+fn webhook(
+    ctx: &Ctx,
+    client: &Client,
+    provider: Provider,
+    site: &WebsiteOnly,
+    secret: Option<String>,
+    remove: bool,
+) -> CliResult<()> {
+    let website = ctx.website(site.chosen())?;
+    let path = site_path(
+        &website,
+        &format!("/integrations/{}/webhook", slug(provider)),
+    );
+    let answer = match (secret, remove) {
+        (_, true) => client.send(&Request::new(Method::DELETE, path))?,
+        (Some(secret), false) => client
+            .send(&Request::new(Method::PUT, path).body(json!({ "signingSecret": secret })))?,
+        (None, false) => {
+            let status = client.send(&Request::get(site_path(&website, "/integrations")))?;
+            let row = &status.first()[slug(provider)];
+            let Some(url) = row["webhookUrl"].as_str() else {
+                return Err(CliError::usage(format!(
+                    "{} has no webhooks here",
+                    slug(provider)
+                )));
+            };
+            if ctx.out.json {
+                let shown = json!({
+                    "webhookUrl": url,
+                    "webhookConfigured": row["webhookConfigured"],
+                });
+                ctx.out.raw_json(&shown.to_string());
+            } else {
+                ctx.out.print(url);
+            }
+            return Ok(());
+        }
+    };
+    show_message(ctx, &answer, "Done");
+    if let Some(url) = answer.first()["webhookUrl"]
+        .as_str()
+        .filter(|_| !ctx.out.json)
+    {
+        ctx.out.print(&format!("Deliveries go to {url}"));
     }
     Ok(())
 }

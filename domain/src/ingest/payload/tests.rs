@@ -313,7 +313,33 @@ fn identify_payment_and_links_are_checked() {
     };
     assert_eq!(data.stripe_session_id.as_deref(), Some("cs_test_1"));
     assert_eq!(data.amount, Some(29.5));
-    assert_eq!(data.currency.unwrap().as_str(), "EUR");
+    assert_eq!(data.currency.clone().unwrap().as_str(), "EUR");
+    assert_eq!(
+        data.references(),
+        vec![crate::payment_reference::PaymentReference::StripeCheckoutSession("cs_test_1".into())]
+    );
+    let every = PaymentData {
+        stripe_session_id: Some("cs_1".into()),
+        lemonsqueezy_order_id: Some("2".into()),
+        polar_checkout_id: Some("c-3".into()),
+        paddle_transaction_id: Some("txn_4".into()),
+        ..PaymentData::default()
+    };
+    let providers: Vec<_> = every
+        .references()
+        .iter()
+        .map(|r| (r.provider(), r.id().to_owned()))
+        .collect();
+    use crate::integration::Provider;
+    assert_eq!(
+        providers,
+        vec![
+            (Provider::Stripe, "cs_1".to_owned()),
+            (Provider::LemonSqueezy, "2".to_owned()),
+            (Provider::Polar, "c-3".to_owned()),
+            (Provider::Paddle, "txn_4".to_owned()),
+        ]
+    );
     assert!(typed("payment", fields([("email", text("buyer@example.com"))])).is_ok());
     assert!(
         typed("payment", fields([("amount", number("10"))])).is_err(),

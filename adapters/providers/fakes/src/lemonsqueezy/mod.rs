@@ -1,7 +1,9 @@
 //! Lemon Squeezy's JSON:API as documented: `GET /v1/users/me` (with `meta.test_mode`),
-//! `GET /v1/stores/{id}`, and the lists `GET /v1/orders` and `GET /v1/subscription-invoices`
+//! `GET /v1/stores/{id}`; the lists `GET /v1/orders` and `GET /v1/subscription-invoices`
 //! (newest first, `page[number]` and `page[size]` with `meta.page` and `links`, `filter[…]`, and
-//! for orders `include=subscriptions`); errors as `{"jsonapi", "errors": [{"detail", "status",
+//! for orders `include=subscriptions`); and one record, `GET /v1/orders/{id}` (`include=
+//! subscriptions`) and `GET /v1/subscription-invoices/{id}` (`include=subscription`), a 404
+//! for an id that names none. Errors are `{"jsonapi", "errors": [{"detail", "status",
 //! "title"}]}`. Listing is in [`list`](mod@list), the objects are built in [`objects`].
 
 mod list;
@@ -9,11 +11,11 @@ mod objects;
 
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::server::{Admitted, FakePayment, Refused, respond};
+use crate::server::{Admitted, FakePayment, Refused, held, respond};
 
-use list::{Query, list, listed_store, newest_first};
+use list::{Query, Store, list, listed_store, newest_first};
 use objects::{INITIAL_INVOICE_OFFSET, invoice, order, status, subscription};
 
 const CONTENT_TYPE: &str = "application/vnd.api+json";
@@ -23,9 +25,14 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
         .route("/v1/users/me", web::get().to(me))
         .route("/v1/stores/{id}", web::get().to(store))
         .route("/v1/orders", web::get().to(orders))
+        .route("/v1/orders/{id}", web::get().to(one_order))
         .route(
             "/v1/subscription-invoices",
             web::get().to(subscription_invoices),
+        )
+        .route(
+            "/v1/subscription-invoices/{id}",
+            web::get().to(one_subscription_invoice),
         );
 }
 
@@ -66,13 +73,17 @@ async fn me(Admitted { account, .. }: Admitted) -> HttpResponse {
     }))
 }
 
+fn not_found() -> HttpResponse {
+    error(
+        404,
+        "Not Found",
+        "The requested resource could not be found.",
+    )
+}
+
 async fn store(Admitted { account, .. }: Admitted, id: web::Path<String>) -> HttpResponse {
     if !account.sees(&id) {
-        return error(
-            404,
-            "Not Found",
-            "The requested resource could not be found.",
-        );
+        return not_found();
     }
     HttpResponse::Ok().content_type(CONTENT_TYPE).json(json!({
         "jsonapi": {"version": "1.0"},
@@ -152,4 +163,72 @@ async fn subscription_invoices(
             .collect();
         (data, None)
     })
+}
+
+/// A JSON:API answer of one `record` of `kind`, with `included` beside it when asked for.
+fn one(kind: &str, id: &str, record: Value, included: Option<Vec<Value>>) -> HttpResponse {
+    let mut body = json!({
+        "jsonapi": {"version": "1.0"},
+        "links": {"self": format!("https://api.lemonsqueezy.com/v1/{kind}/{id}")},
+        "data": record
+    });
+    if let Some(included) = included {
+        body["included"] = json!(included);
+    }
+    HttpResponse::Ok().content_type(CONTENT_TYPE).json(body)
+}
+
+/// A one-off payment or a subscription's first payment, by its order id. Its store is the
+/// key's (the first store when the key sees every one, as a key of a user with several does).
+async fn one_order(
+    Admitted { account, state }: Admitted,
+    id: web::Path<String>,
+    query: web::Query<Query>,
+) -> HttpResponse {
+    let found = held(&state, |p| !p.renewal && p.id == *id);
+    let (Some(payment), Some(store)) = (found.first(), listed_store(&account, &Query::default()))
+    else {
+        return not_found();
+    };
+    let include = query.includes("subscriptions");
+    let included = include.then(|| subscription(payment, store).into_iter().collect());
+    one("orders", &id, order(payment, store, include), included)
+}
+
+/// A renewal's invoice, or a subscription's `initial` one, by its number; the subscription it
+/// belongs to (as opened by its first payment's order) included when asked for.
+async fn one_subscription_invoice(
+    Admitted { account, state }: Admitted,
+    id: web::Path<String>,
+    query: web::Query<Query>,
+) -> HttpResponse {
+    let payments = held(&state, |p| p.subscription_id.is_some());
+    let found = payments
+        .iter()
+        .find(|p| p.lemonsqueezy_invoice_id().as_deref() == Some(id.as_str()));
+    let store = listed_store(&account, &Query::default());
+    let (Some(payment), Some(store), Ok(number)) = (found, store, id.parse::<i64>()) else {
+        return not_found();
+    };
+    let reason = if payment.renewal {
+        "renewal"
+    } else {
+        "initial"
+    };
+    let mut record = invoice(payment, number, reason, store);
+    let opener = payments
+        .iter()
+        .find(|p| !p.renewal && p.subscription_id == payment.subscription_id);
+    let included = opener
+        .filter(|_| query.includes("subscription"))
+        .map(|opener| include_subscription(&mut record, opener, store));
+    one("subscription-invoices", &id, record, included)
+}
+
+/// The subscription `opener` opened, as `record` includes it: named in its relationships and
+/// given beside it.
+fn include_subscription(record: &mut Value, opener: &FakePayment, store: Store) -> Vec<Value> {
+    record["relationships"]["subscription"]["data"] =
+        json!({"type": "subscriptions", "id": opener.subscription_id});
+    subscription(opener, store).into_iter().collect()
 }

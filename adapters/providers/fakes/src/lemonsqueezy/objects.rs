@@ -17,6 +17,22 @@ pub(crate) const INITIAL_INVOICE_OFFSET: i64 = 1_000_000;
 const TRIAL_DAYS: i64 = 14;
 const API: &str = "https://api.lemonsqueezy.com/v1";
 
+/// The ids a test reads a payment back by, as the Lemon Squeezy fake numbers its records.
+impl FakePayment {
+    /// The subscription invoice of a subscription's payment: a renewal's own, or the `initial`
+    /// one of its first payment; `None` for a one-off payment.
+    pub fn lemonsqueezy_invoice_id(&self) -> Option<String> {
+        self.subscription_id.as_ref()?;
+        let order: i64 = self.id.parse().ok()?;
+        let id = if self.renewal {
+            order
+        } else {
+            order + INITIAL_INVOICE_OFFSET
+        };
+        Some(id.to_string())
+    }
+}
+
 /// A number where Lemon Squeezy writes one; `null` for what is not one.
 fn number(text: Option<&str>) -> Value {
     text.and_then(|t| t.parse::<i64>().ok())

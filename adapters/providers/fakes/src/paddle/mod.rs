@@ -1,4 +1,5 @@
-//! Paddle Billing's API as documented: `GET /event-types`, which any valid key may call, and
+//! Paddle Billing's API as documented: `GET /event-types`, which any valid key may call;
+//! `GET /transactions/{id}` (with `include`, a 404 `not_found` for an id that names none); and
 //! the lists `GET /transactions` and `GET /adjustments`: filters as comma-separated lists, the
 //! transactions' date operators (`[LT]`, `[LTE]`, `[GT]`, `[GTE]`), `order_by`, `per_page`
 //! (more than the maximum answers the maximum), `include`, and paging by `after` with
@@ -16,7 +17,10 @@ use serde_json::json;
 use crate::server::{Account, Admitted, FakePayment, Refused, held, respond};
 
 use list::{Query, list, order_by};
-use objects::{adjustment, adjustment_id, created_at, customer_id, transaction};
+use objects::{
+    adjustment, adjustment_id, created_at, customer_id, transaction, unpaid_transaction,
+    unpaid_transaction_id,
+};
 
 const REQUEST_ID: &str = "9f8e7d6c-5b4a-4392-8170-fedcba987654";
 
@@ -30,6 +34,7 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
     config
         .route("/event-types", web::get().to(event_types))
         .route("/transactions", web::get().to(transactions))
+        .route("/transactions/{id}", web::get().to(one_transaction))
         .route("/adjustments", web::get().to(adjustments));
 }
 
@@ -154,6 +159,22 @@ async fn transactions(
         .map(|p| (p.id.clone(), transaction(p, &query, &payout)))
         .collect();
     list(&entities, &query, per_page, &request)
+}
+
+/// A held payment's transaction, or that of its purchase's checkout left unpaid.
+async fn one_transaction(
+    Admitted { account, state }: Admitted,
+    id: web::Path<String>,
+    query: web::Query<Query>,
+) -> HttpResponse {
+    let payout = payout(&account);
+    let held = held(&state, |p| p.id == *id || unpaid_transaction_id(p) == *id);
+    let entity = match held.first() {
+        Some(payment) if payment.id == *id => transaction(payment, &query, &payout),
+        Some(payment) => unpaid_transaction(payment, &query, &payout),
+        None => return error(404, "not_found", &format!("Entity {id} not found")),
+    };
+    HttpResponse::Ok().json(json!({"data": entity, "meta": {"request_id": REQUEST_ID}}))
 }
 
 /// Whether the payment's transaction passes the transaction list's filters.

@@ -1,5 +1,6 @@
 //! Paddle's entities as its API reference shows them at `Paddle-Version: 1`: a held payment as
-//! a transaction (with its customer and adjustment totals when included) and its refund as an
+//! a transaction (with its customer and adjustment totals when included), an earlier
+//! transaction of the same purchase whose checkout was left unpaid, and its refund as an
 //! adjustment.
 //!
 //! A transaction is created when its checkout opens, a little before it is billed at the
@@ -42,6 +43,40 @@ pub(crate) fn customer_id(payment: &FakePayment) -> String {
         .customer_id
         .clone()
         .unwrap_or_else(|| derived_id("ctm", &payment.id, 0))
+}
+
+/// The transaction of a checkout opened for the payment's purchase and left before paying.
+pub(crate) fn unpaid_transaction_id(payment: &FakePayment) -> String {
+    derived_id("txn", &payment.id, created_at(payment))
+}
+
+/// The ids a test reads a payment back by, as the Paddle fake names its entities.
+impl FakePayment {
+    /// A transaction of the same purchase whose checkout was opened and left: `ready`, never
+    /// billed.
+    pub fn paddle_unpaid_transaction_id(&self) -> String {
+        unpaid_transaction_id(self)
+    }
+}
+
+/// The transaction of the payment's abandoned checkout: `ready`, with nothing billed, paid or
+/// given back.
+pub(crate) fn unpaid_transaction(payment: &FakePayment, query: &Query, payout: &str) -> Value {
+    let mut transaction = transaction(payment, query, payout);
+    if let Some(fields) = transaction.as_object_mut() {
+        fields.remove("adjustments");
+        fields.remove("adjustments_totals");
+        fields.extend([
+            ("id".to_owned(), json!(unpaid_transaction_id(payment))),
+            ("status".to_owned(), json!("ready")),
+            ("billed_at".to_owned(), Value::Null),
+            ("invoice_id".to_owned(), Value::Null),
+            ("invoice_number".to_owned(), Value::Null),
+            ("updated_at".to_owned(), json!(time(created_at(payment)))),
+            ("payments".to_owned(), json!([])),
+        ]);
+    }
+    transaction
 }
 
 /// The refund's id, sortable by when it was made as Paddle's ids are.

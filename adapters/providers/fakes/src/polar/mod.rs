@@ -1,10 +1,11 @@
-//! Polar's API as documented: `GET /v1/organizations/{id}`, `GET /v1/orders/{id}`, and the
-//! lists `GET /v1/orders/` and `GET /v1/refunds/` (`{items, pagination: {total_count,
-//! max_page}}`, `page` and `limit` up to 100, `sorting`, repeatable filters such as
-//! `organization_id`); a bad token is a 401 OAuth error (`error: invalid_token`,
-//! `error_description`) with `WWW-Authenticate`, a missing resource `{"error":
-//! "ResourceNotFound", "detail"}`, a query it cannot use a 422 `RequestValidationError`, and a
-//! 429 carries `Retry-After`. The schemas are built in [`objects`].
+//! Polar's API as documented: `GET /v1/organizations/{id}`, `GET /v1/orders/{id}`,
+//! `GET /v1/checkouts/{id}`, and the lists `GET /v1/orders/` and `GET /v1/refunds/` (`{items,
+//! pagination: {total_count, max_page}}`, `page` and `limit` up to 100, `sorting`, repeatable
+//! filters such as `organization_id` and the orders' `checkout_id`); a bad token is a 401 OAuth
+//! error (`error: invalid_token`, `error_description`) with `WWW-Authenticate`, a missing
+//! resource `{"error": "ResourceNotFound", "detail"}`, a query it cannot use a 422
+//! `RequestValidationError`, and a 429 carries `Retry-After`. The schemas are built in
+//! [`objects`].
 
 mod objects;
 
@@ -15,13 +16,17 @@ use serde_json::{Value, json};
 use crate::list::numbered;
 use crate::server::{Account, Admitted, FakePayment, Refused, Shared, held, lock, respond};
 
-use objects::{Invalid, Query, billing_reason, order, refund, refund_id};
+use objects::{
+    Invalid, Query, billing_reason, checkout_id, order, paid_checkout, refund, refund_id,
+    unpaid_checkout, unpaid_checkout_id,
+};
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
     config
         .route("/v1/organizations/{id}", web::get().to(organization))
         .route("/v1/orders/", web::get().to(orders))
         .route("/v1/orders/{id}", web::get().to(one_order))
+        .route("/v1/checkouts/{id}", web::get().to(one_checkout))
         .route("/v1/refunds/", web::get().to(refunds));
 }
 
@@ -146,6 +151,7 @@ async fn orders(Admitted { account, state }: Admitted, query: web::Query<Query>)
             query.allows("customer_id", p.customer_id.as_deref())
                 && query.allows("subscription_id", p.subscription_id.as_deref())
                 && query.allows("billing_reason", Some(billing_reason(p)))
+                && query.allows("checkout_id", checkout_id(p).as_deref())
         },
     );
     match kept {
@@ -164,6 +170,27 @@ async fn one_order(Admitted { account, state }: Admitted, id: web::Path<String>)
             let organization = organization_of(&account, &Query::default());
             HttpResponse::Ok().json(order(&payment, &organization))
         }
+        None => not_found(),
+    }
+}
+
+/// The checkout that made a held payment, or the one of its purchase left open.
+async fn one_checkout(
+    Admitted { account, state }: Admitted,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let organization = organization_of(&account, &Query::default());
+    let found = held(&state, |_| true).iter().find_map(|p| {
+        if checkout_id(p).as_deref() == Some(id.as_str()) {
+            paid_checkout(p, &organization)
+        } else if unpaid_checkout_id(p) == *id && !p.renewal {
+            Some(unpaid_checkout(p, &organization))
+        } else {
+            None
+        }
+    });
+    match found {
+        Some(checkout) => HttpResponse::Ok().json(checkout),
         None => not_found(),
     }
 }

@@ -1,6 +1,7 @@
 //! Polar's schemas as its API reference shows them: a held payment as an order (with its
-//! customer, product, subscription and the checkout's metadata) and its refund; and the list
-//! query that pages, sorts and filters them.
+//! customer, product, subscription and the checkout's metadata), its refund, the checkout
+//! session that made it and an earlier one of the same purchase left open; and the list query
+//! that pages, sorts and filters them.
 
 use serde_json::{Map, Value, json};
 
@@ -166,7 +167,7 @@ pub(crate) fn order(payment: &FakePayment, organization_id: &str) -> Value {
         "product_id": PRODUCT_ID,
         "discount_id": null,
         "subscription_id": payment.subscription_id,
-        "checkout_id": uuid(&format!("checkout {}", payment.id)),
+        "checkout_id": checkout_id(payment),
         "metadata": metadata(payment),
         "custom_field_data": {},
         "platform_fee_amount": 0,
@@ -234,6 +235,110 @@ pub(crate) fn refund(payment: &FakePayment, organization_id: &str) -> Value {
         "revoke_benefits": false,
         "dispute": null
     })
+}
+
+/// The checkout that made the payment; a renewal was made by none.
+pub(crate) fn checkout_id(payment: &FakePayment) -> Option<String> {
+    (!payment.renewal).then(|| uuid(&format!("checkout {}", payment.id)))
+}
+
+/// A checkout the buyer opened for the same purchase and left before paying.
+pub(crate) fn unpaid_checkout_id(payment: &FakePayment) -> String {
+    uuid(&format!("open checkout {}", payment.id))
+}
+
+/// The ids a test reads a payment back by, as the Polar fake names its objects.
+impl FakePayment {
+    /// The checkout session that made this payment (`succeeded`); `None` for a renewal.
+    pub fn polar_checkout_id(&self) -> Option<String> {
+        checkout_id(self)
+    }
+
+    /// A checkout session the buyer opened for the same purchase and left open, unpaid.
+    pub fn polar_unpaid_checkout_id(&self) -> String {
+        unpaid_checkout_id(self)
+    }
+}
+
+/// The checkout session that made the payment, in the organization `organization_id`:
+/// `succeeded`, its customer known; `None` for a renewal, which no checkout made.
+pub(crate) fn paid_checkout(payment: &FakePayment, organization_id: &str) -> Option<Value> {
+    let id = checkout_id(payment)?;
+    let mut checkout = checkout(payment, organization_id, &id, "succeeded");
+    extend(
+        &mut checkout,
+        json!({
+            "customer_id": customer_id(payment),
+            "customer_name": payment.name, "customer_email": payment.email,
+            "customer_billing_name": payment.name, "customer_billing_address": {"country": "US"},
+            "payment_method_type": "card",
+            "subscription_id": payment.subscription_id
+        }),
+    );
+    Some(checkout)
+}
+
+/// The checkout session of the same purchase that the buyer left `open`.
+pub(crate) fn unpaid_checkout(payment: &FakePayment, organization_id: &str) -> Value {
+    checkout(
+        payment,
+        organization_id,
+        &unpaid_checkout_id(payment),
+        "open",
+    )
+}
+
+/// A checkout session `id` of the payment's purchase in `status`, before any customer is
+/// known; it carries the checkout's metadata from the start.
+fn checkout(payment: &FakePayment, organization_id: &str, id: &str, status: &str) -> Value {
+    let amount = payment.amount_minor;
+    let subscribed = payment.subscription_id.is_some();
+    let secret = format!("polar_c_{}", id.replace('-', ""));
+    let mut checkout = json!({
+        "id": id, "created_at": time(payment.created - 300),
+        "modified_at": time(payment.created), "expires_at": time(payment.created + 3_600),
+        "payment_processor": "stripe", "status": status,
+        "url": format!("https://buy.polar.sh/{secret}"), "client_secret": secret,
+        "success_url": "https://example.com/thanks?checkout_id={CHECKOUT_ID}",
+        "return_url": null, "embed_origin": null,
+        "amount": amount, "discount_amount": 0, "net_amount": amount, "tax_amount": 0,
+        "tax_behavior": "exclusive", "total_amount": amount,
+        "currency": payment.currency.to_lowercase(),
+        "allow_trial": payment.trial, "active_trial_interval": null,
+        "active_trial_interval_count": null, "trial_end": null,
+        "trial_interval": null, "trial_interval_count": null,
+        "organization_id": organization_id, "product_id": PRODUCT_ID,
+        "product_price_id": uuid("price"), "discount_id": null,
+        "allow_discount_codes": true, "require_billing_address": false,
+        "is_discount_applicable": true, "is_free_product_price": amount == 0,
+        "is_payment_required": amount > 0, "is_payment_setup_required": subscribed,
+        "is_payment_form_required": amount > 0 || subscribed
+    });
+    extend(
+        &mut checkout,
+        json!({
+            "customer_id": null, "is_business_customer": false,
+            "customer_name": null, "customer_email": null, "customer_ip_address": null,
+            "customer_billing_name": null, "customer_billing_address": null,
+            "customer_tax_id": null, "locale": "en", "payment_method_type": null,
+            "payment_processor_metadata": {}, "billing_address_fields": {
+                "country": "required", "state": "disabled", "city": "disabled",
+                "postal_code": "disabled", "line1": "disabled", "line2": "disabled"
+            },
+            "metadata": metadata(payment), "external_customer_id": null,
+            "customer_metadata": {}, "custom_field_data": {}, "attached_custom_fields": [],
+            "products": [], "product": null, "product_price": null, "prices": null,
+            "discount": null, "subscription_id": null
+        }),
+    );
+    checkout
+}
+
+/// Adds the fields of `more` to the object `value`; objects this large outgrow one `json!`.
+fn extend(value: &mut Value, more: Value) {
+    if let (Some(object), Value::Object(more)) = (value.as_object_mut(), more) {
+        object.extend(more);
+    }
 }
 
 pub(crate) fn refund_id(payment: &FakePayment) -> String {

@@ -1,8 +1,10 @@
-//! Stripe's API as documented: `GET /v1/account`, and the lists `GET /v1/charges`,
-//! `/v1/refunds` and `/v1/checkout/sessions` (newest first, `limit`, `starting_after`,
-//! `created[gte|lt]`, `expand[]`); errors as `{"error": {"type", "message", ...}}` (401 for a
-//! bad key, 403 for a restricted key without the permission, 429 with `code: rate_limit`).
-//! The objects themselves are built in [`objects`].
+//! Stripe's API as documented: `GET /v1/account`; the lists `GET /v1/charges`, `/v1/refunds`
+//! and `/v1/checkout/sessions` (newest first, `limit`, `starting_after`, `created[gte|lt]`,
+//! `payment_intent`, `expand[]`); and one object by id, `GET /v1/checkout/sessions/{id}`,
+//! `/v1/charges/{id}` (with `expand[]`) and `/v1/invoices/{id}`. Errors are `{"error":
+//! {"type", "message", ...}}`: 401 for a bad key, 403 for a restricted key without the
+//! permission, 404 `resource_missing` for an id that names nothing, 429 with
+//! `code: rate_limit`. The objects themselves are built in [`objects`].
 
 mod objects;
 
@@ -13,13 +15,19 @@ use serde_json::json;
 use crate::list::page_from;
 use crate::server::{Admitted, FakePayment, Refused, State, bearer, lock, respond};
 
-use objects::{Query, charge, checkout_session, refund};
+use objects::{
+    Query, charge, charge_id, checkout_session, invoice, invoice_id, refund, session_id,
+    unpaid_session, unpaid_session_id,
+};
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
     config
         .route("/v1/account", web::get().to(account))
         .route("/v1/checkout/sessions", web::get().to(checkout_sessions))
+        .route("/v1/checkout/sessions/{id}", web::get().to(one_session))
         .route("/v1/charges", web::get().to(charges))
+        .route("/v1/charges/{id}", web::get().to(one_charge))
+        .route("/v1/invoices/{id}", web::get().to(one_invoice))
         .route("/v1/refunds", web::get().to(refunds));
 }
 
@@ -122,7 +130,9 @@ fn newest_first(state: &State) -> impl Iterator<Item = &FakePayment> {
 
 async fn charges(Admitted { state, .. }: Admitted, query: web::Query<Query>) -> HttpResponse {
     let state = lock(&state);
-    let created = newest_first(&state).filter(|p| query.created_in(p.created));
+    let created = newest_first(&state).filter(|p| {
+        query.created_in(p.created) && query.payment_intent().is_none_or(|id| p.id == id)
+    });
     let (page, has_more) = after_id(created, &query, "ch_");
     let data = page.iter().map(|p| charge(p, &query, "data.")).collect();
     list(data, has_more, "/v1/charges")
@@ -163,4 +173,58 @@ async fn checkout_sessions(
     let (page, has_more) = after_id(sessions, &query, "cs_live_");
     let data = page.iter().map(|p| checkout_session(p)).collect();
     list(data, has_more, "/v1/checkout/sessions")
+}
+
+/// Stripe's answer for an id that names no `object`.
+fn missing(object: &str, id: &str) -> HttpResponse {
+    respond(
+        404,
+        &json!({"error": {
+            "code": "resource_missing",
+            "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
+            "message": format!("No such {object}: '{id}'"),
+            "param": "id",
+            "type": "invalid_request_error"
+        }}),
+    )
+}
+
+/// The held payment `keep` picks out, if any.
+fn held_one(state: &State, keep: impl Fn(&FakePayment) -> bool) -> Option<&FakePayment> {
+    state.payments.iter().find(|p| keep(p))
+}
+
+/// A payment's complete session, or the earlier one left unpaid; renewals have neither.
+async fn one_session(Admitted { state, .. }: Admitted, id: web::Path<String>) -> HttpResponse {
+    let state = lock(&state);
+    let checkouts = || state.payments.iter().filter(|p| !p.renewal);
+    if let Some(payment) = checkouts().find(|p| session_id(p) == *id) {
+        return HttpResponse::Ok().json(checkout_session(payment));
+    }
+    match checkouts().find(|p| unpaid_session_id(p) == *id) {
+        Some(payment) => HttpResponse::Ok().json(unpaid_session(payment)),
+        None => missing("checkout.session", &id),
+    }
+}
+
+async fn one_charge(
+    Admitted { state, .. }: Admitted,
+    id: web::Path<String>,
+    query: web::Query<Query>,
+) -> HttpResponse {
+    let state = lock(&state);
+    match held_one(&state, |p| charge_id(p) == *id) {
+        Some(payment) => HttpResponse::Ok().json(charge(payment, &query, "")),
+        None => missing("charge", &id),
+    }
+}
+
+/// The invoices of subscriptions' payments, each paid by its payment's charge.
+async fn one_invoice(Admitted { state, .. }: Admitted, id: web::Path<String>) -> HttpResponse {
+    let state = lock(&state);
+    let invoiced = |p: &FakePayment| p.subscription_id.is_some() && invoice_id(p) == *id;
+    match held_one(&state, invoiced) {
+        Some(payment) => HttpResponse::Ok().json(invoice(payment)),
+        None => missing("invoice", &id),
+    }
 }

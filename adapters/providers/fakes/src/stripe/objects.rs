@@ -1,6 +1,7 @@
 //! Stripe's objects as its API reference shows them at version `2024-12-18.acacia`: a held
 //! payment as a charge (with its invoice and balance transaction, expanded when asked), its
-//! refund, and the Checkout Session that carries the checkout's metadata.
+//! refund, the Checkout Session that carries the checkout's metadata, and an earlier session
+//! of the same purchase whose payment was declined and which was then left unpaid.
 
 use serde_json::{Map, Value, json};
 
@@ -78,8 +79,39 @@ pub(crate) fn session_id(payment: &FakePayment) -> String {
     format!("cs_live_{}", stem(payment))
 }
 
-fn invoice_id(payment: &FakePayment) -> String {
+/// The session of the same purchase the buyer opened first and left unpaid.
+pub(crate) fn unpaid_session_id(payment: &FakePayment) -> String {
+    format!("cs_live_open_{}", stem(payment))
+}
+
+/// The payment intent of that session's declined attempt; it has no succeeded charge.
+fn declined_intent_id(payment: &FakePayment) -> String {
+    format!("pi_{}Declined", stem(payment))
+}
+
+pub(crate) fn invoice_id(payment: &FakePayment) -> String {
     format!("in_{}", stem(payment))
+}
+
+/// The ids a test reads a payment back by, as the Stripe fake names its objects.
+impl FakePayment {
+    /// The Checkout Session that made this payment (a one-off, or a subscription's first
+    /// payment; a renewal has none): complete, `payment_status: paid`.
+    pub fn stripe_session_id(&self) -> String {
+        session_id(self)
+    }
+
+    /// A Checkout Session the buyer opened for the same purchase, whose card was declined
+    /// there, and which the buyer then left: `status: open`, `payment_status: unpaid`, with the
+    /// payment intent of the declined attempt.
+    pub fn stripe_unpaid_session_id(&self) -> String {
+        unpaid_session_id(self)
+    }
+
+    /// The payment's charge.
+    pub fn stripe_charge_id(&self) -> String {
+        charge_id(self)
+    }
 }
 
 fn metadata(payment: &FakePayment) -> Value {
@@ -92,8 +124,9 @@ fn metadata(payment: &FakePayment) -> Value {
 }
 
 /// The charge's invoice, for a subscription's payments: its first (`subscription_create`) or
-/// a later one (`subscription_cycle`). The subscription's own metadata is not the checkout's.
-fn invoice(payment: &FakePayment) -> Value {
+/// a later one (`subscription_cycle`), paid by the payment's charge. The subscription's own
+/// metadata is not the checkout's.
+pub(crate) fn invoice(payment: &FakePayment) -> Value {
     let reason = if payment.renewal {
         "subscription_cycle"
     } else {
@@ -104,10 +137,12 @@ fn invoice(payment: &FakePayment) -> Value {
         "object": "invoice",
         "amount_paid": payment.amount_minor,
         "billing_reason": reason,
+        "charge": charge_id(payment),
         "currency": payment.currency.to_lowercase(),
         "customer": payment.customer_id,
         "customer_email": payment.email,
         "customer_name": payment.name,
+        "payment_intent": payment.id,
         "status": "paid",
         "subscription": payment.subscription_id,
         "subscription_details": {"metadata": {}},
@@ -188,27 +223,70 @@ pub(crate) fn refund(payment: &FakePayment, query: &Query) -> Value {
     })
 }
 
-/// A complete Checkout Session: where DataFast's `metadata` lives.
+/// A complete Checkout Session: where DataFast's `metadata` lives. A one-off payment's names
+/// its payment intent; a subscription's, its subscription and that subscription's first
+/// invoice.
 pub(crate) fn checkout_session(payment: &FakePayment) -> Value {
+    let subscribed = payment.subscription_id.is_some();
+    let mut session = session(payment);
+    extend(
+        &mut session,
+        json!({
+            "id": session_id(payment),
+            "customer": payment.customer_id,
+            "customer_details": {"email": payment.email, "name": payment.name},
+            "invoice": subscribed.then(|| invoice_id(payment)),
+            "payment_intent": (!subscribed).then_some(payment.id.as_str()),
+            "payment_status": "paid",
+            "status": "complete",
+            "subscription": payment.subscription_id,
+        }),
+    );
+    session
+}
+
+/// An open Checkout Session for the payment's purchase where the buyer's card was declined:
+/// still open and unpaid, keeping (in payment mode) the payment intent Stripe made when the
+/// buyer confirmed, with no customer and no invoice.
+pub(crate) fn unpaid_session(payment: &FakePayment) -> Value {
+    let mut session = session(payment);
+    extend(
+        &mut session,
+        json!({
+            "id": unpaid_session_id(payment),
+            "customer": null,
+            "customer_details": null,
+            "invoice": null,
+            "payment_intent": payment.subscription_id.is_none().then(|| declined_intent_id(payment)),
+            "payment_status": "unpaid",
+            "status": "open",
+            "subscription": null,
+        }),
+    );
+    session
+}
+
+/// What a payment's sessions share: the purchase and the checkout's metadata.
+fn session(payment: &FakePayment) -> Value {
     let mode = if payment.subscription_id.is_some() {
         "subscription"
     } else {
         "payment"
     };
     json!({
-        "id": session_id(payment),
         "object": "checkout.session",
         "amount_total": payment.amount_minor,
         "created": payment.created,
         "currency": payment.currency.to_lowercase(),
-        "customer": payment.customer_id,
-        "customer_details": {"email": payment.email, "name": payment.name},
         "livemode": true,
         "metadata": metadata(payment),
         "mode": mode,
-        "payment_intent": payment.subscription_id.is_none().then_some(payment.id.as_str()),
-        "payment_status": "paid",
-        "status": "complete",
-        "subscription": payment.subscription_id,
     })
+}
+
+/// Adds the fields of `more` to the object `value`.
+fn extend(value: &mut Value, more: Value) {
+    if let (Some(object), Value::Object(more)) = (value.as_object_mut(), more) {
+        object.extend(more);
+    }
 }
