@@ -1,8 +1,8 @@
 """schemathesis hooks for scripts/api-check.sh: the rules of docs/openapi.json that JSON Schema
 cannot state, because they compare two values.
 
-- A range's start is not after its end (`startAt`/`endAt`, and `start`/`end` on the Website
-  API deletes).
+- A range's start is not after its end, and both bounds or neither are given (`startAt` and
+  `endAt`, and `start` and `end` on the Website API deletes).
 - A timeseries holds at most 100,000 buckets of its interval.
 - An owner cannot invite itself to its own website (the email the script's owner has).
 - Query parameters the document does not name are ignored, but an unknown `filter_*` name is
@@ -57,7 +57,7 @@ def _instant(raw: object, end: bool) -> dt.datetime | None:
 
 
 def _flatten(query: dict) -> dict:
-    """Exploded object parameters (`range`, `selection`) arrive as nested dictionaries."""
+    """Exploded object parameters (`filters`, `selection`) arrive as nested dictionaries."""
     flat = {}
     for name, value in query.items():
         if isinstance(value, dict):

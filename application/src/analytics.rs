@@ -25,6 +25,8 @@ use datafast_domain::id::{FunnelId, WebsiteId};
 use datafast_domain::payment::Payment;
 use datafast_domain::permission::Permission;
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::provider_subscription::monthly_recurring_revenue;
+use datafast_domain::website::RevenueMetric;
 use datafast_domain::website::Website;
 
 use crate::error::{ServiceError, ServiceResult};
@@ -193,6 +195,12 @@ impl AnalyticsView {
         }
     }
 
+    /// Whether the website leads with MRR (`revenueMetric: "mrr"`), so that its overview
+    /// shows it unasked.
+    pub fn leads_with_mrr(&self) -> bool {
+        self.website.settings.revenue_metric == RevenueMetric::Mrr
+    }
+
     /// `GET /analytics/overview`.
     pub fn overview(&self, request: &OverviewRequest) -> Overview {
         self.cache.read().overview(self.website.id, request)
@@ -253,6 +261,16 @@ pub struct Analytics<'a> {
 }
 
 impl Analytics<'_> {
+    /// The website's monthly recurring revenue now, from the subscriptions its connected
+    /// providers last listed.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn mrr(&self, view: &AnalyticsView) -> ServiceResult<f64> {
+        let subscriptions = self.services.store.subscriptions(view.website.id).await?;
+        Ok(monthly_recurring_revenue(&subscriptions))
+    }
+
     /// Authorizes an analytics read and brings the index up to date for the website.
     ///
     /// # Errors

@@ -16,19 +16,21 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use jiff::SignedDuration;
 
 use datafast_domain::access::Principal;
+use datafast_domain::event::Event;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::ingest::payload::VisitorId;
 use datafast_domain::integration::ProviderCredentials;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::permission::Permission;
 use datafast_domain::provider_payment::{ProviderPayment, SyncState, SyncWindow, VisitorsByEmail};
+use datafast_domain::provider_subscription::ProviderSubscription;
 use datafast_ports::notify::{OwnerNotice, RetryPolicy};
 use datafast_ports::providers::{PaymentPage, PaymentProviders, ProviderError};
 use datafast_ports::store::{ImportRecord, ImportedPayment, StoreError};
 
 use crate::error::ServiceResult;
 use crate::integrations::{connection_of, open_credentials};
-use crate::website_data::goal_event_of;
+use crate::website_data::{goal_event_of, goal_visit};
 use crate::{Pause, PauseFuture, Services};
 
 /// The longest `Retry-After` obeyed: a provider asking for more is tried again on the next pass.
@@ -213,8 +215,13 @@ impl RevenueImport<'_> {
             let answer = self
                 .page(&connection, &run.window, run.state.page.clone())
                 .await?;
-            if let Some(outcome) = self.apply(&mut run, answer).await? {
-                return Ok(outcome);
+            match self.apply(&mut run, answer).await? {
+                Some(finished @ PassOutcome::Finished { .. }) => {
+                    let stopped = self.import_subscriptions(&connection, &mut run).await?;
+                    return Ok(stopped.unwrap_or(finished));
+                }
+                Some(outcome) => return Ok(outcome),
+                None => {}
             }
         }
         Ok(PassOutcome::Interrupted {
@@ -334,6 +341,85 @@ impl RevenueImport<'_> {
         }
     }
 
+    /// Reads every subscription of the connection, as the provider has it now, and saves each
+    /// page with the goals its changes fire. The listing is read whole at every pass (the
+    /// providers list no "changed since"); returns how the pass ended if the provider stopped
+    /// it.
+    async fn import_subscriptions(
+        &self,
+        connection: &Connection,
+        run: &mut Run,
+    ) -> ServiceResult<Option<PassOutcome>> {
+        let mut page: Option<String> = None;
+        for _ in 0..MAX_PAGES_PER_PASS {
+            let cursor = page.clone();
+            let answer = with_retries(self.services, connection, |providers, credentials| {
+                let cursor = cursor.clone();
+                async move { providers.subscriptions(&credentials, cursor).await }
+            })
+            .await?;
+            let listed = match answer {
+                Ok(listed) => listed,
+                Err(failure) => return self.apply(run, Err(failure)).await,
+            };
+            let prepared = self
+                .prepare_subscriptions(run, listed.subscriptions)
+                .await?;
+            let saved = self
+                .services
+                .store
+                .save_subscriptions(run.website, run.provider, prepared, self.services.now())
+                .await;
+            match saved {
+                Ok(fired) => self.services.announce_goals(&fired),
+                Err(StoreError::NotFound) => return Ok(Some(PassOutcome::Skipped)),
+                Err(error) => return Err(error.into()),
+            }
+            match listed.next {
+                None => return Ok(None),
+                Some(next) if page.as_ref() == Some(&next) => {
+                    let title = run.provider.title();
+                    let error = format!("{title} answered the same page of subscriptions again");
+                    return self.interrupt(run, error).await;
+                }
+                Some(next) => page = Some(next),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The subscriptions as saved, each with the visit its goals are recorded in: its
+    /// visitor's, named by metadata or found by the customer's email.
+    async fn prepare_subscriptions(
+        &self,
+        run: &mut Run,
+        subscriptions: Vec<ProviderSubscription>,
+    ) -> ServiceResult<Vec<(ProviderSubscription, Option<Event>)>> {
+        let mut prepared = Vec::with_capacity(subscriptions.len());
+        for mut subscription in subscriptions {
+            let visitor = match checked_visitor(subscription.visitor_id.as_deref()) {
+                Some(visitor) => Some(visitor),
+                None => match &subscription.customer.email {
+                    Some(email) => visitors_by_email(self.services, run.website, &mut run.emails)
+                        .await?
+                        .visitor(email)
+                        .map(str::to_owned),
+                    None => None,
+                },
+            };
+            subscription.visitor_id = visitor;
+            let visit = match &subscription.visitor_id {
+                Some(visitor) => Some(
+                    goal_visit(self.services, run.website, visitor, subscription.started_at)
+                        .await?,
+                ),
+                None => None,
+            };
+            prepared.push((subscription, visit));
+        }
+        Ok(prepared)
+    }
+
     /// One page from the provider, retried while it rate limits or fails.
     async fn page(
         &self,
@@ -414,12 +500,7 @@ pub(crate) async fn prepare_payment(
     mut provider_payment: ProviderPayment,
     emails: &mut Option<VisitorsByEmail>,
 ) -> ServiceResult<ImportedPayment> {
-    // Metadata is the customer's to write: keep only a well-formed visitor id.
-    provider_payment.visitor_id = provider_payment
-        .visitor_id
-        .as_deref()
-        .and_then(VisitorId::parse)
-        .map(VisitorId::into_string);
+    provider_payment.visitor_id = checked_visitor(provider_payment.visitor_id.as_deref());
     let by_email = match (
         &provider_payment.visitor_id,
         &provider_payment.customer.email,
@@ -436,6 +517,13 @@ pub(crate) async fn prepare_payment(
         payment,
         goal_event,
     })
+}
+
+/// A visitor id from metadata, which is the customer's to write: only a well-formed one.
+fn checked_visitor(metadata: Option<&str>) -> Option<String> {
+    metadata
+        .and_then(VisitorId::parse)
+        .map(VisitorId::into_string)
 }
 
 /// The website's identified visitors by email, read once when first needed.

@@ -333,16 +333,26 @@ pub(crate) async fn goal_event_of(
     let Some(visitor) = &payment.visitor_id else {
         return Ok(None);
     };
-    let visit = services
-        .store
-        .latest_pageview(payment.website_id, visitor)
-        .await?;
-    Ok(Some(payment_goal_event(payment, visit)))
+    let visit = goal_visit(services, payment.website_id, visitor, payment.occurred_at).await?;
+    Ok(Some(Event {
+        goal_name: Some(payment.goal_name()),
+        params: [("transaction_id".to_owned(), payment.transaction_id.clone())]
+            .into_iter()
+            .collect(),
+        ..visit
+    }))
 }
 
-/// The goal event of a payment: in the visitor's latest visit when there is one, so revenue is
-/// attributed to its source; otherwise with an unknown context.
-fn payment_goal_event(payment: &Payment, visit: Option<Event>) -> Event {
+/// The event a provider's goal of `visitor` (a payment, a subscription's change) is recorded
+/// in, at `at`: in the visitor's latest visit when there is one, so the goal and its revenue
+/// are attributed to that visit's source; otherwise with an unknown context.
+pub(crate) async fn goal_visit(
+    services: &Services,
+    website: WebsiteId,
+    visitor: &str,
+    at: Timestamp,
+) -> ServiceResult<Event> {
+    let visit = services.store.latest_pageview(website, visitor).await?;
     let (session_id, hostname, path, context) = match visit {
         Some(visit) => (visit.session_id, visit.hostname, visit.path, visit.context),
         None => (
@@ -352,20 +362,18 @@ fn payment_goal_event(payment: &Payment, visit: Option<Event>) -> Event {
             VisitContext::unknown(),
         ),
     };
-    Event {
-        website_id: payment.website_id,
+    Ok(Event {
+        website_id: website,
         kind: EventKind::Payment,
-        occurred_at: payment.occurred_at,
-        visitor_id: payment.visitor_id.clone().unwrap_or_default(),
+        occurred_at: at,
+        visitor_id: visitor.to_owned(),
         session_id,
-        goal_name: Some(payment.goal_name()),
+        goal_name: None,
         hostname,
         path,
         context,
-        params: [("transaction_id".to_owned(), payment.transaction_id.clone())]
-            .into_iter()
-            .collect(),
+        params: Default::default(),
         description: None,
         origin: EventOrigin::Server,
-    }
+    })
 }

@@ -34,10 +34,16 @@ pub const RESERVED_GOAL_NAMES: &[&str] = &[
 pub struct GoalName(String);
 
 impl GoalName {
-    /// The goal the product completes for a payment: `payment`, or `free_trial` for a trial.
-    pub fn of_payment(free_trial: bool) -> Self {
-        // Both are constants in the normalised form, so they need no parsing.
-        Self(if free_trial { "free_trial" } else { "payment" }.to_owned())
+    /// The goal the product completes for a payment: `free_trial` for a trial,
+    /// `subscription_renewed` for a subscription's later payment, else `payment`.
+    pub fn of_payment(free_trial: bool, renewal: bool) -> Self {
+        // Each is a constant in the normalised form, so it needs no parsing.
+        let name = match (free_trial, renewal) {
+            (true, _) => "free_trial",
+            (false, true) => "subscription_renewed",
+            (false, false) => "payment",
+        };
+        Self(name.to_owned())
     }
 
     /// Normalises and checks a name used to refer to a goal (a KPI, an alert trigger, a funnel

@@ -20,6 +20,7 @@ pub mod payment_reference;
 pub mod permission;
 pub mod profile;
 pub mod provider_payment;
+pub mod provider_subscription;
 pub mod role;
 pub mod team;
 pub mod text;

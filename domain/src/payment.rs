@@ -35,7 +35,7 @@ pub struct Payment {
 impl Payment {
     /// The automatic goal a payment completes for its visitor.
     pub fn goal_name(&self) -> GoalName {
-        GoalName::of_payment(self.free_trial)
+        GoalName::of_payment(self.free_trial, self.renewal)
     }
 }
 
@@ -102,6 +102,30 @@ pub fn to_major_units(amount_minor: i64, currency: &Currency) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_payment_completes_the_goal_of_its_kind() {
+        let payment = |free_trial, renewal| Payment {
+            website_id: crate::id::WebsiteId::parse("0123456789abcdef01234567").unwrap(),
+            transaction_id: "tx".into(),
+            amount_minor: 100,
+            currency: Currency::parse("USD").unwrap(),
+            visitor_id: None,
+            email: None,
+            name: None,
+            customer_id: None,
+            renewal,
+            refunded: false,
+            free_trial,
+            occurred_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        assert_eq!(payment(false, false).goal_name().as_str(), "payment");
+        assert_eq!(
+            payment(false, true).goal_name().as_str(),
+            "subscription_renewed"
+        );
+        assert_eq!(payment(true, false).goal_name().as_str(), "free_trial");
+    }
 
     #[test]
     fn amounts_convert_by_the_currency_exponent() {

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
 use datafast_domain::payment_reference::PaymentReference;
 use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
+use datafast_domain::provider_subscription::ProviderSubscription;
 
 /// Why a provider call failed, in the terms the application acts on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +47,15 @@ pub trait PaymentProviders: Send + Sync {
         page: Option<String>,
     ) -> Result<PaymentPage, ProviderError>;
 
+    /// One page of every subscription of the account (or store, or organization), newest
+    /// first, as each stands now: the first page when `page` is `None`, else the page after
+    /// the one whose [`SubscriptionPage::next`] it is.
+    async fn subscriptions(
+        &self,
+        credentials: &ProviderCredentials,
+        page: Option<String>,
+    ) -> Result<SubscriptionPage, ProviderError>;
+
     /// The payment `reference` names, as it stands now: `None` when the provider knows no
     /// such payment, or the checkout it names is not paid (yet).
     async fn lookup(
@@ -67,6 +77,14 @@ pub trait PaymentProviders: Send + Sync {
         delivery: &WebhookDelivery,
         now: Timestamp,
     ) -> Result<WebhookNotice, WebhookRefusal>;
+}
+
+/// A page of subscriptions and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubscriptionPage {
+    pub subscriptions: Vec<ProviderSubscription>,
+    /// The provider's cursor for the next page; `None` on the last page.
+    pub next: Option<String>,
 }
 
 /// A webhook delivery as it arrived: its headers, names in lower case, and its body unread,
@@ -138,6 +156,16 @@ impl PaymentProviders for NoProviders {
         _: &SyncWindow,
         _: Option<String>,
     ) -> Result<PaymentPage, ProviderError> {
+        Err(ProviderError::Unavailable(
+            "no payment-provider client is configured".to_owned(),
+        ))
+    }
+
+    async fn subscriptions(
+        &self,
+        _: &ProviderCredentials,
+        _: Option<String>,
+    ) -> Result<SubscriptionPage, ProviderError> {
         Err(ProviderError::Unavailable(
             "no payment-provider client is configured".to_owned(),
         ))

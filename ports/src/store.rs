@@ -29,6 +29,7 @@ use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
 use datafast_domain::profile::VisitorProfile;
 use datafast_domain::provider_payment::SyncState;
+use datafast_domain::provider_subscription::ProviderSubscription;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
@@ -259,7 +260,8 @@ pub trait IntegrationStore: Send + Sync {
     /// Inserts or replaces the website's connection to the provider.
     async fn save_connection(&self, website: WebsiteId, connection: &Connection)
     -> StoreResult<()>;
-    /// Removes the connection; true when there was one.
+    /// Removes the connection, and the subscriptions it listed (they are the provider's
+    /// current state, which is no longer read); true when there was one.
     async fn delete_connection(&self, website: WebsiteId, provider: Provider) -> StoreResult<bool>;
     /// Every website's connections, by website, then in the providers' declared order: what
     /// the revenue import works through.
@@ -293,6 +295,25 @@ pub trait IntegrationStore: Send + Sync {
         payments: Vec<ImportedPayment>,
         state: Option<SyncState>,
     ) -> StoreResult<Vec<ImportRecord>>;
+    /// Saves the subscriptions the provider lists for the website, each replacing its last
+    /// known state, and appends the goal events each one's change completes
+    /// ([`goal_events`], from the state it had), in one transaction. Each comes with its
+    /// visitor's goal-event template; one without has no goal events. Returns the goal
+    /// events appended.
+    ///
+    /// [`goal_events`]: datafast_domain::provider_subscription::goal_events
+    /// # Errors
+    /// MUST return `NotFound`, storing nothing, when the website has no connection to the
+    /// provider.
+    async fn save_subscriptions(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        subscriptions: Vec<(ProviderSubscription, Option<Event>)>,
+        seen_at: Timestamp,
+    ) -> StoreResult<Vec<Event>>;
+    /// The website's subscriptions as last saved, of every provider still connected.
+    async fn subscriptions(&self, website: WebsiteId) -> StoreResult<Vec<ProviderSubscription>>;
     /// Sets or removes the connection's sealed webhook signing secret, leaving the rest alone.
     /// # Errors
     /// MUST return `NotFound` when the website has no connection to the provider.

@@ -3,13 +3,16 @@
 
 use async_trait::async_trait;
 
+use datafast_domain::event::Event;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::Payment;
 use datafast_domain::provider_payment::{SyncState, SyncWindow};
+use datafast_domain::provider_subscription::{ProviderSubscription, goal_events};
 use datafast_ports::store::{
     ImportRecord, ImportedPayment, IntegrationStore, StoreError, StoreResult,
 };
+use jiff::Timestamp;
 
 use crate::MemoryStore;
 use crate::state::{State, StoredPayment, to_millis};
@@ -49,7 +52,12 @@ impl IntegrationStore for MemoryStore {
     }
 
     async fn delete_connection(&self, website: WebsiteId, provider: Provider) -> StoreResult<bool> {
-        self.write(|state| Ok(state.connections.remove(&(website, provider)).is_some()))
+        self.write(|state| {
+            state
+                .subscriptions
+                .retain(|(owner, by, _), _| (*owner, *by) != (website, provider));
+            Ok(state.connections.remove(&(website, provider)).is_some())
+        })
     }
 
     async fn all_connections(&self) -> StoreResult<Vec<(WebsiteId, Connection)>> {
@@ -109,6 +117,45 @@ impl IntegrationStore for MemoryStore {
         })
     }
 
+    async fn save_subscriptions(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        subscriptions: Vec<(ProviderSubscription, Option<Event>)>,
+        seen_at: Timestamp,
+    ) -> StoreResult<Vec<Event>> {
+        self.write(|state| {
+            if !state.connections.contains_key(&(website, provider)) {
+                return Err(StoreError::NotFound);
+            }
+            let mut fired = Vec::new();
+            for (subscription, visit) in subscriptions {
+                let subscription = subscription_to_millis(subscription);
+                let key = (website, subscription.provider, subscription.id.clone());
+                let before = state.subscriptions.get(&key).map(|known| known.status);
+                if let Some(visit) = visit {
+                    fired.extend(goal_events(before, &subscription, &visit, seen_at));
+                }
+                state.subscriptions.insert(key, subscription);
+            }
+            for event in &fired {
+                state.append_event(event.clone());
+            }
+            Ok(fired)
+        })
+    }
+
+    async fn subscriptions(&self, website: WebsiteId) -> StoreResult<Vec<ProviderSubscription>> {
+        self.read(|state| {
+            state
+                .subscriptions
+                .iter()
+                .filter(|((owner, _, _), _)| *owner == website)
+                .map(|(_, subscription)| subscription.clone())
+                .collect()
+        })
+    }
+
     async fn save_webhook_secret(
         &self,
         website: WebsiteId,
@@ -151,6 +198,15 @@ fn import_one(state: &mut State, imported: ImportedPayment) -> ImportRecord {
         },
     );
     ImportRecord::New
+}
+
+/// The subscription with its instants kept to the millisecond, as every backend keeps them.
+fn subscription_to_millis(subscription: ProviderSubscription) -> ProviderSubscription {
+    ProviderSubscription {
+        started_at: to_millis(subscription.started_at),
+        ended_at: subscription.ended_at.map(to_millis),
+        ..subscription
+    }
 }
 
 /// The state with its instants kept to the millisecond, as every backend keeps them.

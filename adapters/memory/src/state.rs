@@ -2,6 +2,7 @@
 //! instants kept to the millisecond, repeated ids refused, and event sequence numbers that are
 //! never handed out twice.
 
+use datafast_domain::provider_subscription::ProviderSubscription;
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
@@ -45,6 +46,8 @@ pub(crate) struct State {
     pub(crate) payments: BTreeMap<(WebsiteId, String), StoredPayment>,
     /// By website and visitor id.
     pub(crate) profiles: BTreeMap<(WebsiteId, String), VisitorProfile>,
+    /// By website, provider and the provider's id, as last listed.
+    pub(crate) subscriptions: BTreeMap<(WebsiteId, Provider, String), ProviderSubscription>,
 }
 
 impl State {

@@ -9,6 +9,7 @@ mod paddle;
 mod payment;
 mod polar;
 mod stripe;
+mod subscription;
 mod webhooks;
 
 use std::time::Duration;
@@ -21,7 +22,8 @@ use datafast_domain::integration::{AccountFacts, Provider, ProviderCredentials};
 use datafast_domain::payment_reference::PaymentReference;
 use datafast_domain::provider_payment::{ProviderPayment, SyncWindow};
 use datafast_ports::providers::{
-    PaymentPage, PaymentProviders, ProviderError, WebhookDelivery, WebhookNotice, WebhookRefusal,
+    PaymentPage, PaymentProviders, ProviderError, SubscriptionPage, WebhookDelivery, WebhookNotice,
+    WebhookRefusal,
 };
 
 pub use api::InvalidEndpoint;
@@ -131,6 +133,29 @@ impl PaymentProviders for ProviderClients {
             } => polar::payments(&self.polar, access_token, organization_id, window, page).await,
             ProviderCredentials::Paddle { api_key } => {
                 paddle::payments(self.paddle_for(credentials), api_key, window, page).await
+            }
+        }
+    }
+
+    async fn subscriptions(
+        &self,
+        credentials: &ProviderCredentials,
+        page: Option<String>,
+    ) -> Result<SubscriptionPage, ProviderError> {
+        let page = page.as_deref();
+        match credentials {
+            ProviderCredentials::Stripe { restricted_key } => {
+                stripe::subscriptions(&self.stripe, restricted_key, page).await
+            }
+            ProviderCredentials::LemonSqueezy { api_key, store_id } => {
+                lemonsqueezy::subscriptions(&self.lemonsqueezy, api_key, store_id, page).await
+            }
+            ProviderCredentials::Polar {
+                access_token,
+                organization_id,
+            } => polar::subscriptions(&self.polar, access_token, organization_id, page).await,
+            ProviderCredentials::Paddle { api_key } => {
+                paddle::subscriptions(self.paddle_for(credentials), api_key, page).await
             }
         }
     }

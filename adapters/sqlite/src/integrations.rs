@@ -4,17 +4,21 @@
 use async_trait::async_trait;
 use rusqlite::{Row, Transaction, params};
 
+use datafast_domain::event::Event;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::provider_payment::{SyncState, SyncWindow};
+use datafast_domain::provider_subscription::ProviderSubscription;
 use datafast_ports::store::{
     ImportRecord, ImportedPayment, IntegrationStore, StoreError, StoreResult,
 };
+use jiff::Timestamp;
 
 use crate::SqliteStore;
 use crate::codec::{RowExt, all, count_of, decoded, millis};
 use crate::error::Failure;
 use crate::payments::{insert_payment, is_known, settle};
+use crate::subscriptions;
 
 const CONNECTION_COLUMNS: &str = "provider, sealed_credentials, connected_at, key_expires_at,
      synced_through, sync_from, sync_to, sync_page, last_sync_at, last_error,
@@ -151,6 +155,7 @@ impl IntegrationStore for SqliteStore {
             let deleted = tx
                 .prepare_cached("DELETE FROM connections WHERE website_id = ?1 AND provider = ?2")?
                 .execute([website.to_string(), provider.slug().to_owned()])?;
+            subscriptions::delete_of(tx, website, provider)?;
             Ok(deleted > 0)
         })
         .await
@@ -223,6 +228,28 @@ impl IntegrationStore for SqliteStore {
             }
         })
         .await
+    }
+
+    async fn save_subscriptions(
+        &self,
+        website: WebsiteId,
+        provider: Provider,
+        subscriptions: Vec<(ProviderSubscription, Option<Event>)>,
+        seen_at: Timestamp,
+    ) -> StoreResult<Vec<Event>> {
+        self.write(move |tx| {
+            // Checked first, so that a removed connection's listing stores nothing.
+            if !count_imported(tx, website, provider, 0)? {
+                return Err(StoreError::NotFound.into());
+            }
+            subscriptions::save(tx, website, &subscriptions, seen_at)
+        })
+        .await
+    }
+
+    async fn subscriptions(&self, website: WebsiteId) -> StoreResult<Vec<ProviderSubscription>> {
+        self.read(move |db| subscriptions::read_all(db, website))
+            .await
     }
 
     async fn save_webhook_secret(

@@ -58,6 +58,7 @@ mod integrations;
 mod payments;
 mod profiles;
 mod store;
+mod subscriptions;
 mod team;
 mod visitors;
 mod websites;

@@ -1,8 +1,13 @@
 //! Contract cases on provider connections: one sealed credential per website and provider.
 
+use datafast_domain::event::{Event, EventKind};
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::Payment;
-use datafast_domain::provider_payment::SyncWindow;
+use datafast_domain::provider_payment::{Customer, SyncWindow};
+use datafast_domain::provider_subscription::{
+    BillingInterval, IntervalUnit, ProviderSubscription, SubscriptionStatus,
+};
+use datafast_domain::website::Currency;
 use datafast_ports::store::{ImportRecord, ImportedPayment, Storage, StoreError};
 
 use super::fixtures::*;
@@ -307,5 +312,148 @@ pub async fn a_webhook_secret_is_kept_with_its_connection(store: &dyn Storage) {
             .unwrap()
             .iter()
             .all(|c| c.provider == Provider::Stripe)
+    );
+}
+
+fn subscription(
+    id: &str,
+    status: SubscriptionStatus,
+    visitor: Option<&str>,
+) -> ProviderSubscription {
+    ProviderSubscription {
+        provider: Provider::Stripe,
+        id: id.to_owned(),
+        status,
+        amount_minor: 2_900,
+        currency: Currency::parse("EUR").unwrap(),
+        interval: BillingInterval {
+            unit: IntervalUnit::Year,
+            count: 1,
+        },
+        started_at: at(100),
+        ended_at: None,
+        customer: Customer {
+            id: Some("cus_1".to_owned()),
+            email: Some("ann@example.com".to_owned()),
+            name: Some("Ann".to_owned()),
+        },
+        visitor_id: visitor.map(str::to_owned),
+    }
+}
+
+fn goal_names(events: &[Event]) -> Vec<(String, String)> {
+    let mut names: Vec<_> = events
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.params.get("subscription_id")?.clone(),
+                e.goal_name.as_ref()?.as_str().to_owned(),
+            ))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+async fn stored_events(store: &dyn Storage) -> Vec<Event> {
+    all_events(store)
+        .await
+        .into_iter()
+        .map(|stored| stored.event)
+        .collect()
+}
+
+pub async fn subscriptions_fire_their_goals_once_and_go_with_their_connection(store: &dyn Storage) {
+    let site = given_website(store, 1).await;
+    let other = given_website(store, 2).await;
+    store
+        .save_connection(site.id, &connection(Provider::Stripe, &[1], at(10)))
+        .await
+        .unwrap();
+    let visit = |visitor: &str| event(site.id, EventKind::Pageview, visitor, None);
+    let first = vec![
+        (
+            subscription("sub_a", SubscriptionStatus::Active, Some("v1")),
+            Some(visit("v1")),
+        ),
+        (
+            subscription("sub_b", SubscriptionStatus::Trialing, Some("v2")),
+            Some(visit("v2")),
+        ),
+        (
+            subscription("sub_c", SubscriptionStatus::Active, None),
+            None,
+        ),
+    ];
+    let fired = store
+        .save_subscriptions(site.id, Provider::Stripe, first.clone(), at(500))
+        .await
+        .unwrap();
+    assert_eq!(
+        goal_names(&fired),
+        vec![
+            ("sub_a".to_owned(), "subscription_started".to_owned()),
+            ("sub_b".to_owned(), "trial_started".to_owned()),
+        ]
+    );
+    let mut kept = store.subscriptions(site.id).await.unwrap();
+    kept.sort_by(|a, b| a.id.cmp(&b.id));
+    let listed: Vec<ProviderSubscription> = first.iter().map(|(s, _)| s.clone()).collect();
+    assert_eq!(kept, listed);
+
+    // Listed again unchanged: no goal fires twice.
+    let again = store
+        .save_subscriptions(site.id, Provider::Stripe, first.clone(), at(600))
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+
+    // The trial converts and the first one ends.
+    let mut ended = subscription("sub_a", SubscriptionStatus::Ended, Some("v1"));
+    ended.ended_at = Some(at(650));
+    let changes = vec![
+        (ended.clone(), Some(visit("v1"))),
+        (
+            subscription("sub_b", SubscriptionStatus::Active, Some("v2")),
+            Some(visit("v2")),
+        ),
+    ];
+    let fired = store
+        .save_subscriptions(site.id, Provider::Stripe, changes, at(700))
+        .await
+        .unwrap();
+    assert_eq!(
+        goal_names(&fired),
+        vec![
+            ("sub_a".to_owned(), "subscription_ended".to_owned()),
+            ("sub_b".to_owned(), "subscription_started".to_owned()),
+        ]
+    );
+    let stored_goals = goal_names(&stored_events(store).await);
+    assert_eq!(
+        stored_goals.len(),
+        4,
+        "each goal stored once: {stored_goals:?}"
+    );
+    let kept = store.subscriptions(site.id).await.unwrap();
+    assert!(kept.contains(&ended));
+
+    // A website without the connection stores nothing; disconnecting removes the listing.
+    assert_eq!(
+        store
+            .save_subscriptions(other.id, Provider::Stripe, first, at(800))
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert!(store.subscriptions(other.id).await.unwrap().is_empty());
+    store
+        .delete_connection(site.id, Provider::Stripe)
+        .await
+        .unwrap();
+    assert!(store.subscriptions(site.id).await.unwrap().is_empty());
+    assert_eq!(
+        goal_names(&stored_events(store).await).len(),
+        4,
+        "fired goals stay"
     );
 }

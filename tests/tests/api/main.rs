@@ -24,6 +24,7 @@ mod openapi;
 mod provider_webhooks;
 mod revenue_import;
 mod secrets;
+mod subscriptions;
 mod team;
 mod tokens;
 mod website_writes;

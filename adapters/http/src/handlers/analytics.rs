@@ -91,8 +91,19 @@ async fn view(
 /// `GET /analytics/overview`.
 pub(crate) async fn overview(caller: Caller, services: UseCases, query: QueryPairs) -> ApiResult {
     let view = view(&services, &caller, &query).await?;
-    let asked = analytics_query::overview(&query, &view.request_context())?;
-    answer(move || Some(overview_body(&view.overview(&asked.request), &asked.fields))).await
+    let asked = analytics_query::overview(&query, &view.request_context(), view.leads_with_mrr())?;
+    let mrr = match asked.fields.contains(&"mrr") {
+        true => Some(services.analytics().mrr(&view).await?),
+        false => None,
+    };
+    answer(move || {
+        Some(overview_body(
+            &view.overview(&asked.request),
+            &asked.fields,
+            mrr,
+        ))
+    })
+    .await
 }
 
 /// `GET /analytics/timeseries`.

@@ -53,10 +53,17 @@ pub(crate) struct OverviewRow {
     revenue_per_visitor: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     conversion_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mrr: Option<f64>,
 }
 
-/// `GET /analytics/overview`: `{"data": [row]}` with the `fields` asked for.
-pub(crate) fn overview_body(overview: &Overview, fields: &[&str]) -> Data<Vec<OverviewRow>> {
+/// `GET /analytics/overview`: `{"data": [row]}` with the `fields` asked for; `mrr` is given
+/// when asked for.
+pub(crate) fn overview_body(
+    overview: &Overview,
+    fields: &[&str],
+    mrr: Option<f64>,
+) -> Data<Vec<OverviewRow>> {
     let wants = |f: &str| fields.contains(&f);
     let pick = |f: &str, value: f64| wants(f).then_some(value);
     Data {
@@ -70,6 +77,7 @@ pub(crate) fn overview_body(overview: &Overview, fields: &[&str]) -> Data<Vec<Ov
             payments: wants("payments").then_some(overview.payments),
             revenue_per_visitor: pick("revenue_per_visitor", overview.revenue_per_visitor),
             conversion_rate: pick("conversion_rate", overview.conversion_rate),
+            mrr: mrr.filter(|_| wants("mrr")),
         }],
     }
 }

@@ -37,6 +37,21 @@ pub(crate) const OVERVIEW_FIELDS: &[&str] = &[
     "conversion_rate",
 ];
 
+/// The overview's fields and `mrr`, which it shows when asked, or unasked on a website that
+/// leads with MRR (this server's addition: DataFast's overview has no MRR field).
+pub(crate) const OVERVIEW_FIELDS_AND_MRR: &[&str] = &[
+    "visitors",
+    "sessions",
+    "bounce_rate",
+    "avg_session_duration",
+    "currency",
+    "revenue",
+    "payments",
+    "revenue_per_visitor",
+    "conversion_rate",
+    "mrr",
+];
+
 pub(crate) const TIMESERIES_FIELDS: &[&str] = &[
     "name",
     "visitors",
@@ -165,11 +180,13 @@ fn parse_scope(params: &Params<'_>, context: &RequestContext) -> Result<Scope, V
 pub(crate) fn overview(
     pairs: &[(String, String)],
     context: &RequestContext,
+    leads_with_mrr: bool,
 ) -> Result<Asked<OverviewRequest>, ValidationError> {
     let params = Params::new(pairs)?;
     let scope = parse_scope(&params, context)?;
-    let fields = match parse_fields(&params, OVERVIEW_FIELDS, &[])? {
-        Some(chosen) => in_canonical_order(OVERVIEW_FIELDS, &chosen),
+    let fields = match parse_fields(&params, OVERVIEW_FIELDS_AND_MRR, &[])? {
+        Some(chosen) => in_canonical_order(OVERVIEW_FIELDS_AND_MRR, &chosen),
+        None if leads_with_mrr => OVERVIEW_FIELDS_AND_MRR.to_vec(),
         None => OVERVIEW_FIELDS.to_vec(),
     };
     Ok(Asked {

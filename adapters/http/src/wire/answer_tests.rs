@@ -65,7 +65,7 @@ fn the_overview_shows_the_fields_asked_for() {
     };
     let every = crate::wire::analytics_query::OVERVIEW_FIELDS;
     assert_eq!(
-        json_of(overview_body(&overview, every)),
+        json_of(overview_body(&overview, every, Some(99.5))),
         json!({"data": [{
             "visitors": 3, "sessions": 4, "bounce_rate": 50.0,
             "avg_session_duration": 240000.0, "currency": "$", "revenue": 54.0,
@@ -73,8 +73,13 @@ fn the_overview_shows_the_fields_asked_for() {
         }]})
     );
     assert_eq!(
-        serde_json::to_string(&overview_body(&overview, &["visitors", "sessions"])).unwrap(),
+        serde_json::to_string(&overview_body(&overview, &["visitors", "sessions"], None)).unwrap(),
         r#"{"data":[{"visitors":3,"sessions":4}]}"#
+    );
+    // MRR only where it is asked for, and then as computed.
+    assert_eq!(
+        json_of(overview_body(&overview, &["revenue", "mrr"], Some(1_239.0))),
+        json!({"data": [{"revenue": 54.0, "mrr": 1239.0}]})
     );
     assert_eq!(
         json_of(realtime_body(&datafast_analytics::Realtime { visitors: 1 })),

@@ -43,7 +43,7 @@ fn an_empty_value_is_refused_naming_its_parameter() {
     ] {
         let raw = pairs(&[("websiteId", "x"), (name, " ")]);
         let errors = [
-            overview(&raw, &c).err(),
+            overview(&raw, &c, false).err(),
             funnel(&raw, &c).err(),
             breakdown(Breakdown::Pages, &raw, &c).err(),
             timeseries(&raw, &c).err(),
@@ -69,7 +69,7 @@ fn refused(result: Result<impl std::fmt::Debug, ValidationError>, field: &str) {
 #[test]
 fn bad_input_is_refused_naming_the_parameter() {
     let c = request_context("UTC");
-    let overview = |raw: &[(&str, &str)]| overview(&pairs(raw), &c);
+    let overview = |raw: &[(&str, &str)]| overview(&pairs(raw), &c, false);
     refused(overview(&[("fields", "visitors,clicks")]), "fields");
     refused(overview(&[("fields", "")]), "fields");
     refused(overview(&[("startAt", "2026-03-01")]), "endAt");
@@ -146,7 +146,7 @@ fn bad_input_is_refused_naming_the_parameter() {
 fn dates_are_days_in_the_request_zone() {
     let c = request_context("America/New_York");
     let range = |raw: &[(&str, &str)]| -> TimeRange {
-        overview(&pairs(raw), &c)
+        overview(&pairs(raw), &c, false)
             .unwrap()
             .request
             .scope
@@ -188,7 +188,7 @@ fn dates_are_days_in_the_request_zone() {
 fn the_website_defaults_fill_what_the_query_leaves_out() {
     let mut c = request_context("Europe/Paris");
     c.include_renewal_revenue = true;
-    let plain = overview(&[], &c).unwrap().request.scope;
+    let plain = overview(&[], &c, false).unwrap().request.scope;
     assert_eq!(plain.timezone.as_str(), "Europe/Paris");
     assert!(plain.include_renewal_revenue);
     assert_eq!(plain.range, None);
@@ -206,7 +206,7 @@ fn the_website_defaults_fill_what_the_query_leaves_out() {
 #[test]
 fn fields_are_read_in_the_answer_order() {
     let c = request_context("UTC");
-    let chosen = overview(&pairs(&[("fields", "sessions,visitors")]), &c).unwrap();
+    let chosen = overview(&pairs(&[("fields", "sessions,visitors")]), &c, false).unwrap();
     assert_eq!(chosen.fields, ["visitors", "sessions"]);
     let series = timeseries(
         &pairs(&[("fields", "revenue,visitors,revenue"), ("interval", "day")]),
@@ -230,4 +230,20 @@ fn fields_are_read_in_the_answer_order() {
     );
     let all = breakdown(Breakdown::Campaigns, &[], &c).unwrap();
     assert_eq!(all.request.campaign_tags, CampaignTag::ALL);
+}
+
+#[test]
+fn the_overview_shows_mrr_when_asked_or_when_the_website_leads_with_it() {
+    let c = request_context("UTC");
+    let fields = |raw: &[(&str, &str)], leads| overview(&pairs(raw), &c, leads).unwrap().fields;
+    assert!(
+        !fields(&[], false).contains(&"mrr"),
+        "DataFast's default fields"
+    );
+    assert_eq!(fields(&[], true).last(), Some(&"mrr"));
+    assert_eq!(
+        fields(&[("fields", "mrr,visitors")], false),
+        vec!["visitors", "mrr"]
+    );
+    assert_eq!(fields(&[("fields", "visitors")], true), vec!["visitors"]);
 }

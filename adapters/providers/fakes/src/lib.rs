@@ -11,10 +11,12 @@ mod paddle;
 mod polar;
 mod server;
 mod stripe;
+mod subscription;
 mod time;
 pub mod webhooks;
 
 pub use server::{Account, Fake, FakePayment, Recorded};
+pub use subscription::FakeSubscription;
 
 /// One fake per provider, each on its own port.
 #[derive(Debug)]

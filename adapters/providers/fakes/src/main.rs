@@ -1,9 +1,9 @@
 //! `provider-fakes`: runs the four provider fakes on loopback until stopped, accepting every
-//! credential, each holding a few recent payments to import, and prints the settings that
-//! point a server at them. For trying the payment integrations without a provider account, and
+//! credential, each holding a few recent payments and a subscription to import, and prints the
+//! settings that point a server at them. For trying the payment integrations without a provider account, and
 //! for the API check (scripts/api-check.sh).
 
-use datafast_provider_fakes::{Account, FakePayment, FakeProviders};
+use datafast_provider_fakes::{Account, FakePayment, FakeProviders, FakeSubscription};
 
 /// Four payments ending an hour before `now` (unix seconds): a one-off, one in another
 /// currency, and a subscription's first payment and its renewal. `id` makes each provider's
@@ -24,6 +24,11 @@ fn demo_payments(now: i64, currency: &str, id: impl Fn(u32) -> String) -> Vec<Fa
         ),
         subscription(FakePayment::new(&id(4), 1_900, currency, now - hour), true),
     ]
+}
+
+/// The subscription the demo's first and renewal payments belong to: 19 a month, active.
+fn demo_subscription(now: i64, currency: &str, id: &str) -> FakeSubscription {
+    FakeSubscription::monthly(id, 1_900, currency, now - 48 * 3_600)
 }
 
 #[tokio::main]
@@ -48,6 +53,22 @@ async fn main() -> std::io::Result<()> {
     fakes
         .paddle
         .add_payments(demo_payments(now, "usd", |n| format!("txn_01demo{n:020}")));
+    fakes
+        .stripe
+        .add_subscriptions([demo_subscription(now, "usd", "sub_demo0001")]);
+    fakes
+        .lemonsqueezy
+        .add_subscriptions([demo_subscription(now, "usd", "910001")]);
+    fakes.polar.add_subscriptions([demo_subscription(
+        now,
+        "usd",
+        "0b0c0d0e-0000-4000-8000-00000000a001",
+    )]);
+    fakes.paddle.add_subscriptions([demo_subscription(
+        now,
+        "usd",
+        "sub_01demo00000000000000000001",
+    )]);
     println!("DATAFAST_STRIPE_API_BASE={}", fakes.stripe.base_url());
     println!(
         "DATAFAST_LEMONSQUEEZY_API_BASE={}",

@@ -12,6 +12,10 @@ use actix_web::web::{Data, ServiceConfig};
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer};
 use serde_json::Value;
 
+use datafast_domain::provider_subscription::SubscriptionStatus;
+
+use crate::subscription::FakeSubscription;
+
 /// What a credential opens at a fake provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Account {
@@ -124,6 +128,8 @@ pub(crate) struct State {
     pub(crate) newest_first: Vec<usize>,
     /// Position in `payments` by payment id.
     pub(crate) by_id: HashMap<String, usize>,
+    /// Newest first (later-added first among equal times), the order the providers list in.
+    pub(crate) subscriptions: Vec<FakeSubscription>,
 }
 
 impl State {
@@ -347,6 +353,27 @@ impl Fake {
     /// Adds payments the provider then lists.
     pub fn add_payments(&self, payments: impl IntoIterator<Item = FakePayment>) {
         lock(&self.state).add_payments(payments);
+    }
+
+    /// Adds subscriptions the provider then lists.
+    pub fn add_subscriptions(&self, subscriptions: impl IntoIterator<Item = FakeSubscription>) {
+        let mut state = lock(&self.state);
+        state.subscriptions.extend(subscriptions);
+        state
+            .subscriptions
+            .sort_by_key(|subscription| std::cmp::Reverse(subscription.created));
+    }
+
+    /// Moves subscription `id` to `status` (ended at `at`, unix seconds, when it ends); false
+    /// when there is no such subscription.
+    pub fn set_subscription_status(&self, id: &str, status: SubscriptionStatus, at: i64) -> bool {
+        let mut state = lock(&self.state);
+        let Some(subscription) = state.subscriptions.iter_mut().find(|s| s.id == id) else {
+            return false;
+        };
+        subscription.status = status;
+        subscription.ended_at = (status == SubscriptionStatus::Ended).then_some(at);
+        true
     }
 
     /// Refunds `amount_minor` more of payment `id` at `at` (unix seconds); false when there is

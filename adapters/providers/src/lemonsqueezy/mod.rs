@@ -4,6 +4,7 @@
 mod listing;
 mod lookup;
 mod records;
+mod subscriptions;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -17,6 +18,7 @@ use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
 pub(crate) use lookup::lookup;
+pub(crate) use subscriptions::subscriptions;
 
 const JSON_API: [(&str, &str); 1] = [("Accept", "application/vnd.api+json")];
 

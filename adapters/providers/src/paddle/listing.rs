@@ -35,8 +35,8 @@ pub(super) const INCLUDE: &str = "customer,adjustments_totals";
 const CURSOR: AfterIds = AfterIds::new("transactions", "refunds", Provider::Paddle);
 
 #[derive(Deserialize)]
-struct List<T> {
-    data: Vec<T>,
+pub(super) struct List<T> {
+    pub(super) data: Vec<T>,
     meta: ListMeta,
 }
 
@@ -157,7 +157,7 @@ async fn refunded_transactions(
 
 /// Where the list goes on: the `after` of Paddle's `next` link (else the page's last id), when
 /// it says there is more.
-fn continues_after<T>(list: &List<T>, id: impl Fn(&T) -> &String) -> Option<String> {
+pub(super) fn continues_after<T>(list: &List<T>, id: impl Fn(&T) -> &String) -> Option<String> {
     if !list.meta.pagination.has_more {
         return None;
     }

@@ -3,6 +3,7 @@
 
 mod listing;
 mod lookup;
+mod subscriptions;
 mod transactions;
 
 use reqwest::Client;
@@ -16,6 +17,7 @@ use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
 pub(crate) use lookup::lookup;
+pub(crate) use subscriptions::subscriptions;
 
 const VERSION: [(&str, &str); 1] = [("Paddle-Version", "1")];
 

@@ -75,7 +75,7 @@ struct Breakdown {
     refund: String,
 }
 
-fn minor_units(amount: &str) -> Result<i64, ProviderError> {
+pub(super) fn minor_units(amount: &str) -> Result<i64, ProviderError> {
     amount
         .parse()
         .map_err(|_| ProviderError::Unavailable(format!("Paddle sent an amount {amount:?}")))

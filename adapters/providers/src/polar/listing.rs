@@ -18,7 +18,7 @@ use crate::api::Api;
 use crate::cursor::{NumberedPage, NumberedPages, Phase};
 
 /// Polar's largest page.
-const PAGE_SIZE: &str = "100";
+pub(super) const PAGE_SIZE: &str = "100";
 /// Each refund on a page costs a request for its order, so refund pages are kept small.
 const REFUND_PAGE_SIZE: &str = "20";
 
@@ -34,6 +34,13 @@ pub(super) struct List<T> {
 #[derive(Deserialize)]
 struct Pagination {
     max_page: u32,
+}
+
+impl<T> List<T> {
+    /// Whether Polar has a page of this list after page `number`.
+    pub(super) fn has_page_after(&self, number: u32) -> bool {
+        number < self.pagination.max_page
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,7 +138,7 @@ fn more_after<T>(
     created: impl Fn(&T) -> Timestamp,
     window: &SyncWindow,
 ) -> bool {
-    cursor.number < list.pagination.max_page
+    list.has_page_after(cursor.number)
         && list
             .items
             .last()

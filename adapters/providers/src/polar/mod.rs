@@ -4,6 +4,7 @@
 mod listing;
 mod lookup;
 mod orders;
+mod subscriptions;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -17,6 +18,7 @@ use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
 pub(crate) use lookup::lookup;
+pub(crate) use subscriptions::subscriptions;
 
 pub(crate) fn api(client: Client, base: &str) -> Result<Api, InvalidEndpoint> {
     Api::new(client, base, reason)

@@ -38,13 +38,40 @@ pub(super) struct Order {
     metadata: HashMap<String, Value>,
 }
 
+/// The customer of an order or a subscription, as Polar embeds it in either.
 #[derive(Deserialize)]
-struct OrderCustomer {
+pub(super) struct OrderCustomer {
     id: String,
-    /// The organization the customer, and so the order, belongs to.
+    /// The organization the customer, and so the order or subscription, belongs to.
     organization_id: Option<String>,
     email: Option<String>,
     name: Option<String>,
+}
+
+impl OrderCustomer {
+    pub(super) fn customer(&self) -> Customer {
+        Customer {
+            id: Some(self.id.clone()),
+            email: self.email.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// Whether the customer is one of `organization`'s: a token may see several.
+    pub(super) fn belongs_to(&self, organization: &str) -> bool {
+        self.organization_id
+            .as_deref()
+            .is_some_and(|id| id.eq_ignore_ascii_case(organization))
+    }
+}
+
+/// The text metadata `name`: Polar's metadata values may also be numbers or booleans, which
+/// no DataFast key holds.
+pub(super) fn text(metadata: &HashMap<String, Value>, name: &str) -> Option<String> {
+    metadata
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 #[derive(Deserialize)]
@@ -58,13 +85,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
         return Ok(None);
     }
     let currency = currency(&order.currency, Provider::Polar)?;
-    let meta = |name: &str| {
-        order
-            .metadata
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let meta = |name: &str| text(&order.metadata, name);
     let opened_trial = order.billing_reason == "subscription_create"
         && order
             .subscription
@@ -76,11 +97,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
         amount_minor: order.total_amount,
         currency,
         settlement: None,
-        customer: Customer {
-            id: Some(order.customer.id.clone()),
-            email: order.customer.email.clone(),
-            name: order.customer.name.clone(),
-        },
+        customer: order.customer.customer(),
         renewal: order.billing_reason == "subscription_cycle",
         refund: refund_of(order),
         subscription: order.subscription_id.clone().map(|id| Subscription {
@@ -95,11 +112,7 @@ pub(super) fn payment(order: &Order) -> Result<Option<ProviderPayment>, Provider
 
 /// Whether the order is one of `organization`'s: a token may see several organizations.
 pub(super) fn belongs_to(order: &Order, organization: &str) -> bool {
-    order
-        .customer
-        .organization_id
-        .as_deref()
-        .is_some_and(|id| id.eq_ignore_ascii_case(organization))
+    order.customer.belongs_to(organization)
 }
 
 /// The amount is read with tax, so the tax given back counts towards the refund too.

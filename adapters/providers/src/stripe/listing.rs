@@ -26,14 +26,14 @@ use crate::cursor::{AfterId, AfterIds, Phase};
 use crate::payment::{SESSION, VISITOR, currency, refund};
 
 /// Stripe's largest page.
-const PAGE_SIZE: &str = "100";
+pub(super) const PAGE_SIZE: &str = "100";
 
-type Metadata = HashMap<String, String>;
+pub(super) type Metadata = HashMap<String, String>;
 
 #[derive(Deserialize)]
 pub(super) struct List<T> {
     pub(super) data: Vec<T>,
-    has_more: bool,
+    pub(super) has_more: bool,
 }
 
 #[derive(Deserialize)]
@@ -64,9 +64,9 @@ struct BillingDetails {
 /// An id, or the object when the request expanded it.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Expandable<T> {
+pub(super) enum Expandable<T> {
     Object(T),
-    Id(#[allow(dead_code, reason = "an id is read only to accept the answer")] String),
+    Id(String),
 }
 
 impl<T> Expandable<T> {

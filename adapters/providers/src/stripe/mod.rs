@@ -3,6 +3,7 @@
 
 mod listing;
 mod lookup;
+mod subscriptions;
 
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use crate::api::{Api, InvalidEndpoint};
 
 pub(crate) use listing::payments;
 pub(crate) use lookup::lookup;
+pub(crate) use subscriptions::subscriptions;
 
 /// The API version every request names, so that an account's default version cannot change
 /// the shapes read here (later versions moved `invoice` off charges).

@@ -347,6 +347,7 @@ pub fn report_layout(route: &str, body: &Value, rows: &[Value]) -> Layout {
                 col("Payments", "payments", Kind::Number),
                 col("Revenue/visitor", "revenue_per_visitor", Kind::Number),
                 col("Conversion rate", "conversion_rate", Kind::Percent),
+                col("MRR", "mrr", Kind::Number),
                 col("Currency", "currency", Kind::Text),
             ],
             rows,

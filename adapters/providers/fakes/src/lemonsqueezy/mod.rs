@@ -3,11 +3,14 @@
 //! (newest first, `page[number]` and `page[size]` with `meta.page` and `links`, `filter[…]`, and
 //! for orders `include=subscriptions`); and one record, `GET /v1/orders/{id}` (`include=
 //! subscriptions`) and `GET /v1/subscription-invoices/{id}` (`include=subscription`), a 404
-//! for an id that names none. Errors are `{"jsonapi", "errors": [{"detail", "status",
-//! "title"}]}`. Listing is in [`list`](mod@list), the objects are built in [`objects`].
+//! for an id that names none; and the subscriptions, `GET /v1/subscriptions` with the prices
+//! they are on, `GET /v1/prices/{id}`, in [`subscriptions`]. Errors are `{"jsonapi", "errors":
+//! [{"detail", "status", "title"}]}`. Listing is in [`list`](mod@list), the objects are built in
+//! [`objects`].
 
 mod list;
 mod objects;
+mod subscriptions;
 
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
@@ -33,7 +36,12 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
         .route(
             "/v1/subscription-invoices/{id}",
             web::get().to(one_subscription_invoice),
-        );
+        )
+        .route(
+            "/v1/subscriptions",
+            web::get().to(subscriptions::subscriptions),
+        )
+        .route("/v1/prices/{id}", web::get().to(subscriptions::price));
 }
 
 fn error(status: u16, title: &str, detail: &str) -> HttpResponse {

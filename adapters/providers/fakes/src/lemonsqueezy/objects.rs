@@ -34,13 +34,13 @@ impl FakePayment {
 }
 
 /// A number where Lemon Squeezy writes one; `null` for what is not one.
-fn number(text: Option<&str>) -> Value {
+pub(super) fn number(text: Option<&str>) -> Value {
     text.and_then(|t| t.parse::<i64>().ok())
         .map_or(Value::Null, |n| json!(n))
 }
 
 /// Lemon Squeezy's times carry microseconds.
-fn time(seconds: i64) -> String {
+pub(super) fn time(seconds: i64) -> String {
     rfc3339(seconds, ".000000")
 }
 
@@ -69,7 +69,7 @@ fn status_formatted(payment: &FakePayment) -> &'static str {
 }
 
 /// An amount as a customer reads it, for the `_formatted` fields.
-fn formatted(amount: i64, currency: &str) -> String {
+pub(super) fn formatted(amount: i64, currency: &str) -> String {
     let major = format!("{}.{:02}", amount / 100, (amount % 100).abs());
     match currency {
         "USD" => format!("${major}"),
@@ -80,7 +80,7 @@ fn formatted(amount: i64, currency: &str) -> String {
 }
 
 /// A JSON:API resource of `kind` with `attributes`, linked to each of its `related` ones.
-fn resource(kind: &str, id: &str, related: &[&str], attributes: Value) -> Value {
+pub(super) fn resource(kind: &str, id: &str, related: &[&str], attributes: Value) -> Value {
     let mut relationships = json!({});
     for name in related {
         relationships[*name] = json!({"links": {
@@ -176,7 +176,7 @@ pub(crate) fn order(payment: &FakePayment, store: Store, included: bool) -> Valu
 }
 
 /// Adds the fields of `more` to the object `value`; objects this large outgrow one `json!`.
-fn extend(value: &mut Value, more: Value) {
+pub(super) fn extend(value: &mut Value, more: Value) {
     if let (Some(object), Value::Object(more)) = (value.as_object_mut(), more) {
         object.extend(more);
     }

@@ -5,10 +5,12 @@
 //! (more than the maximum answers the maximum), `include`, and paging by `after` with
 //! `meta.pagination`. Errors are `{"error": {"type", "code", "detail", "documentation_url"},
 //! "meta"}`, a bad or revoked key being a 403 `invalid_token`, and a 429 carries `Retry-After`.
-//! Listing is in [`list`](mod@list), the entities are built in [`objects`].
+//! Listing is in [`list`](mod@list), the entities are built in [`objects`]; the subscriptions,
+//! `GET /subscriptions`, and their customers, `GET /customers`, are in [`subscriptions`].
 
 mod list;
 mod objects;
+mod subscriptions;
 
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
@@ -35,7 +37,12 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
         .route("/event-types", web::get().to(event_types))
         .route("/transactions", web::get().to(transactions))
         .route("/transactions/{id}", web::get().to(one_transaction))
-        .route("/adjustments", web::get().to(adjustments));
+        .route("/adjustments", web::get().to(adjustments))
+        .route(
+            "/subscriptions",
+            web::get().to(subscriptions::subscriptions),
+        )
+        .route("/customers", web::get().to(subscriptions::customers));
 }
 
 fn error(status: u16, code: &str, detail: &str) -> HttpResponse {

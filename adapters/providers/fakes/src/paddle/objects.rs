@@ -18,7 +18,7 @@ const CHECKOUT_LEAD: i64 = 120;
 const TRIAL_DAYS: i64 = 14;
 
 /// Paddle's own times carry microseconds.
-fn time(seconds: i64) -> String {
+pub(super) fn time(seconds: i64) -> String {
     rfc3339(seconds, ".000000")
 }
 
@@ -28,7 +28,7 @@ pub(crate) fn created_at(payment: &FakePayment) -> i64 {
 }
 
 /// A Paddle-style id from `prefix` and a payment id: 26 lowercase characters after the prefix.
-fn derived_id(prefix: &str, seed: &str, lead: i64) -> String {
+pub(super) fn derived_id(prefix: &str, seed: &str, lead: i64) -> String {
     let tail: String = seed
         .chars()
         .filter(char::is_ascii_alphanumeric)

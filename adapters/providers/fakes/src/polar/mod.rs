@@ -1,7 +1,8 @@
 //! Polar's API as documented: `GET /v1/organizations/{id}`, `GET /v1/orders/{id}`,
-//! `GET /v1/checkouts/{id}`, and the lists `GET /v1/orders/` and `GET /v1/refunds/` (`{items,
-//! pagination: {total_count, max_page}}`, `page` and `limit` up to 100, `sorting`, repeatable
-//! filters such as `organization_id` and the orders' `checkout_id`); a bad token is a 401 OAuth
+//! `GET /v1/checkouts/{id}`, and the lists `GET /v1/orders/`, `GET /v1/refunds/` and
+//! `GET /v1/subscriptions/` (`{items, pagination: {total_count, max_page}}`, `page` and `limit`
+//! up to 100, `sorting`, repeatable filters such as `organization_id`, the orders'
+//! `checkout_id` and the subscriptions' `status` and `active`); a bad token is a 401 OAuth
 //! error (`error: invalid_token`, `error_description`) with `WWW-Authenticate`, a missing
 //! resource `{"error": "ResourceNotFound", "detail"}`, a query it cannot use a 422
 //! `RequestValidationError`, and a 429 carries `Retry-After`. The schemas are built in
@@ -16,9 +17,11 @@ use serde_json::{Value, json};
 use crate::list::numbered;
 use crate::server::{Account, Admitted, FakePayment, Refused, Shared, held, lock, respond};
 
+use crate::subscription::FakeSubscription;
+
 use objects::{
-    Invalid, Query, billing_reason, checkout_id, order, paid_checkout, refund, refund_id,
-    unpaid_checkout, unpaid_checkout_id,
+    Invalid, Query, billing_reason, checkout_id, listed_subscription, order, paid_checkout, refund,
+    refund_id, subscription_status, unpaid_checkout, unpaid_checkout_id,
 };
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
@@ -27,7 +30,8 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
         .route("/v1/orders/", web::get().to(orders))
         .route("/v1/orders/{id}", web::get().to(one_order))
         .route("/v1/checkouts/{id}", web::get().to(one_checkout))
-        .route("/v1/refunds/", web::get().to(refunds));
+        .route("/v1/refunds/", web::get().to(refunds))
+        .route("/v1/subscriptions/", web::get().to(subscriptions));
 }
 
 /// The provider's answer to a refused request.
@@ -213,4 +217,44 @@ async fn refunds(Admitted { account, state }: Admitted, query: web::Query<Query>
         ),
         Err(reason) => invalid(reason),
     }
+}
+
+/// The held subscriptions the query's filters keep, latest started first unless asked for the
+/// earliest, when the query's organizations are ones the token sees.
+async fn subscriptions(
+    Admitted { account, state }: Admitted,
+    query: web::Query<Query>,
+) -> HttpResponse {
+    let latest_first = match query.latest_started_first() {
+        Ok(latest_first) => latest_first,
+        Err(reason) => return invalid(reason),
+    };
+    let organization = organization_of(&account, &query);
+    let organizations = query.all("organization_id");
+    let visible = organizations.is_empty() || organizations.iter().any(|id| account.sees(id));
+    let keep = |s: &&FakeSubscription| {
+        let status = subscription_status(s);
+        query.allows("status", Some(status))
+            && query.allows_activity(status)
+            && query.allows("customer_id", s.customer_id.as_deref())
+    };
+    let mut kept: Vec<FakeSubscription> = if visible {
+        lock(&state)
+            .subscriptions
+            .iter()
+            .filter(keep)
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    kept.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+    if latest_first {
+        kept.reverse();
+    }
+    let objects = kept
+        .iter()
+        .map(|s| listed_subscription(s, &organization))
+        .collect();
+    list(objects, &query)
 }

@@ -1,11 +1,14 @@
 //! Polar's schemas as its API reference shows them: a held payment as an order (with its
 //! customer, product, subscription and the checkout's metadata), its refund, the checkout
-//! session that made it and an earlier one of the same purchase left open; and the list query
-//! that pages, sorts and filters them.
+//! session that made it and an earlier one of the same purchase left open; a held subscription
+//! as a subscription; and the list query that pages, sorts and filters them.
 
 use serde_json::{Map, Value, json};
 
+use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
+
 use crate::server::FakePayment;
+use crate::subscription::FakeSubscription;
 use crate::time::rfc3339;
 
 const TRIAL_DAYS: i64 = 14;
@@ -48,6 +51,26 @@ impl Query {
             None | Some("-created_at") => Ok(true),
             Some("created_at") => Ok(false),
             Some(_) => Err(("sorting", "Input should be a valid sorting criterion")),
+        }
+    }
+
+    /// The subscription list's sorting: latest started first unless `sorting=started_at` asks
+    /// for the earliest. Subscriptions have no `created_at` criterion.
+    pub(crate) fn latest_started_first(&self) -> Result<bool, Invalid> {
+        match self.get("sorting") {
+            None | Some("-started_at") => Ok(true),
+            Some("started_at") => Ok(false),
+            Some(_) => Err(("sorting", "Input should be a valid sorting criterion")),
+        }
+    }
+
+    /// The subscription list's deprecated `active` filter: `true` keeps those trialing or
+    /// active, `false` those canceled or unpaid.
+    pub(crate) fn allows_activity(&self, status: &str) -> bool {
+        match self.get("active") {
+            Some("true") => matches!(status, "trialing" | "active"),
+            Some("false") => matches!(status, "canceled" | "unpaid"),
+            _ => true,
         }
     }
 }
@@ -176,31 +199,16 @@ pub(crate) fn order(payment: &FakePayment, organization_id: &str) -> Value {
         "refundable_amount": amount - refunded,
         "refundable_tax_amount": 0
     });
-    order["customer"] = json!({
-        "id": customer_id(payment),
-        "created_at": time(payment.created),
-        "modified_at": null,
-        "metadata": {},
-        "external_id": null,
-        "email": payment.email,
-        "email_verified": false,
-        "type": "individual",
-        "name": payment.name,
-        "billing_address": null,
-        "tax_id": null,
-        "locale": null,
-        "organization_id": organization_id,
-        "deleted_at": null,
-        "avatar_url": "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=404"
-    });
-    order["product"] = json!({
-        "metadata": {}, "id": PRODUCT_ID, "created_at": "2025-01-01T00:00:00Z",
-        "modified_at": null, "trial_interval": null, "trial_interval_count": null,
-        "name": "Pro", "description": null, "visibility": "public",
-        "recurring_interval": if subscribed { json!("month") } else { Value::Null },
-        "recurring_interval_count": if subscribed { json!(1) } else { Value::Null },
-        "is_recurring": subscribed, "is_archived": false, "organization_id": organization_id
-    });
+    order["customer"] = customer(
+        &Customer {
+            id: customer_id(payment),
+            created: payment.created,
+            email: payment.email.as_deref(),
+            name: payment.name.as_deref(),
+        },
+        organization_id,
+    );
+    order["product"] = product(subscribed.then_some(("month", 1)), organization_id);
     order["discount"] = Value::Null;
     order["subscription"] = payment
         .subscription_id
@@ -343,4 +351,146 @@ fn extend(value: &mut Value, more: Value) {
 
 pub(crate) fn refund_id(payment: &FakePayment) -> String {
     uuid(&format!("refund {}", payment.id))
+}
+
+/// Who a customer object describes.
+struct Customer<'a> {
+    id: String,
+    created: i64,
+    email: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+/// A customer of the organization `organization_id`, as orders and subscriptions embed it.
+fn customer(customer: &Customer<'_>, organization_id: &str) -> Value {
+    json!({
+        "id": customer.id,
+        "created_at": time(customer.created),
+        "modified_at": null,
+        "metadata": {},
+        "external_id": null,
+        "email": customer.email,
+        "email_verified": false,
+        "type": "individual",
+        "name": customer.name,
+        "billing_address": null,
+        "tax_id": null,
+        "locale": null,
+        "organization_id": organization_id,
+        "deleted_at": null,
+        "avatar_url": "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=404"
+    })
+}
+
+/// The organization's product, recurring every `interval` (a unit and a count) or one-off.
+fn product(interval: Option<(&str, u32)>, organization_id: &str) -> Value {
+    json!({
+        "metadata": {}, "id": PRODUCT_ID, "created_at": "2025-01-01T00:00:00Z",
+        "modified_at": null, "trial_interval": null, "trial_interval_count": null,
+        "name": "Pro", "description": null, "visibility": "public",
+        "recurring_interval": interval.map(|(unit, _)| unit),
+        "recurring_interval_count": interval.map(|(_, count)| count),
+        "is_recurring": interval.is_some(), "is_archived": false,
+        "organization_id": organization_id
+    })
+}
+
+/// The status as Polar words it; an ended subscription was canceled.
+pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static str {
+    match subscription.status {
+        SubscriptionStatus::Trialing => "trialing",
+        SubscriptionStatus::Active => "active",
+        SubscriptionStatus::PastDue => "past_due",
+        SubscriptionStatus::Paused => "paused",
+        SubscriptionStatus::Ended => "canceled",
+    }
+}
+
+fn interval_name(unit: IntervalUnit) -> &'static str {
+    match unit {
+        IntervalUnit::Day => "day",
+        IntervalUnit::Week => "week",
+        IntervalUnit::Month => "month",
+        IntervalUnit::Year => "year",
+    }
+}
+
+/// Roughly how long one period lasts, for the current period's end.
+fn period_seconds(interval: BillingInterval) -> i64 {
+    let unit = match interval.unit {
+        IntervalUnit::Day => 86_400,
+        IntervalUnit::Week => 7 * 86_400,
+        IntervalUnit::Month => MONTH,
+        IntervalUnit::Year => 365 * 86_400,
+    };
+    unit * i64::from(interval.count.max(1))
+}
+
+/// A held subscription as Polar lists it, in the organization `organization_id`.
+pub(crate) fn listed_subscription(subscription: &FakeSubscription, organization_id: &str) -> Value {
+    let mut object = subscription_fields(subscription);
+    let unit = interval_name(subscription.interval.unit);
+    let customer_id = subscription
+        .customer_id
+        .clone()
+        .unwrap_or_else(|| uuid(&format!("customer {}", subscription.id)));
+    extend(
+        &mut object,
+        json!({
+            "customer_id": customer_id,
+            "product_id": PRODUCT_ID, "discount_id": null, "checkout_id": null,
+            "seats": null, "units": null,
+            "metadata": Value::Object(subscription.metadata.iter()
+                .map(|(key, value)| (key.clone(), json!(value))).collect()),
+            "custom_field_data": {},
+            "product": product(Some((unit, subscription.interval.count)), organization_id),
+            "discount": null, "meters": [], "pending_update": null,
+            "prices": [{
+                "created_at": "2025-01-01T00:00:00Z", "modified_at": null, "id": uuid("price"),
+                "source": "catalog", "amount_type": "fixed", "is_archived": false,
+                "product_id": PRODUCT_ID, "type": "recurring", "recurring_interval": unit,
+                "price_currency": subscription.currency.to_lowercase(),
+                "price_amount": subscription.amount_minor
+            }]
+        }),
+    );
+    object["customer"] = customer(
+        &Customer {
+            id: customer_id,
+            created: subscription.created,
+            email: subscription.email.as_deref(),
+            name: None,
+        },
+        organization_id,
+    );
+    object
+}
+
+/// The subscription's own fields: amount, period, status and its times.
+fn subscription_fields(subscription: &FakeSubscription) -> Value {
+    let started = subscription.created;
+    let trialing = subscription.status == SubscriptionStatus::Trialing;
+    let ended = subscription.ended_at.map(time);
+    json!({
+        "created_at": time(started), "modified_at": ended,
+        "id": subscription.id,
+        "amount": subscription.amount_minor,
+        "currency": subscription.currency.to_lowercase(),
+        "recurring_interval": interval_name(subscription.interval.unit),
+        "recurring_interval_count": subscription.interval.count,
+        "status": subscription_status(subscription),
+        "current_period_start": time(started),
+        "current_period_end": time(started + period_seconds(subscription.interval)),
+        "current_meter_period_start": null, "current_meter_period_end": null,
+        "trial_start": trialing.then(|| time(started)),
+        "trial_end": trialing.then(|| time(started + TRIAL_DAYS * 86_400)),
+        "cancel_at_period_end": false,
+        "canceled_at": ended, "started_at": time(started), "ends_at": ended, "ended_at": ended,
+        "past_due_at": (subscription.status == SubscriptionStatus::PastDue).then(|| time(started)),
+        "pause_at_period_end": false,
+        "paused_at": (subscription.status == SubscriptionStatus::Paused).then(|| time(started)),
+        "resumes_at": null,
+        "customer_cancellation_reason": ended.as_ref().map(|_| "too_expensive"),
+        "customer_cancellation_comment": null
+    })
 }

@@ -1,7 +1,8 @@
-//! Stripe's API as documented: `GET /v1/account`; the lists `GET /v1/charges`, `/v1/refunds`
-//! and `/v1/checkout/sessions` (newest first, `limit`, `starting_after`, `created[gte|lt]`,
-//! `payment_intent`, `expand[]`); and one object by id, `GET /v1/checkout/sessions/{id}`,
-//! `/v1/charges/{id}` (with `expand[]`) and `/v1/invoices/{id}`. Errors are `{"error":
+//! Stripe's API as documented: `GET /v1/account`; the lists `GET /v1/charges`, `/v1/refunds`,
+//! `/v1/checkout/sessions` and `/v1/subscriptions` (newest first, `limit`, `starting_after`,
+//! `created[gte|lt]`, `payment_intent`, the subscriptions' `status`, `expand[]`); and one
+//! object by id, `GET /v1/checkout/sessions/{id}`, `/v1/charges/{id}` (with `expand[]`) and
+//! `/v1/invoices/{id}`. Errors are `{"error":
 //! {"type", "message", ...}}`: 401 for a bad key, 403 for a restricted key without the
 //! permission, 404 `resource_missing` for an id that names nothing, 429 with
 //! `code: rate_limit`. The objects themselves are built in [`objects`].
@@ -14,10 +15,11 @@ use serde_json::json;
 
 use crate::list::page_from;
 use crate::server::{Admitted, FakePayment, Refused, State, bearer, lock, respond};
+use crate::subscription::FakeSubscription;
 
 use objects::{
     Query, charge, charge_id, checkout_session, invoice, invoice_id, refund, session_id,
-    unpaid_session, unpaid_session_id,
+    subscription, subscription_status, unpaid_session, unpaid_session_id,
 };
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
@@ -28,7 +30,8 @@ pub(crate) fn routes(config: &mut ServiceConfig) {
         .route("/v1/charges", web::get().to(charges))
         .route("/v1/charges/{id}", web::get().to(one_charge))
         .route("/v1/invoices/{id}", web::get().to(one_invoice))
-        .route("/v1/refunds", web::get().to(refunds));
+        .route("/v1/refunds", web::get().to(refunds))
+        .route("/v1/subscriptions", web::get().to(subscriptions));
 }
 
 /// The provider's answer to a refused request.
@@ -227,4 +230,26 @@ async fn one_invoice(Admitted { state, .. }: Admitted, id: web::Path<String>) ->
         Some(payment) => HttpResponse::Ok().json(invoice(payment)),
         None => missing("invoice", &id),
     }
+}
+
+/// The held subscriptions the `status` filter lets through, newest first, after the one
+/// `starting_after` names (wherever the filter puts it); an id that names none is refused, as
+/// Stripe refuses a cursor object it does not have.
+async fn subscriptions(Admitted { state, .. }: Admitted, query: web::Query<Query>) -> HttpResponse {
+    let state = lock(&state);
+    let held = &state.subscriptions;
+    let start = match query.starting_after() {
+        None => 0,
+        Some(id) => match held.iter().position(|s| s.id == id) {
+            Some(at) => at + 1,
+            None => return missing("subscription", id),
+        },
+    };
+    let listed: Vec<&FakeSubscription> = held[start..]
+        .iter()
+        .filter(|s| query.lists_status(subscription_status(s)))
+        .collect();
+    let (page, has_more) = page_from(&listed, 0, query.limit());
+    let data = page.iter().map(|s| subscription(s, &query)).collect();
+    list(data, has_more, "/v1/subscriptions")
 }

@@ -1,11 +1,15 @@
 //! Stripe's objects as its API reference shows them at version `2024-12-18.acacia`: a held
 //! payment as a charge (with its invoice and balance transaction, expanded when asked), its
 //! refund, the Checkout Session that carries the checkout's metadata, and an earlier session
-//! of the same purchase whose payment was declined and which was then left unpaid.
+//! of the same purchase whose payment was declined and which was then left unpaid; a held
+//! subscription as a subscription with its items, prices and (expanded when asked) customer.
 
 use serde_json::{Map, Value, json};
 
+use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
+
 use crate::server::FakePayment;
+use crate::subscription::FakeSubscription;
 
 /// Marks a query as Stripe's.
 #[derive(Debug)]
@@ -30,6 +34,17 @@ impl Query {
 
     pub(crate) fn starting_after(&self) -> Option<&str> {
         self.get("starting_after")
+    }
+
+    /// The subscription list's `status` filter: every status but `canceled` when absent, `all`,
+    /// `ended` (`canceled` or `incomplete_expired`), or one status.
+    pub(crate) fn lists_status(&self, status: &str) -> bool {
+        match self.get("status") {
+            None => status != "canceled",
+            Some("all") => true,
+            Some("ended") => matches!(status, "canceled" | "incomplete_expired"),
+            Some(wanted) => wanted == status,
+        }
     }
 
     /// `created[gte]`, `created[gt]`, `created[lte]` and `created[lt]`, as Stripe filters.
@@ -289,4 +304,250 @@ fn extend(value: &mut Value, more: Value) {
     if let (Some(object), Value::Object(more)) = (value.as_object_mut(), more) {
         object.extend(more);
     }
+}
+
+/// The metadata key under which [`FakeSubscription::stripe_items`] keeps the items; the Stripe
+/// fake reads it and never shows it.
+const ITEMS_KEY: &str = "fake_stripe_items";
+
+/// How a test bills a subscription at Stripe over several items.
+impl FakeSubscription {
+    /// The same subscription, billed at Stripe as `items`, each a unit amount and a quantity (a
+    /// plan and its seats, say); its amount becomes what they add up to. Without it, Stripe
+    /// shows one item of quantity one.
+    #[must_use]
+    pub fn stripe_items(mut self, items: &[(i64, u32)]) -> Self {
+        self.amount_minor = items
+            .iter()
+            .map(|(unit, quantity)| unit.saturating_mul(i64::from(*quantity)))
+            .fold(0, i64::saturating_add);
+        let written: Vec<String> = items
+            .iter()
+            .map(|(unit, quantity)| format!("{unit}x{quantity}"))
+            .collect();
+        self.metadata.retain(|(key, _)| key != ITEMS_KEY);
+        self.metadata
+            .push((ITEMS_KEY.to_owned(), written.join(",")));
+        self
+    }
+}
+
+/// The subscription's items as unit amounts and quantities.
+fn items_of(subscription: &FakeSubscription) -> Vec<(i64, u32)> {
+    let written = subscription
+        .metadata
+        .iter()
+        .find(|(key, _)| key == ITEMS_KEY)
+        .map(|(_, value)| value.as_str());
+    let read = |item: &str| {
+        let (unit, quantity) = item.split_once('x')?;
+        Some((unit.parse().ok()?, quantity.parse().ok()?))
+    };
+    match written {
+        Some(items) => items.split(',').filter_map(read).collect(),
+        None => vec![(subscription.amount_minor, 1)],
+    }
+}
+
+fn subscription_stem(subscription: &FakeSubscription) -> &str {
+    subscription
+        .id
+        .strip_prefix("sub_")
+        .unwrap_or(&subscription.id)
+}
+
+fn subscription_customer_id(subscription: &FakeSubscription) -> String {
+    subscription
+        .customer_id
+        .clone()
+        .unwrap_or_else(|| format!("cus_{}", subscription_stem(subscription)))
+}
+
+/// The status as Stripe words it; an ended subscription was canceled.
+pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static str {
+    match subscription.status {
+        SubscriptionStatus::Trialing => "trialing",
+        SubscriptionStatus::Active => "active",
+        SubscriptionStatus::PastDue => "past_due",
+        SubscriptionStatus::Paused => "paused",
+        SubscriptionStatus::Ended => "canceled",
+    }
+}
+
+fn interval_name(unit: IntervalUnit) -> &'static str {
+    match unit {
+        IntervalUnit::Day => "day",
+        IntervalUnit::Week => "week",
+        IntervalUnit::Month => "month",
+        IntervalUnit::Year => "year",
+    }
+}
+
+/// Roughly how long one period lasts, for the current period's end.
+fn period_seconds(interval: BillingInterval) -> i64 {
+    let unit = match interval.unit {
+        IntervalUnit::Day => 86_400,
+        IntervalUnit::Week => 7 * 86_400,
+        IntervalUnit::Month => 30 * 86_400,
+        IntervalUnit::Year => 365 * 86_400,
+    };
+    unit * i64::from(interval.count.max(1))
+}
+
+/// The subscription as Stripe lists it; its customer expanded when `expand[]` asks for
+/// `data.customer`.
+pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Value {
+    let customer = if query.expands("data.customer") {
+        stripe_customer(subscription)
+    } else {
+        Value::from(subscription_customer_id(subscription))
+    };
+    let trialing = subscription.status == SubscriptionStatus::Trialing;
+    let trial_end = subscription.created + 14 * 86_400;
+    let period_end = subscription.created + period_seconds(subscription.interval);
+    let mut object = json!({
+        "id": subscription.id,
+        "object": "subscription",
+        "application": null,
+        "application_fee_percent": null,
+        "automatic_tax": {"enabled": false, "liability": null, "disabled_reason": null},
+        "billing_cycle_anchor": subscription.created,
+        "billing_thresholds": null,
+        "cancel_at": subscription.ended_at,
+        "cancel_at_period_end": false,
+        "canceled_at": subscription.ended_at,
+        "cancellation_details": {
+            "comment": null, "feedback": null,
+            "reason": subscription.ended_at.map(|_| "cancellation_requested")
+        },
+        "collection_method": "charge_automatically",
+        "created": subscription.created,
+        "currency": subscription.currency.to_lowercase(),
+        "current_period_end": period_end,
+        "current_period_start": subscription.created,
+        "customer": customer,
+    });
+    extend(
+        &mut object,
+        json!({
+            "days_until_due": null,
+            "default_payment_method": format!("pm_{}", subscription_stem(subscription)),
+            "default_source": null,
+            "default_tax_rates": [],
+            "description": null,
+            "discount": null,
+            "discounts": [],
+            "ended_at": subscription.ended_at,
+            "items": items(subscription),
+            "latest_invoice": format!("in_{}", subscription_stem(subscription)),
+            "livemode": true,
+            "metadata": subscription_metadata(subscription),
+            "pause_collection": null,
+            "pending_update": null,
+            "schedule": null,
+            "start_date": subscription.created,
+            "status": subscription_status(subscription),
+            "test_clock": null,
+            "trial_end": trialing.then_some(trial_end),
+            "trial_start": trialing.then_some(subscription.created),
+        }),
+    );
+    object
+}
+
+/// The metadata as set, without the fake's own record of the items.
+fn subscription_metadata(subscription: &FakeSubscription) -> Value {
+    let map: Map<String, Value> = subscription
+        .metadata
+        .iter()
+        .filter(|(key, _)| key != ITEMS_KEY)
+        .map(|(key, value)| (key.clone(), Value::from(value.as_str())))
+        .collect();
+    Value::Object(map)
+}
+
+/// The `items` sublist: one subscription item per unit price, each with its price.
+fn items(subscription: &FakeSubscription) -> Value {
+    let stem = subscription_stem(subscription);
+    let data: Vec<Value> = items_of(subscription)
+        .into_iter()
+        .enumerate()
+        .map(|(at, (unit, quantity))| {
+            json!({
+                "id": format!("si_{stem}{at}"),
+                "object": "subscription_item",
+                "billing_thresholds": null,
+                "created": subscription.created,
+                "discounts": [],
+                "metadata": {},
+                "price": price(subscription, &format!("price_{stem}{at}"), unit),
+                "quantity": quantity,
+                "subscription": subscription.id,
+                "tax_rates": [],
+            })
+        })
+        .collect();
+    json!({
+        "object": "list",
+        "data": data,
+        "has_more": false,
+        "total_count": data.len(),
+        "url": format!("/v1/subscription_items?subscription={}", subscription.id),
+    })
+}
+
+fn price(subscription: &FakeSubscription, id: &str, unit: i64) -> Value {
+    json!({
+        "id": id,
+        "object": "price",
+        "active": true,
+        "billing_scheme": "per_unit",
+        "created": subscription.created,
+        "currency": subscription.currency.to_lowercase(),
+        "custom_unit_amount": null,
+        "livemode": true,
+        "lookup_key": null,
+        "metadata": {},
+        "nickname": null,
+        "product": format!("prod_{}", subscription_stem(subscription)),
+        "recurring": {
+            "aggregate_usage": null,
+            "interval": interval_name(subscription.interval.unit),
+            "interval_count": subscription.interval.count,
+            "meter": null,
+            "trial_period_days": null,
+            "usage_type": "licensed",
+        },
+        "tax_behavior": "unspecified",
+        "tiers_mode": null,
+        "transform_quantity": null,
+        "type": "recurring",
+        "unit_amount": unit,
+        "unit_amount_decimal": unit.to_string(),
+    })
+}
+
+/// The subscription's customer as an expanded object.
+fn stripe_customer(subscription: &FakeSubscription) -> Value {
+    json!({
+        "id": subscription_customer_id(subscription),
+        "object": "customer",
+        "address": null,
+        "balance": 0,
+        "created": subscription.created,
+        "currency": subscription.currency.to_lowercase(),
+        "default_source": null,
+        "delinquent": subscription.status == SubscriptionStatus::PastDue,
+        "description": null,
+        "email": subscription.email,
+        "invoice_prefix": subscription_stem(subscription).to_uppercase(),
+        "livemode": true,
+        "metadata": {},
+        "name": null,
+        "phone": null,
+        "preferred_locales": [],
+        "shipping": null,
+        "tax_exempt": "none",
+        "test_clock": null,
+    })
 }
