@@ -526,7 +526,8 @@ fn checked_visitor(metadata: Option<&str>) -> Option<String> {
         .map(VisitorId::into_string)
 }
 
-/// The website's identified visitors by email, read once when first needed.
+/// The website's identified visitors, and those who sent an email at checkout, by email, read
+/// once when first needed.
 async fn visitors_by_email<'e>(
     services: &Services,
     website: WebsiteId,
@@ -534,7 +535,8 @@ async fn visitors_by_email<'e>(
 ) -> ServiceResult<&'e VisitorsByEmail> {
     if emails.is_none() {
         let profiles = services.store.profiles(website).await?;
-        *emails = Some(VisitorsByEmail::of(&profiles));
+        let checkouts = services.store.checkout_emails(website).await?;
+        *emails = Some(VisitorsByEmail::of(&profiles).with_checkouts(&checkouts));
     }
     Ok(emails.get_or_insert_default())
 }

@@ -126,11 +126,58 @@ impl VisitorsByEmail {
         Self(book)
     }
 
+    /// The book with the emails tracker `payment` events carried: a visitor who sent one at
+    /// checkout is matched as an identified one is, the latest of either winning.
+    #[must_use]
+    pub fn with_checkouts(mut self, checkouts: &[CheckoutEmail]) -> Self {
+        for checkout in checkouts {
+            let Some(email) = normalised_email(&checkout.email) else {
+                continue;
+            };
+            let entry = (checkout.seen_at, checkout.visitor_id.clone());
+            match self.0.get(&email) {
+                Some(known) if known.0 > entry.0 => {}
+                _ => {
+                    self.0.insert(email, entry);
+                }
+            }
+        }
+        self
+    }
+
     /// The visitor identified with `email`, compared without case or surrounding spaces.
     pub fn visitor(&self, email: &str) -> Option<&str> {
         self.0
             .get(&normalised_email(email)?)
             .map(|(_, visitor)| visitor.as_str())
+    }
+}
+
+/// The email a tracker `payment` event carried, and the visitor who sent it: DataFast matches
+/// a payment whose checkout named no visitor to such an event by the customer's email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutEmail {
+    pub website_id: WebsiteId,
+    pub email: String,
+    pub visitor_id: String,
+    pub seen_at: Timestamp,
+}
+
+impl CheckoutEmail {
+    /// The checkout of `visitor` with `email`, the address kept as compared (trimmed and
+    /// lowercased); `None` for text that is no address.
+    pub fn new(
+        website_id: WebsiteId,
+        email: &str,
+        visitor_id: &str,
+        seen_at: Timestamp,
+    ) -> Option<Self> {
+        Some(Self {
+            website_id,
+            email: normalised_email(email)?,
+            visitor_id: visitor_id.to_owned(),
+            seen_at,
+        })
     }
 }
 
@@ -306,6 +353,32 @@ mod tests {
         );
         assert_eq!(book.visitor("not an address"), None);
         assert_eq!(book.visitor("eve@example.com"), None);
+    }
+
+    #[test]
+    fn checkout_emails_match_like_identified_ones_and_the_latest_wins() {
+        let checkout = |email: &str, visitor: &str, second| CheckoutEmail {
+            website_id: WebsiteId::parse("0123456789abcdef01234567").unwrap(),
+            email: email.to_owned(),
+            visitor_id: visitor.to_owned(),
+            seen_at: at(second),
+        };
+        let book = VisitorsByEmail::of(&[profile("ann", "user-1", Some("ann@example.com"), 10)])
+            .with_checkouts(&[
+                checkout(" DAN@example.com", "dan", 10),
+                checkout("ann@example.com", "ann-at-checkout", 5),
+                checkout("eve@example.com", "eve-later", 30),
+                checkout("eve@example.com", "eve-earlier", 20),
+                checkout("no address", "x", 40),
+            ]);
+        assert_eq!(book.visitor("dan@example.com"), Some("dan"));
+        assert_eq!(
+            book.visitor("ann@example.com"),
+            Some("ann"),
+            "identified later"
+        );
+        assert_eq!(book.visitor("eve@example.com"), Some("eve-later"));
+        assert_eq!(book.visitor("no address"), None);
     }
 
     #[test]

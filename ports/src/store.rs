@@ -28,7 +28,7 @@ use datafast_domain::id::{
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
 use datafast_domain::profile::VisitorProfile;
-use datafast_domain::provider_payment::SyncState;
+use datafast_domain::provider_payment::{CheckoutEmail, SyncState};
 use datafast_domain::provider_subscription::ProviderSubscription;
 use datafast_domain::role::Role;
 use datafast_domain::team::{Invitation, Membership};
@@ -413,6 +413,11 @@ pub trait ProfileStore: Send + Sync {
     ) -> StoreResult<Option<VisitorProfile>>;
     /// Every profile of the website, by visitor id.
     async fn profiles(&self, website: WebsiteId) -> StoreResult<Vec<VisitorProfile>>;
+    /// Remembers that `checkout.visitor_id` sent a tracker `payment` event with
+    /// `checkout.email`; a later one for the same email replaces it.
+    async fn save_checkout_email(&self, checkout: &CheckoutEmail) -> StoreResult<()>;
+    /// The website's remembered checkout emails.
+    async fn checkout_emails(&self, website: WebsiteId) -> StoreResult<Vec<CheckoutEmail>>;
 }
 
 /// Every storage capability at once: what the use cases are given.

@@ -2,6 +2,7 @@
 //! the first profile id.
 
 use async_trait::async_trait;
+use datafast_domain::provider_payment::CheckoutEmail;
 
 use datafast_domain::id::WebsiteId;
 use datafast_domain::profile::VisitorProfile;
@@ -48,6 +49,35 @@ impl ProfileStore for MemoryStore {
                 .iter()
                 .filter(|((site, _), _)| *site == website)
                 .map(|(_, profile)| profile.clone())
+                .collect()
+        })
+    }
+
+    async fn save_checkout_email(&self, checkout: &CheckoutEmail) -> StoreResult<()> {
+        let checkout = CheckoutEmail {
+            seen_at: to_millis(checkout.seen_at),
+            ..checkout.clone()
+        };
+        self.write(|state| {
+            let key = (checkout.website_id, checkout.email.clone());
+            if state
+                .checkout_emails
+                .get(&key)
+                .is_none_or(|known| known.seen_at <= checkout.seen_at)
+            {
+                state.checkout_emails.insert(key, checkout);
+            }
+            Ok(())
+        })
+    }
+
+    async fn checkout_emails(&self, website: WebsiteId) -> StoreResult<Vec<CheckoutEmail>> {
+        self.read(|state| {
+            state
+                .checkout_emails
+                .iter()
+                .filter(|((owner, _), _)| *owner == website)
+                .map(|(_, checkout)| checkout.clone())
                 .collect()
         })
     }

@@ -2,6 +2,7 @@
 //! instants kept to the millisecond, repeated ids refused, and event sequence numbers that are
 //! never handed out twice.
 
+use datafast_domain::provider_payment::CheckoutEmail;
 use datafast_domain::provider_subscription::ProviderSubscription;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +49,8 @@ pub(crate) struct State {
     pub(crate) profiles: BTreeMap<(WebsiteId, String), VisitorProfile>,
     /// By website, provider and the provider's id, as last listed.
     pub(crate) subscriptions: BTreeMap<(WebsiteId, Provider, String), ProviderSubscription>,
+    /// By website and email, as compared.
+    pub(crate) checkout_emails: BTreeMap<(WebsiteId, String), CheckoutEmail>,
 }
 
 impl State {

@@ -5,10 +5,11 @@ use rusqlite::{OptionalExtension, params};
 
 use datafast_domain::id::WebsiteId;
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::provider_payment::CheckoutEmail;
 use datafast_ports::store::{ProfileStore, StoreResult};
 
 use crate::SqliteStore;
-use crate::codec::millis;
+use crate::codec::{all, instant, millis};
 use crate::error::Failure;
 
 #[async_trait]
@@ -97,7 +98,7 @@ impl ProfileStore for SqliteStore {
                 "SELECT visitor_id, profile_id, user_id, metadata, identified_at
                  FROM visitor_profiles WHERE website_id = ?1 ORDER BY visitor_id",
             )?;
-            crate::codec::all(statement.query([website.to_string()])?, |row| {
+            all(statement.query([website.to_string()])?, |row| {
                 let metadata: String = row.get(3)?;
                 Ok(VisitorProfile {
                     website_id: website,
@@ -106,7 +107,46 @@ impl ProfileStore for SqliteStore {
                     user_id: row.get(2)?,
                     metadata: serde_json::from_str(&metadata)
                         .map_err(|e| Failure::Corrupt(format!("profile metadata: {e}")))?,
-                    identified_at: crate::codec::instant(row.get(4)?)?,
+                    identified_at: instant(row.get(4)?)?,
+                })
+            })
+        })
+        .await
+    }
+
+    async fn save_checkout_email(&self, checkout: &CheckoutEmail) -> StoreResult<()> {
+        let checkout = checkout.clone();
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO checkout_emails (website_id, email, visitor_id, seen_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (website_id, email) DO UPDATE SET
+                     visitor_id = excluded.visitor_id, seen_at = excluded.seen_at
+                 WHERE excluded.seen_at >= checkout_emails.seen_at",
+            )?
+            .execute(params![
+                checkout.website_id.to_string(),
+                checkout.email,
+                checkout.visitor_id,
+                millis(checkout.seen_at),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn checkout_emails(&self, website: WebsiteId) -> StoreResult<Vec<CheckoutEmail>> {
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(
+                "SELECT email, visitor_id, seen_at FROM checkout_emails WHERE website_id = ?1
+                 ORDER BY email",
+            )?;
+            all(statement.query([website.to_string()])?, |row| {
+                Ok(CheckoutEmail {
+                    website_id: website,
+                    email: row.get(0)?,
+                    visitor_id: row.get(1)?,
+                    seen_at: instant(row.get(2)?)?,
                 })
             })
         })

@@ -21,6 +21,7 @@ use datafast_domain::ingest::{
     cookieless_visitor_id, visit_context,
 };
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::provider_payment::CheckoutEmail;
 use datafast_domain::website::Website;
 
 pub use agents::AgentCache;
@@ -123,6 +124,8 @@ impl Ingestion<'_> {
         let goal = stored.goal_name.is_some().then(|| stored.clone());
         self.services.store.append_events(vec![stored]).await?;
         if let EventData::Payment(payment) = &event.data {
+            self.remember_checkout_email(payment, website.id, &visitor_id, now)
+                .await?;
             self.queue_lookups(payment, website.id, &visitor_id);
         }
         if !cookieless {
@@ -134,6 +137,25 @@ impl Ingestion<'_> {
             visitor_id,
             cookieless,
         })
+    }
+
+    /// Remembers the email a tracker payment event carries for its visitor, so that a provider's
+    /// payment by that customer is attributed to the visitor.
+    async fn remember_checkout_email(
+        &self,
+        payment: &PaymentData,
+        website: WebsiteId,
+        visitor_id: &str,
+        now: Timestamp,
+    ) -> ServiceResult<()> {
+        let checkout = payment
+            .email
+            .as_deref()
+            .and_then(|email| CheckoutEmail::new(website, email, visitor_id, now));
+        if let Some(checkout) = checkout {
+            self.services.store.save_checkout_email(&checkout).await?;
+        }
+        Ok(())
     }
 
     /// Hands the checkouts a tracker payment event names to the lookup worker, when there is

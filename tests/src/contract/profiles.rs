@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::provider_payment::CheckoutEmail;
 use datafast_ports::store::Storage;
 
 use super::fixtures::*;
@@ -83,4 +84,43 @@ pub async fn profiles_round_trip_and_keep_their_first_id(store: &dyn Storage) {
         ]
     );
     assert_eq!(store.profiles(other).await.unwrap(), [elsewhere]);
+}
+
+pub async fn checkout_emails_keep_the_latest_visitor_per_email(store: &dyn Storage) {
+    let (site, other) = (website_id(1), website_id(2));
+    let checkout = |website, email, visitor, seconds| {
+        CheckoutEmail::new(website, email, visitor, at(seconds)).unwrap()
+    };
+    assert!(store.checkout_emails(site).await.unwrap().is_empty());
+    store
+        .save_checkout_email(&checkout(site, "Ann@Example.com", "v1", 10))
+        .await
+        .unwrap();
+    store
+        .save_checkout_email(&checkout(site, "bob@example.com", "v2", 10))
+        .await
+        .unwrap();
+    store
+        .save_checkout_email(&checkout(other, "ann@example.com", "v9", 50))
+        .await
+        .unwrap();
+    // A later checkout with the same email wins; an earlier one arriving late does not.
+    store
+        .save_checkout_email(&checkout(site, " ANN@example.com", "v3", 20))
+        .await
+        .unwrap();
+    store
+        .save_checkout_email(&checkout(site, "bob@example.com", "v4", 5))
+        .await
+        .unwrap();
+    let mut kept = store.checkout_emails(site).await.unwrap();
+    kept.sort_by(|a, b| a.email.cmp(&b.email));
+    assert_eq!(
+        kept,
+        vec![
+            checkout(site, "ann@example.com", "v3", 20),
+            checkout(site, "bob@example.com", "v2", 10),
+        ]
+    );
+    assert_eq!(store.checkout_emails(other).await.unwrap().len(), 1);
 }

@@ -379,3 +379,45 @@ async fn the_server_imports_on_its_own_within_one_interval() {
         .1;
     assert_eq!(overview["data"][0]["revenue"], 94.0, "{overview}");
 }
+
+#[tokio::test]
+async fn a_payment_without_a_visitor_is_attributed_to_the_visitor_whose_checkout_gave_its_email() {
+    let app = spawn_app().await;
+    let (website, key) = visited_website(&app, &[]).await;
+    let (_, site) = app.get(&format!("/api/v1/admin/websites/{website}")).await;
+    let tracking = site["data"][0]["trackingId"].as_str().unwrap().to_owned();
+    // Bob (from X) reaches the thank-you page, whose tracker sends the buyer's email.
+    let event = json!({
+        "websiteId": tracking, "domain": "example.com", "visitorId": BOB,
+        "sessionId": format!("s{BOB}"), "href": "https://example.com/thanks",
+        "type": "payment", "extraData": {"email": " Bob@Example.com"},
+    });
+    assert_eq!(app.send_event(&event, CHROME_MAC).await, 200);
+
+    let fakes = &app.providers;
+    fakes
+        .lemonsqueezy
+        .add_key(LEMON_KEY, Account::named("Acme", "USD").seeing(STORE));
+    let by_bob = FakePayment {
+        email: Some("bob@example.com".to_owned()),
+        ..FakePayment::new("9201", 4_500, "usd", half_an_hour_ago())
+    };
+    fakes.lemonsqueezy.add_payments([by_bob]);
+    let base = format!("/api/v1/admin/websites/{website}/integrations");
+    let body = json!({"lemonsqueezyApiKey": LEMON_KEY, "lemonsqueezyStoreId": STORE});
+    assert_eq!(app.post(&format!("{base}/lemonsqueezy"), body).await.0, 200);
+    sync(&app, &website).await;
+
+    let referrers = app
+        .send(Method::GET, &key, "/api/v1/analytics/referrers", None)
+        .await
+        .1;
+    let x = referrers["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["referrer"] == "X")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(x["revenue"], 45.0, "{referrers}");
+}
