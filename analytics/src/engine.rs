@@ -25,12 +25,17 @@ use crate::timeseries::{bucket_of, bucket_starts};
 static EMPTY_SITE: LazyLock<SiteIndex> = LazyLock::new(SiteIndex::default);
 
 /// Goal names of payment and subscription lifecycles, which the goals breakdown leaves out.
-pub const LIFECYCLE_GOALS: [&str; 6] = [
+pub const LIFECYCLE_GOALS: [&str; 11] = [
     "payment",
     "free_trial",
     "trial_started",
+    "trial_converted",
     "subscription_started",
+    "subscription_upgraded",
+    "subscription_downgraded",
     "subscription_renewed",
+    "subscription_cancel_scheduled",
+    "subscription_reactivated",
     "subscription_ended",
 ];
 

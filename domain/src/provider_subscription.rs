@@ -1,6 +1,6 @@
 //! Subscriptions as payment providers report them, normalised: what one brings in a month
-//! (MRR) and which automatic goals a change of its status completes (`trial_started`,
-//! `subscription_started`, `subscription_ended`).
+//! (MRR) and which of DataFast's automatic goals a change of one completes (`trial_started`,
+//! `subscription_started`, `subscription_ended` and the rest of its reserved names).
 
 use jiff::Timestamp;
 
@@ -126,6 +126,8 @@ pub struct ProviderSubscription {
     pub started_at: Timestamp,
     /// When it ended, for an ended subscription, where the provider says.
     pub ended_at: Option<Timestamp>,
+    /// Canceled to end with its paid period: still paying until then.
+    pub cancel_scheduled: bool,
     pub customer: Customer,
     /// `datafast_visitor_id` from the checkout's or the subscription's metadata.
     pub visitor_id: Option<String>,
@@ -156,7 +158,12 @@ pub fn monthly_recurring_revenue(subscriptions: &[ProviderSubscription]) -> f64 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscriptionGoal {
     TrialStarted,
+    TrialConverted,
     SubscriptionStarted,
+    SubscriptionUpgraded,
+    SubscriptionDowngraded,
+    SubscriptionCancelScheduled,
+    SubscriptionReactivated,
     SubscriptionEnded,
 }
 
@@ -165,32 +172,69 @@ impl SubscriptionGoal {
     pub fn name(self) -> &'static str {
         match self {
             Self::TrialStarted => "trial_started",
+            Self::TrialConverted => "trial_converted",
             Self::SubscriptionStarted => "subscription_started",
+            Self::SubscriptionUpgraded => "subscription_upgraded",
+            Self::SubscriptionDowngraded => "subscription_downgraded",
+            Self::SubscriptionCancelScheduled => "subscription_cancel_scheduled",
+            Self::SubscriptionReactivated => "subscription_reactivated",
             Self::SubscriptionEnded => "subscription_ended",
         }
     }
 
-    /// The goals a subscription completes when it goes from `before` (`None`: first seen) to
-    /// `after`. A subscription first seen paying started; one first seen in a trial started
-    /// its trial; a trial that turns paying, or an ended one that pays again, started; one
-    /// that stops, ended. One first seen ended completes only its end: its start is before
-    /// what the import can tell apart from a trial.
-    pub fn between(
-        before: Option<SubscriptionStatus>,
-        after: SubscriptionStatus,
-    ) -> &'static [SubscriptionGoal] {
+    /// The goals a subscription completes going from `before` (`None`: first seen) to `after`.
+    ///
+    /// - First seen: in a trial, `trial_started`; paying, `subscription_started`; ended, only
+    ///   `subscription_ended` (its start is before what the import can tell apart).
+    /// - A trial that turns paying: `trial_converted` and `subscription_started`; an ended
+    ///   one that pays again: `subscription_started`; one that stops: `subscription_ended`.
+    /// - While paying: a cancellation scheduled for the period's end,
+    ///   `subscription_cancel_scheduled`; one undone, `subscription_reactivated`; a higher or
+    ///   lower amount a month, `subscription_upgraded` or `subscription_downgraded`.
+    pub fn fired(
+        before: Option<&ProviderSubscription>,
+        after: &ProviderSubscription,
+    ) -> Vec<SubscriptionGoal> {
         use SubscriptionStatus as S;
-        match (before, after) {
-            (None, S::Trialing) => &[Self::TrialStarted],
-            (None | Some(S::Trialing | S::Ended), S::Active | S::PastDue) => {
-                &[Self::SubscriptionStarted]
+        let Some(before) = before else {
+            return match after.status {
+                S::Trialing => vec![Self::TrialStarted],
+                S::Active | S::PastDue => vec![Self::SubscriptionStarted],
+                S::Ended => vec![Self::SubscriptionEnded],
+                S::Paused => Vec::new(),
+            };
+        };
+        match (before.status, after.status) {
+            (S::Trialing, S::Active | S::PastDue) => {
+                vec![Self::TrialConverted, Self::SubscriptionStarted]
             }
-            (None, S::Ended)
-            | (Some(S::Trialing | S::Active | S::PastDue | S::Paused), S::Ended) => {
-                &[Self::SubscriptionEnded]
+            (S::Ended, S::Active | S::PastDue) => vec![Self::SubscriptionStarted],
+            (S::Trialing | S::Active | S::PastDue | S::Paused, S::Ended) => {
+                vec![Self::SubscriptionEnded]
             }
-            _ => &[],
+            (S::Active | S::PastDue, S::Active | S::PastDue) => Self::while_paying(before, after),
+            _ => Vec::new(),
         }
+    }
+
+    /// What changed on a subscription paying before and after.
+    fn while_paying(
+        before: &ProviderSubscription,
+        after: &ProviderSubscription,
+    ) -> Vec<SubscriptionGoal> {
+        let mut goals = Vec::new();
+        match (before.cancel_scheduled, after.cancel_scheduled) {
+            (false, true) => goals.push(Self::SubscriptionCancelScheduled),
+            (true, false) => goals.push(Self::SubscriptionReactivated),
+            _ => {}
+        }
+        let monthly = |s: &ProviderSubscription| s.interval.monthly(s.amount_minor);
+        match monthly(after).cmp(&monthly(before)) {
+            std::cmp::Ordering::Greater => goals.push(Self::SubscriptionUpgraded),
+            std::cmp::Ordering::Less => goals.push(Self::SubscriptionDowngraded),
+            std::cmp::Ordering::Equal => {}
+        }
+        goals
     }
 }
 
@@ -199,13 +243,13 @@ impl SubscriptionGoal {
 /// goals are recorded in). A first-seen subscription's start is dated when it started, an end
 /// when it ended; any other change when it was seen.
 pub fn goal_events(
-    before: Option<SubscriptionStatus>,
+    before: Option<&ProviderSubscription>,
     subscription: &ProviderSubscription,
     visit: &Event,
     seen_at: Timestamp,
 ) -> Vec<Event> {
-    SubscriptionGoal::between(before, subscription.status)
-        .iter()
+    SubscriptionGoal::fired(before, subscription)
+        .into_iter()
         .filter_map(|goal| {
             let occurred_at = match goal {
                 SubscriptionGoal::SubscriptionEnded => subscription.ended_at.unwrap_or(seen_at),
@@ -230,6 +274,13 @@ pub fn goal_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl ProviderSubscription {
+        fn with_interval(mut self, unit: IntervalUnit) -> Self {
+            self.interval = BillingInterval { unit, count: 1 };
+            self
+        }
+    }
 
     fn every(unit: IntervalUnit, count: u32) -> BillingInterval {
         BillingInterval { unit, count }
@@ -262,6 +313,7 @@ mod tests {
             interval: every(IntervalUnit::Year, 1),
             started_at: Timestamp::UNIX_EPOCH,
             ended_at: None,
+            cancel_scheduled: false,
             customer: Customer::default(),
             visitor_id: None,
         };
@@ -287,6 +339,7 @@ mod tests {
             interval: every(unit, 1),
             started_at: Timestamp::UNIX_EPOCH,
             ended_at: None,
+            cancel_scheduled: false,
             customer: Customer::default(),
             visitor_id: None,
         };
@@ -323,24 +376,90 @@ mod tests {
     }
 
     #[test]
-    fn status_changes_complete_their_goals() {
+    fn changes_complete_their_goals() {
         use SubscriptionGoal as G;
         use SubscriptionStatus as S;
-        let cases: [(Option<S>, S, &[G]); 10] = [
-            (None, S::Trialing, &[G::TrialStarted]),
-            (None, S::Active, &[G::SubscriptionStarted]),
-            (None, S::Ended, &[G::SubscriptionEnded]),
-            (Some(S::Trialing), S::Active, &[G::SubscriptionStarted]),
-            (Some(S::Trialing), S::Ended, &[G::SubscriptionEnded]),
-            (Some(S::Active), S::Ended, &[G::SubscriptionEnded]),
-            (Some(S::Ended), S::Active, &[G::SubscriptionStarted]),
-            (Some(S::Active), S::Active, &[]),
-            (Some(S::Active), S::PastDue, &[]),
-            (Some(S::Ended), S::Ended, &[]),
+        let state = |status, amount_minor, cancel_scheduled| ProviderSubscription {
+            provider: Provider::Stripe,
+            id: "sub_1".into(),
+            status,
+            amount_minor,
+            currency: Currency::parse("USD").unwrap(),
+            interval: BillingInterval::MONTHLY,
+            started_at: Timestamp::UNIX_EPOCH,
+            ended_at: None,
+            cancel_scheduled,
+            customer: Customer::default(),
+            visitor_id: None,
+        };
+        let plain = |status| state(status, 1_000, false);
+        let cases: Vec<(Option<ProviderSubscription>, ProviderSubscription, Vec<G>)> = vec![
+            (None, plain(S::Trialing), vec![G::TrialStarted]),
+            (None, plain(S::Active), vec![G::SubscriptionStarted]),
+            (None, plain(S::Ended), vec![G::SubscriptionEnded]),
+            (None, plain(S::Paused), vec![]),
+            (
+                Some(plain(S::Trialing)),
+                plain(S::Active),
+                vec![G::TrialConverted, G::SubscriptionStarted],
+            ),
+            (
+                Some(plain(S::Trialing)),
+                plain(S::Ended),
+                vec![G::SubscriptionEnded],
+            ),
+            (
+                Some(plain(S::Active)),
+                plain(S::Ended),
+                vec![G::SubscriptionEnded],
+            ),
+            (
+                Some(plain(S::Paused)),
+                plain(S::Ended),
+                vec![G::SubscriptionEnded],
+            ),
+            (
+                Some(plain(S::Ended)),
+                plain(S::Active),
+                vec![G::SubscriptionStarted],
+            ),
+            (Some(plain(S::Active)), plain(S::Active), vec![]),
+            (Some(plain(S::Active)), plain(S::PastDue), vec![]),
+            (Some(plain(S::Ended)), plain(S::Ended), vec![]),
+            (
+                Some(plain(S::Active)),
+                state(S::Active, 1_000, true),
+                vec![G::SubscriptionCancelScheduled],
+            ),
+            (
+                Some(state(S::Active, 1_000, true)),
+                plain(S::Active),
+                vec![G::SubscriptionReactivated],
+            ),
+            (
+                Some(plain(S::Active)),
+                state(S::Active, 2_000, false),
+                vec![G::SubscriptionUpgraded],
+            ),
+            (
+                Some(plain(S::PastDue)),
+                state(S::Active, 500, false),
+                vec![G::SubscriptionDowngraded],
+            ),
+            (
+                Some(plain(S::Active)),
+                state(S::Active, 12_000, false).with_interval(IntervalUnit::Year),
+                vec![],
+            ),
+            (
+                Some(plain(S::Trialing)),
+                state(S::Trialing, 9_000, true),
+                vec![],
+            ),
         ];
         for (before, after, goals) in cases {
             assert_eq!(
-                SubscriptionGoal::between(before, after),
+                SubscriptionGoal::fired(before.as_ref(), &after),
                 goals,
                 "{before:?} -> {after:?}"
             );
@@ -389,6 +508,7 @@ mod tests {
             interval: BillingInterval::MONTHLY,
             started_at: at(100),
             ended_at: None,
+            cancel_scheduled: false,
             customer: Customer::default(),
             visitor_id: Some("v1".into()),
         };
@@ -405,35 +525,19 @@ mod tests {
         assert_eq!(first[0].origin, EventOrigin::Server);
         assert_eq!(first[0].description, None);
 
-        assert!(
-            goal_events(
-                Some(SubscriptionStatus::Active),
-                &subscription,
-                &visit,
-                at(600)
-            )
-            .is_empty()
-        );
+        let active = subscription.clone();
+        assert!(goal_events(Some(&active), &subscription, &visit, at(600)).is_empty());
         subscription.status = SubscriptionStatus::Ended;
         subscription.ended_at = Some(at(700));
-        let ended = goal_events(
-            Some(SubscriptionStatus::Active),
-            &subscription,
-            &visit,
-            at(800),
-        );
+        let ended = goal_events(Some(&active), &subscription, &visit, at(800));
         assert_eq!(
             ended[0].goal_name.as_ref().unwrap().as_str(),
             "subscription_ended"
         );
         assert_eq!(ended[0].occurred_at, at(700), "dated when it ended");
+        let gone = subscription.clone();
         subscription.status = SubscriptionStatus::Active;
-        let back = goal_events(
-            Some(SubscriptionStatus::Ended),
-            &subscription,
-            &visit,
-            at(900),
-        );
+        let back = goal_events(Some(&gone), &subscription, &visit, at(900));
         assert_eq!(
             back[0].occurred_at,
             at(900),

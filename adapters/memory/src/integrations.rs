@@ -132,7 +132,7 @@ impl IntegrationStore for MemoryStore {
             for (subscription, visit) in subscriptions {
                 let subscription = subscription_to_millis(subscription);
                 let key = (website, subscription.provider, subscription.id.clone());
-                let before = state.subscriptions.get(&key).map(|known| known.status);
+                let before = state.subscriptions.get(&key);
                 if let Some(visit) = visit {
                     fired.extend(goal_events(before, &subscription, &visit, seen_at));
                 }

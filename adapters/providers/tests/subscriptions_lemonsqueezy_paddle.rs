@@ -1,8 +1,9 @@
 //! The Lemon Squeezy and Paddle connectors' subscription listing against local fakes, over real
 //! sockets, read page by page as the import reads it: every subscription once over several
-//! pages, each status in the domain's terms, intervals and amounts (Lemon Squeezy's price read
-//! once a page, Paddle's items and quantities summed, its currencies kept), the customer and the
-//! visitor, and each provider's refusals.
+//! pages, each status in the domain's terms (one canceled to end with its period still active
+//! and scheduled to cancel), intervals and amounts (Lemon Squeezy's price read once a page,
+//! Paddle's items and quantities summed, its currencies kept), the customer and the visitor,
+//! and each provider's refusals.
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::expect_used)]
 
@@ -228,6 +229,52 @@ async fn every_status_is_read_and_an_ended_one_keeps_its_end() {
             assert_eq!(listed[&kind.id(n)].ended_at, None, "{kind:?} {n}");
         }
         assert_eq!(listed[&kind.id(5)].amount_minor, 2_900, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_subscription_canceled_to_end_with_its_period_is_read_still_active_and_scheduled() {
+    let (fakes, clients) = world().await;
+    for kind in ALL {
+        let fake = kind.fake(&fakes);
+        // Canceled but paid up to a later day: Lemon Squeezy's `cancelled` with `ends_at`,
+        // Paddle's `scheduled_change` to cancel then.
+        let canceling = FakeSubscription {
+            ended_at: Some(T0 + 40 * DAY),
+            ..kind.subscription(1, 2_900, "USD")
+        };
+        fake.add_subscriptions([
+            canceling,
+            kind.subscription(2, 2_900, "USD"),
+            kind.subscription(3, 2_900, "USD"),
+        ]);
+        assert!(fake.set_subscription_status(&kind.id(3), SubscriptionStatus::Ended, T0 + 9 * DAY));
+
+        let listed = read(&clients, kind).await;
+        let read = |n| {
+            let s = &listed[&kind.id(n)];
+            (s.status, s.cancel_scheduled, s.ended_at)
+        };
+        assert_eq!(
+            read(1),
+            (SubscriptionStatus::Active, true, None),
+            "{kind:?}: canceling, still paying and not ended"
+        );
+        assert_eq!(
+            read(2),
+            (SubscriptionStatus::Active, false, None),
+            "{kind:?}: renewing"
+        );
+        assert_eq!(
+            read(3),
+            (SubscriptionStatus::Ended, false, Some(at(T0 + 9 * DAY))),
+            "{kind:?}: ended, nothing left to cancel"
+        );
+        assert_eq!(
+            listed[&kind.id(1)].mrr_minor(),
+            2_900,
+            "{kind:?}: still brings its MRR"
+        );
     }
 }
 

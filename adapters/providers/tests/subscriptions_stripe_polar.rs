@@ -1,8 +1,9 @@
 //! The Stripe and Polar connectors' subscription listing against local fakes, over real
 //! sockets, read page by page as the import reads it: every subscription once over several
-//! pages, each status (an ended one with its end), billing intervals and amounts (Stripe's
-//! items and quantities added up), the visitor and the customer, currencies, and each
-//! provider's refusals, throttling and a cursor the listing never wrote.
+//! pages, each status (an ended one with its end, one canceled to end with its period still
+//! active and scheduled to cancel), billing intervals and amounts (Stripe's items and
+//! quantities added up), the visitor and the customer, currencies, and each provider's
+//! refusals, throttling and a cursor the listing never wrote.
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not reach.
 #![allow(clippy::expect_used)]
 
@@ -204,6 +205,65 @@ async fn every_status_is_mapped_and_an_ended_subscription_keeps_its_end() {
             assert_eq!(subscription.ended_at, ended, "{kind:?} {status:?}");
         }
         assert_eq!(listed.len(), statuses.len(), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_subscription_canceled_to_end_with_its_period_is_read_still_active_and_scheduled() {
+    let (fakes, clients) = world().await;
+    for kind in ALL {
+        let fake = kind.fake(&fakes);
+        // Canceled but paid up to a later day: Stripe's `cancel_at_period_end` with `cancel_at`,
+        // Polar's `cancel_at_period_end` with `ends_at`.
+        let canceling = FakeSubscription {
+            ended_at: Some(T0 + 40 * DAY),
+            ..kind.monthly(1, 2_900, "usd", T0)
+        };
+        let canceling_past_due = FakeSubscription {
+            ended_at: Some(T0 + 41 * DAY),
+            ..kind
+                .monthly(2, 2_900, "usd", T0 + 1)
+                .in_status(SubscriptionStatus::PastDue)
+        };
+        fake.add_subscriptions([
+            canceling,
+            canceling_past_due,
+            kind.monthly(3, 2_900, "usd", T0 + 2),
+            kind.monthly(4, 2_900, "usd", T0 + 3),
+        ]);
+        assert!(fake.set_subscription_status(&kind.id(4), SubscriptionStatus::Ended, T0 + 9 * DAY));
+
+        let listed = by_id(&clients, kind).await;
+        let read = |n| {
+            let s = listed.get(&kind.id(n)).expect("listed");
+            (s.status, s.cancel_scheduled, s.ended_at)
+        };
+        assert_eq!(
+            read(1),
+            (SubscriptionStatus::Active, true, None),
+            "{kind:?}: canceling, still paying and not ended"
+        );
+        assert_eq!(
+            read(2),
+            (SubscriptionStatus::PastDue, true, None),
+            "{kind:?}: canceling while past due"
+        );
+        assert_eq!(
+            read(3),
+            (SubscriptionStatus::Active, false, None),
+            "{kind:?}: renewing"
+        );
+        assert_eq!(
+            read(4),
+            (SubscriptionStatus::Ended, false, Some(at(T0 + 9 * DAY))),
+            "{kind:?}: ended, nothing left to cancel"
+        );
+        let canceling = listed.get(&kind.id(1)).expect("listed");
+        assert_eq!(
+            canceling.mrr_minor(),
+            2_900,
+            "{kind:?}: still brings its MRR"
+        );
     }
 }
 

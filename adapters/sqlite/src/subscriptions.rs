@@ -2,7 +2,7 @@
 //! changes complete in one transaction, so that a goal is never fired twice or lost to a crash
 //! between the two.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
 use datafast_domain::event::Event;
 use datafast_domain::id::WebsiteId;
@@ -19,7 +19,8 @@ use crate::error::Failure;
 use crate::events::insert_events;
 
 const COLUMNS: &str = "provider, subscription_id, status, amount_minor, currency, interval_unit,
-     interval_count, started_at, ended_at, customer_id, email, name, visitor_id";
+     interval_count, started_at, ended_at, customer_id, email, name, visitor_id,
+     cancel_scheduled";
 
 pub(crate) fn decode(row: &Row<'_>) -> Result<ProviderSubscription, Failure> {
     let provider = row.text(0)?;
@@ -38,6 +39,7 @@ pub(crate) fn decode(row: &Row<'_>) -> Result<ProviderSubscription, Failure> {
         },
         started_at: row.instant(7)?,
         ended_at: row.optional_instant(8)?,
+        cancel_scheduled: row.flag(13)?,
         customer: Customer {
             id: row.optional_text(9)?,
             email: row.optional_text(10)?,
@@ -70,9 +72,9 @@ pub(crate) fn save(
 ) -> Result<Vec<Event>, Failure> {
     let mut fired = Vec::new();
     for (subscription, visit) in subscriptions {
-        let before = status_of(tx, website, subscription)?;
+        let before = known(tx, website, subscription)?;
         if let Some(visit) = visit {
-            fired.extend(goal_events(before, subscription, visit, seen_at));
+            fired.extend(goal_events(before.as_ref(), subscription, visit, seen_at));
         }
         write(tx, website, subscription)?;
     }
@@ -80,28 +82,23 @@ pub(crate) fn save(
     Ok(fired)
 }
 
-fn status_of(
+/// The subscription as last saved, if it was.
+fn known(
     tx: &Transaction<'_>,
     website: WebsiteId,
     subscription: &ProviderSubscription,
-) -> Result<Option<SubscriptionStatus>, Failure> {
-    let status: Option<String> = tx
-        .prepare_cached(
-            "SELECT status FROM subscriptions
-             WHERE website_id = ?1 AND provider = ?2 AND subscription_id = ?3",
-        )?
-        .query_row(
-            params![
-                website.to_string(),
-                subscription.provider.slug(),
-                subscription.id
-            ],
-            |row| row.get(0),
-        )
-        .optional()?;
-    status
-        .map(|text| decoded(SubscriptionStatus::parse(&text), "status", &text))
-        .transpose()
+) -> Result<Option<ProviderSubscription>, Failure> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM subscriptions
+         WHERE website_id = ?1 AND provider = ?2 AND subscription_id = ?3"
+    );
+    let mut statement = tx.prepare_cached(&sql)?;
+    let mut rows = statement.query(params![
+        website.to_string(),
+        subscription.provider.slug(),
+        subscription.id
+    ])?;
+    rows.next()?.map(decode).transpose()
 }
 
 fn write(
@@ -112,8 +109,8 @@ fn write(
     tx.prepare_cached(
         "INSERT OR REPLACE INTO subscriptions (website_id, provider, subscription_id, status,
              amount_minor, currency, interval_unit, interval_count, started_at, ended_at,
-             customer_id, email, name, visitor_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             customer_id, email, name, visitor_id, cancel_scheduled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         website.to_string(),
@@ -130,6 +127,7 @@ fn write(
         subscription.customer.email,
         subscription.customer.name,
         subscription.visitor_id,
+        subscription.cancel_scheduled,
     ])?;
     Ok(())
 }

@@ -332,6 +332,7 @@ fn subscription(
         },
         started_at: at(100),
         ended_at: None,
+        cancel_scheduled: false,
         customer: Customer {
             id: Some("cus_1".to_owned()),
             email: Some("ann@example.com".to_owned()),
@@ -427,12 +428,31 @@ pub async fn subscriptions_fire_their_goals_once_and_go_with_their_connection(st
         vec![
             ("sub_a".to_owned(), "subscription_ended".to_owned()),
             ("sub_b".to_owned(), "subscription_started".to_owned()),
+            ("sub_b".to_owned(), "trial_converted".to_owned()),
         ]
+    );
+    // The converted one moves to a dearer plan: compared with its saved amount.
+    let dearer = ProviderSubscription {
+        amount_minor: 5_000,
+        ..subscription("sub_b", SubscriptionStatus::Active, Some("v2"))
+    };
+    let fired = store
+        .save_subscriptions(
+            site.id,
+            Provider::Stripe,
+            vec![(dearer, Some(visit("v2")))],
+            at(750),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        goal_names(&fired),
+        vec![("sub_b".to_owned(), "subscription_upgraded".to_owned())]
     );
     let stored_goals = goal_names(&stored_events(store).await);
     assert_eq!(
         stored_goals.len(),
-        4,
+        6,
         "each goal stored once: {stored_goals:?}"
     );
     let kept = store.subscriptions(site.id).await.unwrap();
@@ -453,7 +473,7 @@ pub async fn subscriptions_fire_their_goals_once_and_go_with_their_connection(st
     assert!(store.subscriptions(site.id).await.unwrap().is_empty());
     assert_eq!(
         goal_names(&stored_events(store).await).len(),
-        4,
+        6,
         "fired goals stay"
     );
 }

@@ -86,7 +86,21 @@ async fn subscriptions_fire_their_goals_once_and_give_the_overview_its_mrr() {
     sync(&app, &website).await;
     assert_eq!(goal_completions(&app, &website).await, goals);
 
-    // Bob's trial converts and Ann cancels.
+    // Ann cancels at the end of her period: still paying, and the cancellation is a goal.
+    let later = half_an_hour_ago() + 1_800 + 30 * 86_400;
+    assert!(stripe.schedule_cancellation("sub_ann", later));
+    sync(&app, &website).await;
+    let goals = goal_completions(&app, &website).await;
+    assert!(
+        goals.contains(&("subscription_cancel_scheduled".to_owned(), 1)),
+        "{goals:?}"
+    );
+    assert_eq!(
+        overview(&app, &key, "?fields=mrr").await,
+        json!({"mrr": 39.0})
+    );
+
+    // Bob's trial converts and Ann's subscription ends.
     let now = half_an_hour_ago() + 1_800;
     assert!(stripe.set_subscription_status("sub_bob", SubscriptionStatus::Active, now));
     assert!(stripe.set_subscription_status("sub_ann", SubscriptionStatus::Ended, now));
@@ -94,6 +108,10 @@ async fn subscriptions_fire_their_goals_once_and_give_the_overview_its_mrr() {
     let goals = goal_completions(&app, &website).await;
     assert!(
         goals.contains(&("subscription_started".to_owned(), 2)),
+        "{goals:?}"
+    );
+    assert!(
+        goals.contains(&("trial_converted".to_owned(), 1)),
         "{goals:?}"
     );
     assert!(

@@ -376,6 +376,18 @@ impl Fake {
         true
     }
 
+    /// Cancels subscription `id` to end with its period at `at` (unix seconds): it stays in its
+    /// status, and each fake shows the scheduled cancellation its provider's way. False when
+    /// there is no such subscription.
+    pub fn schedule_cancellation(&self, id: &str, at: i64) -> bool {
+        let mut state = lock(&self.state);
+        let Some(subscription) = state.subscriptions.iter_mut().find(|s| s.id == id) else {
+            return false;
+        };
+        subscription.ended_at = Some(at);
+        true
+    }
+
     /// Refunds `amount_minor` more of payment `id` at `at` (unix seconds); false when there is
     /// no such payment.
     pub fn refund(&self, id: &str, amount_minor: i64, at: i64) -> bool {

@@ -10,7 +10,8 @@
 //! dunning not yet over) past due; `paused` paused; `expired` ended, at its `ends_at`.
 //! `cancelled` is counted as active, with no end yet: Lemon Squeezy's own word for a
 //! subscription still paid up to `ends_at` (its grace period), which it moves to `expired` when
-//! that passes. So no clock is needed, and the answer says only what the provider says.
+//! that passes. So no clock is needed, and the answer says only what the provider says; a
+//! `cancelled` one is read as scheduled to cancel.
 //!
 //! Checkout custom data never reaches a subscription, so no visitor is read: the import
 //! attributes subscriptions by the customer's email instead.
@@ -200,6 +201,8 @@ fn subscription(
     };
     Ok(ProviderSubscription {
         provider: Provider::LemonSqueezy,
+        // Active in its grace period, to expire at `ends_at`.
+        cancel_scheduled: attributes.status == "cancelled",
         id: record.id.clone(),
         status,
         amount_minor,

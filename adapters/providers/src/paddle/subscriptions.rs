@@ -12,7 +12,8 @@
 //! quantity. A price's `unit_price` is in its base currency; a subscription in another currency
 //! is billed at the price's override in that currency, which is read when there is one, else
 //! the base amount stands (Paddle converts it at the day's rate, which the list does not tell).
-//! Statuses map one to one, `canceled` being ended at `canceled_at`; the visitor is the
+//! Statuses map one to one, `canceled` being ended at `canceled_at`, and a `scheduled_change`
+//! whose action is `cancel` is a cancellation scheduled for the period's end; the visitor is the
 //! subscription's `custom_data.datafast_visitor_id`, copied from the checkout's.
 
 use std::collections::HashMap;
@@ -49,10 +50,17 @@ struct Subscription {
     created_at: Timestamp,
     started_at: Option<Timestamp>,
     canceled_at: Option<Timestamp>,
+    /// A change Paddle applies at the end of the period: `cancel`, `pause` or `resume`.
+    scheduled_change: Option<ScheduledChange>,
     billing_cycle: Cycle,
     #[serde(default)]
     items: Vec<Item>,
     custom_data: Option<HashMap<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct ScheduledChange {
+    action: String,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +177,11 @@ fn subscription(
         .and_then(|id| customers.get(id));
     Ok(ProviderSubscription {
         provider: Provider::Paddle,
+        cancel_scheduled: status != SubscriptionStatus::Ended
+            && subscription
+                .scheduled_change
+                .as_ref()
+                .is_some_and(|change| change.action == "cancel"),
         id: subscription.id.clone(),
         status,
         amount_minor: amount(subscription)?,
@@ -266,6 +279,31 @@ mod tests {
         ] {
             assert!(after(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_a_scheduled_cancellation_schedules_a_cancel() {
+        let read = |status: &str, change: Value| {
+            let subscription: Subscription = serde_json::from_value(serde_json::json!({
+                "id": "sub_01", "status": status, "customer_id": null, "currency_code": "USD",
+                "created_at": "2025-01-01T00:00:00Z", "started_at": null,
+                "canceled_at": null, "scheduled_change": change,
+                "billing_cycle": {"interval": "month", "frequency": 1},
+                "items": [], "custom_data": null
+            }))
+            .unwrap();
+            let read = self::subscription(&subscription, &HashMap::new()).unwrap();
+            read.cancel_scheduled
+        };
+        let at = |action| {
+            serde_json::json!({
+                "action": action, "effective_at": "2025-02-01T00:00:00Z", "resume_at": null
+            })
+        };
+        assert!(read("active", at("cancel")));
+        assert!(!read("active", Value::Null), "renewing");
+        assert!(!read("active", at("pause")), "a pause is no cancellation");
+        assert!(!read("canceled", at("cancel")), "ended");
     }
 
     #[test]

@@ -38,6 +38,9 @@ struct Subscription {
     recurring_interval_count: u32,
     started_at: Option<Timestamp>,
     ended_at: Option<Timestamp>,
+    /// Canceled to end with the current period (at `ends_at`).
+    #[serde(default)]
+    cancel_at_period_end: bool,
     customer: OrderCustomer,
     /// Polar copies the checkout's metadata onto the subscription it makes.
     #[serde(default)]
@@ -102,6 +105,9 @@ fn normalise(subscription: &Subscription) -> Result<Option<ProviderSubscription>
     };
     Ok(Some(ProviderSubscription {
         provider: Provider::Polar,
+        cancel_scheduled: subscription.cancel_at_period_end
+            && status != SubscriptionStatus::Ended
+            && subscription.ended_at.is_none(),
         id: subscription.id.clone(),
         status,
         amount_minor: subscription.amount,

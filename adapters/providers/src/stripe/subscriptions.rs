@@ -31,6 +31,11 @@ struct Subscription {
     /// When it started, which for one backdated is before it was `created`.
     start_date: i64,
     ended_at: Option<i64>,
+    /// Canceled to end with the current period.
+    #[serde(default)]
+    cancel_at_period_end: bool,
+    /// When it is set to be canceled (or was, for one that ended so).
+    cancel_at: Option<i64>,
     customer: Expandable<StripeCustomer>,
     #[serde(default)]
     metadata: Metadata,
@@ -122,6 +127,7 @@ fn normalise(subscription: &Subscription) -> Result<Option<ProviderSubscription>
     };
     Ok(Some(ProviderSubscription {
         provider: Provider::Stripe,
+        cancel_scheduled: cancel_scheduled(subscription, status),
         id: subscription.id.clone(),
         status,
         amount_minor: amount(&subscription.items.data),
@@ -132,6 +138,14 @@ fn normalise(subscription: &Subscription) -> Result<Option<ProviderSubscription>
         customer: customer(&subscription.customer),
         visitor_id: subscription.metadata.get(VISITOR).cloned(),
     }))
+}
+
+/// Whether it is canceled to end later: set to cancel at the period's end or at a date, and not
+/// ended yet.
+fn cancel_scheduled(subscription: &Subscription, status: SubscriptionStatus) -> bool {
+    let ended = status == SubscriptionStatus::Ended || subscription.ended_at.is_some();
+    let set_to_cancel = subscription.cancel_at_period_end || subscription.cancel_at.is_some();
+    set_to_cancel && !ended
 }
 
 /// Stripe's status in the domain's terms (see [`stripe_style_status`]).
@@ -248,6 +262,26 @@ mod tests {
             assert_eq!(read.map(|s| s.status), expected, "{text}");
         }
         assert!(normalise(&with_status("dormant")).is_err());
+    }
+
+    #[test]
+    fn a_cancellation_at_the_period_end_or_at_a_date_is_scheduled_until_it_ends() {
+        let read = |status: &str, period_end: bool, cancel_at: Option<i64>| {
+            let mut subscription = with_status(status);
+            subscription.cancel_at_period_end = period_end;
+            subscription.cancel_at = cancel_at;
+            subscription.ended_at = (status == "canceled").then_some(1_702_592_000);
+            normalise(&subscription).unwrap().unwrap().cancel_scheduled
+        };
+        assert!(
+            read("active", true, Some(1_702_592_000)),
+            "at the period end"
+        );
+        assert!(read("past_due", true, None), "at the period end");
+        assert!(read("trialing", false, Some(1_702_592_000)), "at a date");
+        assert!(!read("active", false, None), "renewing");
+        assert!(!read("canceled", false, Some(1_702_592_000)), "ended");
+        assert!(!read("canceled", true, None), "ended");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Polar's schemas as its API reference shows them: a held payment as an order (with its
 //! customer, product, subscription and the checkout's metadata), its refund, the checkout
 //! session that made it and an earlier one of the same purchase left open; a held subscription
-//! as a subscription; and the list query that pages, sorts and filters them.
+//! as a subscription; and the list query that pages, sorts and filters them. A held
+//! subscription that still runs (trialing, active or past due) and has an end is one canceled
+//! at the end of its period: `cancel_at_period_end` with `ends_at` at that end, and no
+//! `ended_at` yet.
 
 use serde_json::{Map, Value, json};
 
@@ -406,6 +409,16 @@ pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static s
     }
 }
 
+/// When a subscription that still runs is canceled to end: at the end of its paid period,
+/// shown as `cancel_at_period_end` with `ends_at`, not yet ended.
+fn scheduled_end(subscription: &FakeSubscription) -> Option<i64> {
+    let running = matches!(
+        subscription.status,
+        SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
+    );
+    subscription.ended_at.filter(|_| running)
+}
+
 fn interval_name(unit: IntervalUnit) -> &'static str {
     match unit {
         IntervalUnit::Day => "day",
@@ -470,9 +483,17 @@ pub(crate) fn listed_subscription(subscription: &FakeSubscription, organization_
 fn subscription_fields(subscription: &FakeSubscription) -> Value {
     let started = subscription.created;
     let trialing = subscription.status == SubscriptionStatus::Trialing;
-    let ended = subscription.ended_at.map(time);
+    let ends = subscription.ended_at.map(time);
+    let scheduled = scheduled_end(subscription).is_some();
+    // One canceled to end later has not ended; its cancellation was recorded at once.
+    let ended = ends.clone().filter(|_| !scheduled);
+    let canceled = if scheduled {
+        Some(time(started))
+    } else {
+        ended.clone()
+    };
     json!({
-        "created_at": time(started), "modified_at": ended,
+        "created_at": time(started), "modified_at": canceled,
         "id": subscription.id,
         "amount": subscription.amount_minor,
         "currency": subscription.currency.to_lowercase(),
@@ -484,13 +505,13 @@ fn subscription_fields(subscription: &FakeSubscription) -> Value {
         "current_meter_period_start": null, "current_meter_period_end": null,
         "trial_start": trialing.then(|| time(started)),
         "trial_end": trialing.then(|| time(started + TRIAL_DAYS * 86_400)),
-        "cancel_at_period_end": false,
-        "canceled_at": ended, "started_at": time(started), "ends_at": ended, "ended_at": ended,
+        "cancel_at_period_end": scheduled,
+        "canceled_at": canceled, "started_at": time(started), "ends_at": ends, "ended_at": ended,
         "past_due_at": (subscription.status == SubscriptionStatus::PastDue).then(|| time(started)),
         "pause_at_period_end": false,
         "paused_at": (subscription.status == SubscriptionStatus::Paused).then(|| time(started)),
         "resumes_at": null,
-        "customer_cancellation_reason": ended.as_ref().map(|_| "too_expensive"),
+        "customer_cancellation_reason": ends.as_ref().map(|_| "too_expensive"),
         "customer_cancellation_comment": null
     })
 }

@@ -3,6 +3,9 @@
 //! refund, the Checkout Session that carries the checkout's metadata, and an earlier session
 //! of the same purchase whose payment was declined and which was then left unpaid; a held
 //! subscription as a subscription with its items, prices and (expanded when asked) customer.
+//! A held subscription that still runs (trialing, active or past due) and has an end is one
+//! canceled at the end of its period: `cancel_at_period_end` with `cancel_at` at that end, and
+//! no `ended_at` yet.
 
 use serde_json::{Map, Value, json};
 
@@ -374,6 +377,16 @@ pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static s
     }
 }
 
+/// When a subscription that still runs is canceled to end: at the end of its paid period,
+/// shown as `cancel_at_period_end` with `cancel_at`, not yet ended.
+fn scheduled_end(subscription: &FakeSubscription) -> Option<i64> {
+    let running = matches!(
+        subscription.status,
+        SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
+    );
+    subscription.ended_at.filter(|_| running)
+}
+
 fn interval_name(unit: IntervalUnit) -> &'static str {
     match unit {
         IntervalUnit::Day => "day",
@@ -405,6 +418,10 @@ pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Va
     let trialing = subscription.status == SubscriptionStatus::Trialing;
     let trial_end = subscription.created + 14 * 86_400;
     let period_end = subscription.created + period_seconds(subscription.interval);
+    let scheduled_end = scheduled_end(subscription);
+    // One canceled to end later has not ended; its cancellation was asked for at once.
+    let ended_at = subscription.ended_at.filter(|_| scheduled_end.is_none());
+    let canceled_at = scheduled_end.map_or(ended_at, |_| Some(subscription.created));
     let mut object = json!({
         "id": subscription.id,
         "object": "subscription",
@@ -414,8 +431,8 @@ pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Va
         "billing_cycle_anchor": subscription.created,
         "billing_thresholds": null,
         "cancel_at": subscription.ended_at,
-        "cancel_at_period_end": false,
-        "canceled_at": subscription.ended_at,
+        "cancel_at_period_end": scheduled_end.is_some(),
+        "canceled_at": canceled_at,
         "cancellation_details": {
             "comment": null, "feedback": null,
             "reason": subscription.ended_at.map(|_| "cancellation_requested")
@@ -437,7 +454,7 @@ pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Va
             "description": null,
             "discount": null,
             "discounts": [],
-            "ended_at": subscription.ended_at,
+            "ended_at": ended_at,
             "items": items(subscription),
             "latest_invoice": format!("in_{}", subscription_stem(subscription)),
             "livemode": true,
