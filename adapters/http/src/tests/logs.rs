@@ -11,11 +11,14 @@ use serde_json::json;
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::DefaultGuard;
 
-use datafast_provider_fakes::FakeProviders;
+use datafast_domain::integration::Provider;
+use datafast_ports::Clock;
+use datafast_provider_fakes::{FakeProviders, webhooks};
 
 use super::api::{
     call, create_website, get, providers_faked, services, token_for, unlimited, with_json,
 };
+use super::clock::FixedClock;
 use crate::{AppState, HttpConfig, application, traffic};
 
 /// Log output captured on this thread (the in-process app runs on the test's thread).
@@ -207,12 +210,46 @@ async fn provider_credentials_never_reach_the_log_whatever_the_provider_answers(
     let failed = call(&app, connect("rk_live_51HsecretSTRIPEvalue")).await;
     assert_eq!(failed.status.as_u16(), 502);
 
+    // A webhook signing secret set, then deliveries signed with it and forged.
+    let secret = "whsec_secretWEBHOOKvalue";
+    let webhook = with_json(
+        TestRequest::put().uri(&format!("{stripe}/webhook")),
+        &owner,
+        json!({"signingSecret": secret}),
+    );
+    assert_eq!(call(&app, webhook).await.status.as_u16(), 200);
+    // Signed at the test clock's time, so the signature is fresh to the server.
+    let now = FixedClock.now();
+    let mut answers = Vec::new();
+    for signed_with in [secret, "whsec_forgedSECRET"] {
+        let delivery = webhooks::signed(
+            Provider::Stripe,
+            signed_with,
+            "charge.succeeded",
+            "ch_1",
+            now,
+        );
+        let mut request = TestRequest::post()
+            .uri(&format!("/api/webhooks/stripe/{site}"))
+            .set_payload(delivery.body.clone());
+        for (name, value) in &delivery.headers {
+            request = request.insert_header((name.as_str(), value.as_str()));
+        }
+        answers.push(call(&app, request).await.status.as_u16());
+    }
+    assert_eq!(answers, [200, 400], "signed, then forged");
+
     let text = logs.text();
     assert!(
         text.contains("integrations/stripe"),
         "nothing was logged:\n{text}"
     );
-    for secret in ["secretSTRIPEvalue", "unknownSECRET"] {
+    for secret in [
+        "secretSTRIPEvalue",
+        "unknownSECRET",
+        "secretWEBHOOKvalue",
+        "forgedSECRET",
+    ] {
         assert!(
             !text.contains(secret),
             "a credential reached the log:\n{text}"
