@@ -567,6 +567,61 @@ fn integrations_status_connect_and_disconnect() {
     assert!(status[0]["stripe"]["lastSyncAt"].is_string());
     assert!(status[0]["stripe"]["lastError"].is_null());
 
+    // The webhook: where to point it, then its secret saved (never printed back), then gone.
+    let url = stdout_of(sandbox.owner().args([
+        "integrations",
+        "webhook",
+        "stripe",
+        "--website",
+        &website,
+    ]));
+    assert!(
+        url.trim()
+            .ends_with(&format!("/api/webhooks/stripe/{website}")),
+        "{url}"
+    );
+    let webhook_secret = "whsec_cliSigningSecret0123";
+    let saved = stdout_of(sandbox.owner().args([
+        "integrations",
+        "webhook",
+        "stripe",
+        &website,
+        "--secret",
+        webhook_secret,
+    ]));
+    assert!(saved.contains("signing secret saved"), "{saved}");
+    assert!(!saved.contains(webhook_secret), "{saved}");
+    let status = json_of(
+        sandbox
+            .owner()
+            .args(["integrations", "status", &website, "--json"]),
+    );
+    assert_eq!(status[0]["stripe"]["webhookConfigured"], true);
+    sandbox
+        .owner()
+        .args([
+            "integrations",
+            "webhook",
+            "stripe",
+            &website,
+            "--secret",
+            "not-whsec",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("(HTTP 400)"));
+    sandbox
+        .owner()
+        .args(["integrations", "webhook", "stripe", &website, "--remove"])
+        .assert()
+        .success();
+    let status = json_of(
+        sandbox
+            .owner()
+            .args(["integrations", "status", &website, "--json"]),
+    );
+    assert_eq!(status[0]["stripe"]["webhookConfigured"], false);
+
     sandbox
         .owner()
         .args(["integrations", "disconnect", "stripe", &website, "--yes"])
