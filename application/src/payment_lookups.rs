@@ -195,16 +195,16 @@ impl PaymentLookups<'_> {
         delivery: &WebhookDelivery,
     ) -> ServiceResult<LookupOutcome> {
         let connection = connection_of(self.services, website, provider).await?;
-        let Some(sealed) = connection
-            .as_ref()
-            .and_then(|c| c.sealed_webhook_secret.as_deref())
-        else {
+        let Some((connection, sealed)) = connection.and_then(|c| {
+            let sealed = c.sealed_webhook_secret.clone()?;
+            Some((c, sealed))
+        }) else {
             return Err(ServiceError::NotFound(
                 "no webhook is set up here for that provider".to_owned(),
             ));
         };
         let notice = {
-            let opened = self.services.vault.open(sealed)?;
+            let opened = self.services.vault.open(&sealed)?;
             let secret = WebhookSecret::from_opened(provider, &opened)
                 .map_err(|e| ServiceError::Internal(format!("webhook secret: {e}")))?;
             self.services
@@ -223,9 +223,6 @@ impl PaymentLookups<'_> {
                 "the delivery names a malformed id".to_owned(),
             ));
         }
-        let Some(connection) = connection else {
-            return Ok(LookupOutcome::NotConnected);
-        };
         // No retries here: a failed delivery is sent again by the provider, later.
         let answer = {
             let credentials = open_credentials(self.services, &connection)?;
