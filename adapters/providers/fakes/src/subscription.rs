@@ -1,7 +1,7 @@
 //! A subscription as every fake holds it, in neutral terms: each fake shows it in its own
 //! provider's shapes.
 
-use datafast_domain::provider_subscription::{BillingInterval, SubscriptionStatus};
+use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
 
 /// One subscription a fake holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,5 +62,39 @@ impl FakeSubscription {
     pub fn in_status(mut self, status: SubscriptionStatus) -> Self {
         self.status = status;
         self
+    }
+
+    /// About how long one billing period lasts, in seconds, for the dates the fakes derive
+    /// from it (a month is 30 days).
+    pub(crate) fn period_seconds(&self) -> i64 {
+        let days = match self.interval.unit {
+            IntervalUnit::Day => 1,
+            IntervalUnit::Week => 7,
+            IntervalUnit::Month => 30,
+            IntervalUnit::Year => 365,
+        };
+        days * i64::from(self.interval.count.max(1)) * 86_400
+    }
+
+    /// When a subscription that still runs is canceled to end (its `ended_at` while it runs):
+    /// at the end of its paid period, not yet ended.
+    pub(crate) fn scheduled_end(&self) -> Option<i64> {
+        let running = matches!(
+            self.status,
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
+        );
+        self.ended_at.filter(|_| running)
+    }
+
+    /// The status as Stripe words it, and Polar and Paddle after it: an ended subscription was
+    /// canceled.
+    pub(crate) fn stripe_style_status(&self) -> &'static str {
+        match self.status {
+            SubscriptionStatus::Trialing => "trialing",
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::PastDue => "past_due",
+            SubscriptionStatus::Paused => "paused",
+            SubscriptionStatus::Ended => "canceled",
+        }
     }
 }

@@ -93,26 +93,6 @@ fn price_id(subscription: &FakeSubscription) -> i64 {
     unit_price(subscription) * 1_000 + unit * 100 + i64::from(count.min(99))
 }
 
-fn interval_name(interval: BillingInterval) -> &'static str {
-    match interval.unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-        IntervalUnit::Year => "year",
-    }
-}
-
-/// About how long a billing period lasts, for the dates derived from it.
-fn period(interval: BillingInterval) -> i64 {
-    let days = match interval.unit {
-        IntervalUnit::Day => 1,
-        IntervalUnit::Week => 7,
-        IntervalUnit::Month => 30,
-        IntervalUnit::Year => 365,
-    };
-    days * i64::from(interval.count.max(1)) * DAY
-}
-
 /// Lemon Squeezy's status and its formatted form.
 fn status(subscription: &FakeSubscription) -> (&'static str, &'static str) {
     match subscription.status {
@@ -132,7 +112,7 @@ fn ends_at(subscription: &FakeSubscription) -> Option<i64> {
         "expired" => Some(
             subscription
                 .ended_at
-                .unwrap_or(subscription.created + period(subscription.interval)),
+                .unwrap_or(subscription.created + subscription.period_seconds()),
         ),
         _ => None,
     }
@@ -159,7 +139,7 @@ fn subscription(subscription: &FakeSubscription, store: Store) -> Value {
         "customer_id": number(subscription.customer_id.as_deref()),
         "order_id": number(Some(id)), "order_item_id": number(Some(id)),
         "product_id": 1, "variant_id": price_id(subscription),
-        "product_name": "Product", "variant_name": interval_name(subscription.interval),
+        "product_name": "Product", "variant_name": subscription.interval.unit.as_str(),
         "user_name": null, "user_email": subscription.email,
         "status": status, "status_formatted": formatted,
         "card_brand": "visa", "card_last_four": "4242", "payment_processor": "stripe",
@@ -178,7 +158,7 @@ fn subscription(subscription: &FakeSubscription, store: Store) -> Value {
             "customer_portal": format!("https://store.lemonsqueezy.com/billing?expires=0&user={id}&signature=fake"),
             "customer_portal_update_subscription": format!("https://store.lemonsqueezy.com/billing/{id}/update?signature=fake")
         },
-        "renews_at": time(created + period(subscription.interval)),
+        "renews_at": time(created + subscription.period_seconds()),
         "ends_at": ends.map(time),
         "created_at": time(created),
         "updated_at": time(updated),
@@ -205,7 +185,7 @@ fn price_object(subscription: &FakeSubscription) -> Value {
         "category": "subscription", "scheme": "standard", "usage_aggregation": null,
         "unit_price": unit_price(subscription), "unit_price_decimal": null,
         "setup_fee_enabled": false, "setup_fee": 0, "package_size": 1, "tiers": null,
-        "renewal_interval_unit": interval_name(subscription.interval),
+        "renewal_interval_unit": subscription.interval.unit.as_str(),
         "renewal_interval_quantity": subscription.interval.count,
         "trial_interval_unit": "day", "trial_interval_quantity": TRIAL_DAYS,
         "min_price": null, "suggested_price": null, "tax_code": "saas",

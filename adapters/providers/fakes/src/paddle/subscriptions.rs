@@ -17,7 +17,7 @@ use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value, json};
 
-use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
+use datafast_domain::provider_subscription::{BillingInterval, SubscriptionStatus};
 
 use super::list::{Query, list};
 use super::objects::{customer_id, derived_id, time};
@@ -46,7 +46,7 @@ pub(crate) async fn subscriptions(
         .iter()
         .filter(|s| {
             query.allows("id", Some(&s.id))
-                && query.allows("status", Some(status(s)))
+                && query.allows("status", Some(s.stripe_style_status()))
                 && query.allows("customer_id", Some(&subscriber(s)))
                 && query.allows("collection_mode", Some("automatic"))
         })
@@ -142,36 +142,6 @@ fn subscriber(subscription: &FakeSubscription) -> String {
         .unwrap_or_else(|| derived_id("ctm", &subscription.id, 0))
 }
 
-fn status(subscription: &FakeSubscription) -> &'static str {
-    match subscription.status {
-        SubscriptionStatus::Trialing => "trialing",
-        SubscriptionStatus::Active => "active",
-        SubscriptionStatus::PastDue => "past_due",
-        SubscriptionStatus::Paused => "paused",
-        SubscriptionStatus::Ended => "canceled",
-    }
-}
-
-fn interval_name(interval: BillingInterval) -> &'static str {
-    match interval.unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-        IntervalUnit::Year => "year",
-    }
-}
-
-/// About how long a billing period lasts, for the dates derived from it.
-fn period(interval: BillingInterval) -> i64 {
-    let days = match interval.unit {
-        IntervalUnit::Day => 1,
-        IntervalUnit::Week => 7,
-        IntervalUnit::Month => 30,
-        IntervalUnit::Year => 365,
-    };
-    days * i64::from(interval.count.max(1)) * DAY
-}
-
 /// The dates that follow from the status: next bill, current period, pause and cancellation.
 struct Dates {
     first_billed: Option<i64>,
@@ -182,7 +152,7 @@ struct Dates {
 
 fn dates(subscription: &FakeSubscription) -> Dates {
     let created = subscription.created;
-    let renews = created + period(subscription.interval);
+    let renews = created + subscription.period_seconds();
     let trial_ends = created + TRIAL_DAYS * DAY;
     let billing = |next| Dates {
         first_billed: Some(created),
@@ -213,7 +183,7 @@ fn entity(subscription: &FakeSubscription) -> Value {
     let id = subscription.id.as_str();
     let created = subscription.created;
     let dates = dates(subscription);
-    let length = period(subscription.interval);
+    let length = subscription.period_seconds();
     let current = dates.next_billed.map(|next| {
         let starts = (next - length).max(created);
         json!({"starts_at": time(starts), "ends_at": time(next)})
@@ -234,7 +204,7 @@ fn entity(subscription: &FakeSubscription) -> Value {
         .unwrap_or(created);
     json!({
         "id": id,
-        "status": status(subscription),
+        "status": subscription.stripe_style_status(),
         "customer_id": subscriber(subscription),
         "address_id": derived_id("add", id, 0),
         "business_id": null,
@@ -263,7 +233,7 @@ fn entity(subscription: &FakeSubscription) -> Value {
 }
 
 fn cycle(interval: BillingInterval) -> Value {
-    json!({"interval": interval_name(interval), "frequency": interval.count})
+    json!({"interval": interval.unit.as_str(), "frequency": interval.count})
 }
 
 /// The base item, and two seats at a tenth of the amount each from [`SEATED_FROM`].
@@ -318,11 +288,11 @@ fn price(subscription: &FakeSubscription, name: &str, unit: i64) -> Value {
             json!([{"country_codes": country, "unit_price": local}]),
         )
     };
-    let seed = format!("{name}{unit}{}", interval_name(subscription.interval));
+    let seed = format!("{name}{unit}{}", subscription.interval.unit.as_str());
     json!({
         "id": derived_id("pri", &seed, 0),
         "product_id": derived_id("pro", name, 0),
-        "description": format!("{name}, every {}", interval_name(subscription.interval)),
+        "description": format!("{name}, every {}", subscription.interval.unit.as_str()),
         "type": "standard", "name": name,
         "billing_cycle": cycle(subscription.interval),
         "trial_period": if subscription.status == SubscriptionStatus::Trialing {

@@ -21,7 +21,7 @@ use crate::subscription::FakeSubscription;
 
 use objects::{
     Invalid, Query, billing_reason, checkout_id, listed_subscription, order, paid_checkout, refund,
-    refund_id, subscription_status, unpaid_checkout, unpaid_checkout_id,
+    refund_id, unpaid_checkout, unpaid_checkout_id,
 };
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
@@ -233,7 +233,7 @@ async fn subscriptions(
     let organizations = query.all("organization_id");
     let visible = organizations.is_empty() || organizations.iter().any(|id| account.sees(id));
     let keep = |s: &&FakeSubscription| {
-        let status = subscription_status(s);
+        let status = s.stripe_style_status();
         query.allows("status", Some(status))
             && query.allows_activity(status)
             && query.allows("customer_id", s.customer_id.as_deref())

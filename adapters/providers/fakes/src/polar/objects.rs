@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
+use datafast_domain::provider_subscription::SubscriptionStatus;
 
 use crate::server::FakePayment;
 use crate::subscription::FakeSubscription;
@@ -398,51 +398,10 @@ fn product(interval: Option<(&str, u32)>, organization_id: &str) -> Value {
     })
 }
 
-/// The status as Polar words it; an ended subscription was canceled.
-pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static str {
-    match subscription.status {
-        SubscriptionStatus::Trialing => "trialing",
-        SubscriptionStatus::Active => "active",
-        SubscriptionStatus::PastDue => "past_due",
-        SubscriptionStatus::Paused => "paused",
-        SubscriptionStatus::Ended => "canceled",
-    }
-}
-
-/// When a subscription that still runs is canceled to end: at the end of its paid period,
-/// shown as `cancel_at_period_end` with `ends_at`, not yet ended.
-fn scheduled_end(subscription: &FakeSubscription) -> Option<i64> {
-    let running = matches!(
-        subscription.status,
-        SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
-    );
-    subscription.ended_at.filter(|_| running)
-}
-
-fn interval_name(unit: IntervalUnit) -> &'static str {
-    match unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-        IntervalUnit::Year => "year",
-    }
-}
-
-/// Roughly how long one period lasts, for the current period's end.
-fn period_seconds(interval: BillingInterval) -> i64 {
-    let unit = match interval.unit {
-        IntervalUnit::Day => 86_400,
-        IntervalUnit::Week => 7 * 86_400,
-        IntervalUnit::Month => MONTH,
-        IntervalUnit::Year => 365 * 86_400,
-    };
-    unit * i64::from(interval.count.max(1))
-}
-
 /// A held subscription as Polar lists it, in the organization `organization_id`.
 pub(crate) fn listed_subscription(subscription: &FakeSubscription, organization_id: &str) -> Value {
     let mut object = subscription_fields(subscription);
-    let unit = interval_name(subscription.interval.unit);
+    let unit = subscription.interval.unit.as_str();
     let customer_id = subscription
         .customer_id
         .clone()
@@ -484,7 +443,7 @@ fn subscription_fields(subscription: &FakeSubscription) -> Value {
     let started = subscription.created;
     let trialing = subscription.status == SubscriptionStatus::Trialing;
     let ends = subscription.ended_at.map(time);
-    let scheduled = scheduled_end(subscription).is_some();
+    let scheduled = subscription.scheduled_end().is_some();
     // One canceled to end later has not ended; its cancellation was recorded at once.
     let ended = ends.clone().filter(|_| !scheduled);
     let canceled = if scheduled {
@@ -497,11 +456,11 @@ fn subscription_fields(subscription: &FakeSubscription) -> Value {
         "id": subscription.id,
         "amount": subscription.amount_minor,
         "currency": subscription.currency.to_lowercase(),
-        "recurring_interval": interval_name(subscription.interval.unit),
+        "recurring_interval": subscription.interval.unit.as_str(),
         "recurring_interval_count": subscription.interval.count,
-        "status": subscription_status(subscription),
+        "status": subscription.stripe_style_status(),
         "current_period_start": time(started),
-        "current_period_end": time(started + period_seconds(subscription.interval)),
+        "current_period_end": time(started + subscription.period_seconds()),
         "current_meter_period_start": null, "current_meter_period_end": null,
         "trial_start": trialing.then(|| time(started)),
         "trial_end": trialing.then(|| time(started + TRIAL_DAYS * 86_400)),

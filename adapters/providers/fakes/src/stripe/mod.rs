@@ -19,7 +19,7 @@ use crate::subscription::FakeSubscription;
 
 use objects::{
     Query, charge, charge_id, checkout_session, invoice, invoice_id, refund, session_id,
-    subscription, subscription_status, unpaid_session, unpaid_session_id,
+    subscription, unpaid_session, unpaid_session_id,
 };
 
 pub(crate) fn routes(config: &mut ServiceConfig) {
@@ -247,7 +247,7 @@ async fn subscriptions(Admitted { state, .. }: Admitted, query: web::Query<Query
     };
     let listed: Vec<&FakeSubscription> = held[start..]
         .iter()
-        .filter(|s| query.lists_status(subscription_status(s)))
+        .filter(|s| query.lists_status(s.stripe_style_status()))
         .collect();
     let (page, has_more) = page_from(&listed, 0, query.limit());
     let data = page.iter().map(|s| subscription(s, &query)).collect();

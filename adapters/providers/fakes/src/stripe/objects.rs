@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use datafast_domain::provider_subscription::{BillingInterval, IntervalUnit, SubscriptionStatus};
+use datafast_domain::provider_subscription::SubscriptionStatus;
 
 use crate::server::FakePayment;
 use crate::subscription::FakeSubscription;
@@ -366,47 +366,6 @@ fn subscription_customer_id(subscription: &FakeSubscription) -> String {
         .unwrap_or_else(|| format!("cus_{}", subscription_stem(subscription)))
 }
 
-/// The status as Stripe words it; an ended subscription was canceled.
-pub(crate) fn subscription_status(subscription: &FakeSubscription) -> &'static str {
-    match subscription.status {
-        SubscriptionStatus::Trialing => "trialing",
-        SubscriptionStatus::Active => "active",
-        SubscriptionStatus::PastDue => "past_due",
-        SubscriptionStatus::Paused => "paused",
-        SubscriptionStatus::Ended => "canceled",
-    }
-}
-
-/// When a subscription that still runs is canceled to end: at the end of its paid period,
-/// shown as `cancel_at_period_end` with `cancel_at`, not yet ended.
-fn scheduled_end(subscription: &FakeSubscription) -> Option<i64> {
-    let running = matches!(
-        subscription.status,
-        SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
-    );
-    subscription.ended_at.filter(|_| running)
-}
-
-fn interval_name(unit: IntervalUnit) -> &'static str {
-    match unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-        IntervalUnit::Year => "year",
-    }
-}
-
-/// Roughly how long one period lasts, for the current period's end.
-fn period_seconds(interval: BillingInterval) -> i64 {
-    let unit = match interval.unit {
-        IntervalUnit::Day => 86_400,
-        IntervalUnit::Week => 7 * 86_400,
-        IntervalUnit::Month => 30 * 86_400,
-        IntervalUnit::Year => 365 * 86_400,
-    };
-    unit * i64::from(interval.count.max(1))
-}
-
 /// The subscription as Stripe lists it; its customer expanded when `expand[]` asks for
 /// `data.customer`.
 pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Value {
@@ -417,8 +376,8 @@ pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Va
     };
     let trialing = subscription.status == SubscriptionStatus::Trialing;
     let trial_end = subscription.created + 14 * 86_400;
-    let period_end = subscription.created + period_seconds(subscription.interval);
-    let scheduled_end = scheduled_end(subscription);
+    let period_end = subscription.created + subscription.period_seconds();
+    let scheduled_end = subscription.scheduled_end();
     // One canceled to end later has not ended; its cancellation was asked for at once.
     let ended_at = subscription.ended_at.filter(|_| scheduled_end.is_none());
     let canceled_at = scheduled_end.map_or(ended_at, |_| Some(subscription.created));
@@ -463,7 +422,7 @@ pub(crate) fn subscription(subscription: &FakeSubscription, query: &Query) -> Va
             "pending_update": null,
             "schedule": null,
             "start_date": subscription.created,
-            "status": subscription_status(subscription),
+            "status": subscription.stripe_style_status(),
             "test_clock": null,
             "trial_end": trialing.then_some(trial_end),
             "trial_start": trialing.then_some(subscription.created),
@@ -529,7 +488,7 @@ fn price(subscription: &FakeSubscription, id: &str, unit: i64) -> Value {
         "product": format!("prod_{}", subscription_stem(subscription)),
         "recurring": {
             "aggregate_usage": null,
-            "interval": interval_name(subscription.interval.unit),
+            "interval": subscription.interval.unit.as_str(),
             "interval_count": subscription.interval.count,
             "meter": null,
             "trial_period_days": null,
