@@ -69,6 +69,8 @@ impl UsageRecorder {
                     map.insert(*key_id, at);
                 }
             }
+            // A session's use is not listed anywhere, so it is not recorded.
+            Credential::Session { .. } => {}
         }
     }
 

@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// 401: no credential, or one that is unknown or revoked.
     #[error("Missing or invalid API key")]
     Unauthenticated,
+    /// 401: a sign-in with an unknown email or a wrong password (never saying which).
+    #[error("Invalid email or password")]
+    SignInFailed,
     /// 403: the policy refused.
     #[error("{0}")]
     Denied(#[from] Denied),
@@ -38,6 +41,9 @@ pub enum ServiceError {
     /// 413.
     #[error("{0}")]
     TooLarge(String),
+    /// 429: too many attempts; the message says when to try again.
+    #[error("{0}")]
+    Throttled(String),
     /// 502: a service we depend on (a payment provider) failed or could not be reached.
     #[error("{0}")]
     BadGateway(String),

@@ -18,9 +18,12 @@ mod goals;
 mod ids;
 mod ingestion;
 mod integrations;
+mod links;
 mod payment_lookups;
 mod revenue_import;
 mod services;
+mod sign_in;
+mod sign_in_throttle;
 mod team;
 mod tokens;
 mod website_data;
@@ -40,11 +43,14 @@ pub use funnels::{FunnelChanges, Funnels, NewFunnel};
 pub use goals::{GoalCustomizationsView, Goals};
 pub use ingestion::{CookielessSessions, IngestOutcome, IngestRequest, Ingestion, SessionSources};
 pub use integrations::{IntegrationStatus, Integrations, ProviderState};
+pub use links::{LinkOffer, Links};
 pub use payment_lookups::{
     LOOKUP_QUEUE_CAPACITY, LookupOutcome, LookupRequest, LookupWorker, PaymentLookups,
 };
 pub use revenue_import::{ImportSettings, PassOutcome, RevenueImport};
 pub use services::Services;
+pub use sign_in::{SignIn, SignedIn};
+pub use sign_in_throttle::SignInThrottle;
 pub use team::{Team, TeamEntry, TeamListing};
 pub use tokens::{IssuedToken, NewToken, Tokens};
 pub use website_data::{GoalCreated, PaymentOutcome, ProfileSaved, Removed, WebsiteData};

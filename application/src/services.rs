@@ -18,7 +18,7 @@ use crate::{AnalyticsCache, CookielessSessions, CredentialCache, SessionSources,
 use datafast_ports::geo::{GeoLocator, NoLocation};
 use datafast_ports::notify::GoalListener;
 use datafast_ports::providers::{NoProviders, PaymentProviders};
-use datafast_ports::secrets::{CredentialHasher, CredentialVault};
+use datafast_ports::secrets::{CredentialHasher, CredentialVault, PasswordHasher};
 use datafast_ports::store::Storage;
 use datafast_ports::system::{Clock, RandomSource};
 
@@ -45,6 +45,9 @@ pub struct Services {
     /// Where ingestion queues tracker payment lookups; `None` until a worker is made.
     pub(crate) lookups: Option<Arc<LookupQueue>>,
     pub(crate) recent_lookups: Arc<RecentReferences>,
+    /// `None` until set: nobody can then sign in to the dashboard.
+    pub(crate) passwords: Option<Arc<dyn PasswordHasher>>,
+    pub(crate) sign_in_failures: Arc<crate::SignInThrottle>,
 }
 
 impl std::fmt::Debug for Services {
@@ -109,6 +112,16 @@ impl Services {
         crate::PaymentLookups { services: self }
     }
 
+    /// The one-time link use cases (setup and invitation links).
+    pub fn links(&self) -> crate::Links<'_> {
+        crate::Links { services: self }
+    }
+
+    /// The dashboard sign-in use cases.
+    pub fn sign_in(&self) -> crate::SignIn<'_> {
+        crate::SignIn { services: self }
+    }
+
     /// The team use cases.
     pub fn team(&self) -> crate::Team<'_> {
         crate::Team { services: self }
@@ -160,6 +173,8 @@ impl Services {
             import: Arc::new(ImportRuntime::default()),
             lookups: None,
             recent_lookups: Arc::new(RecentReferences::default()),
+            passwords: None,
+            sign_in_failures: Arc::new(crate::SignInThrottle::default()),
         }
     }
 
@@ -179,6 +194,14 @@ impl Services {
     #[must_use]
     pub fn with_revenue_import(mut self, settings: ImportSettings, pause: Pause) -> Self {
         self.import = Arc::new(ImportRuntime::new(settings, pause));
+        self
+    }
+
+    /// Hashes and checks dashboard passwords with `hasher` (by default there is none, and
+    /// every sign-in fails as an internal error).
+    #[must_use]
+    pub fn with_password_hasher(mut self, hasher: Arc<dyn PasswordHasher>) -> Self {
+        self.passwords = Some(hasher);
         self
     }
 

@@ -3,9 +3,9 @@
 //! no more than its sender holds, and only a credential with the account's whole authority
 //! accepts one.
 
-use datafast_domain::access::{Credential, Principal, Target, authorize};
+use datafast_domain::access::{Principal, Target, authorize};
 use datafast_domain::account::{Account, Email};
-use datafast_domain::grant::{check_full_authority, check_invitation};
+use datafast_domain::grant::{check_full_authority, check_invitation, issuing_token};
 use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
 use datafast_domain::permission::Permission;
 use datafast_domain::role::Role;
@@ -113,10 +113,7 @@ impl Team<'_> {
             email,
             role,
             invited_by: principal.account_id,
-            invited_by_token: match &principal.credential {
-                Credential::AccountToken { token_id, .. } => Some(*token_id),
-                Credential::WebsiteKey { .. } => None,
-            },
+            invited_by_token: issuing_token(principal),
             created_at: now,
         };
         match self.services.store.insert_invitation(&invitation).await {

@@ -1,10 +1,10 @@
 //! Account tokens (`/access-tokens`): list, create and revoke, each within the caller's power:
 //! a token reaches only the tokens it could have created.
 
-use datafast_domain::access::{Credential, Principal, Target, WebsiteScope, authorize};
+use datafast_domain::access::{Principal, Target, WebsiteScope, authorize};
 use datafast_domain::account::Account;
 use datafast_domain::credential::{CredentialKind, RawSecret};
-use datafast_domain::grant::{GrantDenied, check_grant, reaches_token};
+use datafast_domain::grant::{GrantDenied, check_grant, issuing_token, reaches_token};
 use datafast_domain::id::{AccountId, TokenId};
 use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::token::AccessToken;
@@ -77,10 +77,7 @@ impl Tokens<'_> {
                 return Err(GrantDenied::WebsitesNotHeld.into());
             }
         }
-        let created_by = match &principal.credential {
-            Credential::AccountToken { token_id, .. } => Some(*token_id),
-            Credential::WebsiteKey { .. } => None,
-        };
+        let created_by = issuing_token(principal);
         self.issue_token(principal.account_id, created_by, request)
             .await
     }

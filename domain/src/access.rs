@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::id::{AccountId, ApiKeyId, TokenId, WebsiteId};
+use crate::id::{AccountId, ApiKeyId, SessionId, TokenId, WebsiteId};
 use crate::permission::{Permission, PermissionSet};
 use crate::role::Role;
 
@@ -71,6 +71,9 @@ pub enum Credential {
         /// The issuing token's permissions (the credential ones never apply to a key).
         permissions: PermissionSet,
     },
+    /// A signed-in dashboard session: the account itself, with every permission on every
+    /// website the account's roles reach, as the person who set the password.
+    Session { session_id: SessionId },
 }
 
 /// Who is calling: the account the credential acts for, and the credential itself. A website
@@ -86,12 +89,17 @@ impl Principal {
     pub fn key_website(&self) -> Option<WebsiteId> {
         match self.credential {
             Credential::WebsiteKey { website_id, .. } => Some(website_id),
-            Credential::AccountToken { .. } => None,
+            Credential::AccountToken { .. } | Credential::Session { .. } => None,
         }
     }
 
+    /// Whether the credential acts at account level (an account token or a session), as
+    /// opposed to a key bound to one website.
     pub fn is_account_token(&self) -> bool {
-        matches!(self.credential, Credential::AccountToken { .. })
+        matches!(
+            self.credential,
+            Credential::AccountToken { .. } | Credential::Session { .. }
+        )
     }
 
     /// Whether the credential may see `website` at all (scope only, not role).
@@ -99,6 +107,7 @@ impl Principal {
         match &self.credential {
             Credential::AccountToken { websites, .. } => websites.includes(website),
             Credential::WebsiteKey { website_id, .. } => *website_id == website,
+            Credential::Session { .. } => true,
         }
     }
 }
@@ -157,6 +166,7 @@ fn authorize_permission(principal: &Principal, permission: Permission) -> Result
                 return Err(Denied::MissingPermission(permission));
             }
         }
+        Credential::Session { .. } => {}
     }
     Ok(())
 }
@@ -189,7 +199,7 @@ pub fn authorize(
                 return Err(Denied::NoWebsiteAccess);
             };
             let effective = match principal.credential {
-                Credential::AccountToken { .. } => account_role,
+                Credential::AccountToken { .. } | Credential::Session { .. } => account_role,
                 Credential::WebsiteKey { .. } => account_role.min(Role::Member),
             };
             if owner_only && effective != Role::Owner {

@@ -36,7 +36,10 @@ pub enum GrantDenied {
     AllWebsitesRequired,
 }
 
-/// The credential's permissions and website scope, when it is an account token.
+/// What a session holds: every permission on every website.
+static WHOLE_ACCOUNT: (PermissionSet, WebsiteScope) = (PermissionSet::All, WebsiteScope::All);
+
+/// The credential's permissions and website scope, when it acts at account level.
 fn token_authority(principal: &Principal) -> Result<(&PermissionSet, &WebsiteScope), GrantDenied> {
     match &principal.credential {
         Credential::AccountToken {
@@ -44,6 +47,7 @@ fn token_authority(principal: &Principal) -> Result<(&PermissionSet, &WebsiteSco
             websites,
             ..
         } => Ok((permissions, websites)),
+        Credential::Session { .. } => Ok((&WHOLE_ACCOUNT.0, &WHOLE_ACCOUNT.1)),
         Credential::WebsiteKey { .. } => Err(GrantDenied::NotAnAccountToken),
     }
 }
@@ -79,12 +83,9 @@ pub fn reaches_token(holder: &Principal, token: &AccessToken) -> bool {
 /// The key can then do on its website at most what that token can.
 pub fn key_issuer(creator: &Principal) -> Result<KeyIssuer, GrantDenied> {
     let (permissions, _) = token_authority(creator)?;
-    let Credential::AccountToken { token_id, .. } = &creator.credential else {
-        return Err(GrantDenied::NotAnAccountToken);
-    };
     Ok(KeyIssuer {
         account: creator.account_id,
-        token: Some(*token_id),
+        token: issuing_token(creator),
         permissions: permissions.clone(),
     })
 }
@@ -105,6 +106,16 @@ pub fn roll_issuer(roller: &Principal, key: &ApiKey) -> Result<KeyIssuer, GrantD
         permissions: key.issued_by.permissions.clone(),
         ..issuer
     })
+}
+
+/// The token a credential minted with, which revoking then revokes what it minted: `None` for
+/// a session, which mints with the account's own authority (signing out ends the session,
+/// not what was made in it).
+pub fn issuing_token(creator: &Principal) -> Option<crate::id::TokenId> {
+    match &creator.credential {
+        Credential::AccountToken { token_id, .. } => Some(*token_id),
+        Credential::WebsiteKey { .. } | Credential::Session { .. } => None,
+    }
 }
 
 /// Checks that `inviter` holds every permission `role` exercises on a website, since the

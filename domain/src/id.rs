@@ -133,6 +133,10 @@ object_id!(
     /// A visitor profile (`profileId` in the identify response).
     ProfileId
 );
+object_id!(
+    /// A signed-in browser session of the dashboard.
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod provider_payment;
 pub mod provider_subscription;
 pub mod role;
+pub mod session;
 pub mod team;
 pub mod text;
 pub mod time;

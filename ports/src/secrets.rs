@@ -1,7 +1,9 @@
 //! Ports for credential secrecy: the keyed hash that stands in for a raw credential in storage,
-//! and the vault that seals provider credentials at rest.
+//! slow salted hashing of passwords, and the vault that seals provider credentials at rest.
 
 use std::fmt;
+
+use datafast_domain::session::{Password, PasswordHash};
 
 /// A keyed hash of a raw credential (hex of HMAC-SHA-256 under the server secret). Storage
 /// keeps and looks up only this.
@@ -29,6 +31,26 @@ impl fmt::Debug for CredentialHash {
 pub trait CredentialHasher: Send + Sync {
     /// MUST be deterministic for one key, and MUST NOT be reversible without the key.
     fn hash(&self, raw: &str) -> CredentialHash;
+}
+
+/// The hasher could not hash a password (it could not draw a salt, for example).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the password could not be hashed")]
+pub struct PasswordHashError;
+
+/// Slow, salted hashing of people's passwords. Deliberately expensive, so it is async: an
+/// implementation runs the work off the async threads and bounds how much runs at once, since
+/// anyone can ask for a sign-in.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait::async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// A new hash with a fresh salt, as a self-describing PHC string.
+    /// # Errors
+    /// MUST return [`PasswordHashError`] when no hash could be made.
+    async fn hash_password(&self, password: &Password) -> Result<PasswordHash, PasswordHashError>;
+    /// Whether `password` is the one `hash` was made from. MUST return `false`, not panic, for
+    /// a hash it cannot read.
+    async fn verify_password(&self, password: &Password, hash: &PasswordHash) -> bool;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

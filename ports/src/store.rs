@@ -23,7 +23,7 @@ use datafast_domain::event::{Event, GoalEventFilter};
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalName};
 use datafast_domain::id::{
-    AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
+    AccountId, AlertId, ApiKeyId, FunnelId, InvitationId, SessionId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::{Payment, PaymentFilter, PaymentRecord};
@@ -31,6 +31,7 @@ use datafast_domain::profile::VisitorProfile;
 use datafast_domain::provider_payment::{CheckoutEmail, SyncState};
 use datafast_domain::provider_subscription::ProviderSubscription;
 use datafast_domain::role::Role;
+use datafast_domain::session::{LinkCode, PasswordHash, Session};
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
@@ -420,6 +421,29 @@ pub trait ProfileStore: Send + Sync {
     async fn checkout_emails(&self, website: WebsiteId) -> StoreResult<Vec<CheckoutEmail>>;
 }
 
+/// Dashboard sign-in: passwords, browser sessions and one-time link codes. Sessions and codes
+/// are found by the keyed hash of the value the browser or link holds, never by the value.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Sets `account`'s password and, in the same write, ends every session of the account, so
+    /// a changed password locks out whoever held the old one.
+    /// # Errors
+    /// MUST return `NotFound` when the account does not exist.
+    async fn set_password(&self, account: AccountId, hash: &PasswordHash) -> StoreResult<()>;
+    async fn password_of(&self, account: AccountId) -> StoreResult<Option<PasswordHash>>;
+    async fn insert_session(&self, session: &Session, hash: &CredentialHash) -> StoreResult<()>;
+    /// The session whose cookie hashes to `hash`, expired or not: the caller decides.
+    async fn session_by_hash(&self, hash: &CredentialHash) -> StoreResult<Option<Session>>;
+    /// Ends one session; ending one that is already gone is not an error.
+    async fn delete_session(&self, id: SessionId) -> StoreResult<()>;
+    async fn insert_link_code(&self, hash: &CredentialHash, code: &LinkCode) -> StoreResult<()>;
+    async fn link_code(&self, hash: &CredentialHash) -> StoreResult<Option<LinkCode>>;
+    /// Deletes the code and returns whether this call did: of two concurrent callers only one
+    /// gets `true`, so a link works once.
+    async fn consume_link_code(&self, hash: &CredentialHash) -> StoreResult<bool>;
+}
+
 /// Every storage capability at once: what the use cases are given.
 pub trait Storage:
     AccountStore
@@ -434,6 +458,7 @@ pub trait Storage:
     + EventStore
     + PaymentStore
     + ProfileStore
+    + SessionStore
 {
 }
 
@@ -450,5 +475,6 @@ impl<T> Storage for T where
         + EventStore
         + PaymentStore
         + ProfileStore
+        + SessionStore
 {
 }

@@ -99,6 +99,10 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Unauthenticated => Self::new(StatusCode::UNAUTHORIZED, error.to_string())
                 .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")),
+            ServiceError::SignInFailed => Self::new(StatusCode::UNAUTHORIZED, error.to_string()),
+            ServiceError::Throttled(_) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())
+            }
             ServiceError::Denied(_) | ServiceError::GrantDenied(_) | ServiceError::Forbidden(_) => {
                 Self::new(StatusCode::FORBIDDEN, error.to_string())
             }
@@ -208,6 +212,8 @@ mod tests {
             ),
             (ServiceError::BadRequest("no".into()), 400),
             (ServiceError::Unauthenticated, 401),
+            (ServiceError::SignInFailed, 401),
+            (ServiceError::Throttled("wait".into()), 429),
             (
                 ServiceError::Denied(Denied::MissingPermission(Permission::TeamWrite)),
                 403,

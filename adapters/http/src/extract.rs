@@ -8,6 +8,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
 use serde_json::{Map, Value};
@@ -22,6 +23,7 @@ use datafast_domain::ingest::client_ip;
 use datafast_domain::website::IpRule;
 
 use crate::error::ApiError;
+use crate::session_cookie::{carries_csrf_token, changes_state, session_value};
 
 type LocalFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>>>>;
 
@@ -49,8 +51,9 @@ pub(crate) fn client_address(
     )
 }
 
-/// The caller, resolved from its bearer credential by `Services::authenticate`. Taking it as a
-/// handler argument is what makes a route authenticated.
+/// The caller, resolved from its bearer credential by `Services::authenticate`, or, without
+/// one, from the dashboard's session cookie (with the CSRF check for a state-changing request).
+/// Taking it as a handler argument is what makes a route authenticated.
 #[derive(Debug)]
 pub struct Caller(Principal);
 
@@ -68,13 +71,42 @@ impl FromRequest for Caller {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let services = request.app_data::<web::Data<Services>>().cloned();
         let bearer = bearer_value(request.headers()).map(str::to_owned);
+        let session = match bearer {
+            Some(_) => None,
+            None => session_value(request).map(|cookie| {
+                let needs_csrf = changes_state(request.method());
+                (cookie, needs_csrf, request.headers().clone())
+            }),
+        };
         Box::pin(async move {
             let services =
                 services.ok_or_else(|| ApiError::internal("Services missing from app data"))?;
-            let principal = services.auth().authenticate(bearer.as_deref()).await?;
+            let principal = match session {
+                Some((cookie, needs_csrf, headers)) => {
+                    session_caller(&services, &cookie, needs_csrf, &headers).await?
+                }
+                None => services.auth().authenticate(bearer.as_deref()).await?,
+            };
             Ok(Caller(principal))
         })
     }
+}
+
+/// The principal of a session cookie; a state-changing request must echo its CSRF token.
+async fn session_caller(
+    services: &Services,
+    cookie: &str,
+    needs_csrf: bool,
+    headers: &HeaderMap,
+) -> Result<Principal, ApiError> {
+    let principal = services.sign_in().authenticate(cookie).await?;
+    if needs_csrf && !carries_csrf_token(headers, &services.sign_in().csrf_token(cookie)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Missing or invalid CSRF token: send the X-CSRF-Token header from GET /api/session",
+        ));
+    }
+    Ok(principal)
 }
 
 /// An id type that appears in paths, with the parameter name the route table uses for it.

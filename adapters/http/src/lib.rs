@@ -20,6 +20,7 @@ mod rate_limit;
 mod rejection;
 mod routes;
 mod server;
+mod session_cookie;
 #[cfg(test)]
 mod tests;
 mod traffic;
@@ -134,6 +135,8 @@ fn application(
     }
     app.service(web::resource(rejection::REJECTED_PATH).to(rejection::answer))
         .configure(routes::configure_public)
+        .configure(routes::configure_dashboard_api)
+        .configure(routes::configure_dashboard_pages)
         .service(admin)
         .service(website_api)
         .default_service(web::to(handlers::fallback::not_found))

@@ -1,9 +1,10 @@
 //! Rate limiting of the authenticated APIs. First, per client address, failed authentications
 //! (see [`crate::auth_failures`]): an address that has used up that budget is refused before
 //! its credential is even looked at. Then per credential: a GCRA token bucket (the `governor`
-//! crate) keyed by a SHA-256 digest of the bearer value, so raw credentials are never kept in
-//! memory, or by the client's address when the request carries nothing that looks like a
-//! credential (so that random garbage values cannot each buy a fresh budget). The client's
+//! crate) keyed by a SHA-256 digest of the bearer value (or of the dashboard's session cookie),
+//! so raw credentials are never kept in memory, or by the client's address when the request
+//! carries nothing that looks like a credential (so that random garbage values cannot each buy
+//! a fresh budget). The client's
 //! address is the one ingestion uses: the peer, or what a trusted proxy forwarded. Every
 //! response past the first check carries `X-RateLimit-Limit` (the burst size),
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the full burst is available
@@ -27,12 +28,14 @@ use governor::{Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
 use datafast_domain::credential::CredentialKind;
+use datafast_domain::session::OpaqueSecret;
 
 use crate::IngestConfig;
 use crate::auth_failures::FailureLimiter;
 use crate::config::RateLimit;
 use crate::error::ApiError;
 use crate::extract::{bearer_value, client_address};
+use crate::session_cookie::SESSION_COOKIE;
 
 /// Whose budget a request spends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -144,6 +147,11 @@ fn client_key(request: &ServiceRequest, address: IpAddr) -> ClientKey {
         && CredentialKind::of(bearer).is_some()
     {
         return ClientKey::Credential(Sha256::digest(bearer.as_bytes()).into());
+    }
+    if let Some(session) = request.cookie(SESSION_COOKIE)
+        && OpaqueSecret::parse(session.value()).is_some()
+    {
+        return ClientKey::Credential(Sha256::digest(session.value().as_bytes()).into());
     }
     if request.peer_addr().is_none() {
         return ClientKey::Unknown;

@@ -11,8 +11,8 @@ use datafast_domain::permission::Permission;
 use crate::error::ApiError;
 use crate::handlers::goals::CUSTOMIZATION_BODY_LIMIT;
 use crate::handlers::{
-    account, alerts, analytics, apikeys, events, fallback, funnels, goals, integrations, team,
-    tokens, webhooks, website_writes, websites,
+    account, alerts, analytics, apikeys, dashboard, events, fallback, funnels, goals, integrations,
+    session, team, tokens, webhooks, website_writes, websites,
 };
 use crate::json_config;
 
@@ -336,5 +336,41 @@ routes! {
         "/visitors/{visitorId}" => {
             GET analytics::visitor => VisitorsRead, any_role;
         }
+    }
+}
+
+/// The dashboard's own JSON routes, outside DataFast's API and so outside [`route_table`] and
+/// `docs/openapi.json` (`docs/dashboard.md` describes them). They are rate-limited like the
+/// APIs, and a failed sign-in spends the address's failed-authentication budget.
+pub(crate) fn configure_dashboard_api(config: &mut web::ServiceConfig) {
+    let limited = || actix_web::middleware::from_fn(crate::rate_limit::limit_rate);
+    config
+        .service(
+            resource!("/api/session", GET session::current, POST session::sign_in, DELETE session::sign_out)
+                .wrap(limited()),
+        )
+        .service(resource!("/api/session/password", PUT session::change_password).wrap(limited()))
+        .service(resource!("/api/setup", GET session::setup_offer, POST session::setup).wrap(limited()))
+        .service(resource!("/api/join", GET session::join_offer, POST session::join).wrap(limited()));
+}
+
+/// The dashboard's pages and files. Every page URL gets the same shell; the app routes on the
+/// client. Files are compressed for browsers that accept it.
+pub(crate) fn configure_dashboard_pages(config: &mut web::ServiceConfig) {
+    config.service(
+        resource!("/dashboard/{path:.+}", GET dashboard::file)
+            .wrap(actix_web::middleware::Compress::default()),
+    );
+    for page in [
+        "/",
+        "/signin",
+        "/setup",
+        "/join",
+        "/account",
+        "/websites/{tail:.*}",
+    ] {
+        config.service(
+            resource!(page, GET dashboard::page).wrap(actix_web::middleware::Compress::default()),
+        );
     }
 }

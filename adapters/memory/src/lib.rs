@@ -20,6 +20,7 @@ mod goals;
 mod integrations;
 mod payments;
 mod profiles;
+mod sessions;
 mod state;
 mod team;
 mod websites;

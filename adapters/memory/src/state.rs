@@ -15,11 +15,12 @@ use datafast_domain::event::Event;
 use datafast_domain::funnel::Funnel;
 use datafast_domain::goal::{GoalCustomization, GoalName};
 use datafast_domain::id::{
-    AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
+    AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, SessionId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::Payment;
 use datafast_domain::profile::VisitorProfile;
+use datafast_domain::session::{LinkCode, PasswordHash, Session};
 use datafast_domain::team::{Invitation, Membership};
 use datafast_domain::token::AccessToken;
 use datafast_domain::website::Website;
@@ -51,6 +52,10 @@ pub(crate) struct State {
     pub(crate) subscriptions: BTreeMap<(WebsiteId, Provider, String), ProviderSubscription>,
     /// By website and email, as compared.
     pub(crate) checkout_emails: BTreeMap<(WebsiteId, String), CheckoutEmail>,
+    pub(crate) passwords: BTreeMap<AccountId, PasswordHash>,
+    pub(crate) sessions: BTreeMap<SessionId, Hashed<Session>>,
+    /// By the code's keyed hash.
+    pub(crate) link_codes: BTreeMap<String, LinkCode>,
 }
 
 impl State {

@@ -1,8 +1,9 @@
 //! Secrets on disk and in memory: the OS random source, the keyed hash that stands in for raw
-//! credentials in storage, the AEAD vault that seals provider credentials, and the server key
-//! file that holds the two keys. Key bytes never appear in `Debug` output or errors.
+//! credentials in storage, argon2id hashing of dashboard passwords, the AEAD vault that seals
+//! provider credentials, and the server key file that holds the two keys. Key bytes never appear in `Debug` output or errors.
 
 mod keys;
+mod passwords;
 mod vault;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use sha2::Sha256;
 use datafast_ports::{CredentialHash, CredentialHasher, RandomSource};
 
 pub use keys::{KeyFileError, ServerKeys};
+pub use passwords::{Argon2Passwords, CONCURRENT_HASHES};
 pub use vault::AeadVault;
 
 /// The operating system's random source.

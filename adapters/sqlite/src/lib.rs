@@ -57,6 +57,7 @@ mod goals;
 mod integrations;
 mod payments;
 mod profiles;
+mod sessions;
 mod store;
 mod subscriptions;
 mod team;

@@ -20,7 +20,7 @@ use datafast_http::{HttpConfig, RateLimit, build_server};
 use datafast_notify::{Notifier, SmtpNotifier, WebhookNotifier};
 use datafast_ports::store::AccountStore;
 use datafast_ports::{Clock, StoreError};
-use datafast_secrets::{KeyFileError, OsRandom, ServerKeys};
+use datafast_secrets::{Argon2Passwords, KeyFileError, OsRandom, ServerKeys};
 use datafast_sqlite::{Durability, KeyCheck, SqliteError, SqliteStore};
 use tokio::task::JoinHandle;
 
@@ -106,7 +106,8 @@ async fn open_storage(
         Arc::new(OsRandom),
         Arc::new(keys.hasher()),
         Arc::new(keys.vault()),
-    );
+    )
+    .with_password_hasher(Arc::new(Argon2Passwords::default()));
     Ok((store, services))
 }
 
@@ -201,6 +202,49 @@ impl AlertDelivery {
     }
 }
 
+/// What a first start makes for the owner, to be shown once: a full-access token, and the code
+/// of the link that sets the owner's dashboard password (`<public address>/setup?code=...`).
+#[derive(Debug, Clone)]
+pub struct FirstStart {
+    pub token: String,
+    pub setup_code: String,
+}
+
+async fn first_start(services: &Services, owner_email: &str) -> Result<FirstStart, StartError> {
+    let token = bootstrap_token(services, owner_email, Some("Owner".to_owned())).await?;
+    let email =
+        Email::parse(owner_email).map_err(|_| StartError::OwnerEmail(owner_email.to_owned()))?;
+    let code = services.links().setup_link(&email).await?;
+    Ok(FirstStart {
+        token,
+        setup_code: code.expose().to_owned(),
+    })
+}
+
+/// Sets the dashboard password of the account with `email`, ending its sessions.
+///
+/// # Errors
+/// An invalid email, no such account, a password out of bounds, or a storage failure.
+pub async fn set_password(
+    services: &Services,
+    email: &str,
+    password: &str,
+) -> Result<(), StartError> {
+    let email = Email::parse(email).map_err(|invalid| StartError::Service(invalid.into()))?;
+    services.sign_in().set_password(&email, password).await?;
+    Ok(())
+}
+
+/// `http://` and the bound address, naming `localhost` for an unspecified one (a browser
+/// cannot open `0.0.0.0`).
+fn local_public_address(address: SocketAddr) -> String {
+    if address.ip().is_unspecified() {
+        format!("http://localhost:{}", address.port())
+    } else {
+        format!("http://{address}")
+    }
+}
+
 /// Creates `email`'s account if needed and mints a full-access token for it.
 ///
 /// # Errors
@@ -261,7 +305,9 @@ pub struct Application {
     /// Looks up the checkouts tracker payment events name, once running.
     lookups: LookupWorker,
     import_interval: Duration,
-    first_start_token: Option<String>,
+    first_start: Option<FirstStart>,
+    /// Where the server's links point: the configured public URL, else the bound address.
+    public_address: String,
 }
 
 impl std::fmt::Debug for Application {
@@ -321,10 +367,10 @@ impl Application {
         );
         let services = services.with_goal_listener(Arc::new(dispatcher.clone()));
         let (services, lookups) = services.with_payment_lookups(LOOKUP_QUEUE_CAPACITY);
-        let first_start_token = if services.accounts().any_exist().await? {
+        let first_start = if services.accounts().any_exist().await? {
             None
         } else {
-            Some(bootstrap_token(&services, &config.owner_email, Some("Owner".to_owned())).await?)
+            Some(first_start(&services, &config.owner_email).await?)
         };
         let listener = TcpListener::bind(&config.bind).map_err(|e| StartError::Bind {
             address: config.bind.clone(),
@@ -347,7 +393,10 @@ impl Application {
             alerts,
             lookups,
             import_interval: config.import_interval(),
-            first_start_token,
+            first_start,
+            public_address: config
+                .public_url()?
+                .unwrap_or_else(|| local_public_address(address)),
         })
     }
 
@@ -360,9 +409,16 @@ impl Application {
         self.address
     }
 
-    /// The full-access token minted for the owner on first start, to be shown once.
-    pub fn take_first_start_token(&mut self) -> Option<String> {
-        self.first_start_token.take()
+    /// The address links printed at start point to: the `public_url` setting, or the bound
+    /// address (`localhost` when bound to every interface). Requests find their own (see the
+    /// HTTP adapter's `public_address`).
+    pub fn public_address(&self) -> &str {
+        &self.public_address
+    }
+
+    /// What was made for the owner on first start, to be shown once.
+    pub fn take_first_start(&mut self) -> Option<FirstStart> {
+        self.first_start.take()
     }
 
     /// Serves until SIGINT or SIGTERM, then writes pending last-use times and lets queued

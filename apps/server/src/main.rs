@@ -1,5 +1,6 @@
 //! `datafast-server`: parses the command line and the configuration, then runs `serve`
-//! (the default), `bootstrap` or `migrate`. Everything else lives in the library.
+//! (the default), `bootstrap`, `set-password` or `migrate`. Everything else lives in the
+//! library.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,7 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use datafast_server::config::{
     Config, ConfigError, Durability, FileConfig, Secret, SmtpTls, default_key_file, overlay,
 };
-use datafast_server::{Application, StartError, bootstrap_token, open_services};
+use datafast_server::{
+    Application, FirstStart, StartError, bootstrap_token, open_services, set_password,
+};
 
 // Ingestion allocates and frees many small strings per event on the HTTP workers, and the
 // event writer frees them on its own thread; mimalloc's per-thread heaps make both cheaper
@@ -40,6 +43,8 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Create an account if needed and print a new full-access token, alone, on stdout.
     Bootstrap(BootstrapArgs),
+    /// Set an account's dashboard password, read from standard input; its sessions end.
+    SetPassword(SetPasswordArgs),
     /// Apply database migrations and exit.
     Migrate(StorageArgs),
 }
@@ -176,6 +181,22 @@ struct BootstrapArgs {
     /// The account's display name, when it is created.
     #[arg(long)]
     name: Option<String>,
+    /// Also set the account's dashboard password, read from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+struct SetPasswordArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// The account's email.
+    #[arg(long)]
+    email: String,
+    /// Read the password from the first line of standard input (the only way to give it, so
+    /// that it stays out of the shell's history and the process list).
+    #[arg(long, required = true)]
+    password_stdin: bool,
 }
 
 impl ServeArgs {
@@ -247,6 +268,9 @@ fn main() -> ExitCode {
         Some(Command::Bootstrap(ref args)) => {
             runtime.block_on(bootstrap(cli.config.as_ref(), args))
         }
+        Some(Command::SetPassword(ref args)) => {
+            runtime.block_on(set_password_command(cli.config.as_ref(), args))
+        }
         Some(Command::Migrate(ref args)) => migrate(cli.config.as_ref(), args),
     };
     match outcome {
@@ -277,8 +301,11 @@ async fn serve(file: Option<&PathBuf>, args: &ServeArgs) -> Result<(), String> {
     let mut application = Application::build(config)
         .await
         .map_err(|e| e.to_string())?;
-    if let Some(token) = application.take_first_start_token() {
-        println!("{}", first_start_banner(&token, &database));
+    if let Some(first) = application.take_first_start() {
+        println!(
+            "{}",
+            first_start_banner(&first, application.public_address(), &database)
+        );
     }
     tracing::info!(address = %application.address(), "datafast-server is listening");
     application
@@ -289,14 +316,18 @@ async fn serve(file: Option<&PathBuf>, args: &ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn first_start_banner(token: &str, database: &std::path::Path) -> String {
+fn first_start_banner(first: &FirstStart, address: &str, database: &std::path::Path) -> String {
     format!(
         "\n==================================================================\n\
-         First start: an owner account was created. Its full-access token,\n\
-         shown only this once:\n\n    {token}\n\n\
+         First start: an owner account was created.\n\n\
+         Open this link to set its password and sign in to the dashboard\n\
+         (it works once, for 7 days):\n\n    {address}/setup?code={}\n\n\
+         Its full-access API token, shown only this once:\n\n    {}\n\n\
          Make more with:\n    datafast-server bootstrap --database {} --email you@example.com\n\
          or with POST /api/v1/admin/access-tokens using this token.\n\
          ==================================================================\n",
+        first.setup_code,
+        first.token,
         database.display()
     )
 }
@@ -309,12 +340,45 @@ async fn bootstrap(file: Option<&PathBuf>, args: &BootstrapArgs) -> Result<(), S
     let token = bootstrap_token(&services, &args.email, args.name.clone())
         .await
         .map_err(|e: StartError| e.to_string())?;
+    if args.password_stdin {
+        set_password(&services, &args.email, &password_from_stdin()?)
+            .await
+            .map_err(|e| e.to_string())?;
+        eprintln!("The dashboard password of {} is set.", args.email);
+    }
     eprintln!(
         "A new full-access token for {} (shown once; store it safely):",
         args.email
     );
     println!("{token}");
     Ok(())
+}
+
+async fn set_password_command(
+    file: Option<&PathBuf>,
+    args: &SetPasswordArgs,
+) -> Result<(), String> {
+    let config = storage_config(file, &args.storage)?;
+    let services = open_services(&config.database, &config.key_file())
+        .await
+        .map_err(|e| e.to_string())?;
+    set_password(&services, &args.email, &password_from_stdin()?)
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "The dashboard password of {} is set; its sessions have ended.",
+        args.email
+    );
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn password_from_stdin() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("could not read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn migrate(file: Option<&PathBuf>, args: &StorageArgs) -> Result<(), String> {

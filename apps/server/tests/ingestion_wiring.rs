@@ -50,8 +50,9 @@ async fn start(adjust: impl FnOnce(&mut Config, &TempDir)) -> TestServer {
     adjust(&mut config, &folder);
     let mut application = Application::build(config).await.expect("server starts");
     let token = application
-        .take_first_start_token()
-        .expect("fresh database");
+        .take_first_start()
+        .expect("fresh database")
+        .token;
     let base = format!("http://{}", application.address());
     tokio::spawn(application.run_until_stopped());
     TestServer {

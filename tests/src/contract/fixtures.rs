@@ -14,7 +14,7 @@ use datafast_domain::event::{DeviceKind, Event, EventKind, EventOrigin, VisitCon
 use datafast_domain::funnel::{Funnel, FunnelName, FunnelStep, StepKind};
 use datafast_domain::goal::{GoalCount, GoalCustomization, GoalEventType, GoalName};
 use datafast_domain::id::{
-    AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, TokenId, WebsiteId,
+    AccountId, AlertId, AlertLogId, ApiKeyId, FunnelId, InvitationId, SessionId, TokenId, WebsiteId,
 };
 use datafast_domain::integration::{Connection, Provider};
 use datafast_domain::payment::Payment;
@@ -77,6 +77,10 @@ pub fn alert_id(n: u32) -> AlertId {
 }
 pub fn alert_log_id(n: u32) -> AlertLogId {
     AlertLogId::from_parts(ID_SECOND, random_part(8, n))
+}
+
+pub fn session_id(n: u32) -> SessionId {
+    SessionId::from_parts(ID_SECOND, random_part(9, n))
 }
 
 pub fn email(text: &str) -> Email {

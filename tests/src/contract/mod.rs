@@ -38,6 +38,7 @@ pub mod goals;
 pub mod integrations;
 pub mod payments;
 pub mod profiles;
+pub mod sessions;
 pub mod team;
 pub mod websites;
 

@@ -1,0 +1,188 @@
+// The breakdown panels of a website view (sources, pages, hostnames, locations, technology, goals): tabs, rows with visitors and revenue, click to filter.
+
+import { h } from "./dom.js";
+import { num, money } from "./format.js";
+import { tabs, load, empty } from "./ui.js";
+import { addFilters } from "./filters.js";
+
+const SEARCH = /^(google|bing|duckduckgo|yahoo|yandex|baidu|ecosia|brave|qwant|startpage|naver|seznam|search\.)/i;
+const SOCIAL = /^(x|facebook|linkedin|reddit|youtube|instagram|tiktok|pinterest|threads|mastodon|bsky|bluesky|news\.ycombinator\.com|telegram|discord|whatsapp|quora|medium|producthunt|github)/i;
+const AI = /^(chatgpt|chat\.openai|perplexity|claude|gemini|copilot|you\.com|phind)/i;
+const EMAIL = /(mail\.|outlook|proton\.me|newsletter)/i;
+
+/** Groups a referrer source into a channel, the way DataFast's channel tab reads. */
+export function channelOf(referrer) {
+  const r = referrer || "";
+  if (!r || r === "Direct/None") return "Direct";
+  if (AI.test(r)) return "AI assistants";
+  if (SEARCH.test(r)) return "Organic search";
+  if (SOCIAL.test(r)) return "Social";
+  if (EMAIL.test(r)) return "Email";
+  return "Referral";
+}
+
+const CAMPAIGN_FIELDS = ["utm_source", "utm_medium", "utm_campaign"];
+
+/**
+ * Each tab: path (under analytics/), how a row is named, and which filter a click adds.
+ * `group` turns referrer rows into channel rows (summed visitors: a visitor with two
+ * referrers in the period counts in both, as the referrer rows themselves do).
+ */
+const PANELS = [
+  {
+    title: "Sources",
+    tabs: [
+      { id: "channels", label: "Channels", path: "referrers", limit: 1000, group: true },
+      { id: "referrers", label: "Referrers", path: "referrers", name: (r) => r.referrer || "Direct/None", filters: (r) => [["referrer", r.referrer || "Direct/None"]] },
+      {
+        id: "campaigns",
+        label: "Campaigns",
+        path: "campaigns",
+        fields: [...CAMPAIGN_FIELDS, "visitors", "revenue", "payments"].join(","),
+        name: (r) => CAMPAIGN_FIELDS.map((k) => r.campaign?.[k]).filter(Boolean).join(" / ") || "(none)",
+        filters: (r) => CAMPAIGN_FIELDS.filter((k) => r.campaign?.[k]).map((k) => [k, r.campaign[k]]),
+      },
+    ],
+  },
+  {
+    title: "Pages",
+    tabs: [
+      { id: "pages", label: "Top pages", path: "pages", name: (r) => r.path || "(unknown)", sub: (r) => r.hostname, filters: (r) => (r.path ? [["page", r.path]] : []) },
+    ],
+  },
+  {
+    title: "Locations",
+    tabs: [
+      { id: "countries", label: "Countries", path: "countries", fields: "country,visitors,revenue,payments", name: (r) => r.country || "(unknown)", filters: (r) => (r.country ? [["country", r.country]] : []) },
+      { id: "regions", label: "Regions", path: "regions", name: (r) => r.region || "(unknown)", filters: (r) => (r.region ? [["region", r.region]] : []) },
+      { id: "cities", label: "Cities", path: "cities", name: (r) => r.city || "(unknown)", filters: (r) => (r.city ? [["city", r.city]] : []) },
+    ],
+  },
+  {
+    title: "Technology",
+    tabs: [
+      { id: "browsers", label: "Browsers", path: "browsers", name: (r) => r.browser || "Unknown", filters: (r) => [["browser", r.browser]] },
+      { id: "os", label: "OS", path: "operating-systems", name: (r) => r.operating_system || "Unknown", filters: (r) => [["os", r.operating_system]] },
+      { id: "devices", label: "Devices", path: "devices", name: (r) => r.device || "Unknown", filters: (r) => [["device", r.device]] },
+    ],
+  },
+  {
+    title: "Hostnames",
+    tabs: [{ id: "hostnames", label: "Hostnames", path: "hostnames", name: (r) => r.hostname || "(unknown)", filters: (r) => (r.hostname ? [["hostname", r.hostname]] : []) }],
+  },
+  {
+    title: "Goals",
+    tabs: [{ id: "goals", label: "Goals", path: "goals", goals: true, name: (r) => r.goal, filters: (r) => [["goal", r.goal]] }],
+  },
+];
+
+// The chosen tab of each panel survives re-renders (a new filter, a new period).
+const chosen = new Map();
+
+function groupChannels(rows) {
+  const by = new Map();
+  for (const r of rows) {
+    const ch = channelOf(r.referrer);
+    const g = by.get(ch) || { channel: ch, visitors: 0, revenue: 0, payments: 0, members: [] };
+    g.visitors += r.visitors || 0;
+    g.revenue += r.revenue || 0;
+    g.payments += r.payments || 0;
+    g.members.push(r.referrer || "Direct/None");
+    by.set(ch, g);
+  }
+  return [...by.values()].sort((a, b) => b.visitors - a.visitors);
+}
+
+function rowsView(tab, rows, total, ctx, more) {
+  if (!rows.length) return empty(h("p", null, "No data for this period."));
+  const showRevenue = ctx.showRevenue && !tab.goals;
+  const max = Math.max(1, ...rows.map((r) => r.visitors || 0));
+  const name = tab.group ? (r) => r.channel : tab.name;
+  const filtersOf = tab.group ? (r) => [["referrer", r.members.join(",")]] : tab.filters;
+  const list = h(
+    "table",
+    { class: "breakdown" },
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, tab.label),
+        h("th", { scope: "col", class: "num" }, "Visitors"),
+        tab.goals ? h("th", { scope: "col", class: "num" }, "Completions") : null,
+        showRevenue ? h("th", { scope: "col", class: "num" }, "Revenue") : null,
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      rows.map((r) => {
+        const label = name(r);
+        const pairs = ctx.readOnlyFilters ? [] : filtersOf(r).filter(([, v]) => v);
+        const bar = h("span", { class: "row-bar", "aria-hidden": "true" });
+        bar.style.width = `${((r.visitors || 0) / max) * 100}%`;
+        const text = [label, tab.sub?.(r) ? h("small", null, ` ${tab.sub(r)}`) : null];
+        const cell = pairs.length
+          ? h("button", { type: "button", class: "row-filter", title: `Filter by ${label}`, dataset: { focus: "filter" } }, text, h("span", { class: "visually-hidden" }, " (add as filter)"))
+          : h("span", { class: "row-name" }, text);
+        if (pairs.length) cell.addEventListener("click", () => addFilters(pairs));
+        return h(
+          "tr",
+          null,
+          h("td", { class: "name-cell" }, bar, cell),
+          h("td", { class: "num" }, num(r.visitors)),
+          tab.goals ? h("td", { class: "num" }, num(r.completions)) : null,
+          showRevenue ? h("td", { class: "num" }, money(r.revenue || 0, ctx.currency)) : null,
+        );
+      }),
+    ),
+  );
+  const foot = more && total > rows.length ? more() : null;
+  return [h("div", { class: "table-wrap" }, list), foot];
+}
+
+function loadTab(tab, panel, ctx, limit = 10) {
+  const query = { ...ctx.query, limit: tab.group ? tab.limit : limit, fields: tab.fields };
+  load(
+    panel,
+    () => ctx.source.get(`analytics/${tab.path}`, query, { signal: ctx.signal }),
+    (json) => {
+      let rows = json.data || [];
+      let total = json.pagination?.total ?? rows.length;
+      if (tab.group) {
+        rows = groupChannels(rows);
+        total = rows.length;
+      }
+      return rowsView(tab, rows, total, ctx, () => {
+        const btn = h("button", { type: "button", class: "btn btn-small btn-ghost more" }, `Show all ${num(Math.min(total, 1000))}`);
+        btn.addEventListener("click", () => loadTab(tab, panel, ctx, 1000));
+        return btn;
+      });
+    },
+  );
+}
+
+/**
+ * The panels grid. ctx: {source, query (range and filters), currency, showRevenue, signal, readOnlyFilters}.
+ */
+export function breakdownPanels(ctx) {
+  return h(
+    "div",
+    { class: "panels" },
+    PANELS.map((p) => {
+      const body =
+        p.tabs.length > 1
+          ? tabs(p.tabs, chosen.get(p.title), (id, panel) => {
+              chosen.set(p.title, id);
+              loadTab(p.tabs.find((t) => t.id === id), panel, ctx);
+            }, p.title)
+          : (() => {
+              const panel = h("div", { class: "tab-panel" });
+              loadTab(p.tabs[0], panel, ctx);
+              return panel;
+            })();
+      return h("section", { class: "card panel", "aria-label": p.title }, h("h2", null, p.title), body);
+    }),
+  );
+}
