@@ -295,7 +295,11 @@ impl Analytics<'_> {
         principal: &Principal,
         website_id: Option<WebsiteId>,
     ) -> ServiceResult<AnalyticsView> {
-        let permission = if authorize_permission(principal, Permission::AnalyticsRead).is_ok() {
+        // A public dashboard shows aggregates only: a visitor's journey and profile stay
+        // private, whatever the website's settings.
+        let permission = if !principal.is_public_share()
+            && authorize_permission(principal, Permission::AnalyticsRead).is_ok()
+        {
             Permission::AnalyticsRead
         } else {
             Permission::VisitorsRead

@@ -69,8 +69,9 @@ impl UsageRecorder {
                     map.insert(*key_id, at);
                 }
             }
-            // A session's use is not listed anywhere, so it is not recorded.
-            Credential::Session { .. } => {}
+            // A session's or a public dashboard's use is not listed anywhere, so it is not
+            // recorded.
+            Credential::Session { .. } | Credential::PublicShare { .. } => {}
         }
     }
 

@@ -20,6 +20,7 @@ mod ingestion;
 mod integrations;
 mod links;
 mod payment_lookups;
+mod public_dashboards;
 mod revenue_import;
 mod services;
 mod sign_in;
@@ -47,6 +48,7 @@ pub use links::{LinkOffer, Links};
 pub use payment_lookups::{
     LOOKUP_QUEUE_CAPACITY, LookupOutcome, LookupRequest, LookupWorker, PaymentLookups,
 };
+pub use public_dashboards::{PublicDashboard, PublicDashboards};
 pub use revenue_import::{ImportSettings, PassOutcome, RevenueImport};
 pub use services::Services;
 pub use sign_in::{SignIn, SignedIn};

@@ -102,6 +102,11 @@ impl Services {
         crate::Integrations { services: self }
     }
 
+    /// The public dashboard use cases (`/share/{domain}`).
+    pub fn public_dashboards(&self) -> crate::PublicDashboards<'_> {
+        crate::PublicDashboards { services: self }
+    }
+
     /// The revenue import use cases.
     pub fn revenue_import(&self) -> crate::RevenueImport<'_> {
         crate::RevenueImport { services: self }

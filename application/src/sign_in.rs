@@ -245,8 +245,8 @@ fn session_principal(session: &Session) -> Principal {
 fn session_of(principal: &Principal) -> ServiceResult<SessionId> {
     match principal.credential {
         Credential::Session { session_id } => Ok(session_id),
-        Credential::AccountToken { .. } | Credential::WebsiteKey { .. } => {
-            Err(ServiceError::Unauthenticated)
-        }
+        Credential::AccountToken { .. }
+        | Credential::WebsiteKey { .. }
+        | Credential::PublicShare { .. } => Err(ServiceError::Unauthenticated),
     }
 }

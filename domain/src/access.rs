@@ -74,6 +74,9 @@ pub enum Credential {
     /// A signed-in dashboard session: the account itself, with every permission on every
     /// website the account's roles reach, as the person who set the password.
     Session { session_id: SessionId },
+    /// A signed-out visitor of a website's public dashboard (`/share/{domain}`): it acts for
+    /// the owner, reads that website's analytics and nothing else, as a viewer at most.
+    PublicShare { website_id: WebsiteId },
 }
 
 /// Who is calling: the account the credential acts for, and the credential itself. A website
@@ -88,9 +91,16 @@ impl Principal {
     /// The website a `df_` key is bound to, if the principal is one.
     pub fn key_website(&self) -> Option<WebsiteId> {
         match self.credential {
-            Credential::WebsiteKey { website_id, .. } => Some(website_id),
+            Credential::WebsiteKey { website_id, .. } | Credential::PublicShare { website_id } => {
+                Some(website_id)
+            }
             Credential::AccountToken { .. } | Credential::Session { .. } => None,
         }
+    }
+
+    /// Whether this is a signed-out visitor of a public dashboard.
+    pub fn is_public_share(&self) -> bool {
+        matches!(self.credential, Credential::PublicShare { .. })
     }
 
     /// Whether the credential acts at account level (an account token or a session), as
@@ -106,7 +116,9 @@ impl Principal {
     pub fn scope_includes(&self, website: WebsiteId) -> bool {
         match &self.credential {
             Credential::AccountToken { websites, .. } => websites.includes(website),
-            Credential::WebsiteKey { website_id, .. } => *website_id == website,
+            Credential::WebsiteKey { website_id, .. } | Credential::PublicShare { website_id } => {
+                *website_id == website
+            }
             Credential::Session { .. } => true,
         }
     }
@@ -167,6 +179,11 @@ fn authorize_permission(principal: &Principal, permission: Permission) -> Result
             }
         }
         Credential::Session { .. } => {}
+        Credential::PublicShare { .. } => {
+            if permission != Permission::AnalyticsRead {
+                return Err(Denied::MissingPermission(permission));
+            }
+        }
     }
     Ok(())
 }
@@ -201,6 +218,7 @@ pub fn authorize(
             let effective = match principal.credential {
                 Credential::AccountToken { .. } | Credential::Session { .. } => account_role,
                 Credential::WebsiteKey { .. } => account_role.min(Role::Member),
+                Credential::PublicShare { .. } => account_role.min(Role::Viewer),
             };
             if owner_only && effective != Role::Owner {
                 return Err(Denied::OwnerOnly);

@@ -48,7 +48,9 @@ fn token_authority(principal: &Principal) -> Result<(&PermissionSet, &WebsiteSco
             ..
         } => Ok((permissions, websites)),
         Credential::Session { .. } => Ok((&WHOLE_ACCOUNT.0, &WHOLE_ACCOUNT.1)),
-        Credential::WebsiteKey { .. } => Err(GrantDenied::NotAnAccountToken),
+        Credential::WebsiteKey { .. } | Credential::PublicShare { .. } => {
+            Err(GrantDenied::NotAnAccountToken)
+        }
     }
 }
 
@@ -114,7 +116,9 @@ pub fn roll_issuer(roller: &Principal, key: &ApiKey) -> Result<KeyIssuer, GrantD
 pub fn issuing_token(creator: &Principal) -> Option<crate::id::TokenId> {
     match &creator.credential {
         Credential::AccountToken { token_id, .. } => Some(*token_id),
-        Credential::WebsiteKey { .. } | Credential::Session { .. } => None,
+        Credential::WebsiteKey { .. }
+        | Credential::Session { .. }
+        | Credential::PublicShare { .. } => None,
     }
 }
 

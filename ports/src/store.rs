@@ -134,6 +134,8 @@ pub trait WebsiteStore: Send + Sync {
     async fn create_website(&self, website: &Website) -> StoreResult<()>;
     async fn website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
     async fn website_by_tracking_id(&self, tracking_id: &str) -> StoreResult<Option<Website>>;
+    /// Every website with exactly this (normalised) domain, of any owner, oldest first.
+    async fn websites_with_domain(&self, domain: &str) -> StoreResult<Vec<Website>>;
     /// Replaces the stored domain and settings.
     /// # Errors
     /// MUST return `NotFound` for an unknown id, `Conflict("domain")` when the new domain is

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde_json::{Map, Value};
 
 use datafast_application::Services;
@@ -23,6 +23,7 @@ use datafast_domain::ingest::client_ip;
 use datafast_domain::website::IpRule;
 
 use crate::error::ApiError;
+use crate::public_share::SharedPrincipal;
 use crate::session_cookie::{carries_csrf_token, changes_state, session_value};
 
 type LocalFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>>>>;
@@ -69,6 +70,9 @@ impl FromRequest for Caller {
     type Future = LocalFuture<Self, ApiError>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(shared) = request.extensions().get::<SharedPrincipal>() {
+            return Box::pin(ready(Ok(Caller(shared.0.clone()))));
+        }
         let services = request.app_data::<web::Data<Services>>().cloned();
         let bearer = bearer_value(request.headers()).map(str::to_owned);
         let session = match bearer {

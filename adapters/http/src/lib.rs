@@ -16,6 +16,7 @@ mod guard;
 mod handlers;
 mod logging;
 mod public_address;
+mod public_share;
 mod rate_limit;
 mod rejection;
 mod routes;
@@ -115,6 +116,11 @@ fn application(
         .configure(routes::configure_website)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(rate_limit::limit_rate));
+    let shared = web::scope(public_share::SHARE_API_PREFIX)
+        .configure(routes::configure_public_analytics)
+        .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(public_share::open_dashboard))
+        .wrap(from_fn(rate_limit::limit_rate));
     let mut app = App::new()
         .app_data(state.services)
         .app_data(state.ingest)
@@ -138,6 +144,7 @@ fn application(
         .configure(routes::configure_dashboard_api)
         .configure(routes::configure_dashboard_pages)
         .service(admin)
+        .service(shared)
         .service(website_api)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(body_timeout::limit_body_time))

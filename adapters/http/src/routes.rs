@@ -361,6 +361,10 @@ pub(crate) fn configure_dashboard_pages(config: &mut web::ServiceConfig) {
         resource!("/dashboard/{path:.+}", GET dashboard::file)
             .wrap(actix_web::middleware::Compress::default()),
     );
+    config.service(
+        resource!("/share/{domain}", GET crate::public_share::page)
+            .wrap(actix_web::middleware::Compress::default()),
+    );
     for page in [
         "/",
         "/signin",
@@ -373,4 +377,27 @@ pub(crate) fn configure_dashboard_pages(config: &mut web::ServiceConfig) {
             resource!(page, GET dashboard::page).wrap(actix_web::middleware::Compress::default()),
         );
     }
+}
+
+/// The Website API's aggregate analytics routes, as a public dashboard reads them under
+/// `/api/share/{domain}` (the visitors routes are left out on purpose).
+pub(crate) fn configure_public_analytics(config: &mut web::ServiceConfig) {
+    config
+        .service(resource!("/analytics/overview", GET analytics::overview))
+        .service(resource!("/analytics/timeseries", GET analytics::timeseries))
+        .service(resource!("/analytics/realtime", GET analytics::realtime))
+        .service(resource!("/analytics/realtime/map", GET analytics::realtime_map))
+        .service(resource!("/analytics/metadata", GET analytics::metadata))
+        .service(resource!("/analytics/pages", GET analytics::pages))
+        .service(resource!("/analytics/referrers", GET analytics::referrers))
+        .service(resource!("/analytics/campaigns", GET analytics::campaigns))
+        .service(resource!("/analytics/goals", GET analytics::goals))
+        .service(resource!("/analytics/countries", GET analytics::countries))
+        .service(resource!("/analytics/regions", GET analytics::regions))
+        .service(resource!("/analytics/cities", GET analytics::cities))
+        .service(resource!("/analytics/devices", GET analytics::devices))
+        .service(resource!("/analytics/browsers", GET analytics::browsers))
+        .service(resource!("/analytics/operating-systems", GET analytics::operating_systems))
+        .service(resource!("/analytics/hostnames", GET analytics::hostnames))
+        .service(resource!("/analytics/funnels/{funnelId}", GET analytics::funnel));
 }

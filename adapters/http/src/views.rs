@@ -688,10 +688,12 @@ pub struct InvitationCreated {
     role: Role,
     status: &'static str,
     accept_path: String,
+    /// The one-time link that lets the invitee create an account (or sign in) and join.
+    invite_url: String,
 }
 
-impl From<&Invitation> for InvitationCreated {
-    fn from(invitation: &Invitation) -> Self {
+impl InvitationCreated {
+    pub fn new(invitation: &Invitation, invite_url: String) -> Self {
         Self {
             message: "Invitation created. Send the invite link to the user.",
             invitation_id: invitation.id.to_string(),
@@ -699,6 +701,7 @@ impl From<&Invitation> for InvitationCreated {
             role: invitation.role,
             status: "pending",
             accept_path: format!("/api/v1/admin/invitations/{}/accept", invitation.id),
+            invite_url,
         }
     }
 }

@@ -71,6 +71,19 @@ impl WebsiteStore for MemoryStore {
         })
     }
 
+    async fn websites_with_domain(&self, domain: &str) -> StoreResult<Vec<Website>> {
+        self.read(|state| {
+            let mut found: Vec<Website> = state
+                .websites
+                .values()
+                .filter(|website| website.domain.as_str() == domain)
+                .cloned()
+                .collect();
+            found.sort_by_key(|website| (website.created_at, website.id));
+            found
+        })
+    }
+
     async fn update_website(&self, website: &Website) -> StoreResult<()> {
         self.write(|state| {
             // The stored owner counts, not the one the update carries, which is ignored.

@@ -129,6 +129,18 @@ impl WebsiteStore for SqliteStore {
         Ok(found)
     }
 
+    async fn websites_with_domain(&self, domain: &str) -> StoreResult<Vec<Website>> {
+        let domain = domain.to_owned();
+        self.read(move |db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {WEBSITE_COLUMNS} FROM websites w WHERE w.domain = ?1
+                 ORDER BY w.created_at, w.id"
+            ))?;
+            all(statement.query([domain])?, decode_website)
+        })
+        .await
+    }
+
     async fn update_website(&self, website: &Website) -> StoreResult<()> {
         let website = website.clone();
         self.write_directory(move |tx| {

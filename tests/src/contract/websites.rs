@@ -216,3 +216,40 @@ pub async fn websites_of_an_account_oldest_first_with_roles(store: &dyn Storage)
     );
     assert!(store.websites_of(account_id(99)).await.unwrap().is_empty());
 }
+
+pub async fn websites_are_found_by_domain_across_owners_oldest_first(store: &dyn Storage) {
+    let ada = account(1, "ada@example.com");
+    let grace = account(2, "grace@example.org");
+    store.create_account(&ada).await.unwrap();
+    store.create_account(&grace).await.unwrap();
+    let mut later = website(1, ada.id, "shop.example.com");
+    later.created_at = at(20);
+    let mut earlier = website(2, grace.id, "shop.example.com");
+    earlier.created_at = at(10);
+    let other = website(3, ada.id, "blog.example.com");
+    for site in [&later, &earlier, &other] {
+        store.create_website(site).await.unwrap();
+    }
+
+    assert_eq!(
+        store
+            .websites_with_domain("shop.example.com")
+            .await
+            .unwrap(),
+        vec![earlier, later]
+    );
+    assert_eq!(
+        store
+            .websites_with_domain("blog.example.com")
+            .await
+            .unwrap(),
+        vec![other]
+    );
+    assert!(
+        store
+            .websites_with_domain("none.example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

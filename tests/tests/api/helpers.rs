@@ -137,6 +137,18 @@ impl TestApp {
         bytes
     }
 
+    /// Sets the dashboard password of `email`'s account, as `datafast-server set-password`
+    /// does.
+    pub async fn set_password(&self, email: &str, password: &str) {
+        self.services
+            .clone()
+            .with_password_hasher(Arc::new(datafast_secrets::Argon2Passwords::default()))
+            .sign_in()
+            .set_password(&Email::parse(email).expect("email"), password)
+            .await
+            .expect("password set");
+    }
+
     /// Creates another account (as the `bootstrap` command would) and returns its token.
     pub async fn new_account_token(&self, email: &str) -> String {
         token_for(&self.services, email, None).await

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api_doc;
+mod browser;
 mod helpers;
 
 mod account;
@@ -13,6 +14,7 @@ mod analytics;
 mod apikeys;
 mod authority;
 mod authorization;
+mod dashboard;
 mod envelope;
 mod events;
 mod funnels;

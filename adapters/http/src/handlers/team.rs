@@ -9,6 +9,7 @@ use crate::envelope::{Message, success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, JsonObject, PathId};
 use crate::handlers::UseCases;
+use crate::public_address::PublicAddress;
 use crate::views::{InvitationAccepted, InvitationCreated, InvitationRow, TeamRow};
 
 pub(crate) async fn list(
@@ -20,10 +21,13 @@ pub(crate) async fn list(
     Ok(success(team.entries.iter().map(TeamRow::from).collect()))
 }
 
+/// Invites, and answers with the invitation link (`inviteUrl`) the owner hands on: it lets
+/// the invitee create an account with a password, or sign in, and join.
 pub(crate) async fn invite(
     caller: Caller,
     services: UseCases,
     website: PathId<WebsiteId>,
+    address: PublicAddress,
     body: JsonObject,
 ) -> ApiResult {
     let fields = body.fields();
@@ -36,7 +40,15 @@ pub(crate) async fn invite(
         .team()
         .invite(&caller, website.0, email, role)
         .await?;
-    Ok(success(vec![InvitationCreated::from(&invitation)]))
+    let code = services
+        .links()
+        .invitation_link(&caller, website.0, invitation.id)
+        .await?;
+    let invite_url = format!("{}/join?code={}", address.0, code.expose());
+    Ok(success(vec![InvitationCreated::new(
+        &invitation,
+        invite_url,
+    )]))
 }
 
 /// Who a `DELETE /team` body designates: a member, or a pending invitation to withdraw.
