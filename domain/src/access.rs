@@ -271,6 +271,60 @@ mod tests {
     }
 
     #[test]
+    fn a_session_holds_every_permission_but_its_roles_still_bound_it() {
+        let session = Principal {
+            account_id: AccountId::from_parts(1, [0; 8]),
+            credential: Credential::Session {
+                session_id: crate::id::SessionId::from_parts(1, [0; 8]),
+            },
+        };
+        assert!(authorize(&session, Permission::AccessTokensWrite, Target::Account).is_ok());
+        let site = website(1);
+        assert!(authorize(&session, Permission::TeamWrite, on(site, Some(Role::Owner))).is_ok());
+        assert_eq!(
+            authorize(
+                &session,
+                Permission::TeamWrite,
+                on(site, Some(Role::Viewer))
+            ),
+            Err(Denied::ReadOnlyRole(Role::Viewer))
+        );
+        assert_eq!(
+            authorize(&session, Permission::AnalyticsRead, on(site, None)),
+            Err(Denied::NoWebsiteAccess)
+        );
+    }
+
+    #[test]
+    fn a_public_share_reads_its_websites_analytics_and_nothing_else() {
+        let site = website(1);
+        let share = Principal {
+            account_id: AccountId::from_parts(1, [0; 8]),
+            credential: Credential::PublicShare { website_id: site },
+        };
+        let owner = Some(Role::Owner);
+        assert!(authorize(&share, Permission::AnalyticsRead, on(site, owner)).is_ok());
+        for permission in [
+            Permission::VisitorsRead,
+            Permission::SettingsRead,
+            Permission::GoalsWrite,
+        ] {
+            assert_eq!(
+                authorize(&share, permission, on(site, owner)),
+                Err(Denied::MissingPermission(permission))
+            );
+        }
+        assert_eq!(
+            authorize(&share, Permission::AnalyticsRead, on(website(2), owner)),
+            Err(Denied::NoWebsiteAccess)
+        );
+        assert_eq!(
+            authorize(&share, Permission::AnalyticsRead, Target::Account),
+            Err(Denied::AccountTokenRequired)
+        );
+    }
+
+    #[test]
     fn missing_permission_names_it() {
         let reader = token(
             PermissionSet::parse(&["analytics:read"]).unwrap(),

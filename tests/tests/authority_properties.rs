@@ -5,7 +5,10 @@
 //! Random accounts, websites and memberships are set up; then random principals (every live
 //! token and key) make random calls through the real use cases over the in-memory store: create
 //! tokens with random permissions and website scopes, create, roll and delete website keys,
-//! invite, accept, remove members and revoke tokens. A plain model remembers which credential
+//! invite, accept, remove members and revoke tokens; and dashboard sessions: sign in with the
+//! account's password, sign out, change the password (which ends every session of the account).
+//! A session acts with its account's whole authority, and what it makes belongs to the account:
+//! signing out ends the session only. A plain model remembers which credential
 //! made which, who holds which role, and what each call revoked. After every call, every live
 //! credential is authenticated afresh and probed on every website with every permission a
 //! website route requires, and compared with the credential that made it and with the model.
@@ -17,19 +20,36 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use datafast_application::{NewAccount, NewToken, NewWebsite};
-use datafast_application::{ServiceError, Services};
+use datafast_application::{ServiceError, Services, SignedIn};
 use datafast_domain::access::{Principal, WebsiteScope};
 use datafast_domain::account::{Account, Email};
-use datafast_domain::id::{ApiKeyId, InvitationId, TokenId, WebsiteId};
+use datafast_domain::id::{ApiKeyId, InvitationId, SessionId, TokenId, WebsiteId};
 use datafast_domain::permission::{Permission, PermissionSet};
 use datafast_domain::role::Role;
+use datafast_domain::session::{Password, PasswordHash};
 use datafast_domain::website::Domain;
 use datafast_memory::MemoryStore;
 use datafast_ports::Clock;
+use datafast_ports::secrets::{PasswordHashError, PasswordHasher};
 use datafast_secrets::{AeadVault, HmacHasher, OsRandom};
 use proptest::prelude::*;
 
 struct FixedClock;
+
+/// Passwords "hashed" as themselves: argon2id's cost (tested in `datafast-secrets`) would
+/// make hundreds of cases slow, and the property is about authority, not hashing.
+struct QuickPasswords;
+
+#[async_trait::async_trait]
+impl PasswordHasher for QuickPasswords {
+    async fn hash_password(&self, password: &Password) -> Result<PasswordHash, PasswordHashError> {
+        Ok(PasswordHash::from_phc(password.expose().to_owned()))
+    }
+
+    async fn verify_password(&self, password: &Password, hash: &PasswordHash) -> bool {
+        password.expose() == hash.as_phc()
+    }
+}
 
 impl Clock for FixedClock {
     fn now(&self) -> jiff::Timestamp {
@@ -92,6 +112,15 @@ enum Op {
         by: usize,
         target: usize,
     },
+    SignIn {
+        account: usize,
+    },
+    SignOut {
+        session: usize,
+    },
+    ChangePassword {
+        session: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -112,7 +141,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (pick.clone(), pick.clone()).prop_map(|(by, invitation)| Op::Accept { by, invitation }),
         1 => (pick.clone(), 0usize..3, 0usize..3)
             .prop_map(|(by, website, account)| Op::RemoveMember { by, website, account }),
-        2 => (pick.clone(), pick).prop_map(|(by, target)| Op::RevokeToken { by, target }),
+        2 => (pick.clone(), pick.clone()).prop_map(|(by, target)| Op::RevokeToken { by, target }),
+        2 => (0usize..3).prop_map(|account| Op::SignIn { account }),
+        1 => pick.clone().prop_map(|session| Op::SignOut { session }),
+        1 => pick.prop_map(|session| Op::ChangePassword { session }),
     ]
 }
 
@@ -141,6 +173,7 @@ fn world() -> impl Strategy<Value = World> {
 enum CredentialId {
     Token(TokenId),
     Key(WebsiteId, ApiKeyId),
+    Session(SessionId),
 }
 
 /// One credential the run has minted, as the model sees it.
@@ -181,6 +214,8 @@ struct Run {
     roles: BTreeMap<(usize, usize), Role>,
     minted: Vec<Minted>,
     invitations: Vec<Pending>,
+    /// Each account's current dashboard password.
+    passwords: Vec<String>,
 }
 
 fn email(account: usize) -> Email {
@@ -200,7 +235,8 @@ impl Run {
             Arc::new(OsRandom),
             Arc::new(HmacHasher::new([3; 32])),
             Arc::new(AeadVault::new([4; 32])),
-        );
+        )
+        .with_password_hasher(Arc::new(QuickPasswords));
         let mut run = Run {
             services,
             accounts: Vec::new(),
@@ -208,6 +244,7 @@ impl Run {
             roles: BTreeMap::new(),
             minted: Vec::new(),
             invitations: Vec::new(),
+            passwords: Vec::new(),
         };
         for account in 0..3 {
             run.add_root(account).await;
@@ -253,6 +290,13 @@ impl Run {
             .issue_for(&row, NewToken::default())
             .await
             .unwrap();
+        let password = format!("password of account {account}");
+        self.services
+            .sign_in()
+            .set_password(&row.email, &password)
+            .await
+            .unwrap();
+        self.passwords.push(password);
         self.accounts.push(row);
         self.minted.push(Minted {
             raw: issued.raw.expose().to_owned(),
@@ -293,11 +337,22 @@ impl Run {
     }
 
     async fn principal(&self, index: usize) -> Option<Principal> {
-        self.services
-            .auth()
-            .authenticate(Some(&self.minted[index].raw))
-            .await
-            .ok()
+        let raw = &self.minted[index].raw;
+        match self.minted[index].id {
+            CredentialId::Session(_) => self.services.sign_in().authenticate(raw).await.ok(),
+            CredentialId::Token(_) | CredentialId::Key(..) => {
+                self.services.auth().authenticate(Some(raw)).await.ok()
+            }
+        }
+    }
+
+    /// What a credential made through `by` derives from: `by` itself, except for a session,
+    /// which makes things for its account (they outlive its sign-out).
+    fn maker_of(&self, by: usize) -> Option<usize> {
+        match self.minted[by].id {
+            CredentialId::Session(_) => None,
+            CredentialId::Token(_) | CredentialId::Key(..) => Some(by),
+        }
     }
 
     fn live(&self) -> Vec<usize> {
@@ -351,8 +406,10 @@ impl Run {
             }
         }
         let minted = &self.minted;
-        self.invitations
-            .retain(|pending| minted[pending.sender].live);
+        self.invitations.retain(|pending| {
+            minted[pending.sender].live
+                || matches!(minted[pending.sender].id, CredentialId::Session(_))
+        });
     }
 
     async fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
@@ -381,6 +438,9 @@ impl Run {
                 account,
             } => self.remove_member(*by, *website, *account).await,
             Op::RevokeToken { by, target } => self.revoke_token(*by, *target).await,
+            Op::SignIn { account } => self.sign_in(*account).await,
+            Op::SignOut { session } => self.sign_out(*session).await,
+            Op::ChangePassword { session } => self.change_password(*session).await,
         }
     }
 
@@ -413,7 +473,7 @@ impl Run {
                 raw: issued.raw.expose().to_owned(),
                 id: CredentialId::Token(issued.token.id),
                 account: self.minted[by].account,
-                maker: Some(by),
+                maker: self.maker_of(by),
                 grant: Some((permissions, scope)),
                 live: true,
             }),
@@ -438,7 +498,7 @@ impl Run {
                 raw: issued.raw.expose().to_owned(),
                 id: CredentialId::Key(website, issued.key.id),
                 account: self.minted[by].account,
-                maker: Some(by),
+                maker: self.maker_of(by),
                 grant: None,
                 live: true,
             }),
@@ -484,9 +544,10 @@ impl Run {
                 old.maker = None;
                 self.minted.push(old);
                 let account = self.minted[by].account;
+                let maker = self.maker_of(by);
                 let rolled = &mut self.minted[key];
                 rolled.raw = issued.raw.expose().to_owned();
-                rolled.maker = Some(by);
+                rolled.maker = maker;
                 rolled.account = account;
             }
             Err(error) => prop_assert!(refused(&error), "{error:?}"),
@@ -660,6 +721,73 @@ impl Run {
             }
             Err(error) => prop_assert!(refused(&error), "{error:?}"),
         }
+        Ok(())
+    }
+
+    async fn sign_in(&mut self, account: usize) -> Result<(), TestCaseError> {
+        let email = self.accounts[account].email.to_string();
+        let signed_in = self
+            .services
+            .sign_in()
+            .sign_in(&email, &self.passwords[account])
+            .await;
+        prop_assert!(signed_in.is_ok(), "{:?}", signed_in);
+        self.push_session(account, signed_in.unwrap());
+        Ok(())
+    }
+
+    fn push_session(&mut self, account: usize, signed_in: SignedIn) {
+        self.minted.push(Minted {
+            raw: signed_in.cookie.expose().to_owned(),
+            id: CredentialId::Session(signed_in.session.id),
+            account,
+            maker: None,
+            grant: Some((PermissionSet::All, WebsiteScope::All)),
+            live: true,
+        });
+    }
+
+    fn sessions(&self) -> Vec<usize> {
+        self.live()
+            .into_iter()
+            .filter(|n| matches!(self.minted[*n].id, CredentialId::Session(_)))
+            .collect()
+    }
+
+    async fn sign_out(&mut self, session: usize) -> Result<(), TestCaseError> {
+        let sessions = self.sessions();
+        let Some(session) = sessions.get(session % sessions.len().max(1)).copied() else {
+            return Ok(());
+        };
+        let principal = self.principal(session).await.unwrap();
+        let signed_out = self.services.sign_in().sign_out(&principal).await;
+        prop_assert!(signed_out.is_ok(), "{:?}", signed_out);
+        self.revoke_tree(session);
+        Ok(())
+    }
+
+    /// A password change ends every session of the account, and opens one in its place.
+    async fn change_password(&mut self, session: usize) -> Result<(), TestCaseError> {
+        let sessions = self.sessions();
+        let Some(session) = sessions.get(session % sessions.len().max(1)).copied() else {
+            return Ok(());
+        };
+        let account = self.minted[session].account;
+        let new = format!("{} again", self.passwords[account]);
+        let principal = self.principal(session).await.unwrap();
+        let changed = self
+            .services
+            .sign_in()
+            .change_password(&principal, &self.passwords[account], &new)
+            .await;
+        prop_assert!(changed.is_ok(), "{:?}", changed);
+        for n in self.sessions() {
+            if self.minted[n].account == account {
+                self.revoke_tree(n);
+            }
+        }
+        self.passwords[account] = new;
+        self.push_session(account, changed.unwrap());
         Ok(())
     }
 
