@@ -1,7 +1,8 @@
-//! Websites: list what the caller may see, create, read and change settings. Deleting is
-//! refused, as DataFast documents (deletion is dashboard-only there).
+//! Websites: list what the caller may see, create, read and change settings, and delete. As
+//! DataFast documents, deletion is for the dashboard only: the owner, signed in, may delete;
+//! every token and key is refused.
 
-use datafast_domain::access::{Principal, Target, authorize};
+use datafast_domain::access::{Credential, Principal, Target, authorize};
 use datafast_domain::grant::check_website_creation;
 use datafast_domain::id::WebsiteId;
 use datafast_domain::permission::Permission;
@@ -123,12 +124,31 @@ impl Websites<'_> {
     }
 
     /// Checks the caller as for a deletion, then refuses: deletion is not offered over the API.
+    /// Deletes the website and everything of it: its team, keys, settings, events, payments
+    /// and profiles. Its keys stop working at once, and the analytics index is rebuilt
+    /// without it on the next query.
+    ///
+    /// # Errors
+    /// `Forbidden` for any credential but a signed-in session; as every website use case
+    /// otherwise (only the owner may).
     pub async fn delete(&self, principal: &Principal, id: WebsiteId) -> ServiceResult<()> {
         self.services
             .authorized_website(principal, id, Permission::WebsitesWrite, true)
             .await?;
-        Err(ServiceError::Forbidden(
-            "Website deletion is not available through the API".to_owned(),
-        ))
+        if !matches!(principal.credential, Credential::Session { .. }) {
+            return Err(ServiceError::Forbidden(
+                "Website deletion is not available through the API: delete it from the \
+                 dashboard, in the website's settings"
+                    .to_owned(),
+            ));
+        }
+        match self.services.store.delete_website(id).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(other) => return Err(other.into()),
+        }
+        self.services.forget_credentials();
+        self.services.announce_alerts_changed(id);
+        self.services.analytics().analytics_invalidate().await;
+        Ok(())
     }
 }

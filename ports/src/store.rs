@@ -141,6 +141,12 @@ pub trait WebsiteStore: Send + Sync {
     /// MUST return `NotFound` for an unknown id, `Conflict("domain")` when the new domain is
     /// another website's of the same (stored) owner.
     async fn update_website(&self, website: &Website) -> StoreResult<()>;
+    /// Deletes the website and everything of it: memberships, invitations, keys, funnels,
+    /// alerts and their history, goal customizations, provider connections and subscriptions,
+    /// events, payments, profiles and checkout emails, all in one write.
+    /// # Errors
+    /// MUST return `NotFound` for an unknown id.
+    async fn delete_website(&self, id: WebsiteId) -> StoreResult<()>;
     /// Every website the account holds a role on, with that role, oldest first.
     async fn websites_of(&self, account: AccountId) -> StoreResult<Vec<(Website, Role)>>;
 }

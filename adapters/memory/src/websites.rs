@@ -84,6 +84,34 @@ impl WebsiteStore for MemoryStore {
         })
     }
 
+    async fn delete_website(&self, id: WebsiteId) -> StoreResult<()> {
+        self.write(|state| {
+            state.websites.remove(&id).ok_or(StoreError::NotFound)?;
+            state.memberships.retain(|(website, _), _| *website != id);
+            state.invitations.retain(|_, row| row.website_id != id);
+            state.api_keys.retain(|_, key| key.row.website_id != id);
+            state
+                .funnels
+                .retain(|_, stored| stored.funnel.website_id != id);
+            state.alerts.retain(|_, alert| alert.website_id != id);
+            state.alert_logs.retain(|_, log| log.website_id != id);
+            state
+                .customizations
+                .retain(|(website, _), _| *website != id);
+            state.connections.retain(|(website, _), _| *website != id);
+            state
+                .subscriptions
+                .retain(|(website, _, _), _| *website != id);
+            state
+                .checkout_emails
+                .retain(|(website, _), _| *website != id);
+            state.payments.retain(|(website, _), _| *website != id);
+            state.profiles.retain(|(website, _), _| *website != id);
+            state.events.retain(|_, event| event.website_id != id);
+            Ok(())
+        })
+    }
+
     async fn update_website(&self, website: &Website) -> StoreResult<()> {
         self.write(|state| {
             // The stored owner counts, not the one the update carries, which is ignored.

@@ -253,3 +253,74 @@ pub async fn websites_are_found_by_domain_across_owners_oldest_first(store: &dyn
             .is_empty()
     );
 }
+
+pub async fn deleting_a_website_takes_everything_of_it_and_nothing_else(store: &dyn Storage) {
+    use datafast_domain::event::EventKind;
+    let owner = given_account(store, 1).await;
+    let doomed = website(1, owner.id, "shop.example.com");
+    let kept = website(2, owner.id, "blog.example.com");
+    for site in [&doomed, &kept] {
+        store.create_website(site).await.unwrap();
+        store
+            .insert_api_key(
+                &api_key(site.id.to_bytes()[11].into(), site.id, at(1)),
+                &hash(&site.id.to_string()),
+                10,
+            )
+            .await
+            .unwrap();
+        store
+            .insert_funnel(&funnel(
+                site.id.to_bytes()[11].into(),
+                site.id,
+                "Signup",
+                at(2),
+            ))
+            .await
+            .unwrap();
+        store
+            .append_events(vec![event(site.id, EventKind::Pageview, "visitor", None)])
+            .await
+            .unwrap();
+        store
+            .record_payment(&payment(site.id, "txn_1", Some("visitor"), at(3)), None)
+            .await
+            .unwrap();
+    }
+
+    store.delete_website(doomed.id).await.unwrap();
+    assert_eq!(store.website(doomed.id).await.unwrap(), None);
+    assert_eq!(store.role_of(doomed.id, owner.id).await.unwrap(), None);
+    assert_eq!(
+        store
+            .api_key_by_hash(&hash(&doomed.id.to_string()))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store.funnels(doomed.id, true).await.unwrap().is_empty());
+    assert!(store.payments(doomed.id).await.unwrap().is_empty());
+    let events = store.events_after(0, 100).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|stored| stored.event.website_id == kept.id)
+    );
+    assert_eq!(events.len(), 1);
+
+    assert_eq!(store.website(kept.id).await.unwrap(), Some(kept.clone()));
+    assert!(
+        store
+            .api_key_by_hash(&hash(&kept.id.to_string()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.funnels(kept.id, true).await.unwrap().len(), 1);
+    assert_eq!(store.payments(kept.id).await.unwrap().len(), 1);
+    assert_eq!(store.websites_of(owner.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store.delete_website(doomed.id).await,
+        Err(StoreError::NotFound)
+    );
+}

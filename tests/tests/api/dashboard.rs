@@ -331,3 +331,35 @@ async fn every_dashboard_page_is_the_shell_under_a_strict_policy() {
         .unwrap();
     assert_eq!(missing.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn only_the_signed_in_owner_deletes_a_website_and_its_keys_die_with_it() {
+    let app = spawn_app().await;
+    let website = app.create_website("shop.example.com").await;
+    let key = app.create_api_key(&website).await;
+    let path = format!("/api/v1/admin/websites/{website}");
+    let (status, body) = app.delete(&path).await;
+    assert_error(status, &body, 403);
+    let member = app
+        .add_member(&website, "member@example.com", "member")
+        .await;
+    app.set_password("member@example.com", "member passphrase")
+        .await;
+    let mut member_browser = Browser::new(&app.address);
+    member_browser
+        .sign_in("member@example.com", "member passphrase")
+        .await;
+    let (status, body) = member_browser.send(Method::DELETE, &path, None, true).await;
+    assert_error(status, &body, 403);
+    let (status, _) = app.get_as(&key, "/api/v1/analytics/overview").await;
+    assert_eq!(status, 200);
+
+    let mut owner = signed_in_owner(&app).await;
+    let (status, body) = owner.send(Method::DELETE, &path, None, true).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(website_count(&mut owner).await, 0);
+    let (status, body) = app.get_as(&key, "/api/v1/analytics/overview").await;
+    assert_error(status, &body, 401);
+    let (status, body) = app.get_as(&member, &path).await;
+    assert_error(status, &body, 404);
+}
