@@ -194,6 +194,49 @@ impl WebsiteStore for SqliteStore {
     }
 }
 
+/// The tables keyed by a website's id, each emptied of its rows.
+const WEBSITE_TABLES: &[&str] = &[
+    "memberships",
+    "invitations",
+    "api_keys",
+    "funnels",
+    "alerts",
+    "alert_logs",
+    "goal_customizations",
+    "connections",
+    "subscriptions",
+    "checkout_emails",
+    "payments",
+    "visitor_profiles",
+];
+
+/// Deletes `website` and its rows everywhere. The event log knows the website by its code in
+/// `event_websites`, and has no index by website: deleting a large website's events reads the
+/// whole log once, which is acceptable for a rare, owner-initiated deletion.
+fn delete_website_rows(tx: &rusqlite::Transaction<'_>, website: &str) -> Result<(), Failure> {
+    let deleted = tx
+        .prepare_cached("DELETE FROM websites WHERE id = ?1")?
+        .execute([website])?;
+    if deleted == 0 {
+        return Err(Failure::Store(StoreError::NotFound));
+    }
+    for table in WEBSITE_TABLES {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE website_id = ?1"))?
+            .execute([website])?;
+    }
+    tx.prepare_cached(
+        "DELETE FROM event_details WHERE event IN (
+             SELECT e.seq FROM events e
+             JOIN event_websites w ON w.id = e.website WHERE w.website_id = ?1)",
+    )?
+    .execute([website])?;
+    tx.prepare_cached(
+        "DELETE FROM events WHERE website IN (SELECT id FROM event_websites WHERE website_id = ?1)",
+    )?
+    .execute([website])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -287,47 +330,4 @@ mod tests {
             Err(StoreError::Conflict("trackingId"))
         );
     }
-}
-
-/// The tables keyed by a website's id, each emptied of its rows.
-const WEBSITE_TABLES: &[&str] = &[
-    "memberships",
-    "invitations",
-    "api_keys",
-    "funnels",
-    "alerts",
-    "alert_logs",
-    "goal_customizations",
-    "connections",
-    "subscriptions",
-    "checkout_emails",
-    "payments",
-    "visitor_profiles",
-];
-
-/// Deletes `website` and its rows everywhere. The event log knows the website by its code in
-/// `event_websites`, and has no index by website: deleting a large website's events reads the
-/// whole log once, which is acceptable for a rare, owner-initiated deletion.
-fn delete_website_rows(tx: &rusqlite::Transaction<'_>, website: &str) -> Result<(), Failure> {
-    let deleted = tx
-        .prepare_cached("DELETE FROM websites WHERE id = ?1")?
-        .execute([website])?;
-    if deleted == 0 {
-        return Err(Failure::Store(StoreError::NotFound));
-    }
-    for table in WEBSITE_TABLES {
-        tx.prepare_cached(&format!("DELETE FROM {table} WHERE website_id = ?1"))?
-            .execute([website])?;
-    }
-    tx.prepare_cached(
-        "DELETE FROM event_details WHERE event IN (
-             SELECT e.seq FROM events e
-             JOIN event_websites w ON w.id = e.website WHERE w.website_id = ?1)",
-    )?
-    .execute([website])?;
-    tx.prepare_cached(
-        "DELETE FROM events WHERE website IN (SELECT id FROM event_websites WHERE website_id = ?1)",
-    )?
-    .execute([website])?;
-    Ok(())
 }
