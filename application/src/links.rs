@@ -17,6 +17,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::ids::random_array;
 use crate::sign_in::SignedIn;
 use crate::{NewAccount, Services};
+use datafast_ports::notify::Mail;
 
 /// What a link offers, shown before it is used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +70,52 @@ impl Links<'_> {
             .filter(|found| found.website_id == website)
             .ok_or_else(|| ServiceError::not_found("Invitation"))?;
         self.mint(LinkPurpose::Join(invitation)).await
+    }
+
+    /// Emails the invitation's link to the invitee, when a mailer is set. Returns whether it
+    /// was sent. A failure is logged and not returned: the invitation stands, and the owner
+    /// still has the link to hand on.
+    pub async fn mail_invitation(&self, invitation: &Invitation, link: &str) -> bool {
+        let Some(mailer) = &self.services.mailer else {
+            return false;
+        };
+        let mail = match self.invitation_mail(invitation, link).await {
+            Ok(mail) => mail,
+            Err(error) => {
+                tracing::warn!(%error, "could not write the invitation email");
+                return false;
+            }
+        };
+        match mailer.send_mail(&mail).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, invitation = %invitation.id, "invitation email not sent");
+                false
+            }
+        }
+    }
+
+    async fn invitation_mail(&self, invitation: &Invitation, link: &str) -> ServiceResult<Mail> {
+        let store = &self.services.store;
+        let website = store
+            .website(invitation.website_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("Website"))?;
+        let inviter = store
+            .account(invitation.invited_by)
+            .await?
+            .map_or_else(|| "A teammate".to_owned(), |account| account.name);
+        Ok(Mail {
+            to: invitation.email.clone(),
+            subject: format!("Join {} on the analytics dashboard", website.domain),
+            text: format!(
+                "{inviter} invited you to the analytics of {domain} as {role}.\n\n\
+                 Open this link to create your account, or sign in, and join. It works once, \
+                 for 14 days:\n\n{link}\n",
+                domain = website.domain,
+                role = invitation.role,
+            ),
+        })
     }
 
     /// What the link with `code` would do.

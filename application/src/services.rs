@@ -48,6 +48,8 @@ pub struct Services {
     /// `None` until set: nobody can then sign in to the dashboard.
     pub(crate) passwords: Option<Arc<dyn PasswordHasher>>,
     pub(crate) sign_in_failures: Arc<crate::SignInThrottle>,
+    /// Sends invitation links by email; `None` when no SMTP server is configured.
+    pub(crate) mailer: Option<Arc<dyn datafast_ports::notify::Mailer>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -180,6 +182,7 @@ impl Services {
             recent_lookups: Arc::new(RecentReferences::default()),
             passwords: None,
             sign_in_failures: Arc::new(crate::SignInThrottle::default()),
+            mailer: None,
         }
     }
 
@@ -207,6 +210,14 @@ impl Services {
     #[must_use]
     pub fn with_password_hasher(mut self, hasher: Arc<dyn PasswordHasher>) -> Self {
         self.passwords = Some(hasher);
+        self
+    }
+
+    /// Emails invitation links through `mailer` (by default none is sent, and the owner hands
+    /// the link on).
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Arc<dyn datafast_ports::notify::Mailer>) -> Self {
+        self.mailer = Some(mailer);
         self
     }
 

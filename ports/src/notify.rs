@@ -1,5 +1,6 @@
 //! The alert delivery port: what the core hands to whoever sends alert messages (email,
-//! webhook), the error it gets back, and the pure retry schedule used between attempts.
+//! webhook), the error it gets back, and the pure retry schedule used between attempts; and the
+//! mailer port, for the other emails the server sends (invitation links).
 
 use std::time::Duration;
 
@@ -34,6 +35,23 @@ pub enum NotifyError {
     /// The remote side answered but refused the message.
     #[error("{target} rejected the message: {reason}")]
     Rejected { target: String, reason: String },
+}
+
+/// One plain-text email to one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: datafast_domain::account::Email,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Sends email that is not an alert: an invitation link.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// # Errors
+    /// As a notifier's: unusable settings, an unreachable server, or a refusal.
+    async fn send_mail(&self, mail: &Mail) -> Result<(), NotifyError>;
 }
 
 /// One delivery channel (email, webhook). Each channel is sent and retried on its own, so a

@@ -690,10 +690,12 @@ pub struct InvitationCreated {
     accept_path: String,
     /// The one-time link that lets the invitee create an account (or sign in) and join.
     invite_url: String,
+    /// Whether the link was also emailed to the invitee (only with SMTP configured).
+    invite_emailed: bool,
 }
 
 impl InvitationCreated {
-    pub fn new(invitation: &Invitation, invite_url: String) -> Self {
+    pub fn new(invitation: &Invitation, invite_url: String, invite_emailed: bool) -> Self {
         Self {
             message: "Invitation created. Send the invite link to the user.",
             invitation_id: invitation.id.to_string(),
@@ -702,6 +704,7 @@ impl InvitationCreated {
             status: "pending",
             accept_path: format!("/api/v1/admin/invitations/{}/accept", invitation.id),
             invite_url,
+            invite_emailed,
         }
     }
 }

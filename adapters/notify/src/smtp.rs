@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use datafast_ports::notify::{AlertDelivery, Notifier, NotifyError};
+use datafast_ports::notify::{AlertDelivery, Mail, Mailer, Notifier, NotifyError};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
@@ -49,7 +49,8 @@ impl fmt::Debug for SmtpConfig {
     }
 }
 
-/// Sends the alert's subject and plain-text message to each recipient.
+/// Sends the alert's subject and plain-text message to each recipient, and other mail (an
+/// invitation link) through the same server.
 pub struct SmtpNotifier {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     sender: Mailbox,
@@ -120,6 +121,29 @@ impl SmtpNotifier {
                 reason,
             }
         }
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpNotifier {
+    async fn send_mail(&self, mail: &Mail) -> Result<(), NotifyError> {
+        let to: Mailbox = mail
+            .to
+            .as_str()
+            .parse()
+            .map_err(|_| NotifyError::Invalid("the recipient is not an address".into()))?;
+        let message = Message::builder()
+            .from(self.sender.clone())
+            .to(to)
+            .subject(mail.subject.as_str())
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.text.clone())
+            .map_err(|e| NotifyError::Invalid(format!("email: {e}")))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| self.map_error(&e))?;
+        Ok(())
     }
 }
 

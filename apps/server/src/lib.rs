@@ -350,6 +350,10 @@ impl Application {
         if let Some(locator) = locator {
             services = services.with_geo_locator(locator);
         }
+        if let Some(smtp) = config.smtp()? {
+            let mailer = SmtpNotifier::new(&smtp).map_err(|e| StartError::Notify(e.to_string()))?;
+            services = services.with_mailer(Arc::new(mailer));
+        }
         services = services
             .with_payment_providers(providers)
             .allowing_test_keys(config.allow_test_keys)

@@ -796,3 +796,50 @@ async fn an_events_path_shadowing_a_built_in_route_is_refused() {
     let error = Application::build(config).await.unwrap_err().to_string();
     assert!(error.contains("events_path"), "{error}");
 }
+
+#[tokio::test]
+async fn an_invitation_emails_its_link_when_smtp_is_configured() {
+    let (port, received) = start_smtp();
+    let server = start(|config, _| use_smtp(config, port)).await;
+    let (website, _) = server.website().await;
+    let body = server
+        .admin(
+            reqwest::Method::POST,
+            &format!("/websites/{website}/team"),
+            Some(json!({"email": "teammate@example.com", "role": "member"})),
+        )
+        .await;
+    let row = &body["data"][0];
+    assert_eq!(row["inviteEmailed"], true, "{row}");
+    let link = row["inviteUrl"].as_str().unwrap();
+
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].to, vec!["teammate@example.com".to_owned()]);
+    let data = &mails[0].data;
+    assert!(data.contains("Subject: Join example.com"), "{data}");
+    assert!(data.contains("as member"), "{data}");
+    // Long lines may be folded by the mail encoding; the code itself is intact.
+    let code = link.rsplit_once("code=").unwrap().1;
+    assert!(data.replace("=\r\n", "").contains(code), "{data}");
+}
+
+#[tokio::test]
+async fn without_smtp_an_invitation_only_answers_its_link() {
+    let server = start(|_, _| {}).await;
+    let (website, _) = server.website().await;
+    let body = server
+        .admin(
+            reqwest::Method::POST,
+            &format!("/websites/{website}/team"),
+            Some(json!({"email": "teammate@example.com"})),
+        )
+        .await;
+    assert_eq!(body["data"][0]["inviteEmailed"], false, "{body}");
+    assert!(
+        body["data"][0]["inviteUrl"]
+            .as_str()
+            .unwrap()
+            .contains("/join?code=")
+    );
+}

@@ -45,9 +45,14 @@ pub(crate) async fn invite(
         .invitation_link(&caller, website.0, invitation.id)
         .await?;
     let invite_url = format!("{}/join?code={}", address.0, code.expose());
+    let emailed = services
+        .links()
+        .mail_invitation(&invitation, &invite_url)
+        .await;
     Ok(success(vec![InvitationCreated::new(
         &invitation,
         invite_url,
+        emailed,
     )]))
 }
 
