@@ -98,7 +98,7 @@ export const goalsPage = (ctx) =>
                       {
                         label: "Customize",
                         render: (g) => {
-                          const b = h("button", { type: "button", class: "btn btn-small", "aria-label": `Customize ${g.name}` }, "Edit");
+                          const b = h("button", { type: "button", class: "btn btn-small", "aria-label": `Edit ${g.name}` }, "Edit");
                           b.addEventListener("click", () => {
                             mount(editRow, card(`Customize “${g.name}”`, editForm(site, g, byName.get(g.name), colors, refresh)));
                             editRow.querySelector("input").focus();

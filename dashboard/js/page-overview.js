@@ -8,6 +8,7 @@ import { timeChart } from "./chart.js";
 import { breakdownPanels } from "./breakdowns.js";
 import { load, card, copyBlock, empty, errorBox, loading } from "./ui.js";
 import { snippetOf } from "./sites.js";
+import { worldMap } from "./world-map.js";
 
 function emptyState(source) {
   if (source.kind === "share") return empty(h("p", null, "No data yet."));
@@ -27,6 +28,7 @@ export async function renderOverview(root, source, query, signal) {
 
   const kpiBox = h("div", { class: "kpi-box" }, loading());
   const chartBox = h("div", { class: "chart-box" });
+  const mapBox = h("div", { class: "map-box" });
   const panelsBox = h("div");
   mount(
     root,
@@ -39,6 +41,7 @@ export async function renderOverview(root, source, query, signal) {
     filterChips(filters),
     h("section", { class: "card", "aria-label": "Key figures" }, kpiBox),
     h("section", { class: "card", "aria-label": "Visitors and revenue over time" }, chartBox),
+    h("section", { class: "card", "aria-label": "Visitors by country" }, mapBox),
     panelsBox,
   );
 
@@ -91,6 +94,12 @@ export async function renderOverview(root, source, query, signal) {
       const chartRevenue = showRevenue && buckets.some((b) => "revenue" in b);
       return timeChart(buckets, { currency, showRevenue: chartRevenue });
     },
+  );
+
+  load(
+    mapBox,
+    async () => worldMap((await source.get("analytics/countries", { ...range, fields: "country,image,visitors", limit: 300 }, opts)).data || []),
+    (map) => map,
   );
 
   mount(panelsBox, breakdownPanels({ source, query: range, currency, showRevenue, signal, readOnlyFilters: false }));
