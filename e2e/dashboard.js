@@ -270,6 +270,7 @@ async function main() {
     let website = null;
     let snippet = null;
     let unfiltered = null;
+    let visitorId = null;
 
     await step(1, "setup link: password, signed in on the websites list", [], async () => {
       const status = await owner.goto(`${server}/setup?code=${encodeURIComponent(setupCode)}`);
@@ -343,13 +344,36 @@ async function main() {
       await poll("the pageview of /signup to be answered", () => pageviews().length >= 2);
       const second = pageviews()[1];
       check(second.status === 200, `POST /api/events for /signup answered ${second.status}`);
-      return { page: landed.href, referrer: landed.referrer, events: pageviews().map((r) => r.status) };
+      const cookies = await visitorContext.cookies([`http://${DOMAIN}:${port}/pricing`]);
+      visitorId = (cookies.find((c) => c.name === "datafast_visitor_id") || {}).value;
+      check(visitorId, `the tracker set no datafast_visitor_id: ${JSON.stringify(cookies.map((c) => c.name))}`);
+      return { page: landed.href, referrer: landed.referrer, events: pageviews().map((r) => r.status), visitorId };
     });
 
-    await step(4, "the dashboard shows the visitor, the referrer and the page", [3], async () => {
+    await step("3b", "the site's backend reports the visitor's payment", [3], async () => {
+      // As a site's backend would, through the Payments API; here with the owner's session
+      // (and its CSRF token), which stands in for a token.
+      const answer = await owner.evaluate(
+        async ({ websiteId, visitor }) => {
+          const session = await (await fetch("/api/session")).json();
+          const response = await fetch(`/api/v1/payments?websiteId=${websiteId}`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-csrf-token": session.data[0].csrfToken },
+            body: JSON.stringify({ amount: 49, currency: "USD", transaction_id: "e2e_txn_1", datafast_visitor_id: visitor }),
+          });
+          return { status: response.status, body: await response.text() };
+        },
+        { websiteId: website.id, visitor: visitorId },
+      );
+      check(answer.status === 200, `POST /api/v1/payments answered ${answer.status}: ${answer.body}`);
+      return answer;
+    });
+
+    await step(4, "the dashboard shows the visitor, its revenue, the referrer and the page", [3, "3b"], async () => {
       await owner.goto(`${server}/websites/${website.id}`);
       await owner.waitForSelector("#main h1", { text: "Example Shop" });
       await waitForKpi(owner, "Visitors", "1");
+      await waitForKpi(owner, "Revenue", "$49.00");
       await owner.click('section.panel[aria-label="Sources"] [role=tab]', { text: "Referrers" });
       const referrers = await waitForPanelRow(owner, "Sources", NEWS, "1");
       const pages = await waitForPanelRow(owner, "Pages", "/pricing", "1");
