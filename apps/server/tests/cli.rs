@@ -1,6 +1,7 @@
 //! The binary as an operator runs it: `bootstrap` prints only a token on stdout, the first start
-//! prints the owner's token once, configuration layers override each other in order, and
-//! SIGTERM stops the server cleanly.
+//! prints the owner's token and setup link once, `set-password` and `bootstrap --password-stdin`
+//! set a dashboard password from standard input, configuration layers override each other in
+//! order, and SIGTERM stops the server cleanly.
 
 // Test code: a failed unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -283,4 +284,114 @@ fn invalid_settings_fail_before_any_file_is_created() {
     }
     assert!(!folder.path().join("datafast.db").exists());
     assert!(!folder.path().join("datafast.key").exists());
+}
+
+/// The `code` of the first setup link in `text`.
+fn setup_code_in(text: &str) -> Option<String> {
+    let (_, after) = text.split_once("/setup?code=")?;
+    Some(after.split_whitespace().next()?.to_owned())
+}
+
+/// Runs the binary with `args`, `input` on its standard input.
+fn with_stdin(args: &[&str], database: &Path, input: &str) -> std::process::Output {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn first_start_prints_a_setup_link_for_this_server_that_works_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = serve(folder.path(), port);
+    wait_until_healthy(port);
+    assert_eq!(terminate(&mut server).code(), Some(0));
+    let printed = stdout_of(&mut server);
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{port}/setup?code=")),
+        "{printed}"
+    );
+    let code = setup_code_in(&printed).unwrap();
+
+    let port = free_port();
+    let mut again = serve(folder.path(), port);
+    wait_until_healthy(port);
+    assert_eq!(
+        status_of(port, &format!("/api/setup?code={code}"), None),
+        Some(200)
+    );
+    assert_eq!(status_of(port, "/api/setup?code=0", None), Some(404));
+    assert_eq!(terminate(&mut again).code(), Some(0));
+    assert!(
+        setup_code_in(&stdout_of(&mut again)).is_none(),
+        "no link on later starts"
+    );
+}
+
+#[test]
+fn passwords_come_from_standard_input_and_are_checked() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db.sqlite");
+    let email = ["--email", "ops@example.com"];
+    let bootstrap = with_stdin(
+        &["bootstrap", email[0], email[1], "--password-stdin"],
+        &database,
+        "a long enough password\n",
+    );
+    assert!(
+        bootstrap.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bootstrap.stderr)
+    );
+    assert_eq!(
+        tokens_in(&String::from_utf8_lossy(&bootstrap.stdout)).len(),
+        1
+    );
+
+    let short = with_stdin(
+        &["set-password", email[0], email[1], "--password-stdin"],
+        &database,
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    let unknown = with_stdin(
+        &[
+            "set-password",
+            "--email",
+            "nobody@example.com",
+            "--password-stdin",
+        ],
+        &database,
+        "another long password\n",
+    );
+    assert!(!unknown.status.success());
+    let changed = with_stdin(
+        &["set-password", email[0], email[1], "--password-stdin"],
+        &database,
+        "another long password\n",
+    );
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&changed.stderr);
+    assert!(
+        !stderr.contains("another long password"),
+        "the password is never echoed"
+    );
 }

@@ -73,6 +73,20 @@ fn invite(
         text(invitation, "role"),
         text(invitation, "invitationId")
     ));
+    // This server also answers a one-time dashboard link (and says whether it emailed it).
+    if let Some(link) = invitation.get("inviteUrl").and_then(|link| link.as_str()) {
+        let emailed = invitation
+            .get("inviteEmailed")
+            .and_then(|sent| sent.as_bool());
+        let how = if emailed == Some(true) {
+            "emailed to them; also"
+        } else {
+            "send them"
+        };
+        ctx.out.print(&format!(
+            "Invite link ({how} this; it works once, for 14 days): {link}"
+        ));
+    }
     ctx.out.print(&format!(
         "They accept with: datafast invitations accept {}",
         text(invitation, "invitationId")
