@@ -239,7 +239,11 @@ impl AnalyticsIndex {
     /// Every breakdown route.
     pub fn breakdown(&self, website: WebsiteId, request: &BreakdownRequest) -> BreakdownPage {
         let site = self.site_or_empty(website);
-        let items = breakdown_items(site, request);
+        let items = match request.breakdown {
+            Breakdown::EntryPages => session_edge_items(site, request, Edge::Entry),
+            Breakdown::ExitPages => session_edge_items(site, request, Edge::Exit),
+            _ => breakdown_items(site, request),
+        };
         breakdown_response(request, items)
     }
 
@@ -474,7 +478,9 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
     };
     let mut campaign_labels: Vec<[Option<String>; 8]> = Vec::new();
     let source = match request.breakdown {
-        Breakdown::Pages => KeySource::Page((0..site.pages.len() as u32).collect()),
+        Breakdown::Pages | Breakdown::EntryPages | Breakdown::ExitPages => {
+            KeySource::Page((0..site.pages.len() as u32).collect())
+        }
         Breakdown::Hostnames => KeySource::Page(site.pages.iter().map(|p| p.host).collect()),
         Breakdown::Referrers => by_context(|c| c.source),
         Breakdown::Countries => by_context(|c| c.country),
@@ -523,7 +529,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
         }
     };
     let raw_count = match request.breakdown {
-        Breakdown::Pages => site.pages.len(),
+        Breakdown::Pages | Breakdown::EntryPages | Breakdown::ExitPages => site.pages.len(),
         Breakdown::Campaigns => campaign_labels.len(),
         _ => site.strings.len(),
     };
@@ -605,7 +611,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
     let label = |dense: u32| -> BreakdownKey {
         let key = raw_of.get(dense as usize).copied().unwrap_or(NONE);
         match request.breakdown {
-            Breakdown::Pages => BreakdownKey::Page {
+            Breakdown::Pages | Breakdown::EntryPages | Breakdown::ExitPages => BreakdownKey::Page {
                 host: site.page_host(key).to_owned(),
                 path: site.page_path(key).to_owned(),
             },
@@ -628,6 +634,100 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             completions: completions[key],
             revenue: revenue[key].revenue(include_renewal),
             payments: revenue[key].payments,
+            pageviews: 0,
+        })
+        .collect()
+}
+
+/// Which end of a session the entry and exit pages breakdowns read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// The earliest selected pageview, ties to the lower sequence number.
+    Entry,
+    /// The latest selected pageview, ties to the higher sequence number.
+    Exit,
+}
+
+/// Entry and exit pages: one scan keeps, per session, the position of its earliest (entry)
+/// or latest (exit) selected pageview, then each session counts once under that page. The
+/// session table the index keeps cannot answer alone, since a range or a filter moves a
+/// session's ends; per session the query holds one position (4 bytes), touched only by
+/// pageviews. Entry rows carry first-touch revenue as the pages breakdown does; exit rows
+/// carry the page's selected pageviews for the exit rate instead.
+fn session_edge_items(
+    site: &SiteIndex,
+    request: &BreakdownRequest,
+    edge: Edge,
+) -> Vec<BreakdownRow> {
+    let selection = Selection::new(site, request.scope.range_or_all(), &request.scope.filters);
+    let page_count = site.pages.len();
+    let mut selected = BitSet::new(site.visitors.len());
+    let mut chosen = vec![NONE; site.sessions.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut pageviews = vec![0u64; if edge == Edge::Exit { page_count } else { 0 }];
+    selection.for_each(|at| {
+        selected.insert(site.visitor[at]);
+        if site.kind[at] & KIND_MASK != PAGEVIEW {
+            return;
+        }
+        if let Some(count) = pageviews.get_mut(site.page[at] as usize) {
+            *count += 1;
+        }
+        let session = site.session[at];
+        let Some(slot) = chosen.get_mut(session as usize) else {
+            return;
+        };
+        if *slot == NONE {
+            touched.push(session);
+            *slot = at as u32;
+            return;
+        }
+        let current = *slot as usize;
+        let (here, there) = (site.ts[at], site.ts[current]);
+        let replaces = match edge {
+            Edge::Entry => here < there || (here == there && site.seq[at] < site.seq[current]),
+            Edge::Exit => here > there || (here == there && site.seq[at] > site.seq[current]),
+        };
+        if replaces {
+            *slot = at as u32;
+        }
+    });
+    let mut distinct = DistinctCounter::new(page_count, site.visitors.len());
+    let mut sessions = vec![0u64; page_count];
+    for session in &touched {
+        let at = chosen[*session as usize] as usize;
+        let page = site.page[at];
+        sessions[page as usize] += 1;
+        distinct.add(page, site.visitor[at]);
+    }
+    let visitors = distinct.counts(page_count);
+    let include_renewal = request.scope.include_renewal_revenue;
+    let mut revenue = vec![Revenue::default(); page_count];
+    if edge == Edge::Entry {
+        selection.for_each_payment(&selected, |row| {
+            let touch = site
+                .visitors
+                .get(row.visitor as usize)
+                .and_then(|v| v.first_touch());
+            if let Some(slot) = touch.and_then(|t| revenue.get_mut(t.page as usize)) {
+                slot.add(row, include_renewal);
+            }
+        });
+    }
+    visitors
+        .iter()
+        .enumerate()
+        .filter(|(_, count)| **count > 0)
+        .map(|(page, count)| BreakdownRow {
+            key: BreakdownKey::Page {
+                host: site.page_host(page as u32).to_owned(),
+                path: site.page_path(page as u32).to_owned(),
+            },
+            visitors: *count,
+            completions: sessions[page],
+            revenue: revenue[page].revenue(include_renewal),
+            payments: revenue[page].payments,
+            pageviews: pageviews.get(page).copied().unwrap_or(0),
         })
         .collect()
 }

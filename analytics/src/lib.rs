@@ -31,7 +31,7 @@
 //! | `analytics/timeseries` | [`TimeseriesRequest`] | [`AnalyticsIndex::timeseries`] |
 //! | `analytics/realtime` | (now) | [`AnalyticsIndex::realtime`] |
 //! | `analytics/realtime/map` | (now) | [`AnalyticsIndex::realtime_map`] |
-//! | `analytics/{pages, referrers, ...}` | [`BreakdownRequest`] | [`AnalyticsIndex::breakdown`] |
+//! | `analytics/{pages, entry-pages, exit-pages, referrers, ...}` | [`BreakdownRequest`] | [`AnalyticsIndex::breakdown`] |
 //! | `analytics/funnels/{id}` | [`Scope`] | [`AnalyticsIndex::funnel`] |
 //! | `visitors` | [`VisitorsRequest`] | [`AnalyticsIndex::visitors`] |
 //! | `visitors/{id}` | (the id, now) | [`AnalyticsIndex::visitor`] (`None` is the 404) |

@@ -320,6 +320,46 @@ proptest! {
         prop_assert_eq!(index.breakdown(website(), &request), model.breakdown(&request));
     }
 
+    /// Entry and exit pages on their own, with more cases than their share of the test
+    /// above, and with instants coarsened to 6 hours when `ties` is set, so that one
+    /// session's pageviews often share an instant and the sequence decides its ends.
+    #[test]
+    fn entry_and_exit_pages_equal_the_reference(
+        (mut events, payments) in world(),
+        scope in scope_strategy(),
+        breakdown in prop::sample::select(vec![Breakdown::EntryPages, Breakdown::ExitPages]),
+        limit in 1..5usize,
+        offset in 0..3usize,
+        ties in any::<bool>(),
+        compact in any::<bool>(),
+        pairs_path in any::<bool>(),
+        limits in limits_strategy(),
+    ) {
+        crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
+        if ties {
+            const STEP: i64 = 6 * 3_600_000;
+            for e in &mut events {
+                let ms = e.occurred_at.as_millisecond();
+                e.occurred_at = Timestamp::from_millisecond(ms - (ms - START).rem_euclid(STEP))
+                    .unwrap_or(Timestamp::UNIX_EPOCH);
+            }
+        }
+        let (mut index, model) = built(&events, &payments, &limits);
+        if compact {
+            index.compact();
+        }
+        let campaign_tags = CampaignTag::ALL.to_vec();
+        let request = BreakdownRequest { breakdown, scope, campaign_tags, limit, offset };
+        let engine = index.breakdown(website(), &request);
+        prop_assert_eq!(&engine, &model.breakdown(&request));
+        for row in &engine.rows {
+            prop_assert!(row.completions >= 1 && row.visitors <= row.completions);
+            if breakdown == Breakdown::ExitPages {
+                prop_assert!(row.pageviews >= row.completions);
+            }
+        }
+    }
+
     #[test]
     fn the_visitors_list_equals_the_reference(
         (events, payments) in world(),

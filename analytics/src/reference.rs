@@ -325,10 +325,13 @@ impl Reference {
         let label = |value: Option<&String>| value.map(|v| BreakdownKey::Label(v.clone()));
         let pageview = event.kind == EventKind::Pageview;
         match request.breakdown {
-            Breakdown::Pages => pageview.then(|| BreakdownKey::Page {
-                host: event.hostname.clone(),
-                path: event.path.clone(),
-            }),
+            // Entry and exit pages key sessions, not events: see `Reference::session_edges`.
+            Breakdown::Pages | Breakdown::EntryPages | Breakdown::ExitPages => {
+                pageview.then(|| BreakdownKey::Page {
+                    host: event.hostname.clone(),
+                    path: event.path.clone(),
+                })
+            }
             Breakdown::Hostnames => pageview.then(|| BreakdownKey::Label(event.hostname.clone())),
             Breakdown::Referrers => label(Some(&c.source)),
             Breakdown::Countries => label(c.country.as_ref()),
@@ -363,6 +366,12 @@ impl Reference {
     }
 
     pub fn breakdown(&self, request: &BreakdownRequest) -> BreakdownPage {
+        if matches!(
+            request.breakdown,
+            Breakdown::EntryPages | Breakdown::ExitPages
+        ) {
+            return breakdown_response(request, self.session_edges(request));
+        }
         let scope = &request.scope;
         let events = self.selected(scope.range_or_all(), &scope.filters);
         let visitors: HashSet<&str> = events.iter().map(|e| e.visitor_id.as_str()).collect();
@@ -399,9 +408,80 @@ impl Reference {
                 completions,
                 revenue: revenue.revenue(scope.include_renewal_revenue),
                 payments: revenue.payments,
+                pageviews: 0,
             })
             .collect();
         breakdown_response(request, items)
+    }
+
+    /// Entry pages and exit pages, as `docs/analytics.md` defines them: each session with a
+    /// selected pageview counts once, under the page of its earliest selected pageview
+    /// (entry; ties to the lower sequence) or its latest (exit; ties to the higher). Entry
+    /// rows get the revenue of the visitors whose first touch is on their page; exit rows
+    /// get the selected pageviews of their page.
+    fn session_edges(&self, request: &BreakdownRequest) -> Vec<BreakdownRow> {
+        let scope = &request.scope;
+        let range = scope.range_or_all();
+        let exit = request.breakdown == Breakdown::ExitPages;
+        let page = |e: &Event| BreakdownKey::Page {
+            host: e.hostname.clone(),
+            path: e.path.clone(),
+        };
+        let selected: Vec<(u64, &Event)> = self
+            .events
+            .iter()
+            .filter(|(_, e)| range.contains(ms(e)) && self.passes(e, &scope.filters))
+            .map(|(seq, e)| (*seq, e))
+            .collect();
+        let visitors: HashSet<&str> = selected
+            .iter()
+            .map(|(_, e)| e.visitor_id.as_str())
+            .collect();
+        let mut ends: HashMap<(&str, &str), (i64, u64, &Event)> = HashMap::new();
+        let mut pageviews: HashMap<BreakdownKey, u64> = HashMap::new();
+        for (seq, e) in selected
+            .iter()
+            .filter(|(_, e)| e.kind == EventKind::Pageview)
+        {
+            *pageviews.entry(page(e)).or_default() += 1;
+            let candidate = (ms(e), *seq, *e);
+            ends.entry((&e.visitor_id, &e.session_id))
+                .and_modify(|end| {
+                    let better = if exit {
+                        (candidate.0, candidate.1) > (end.0, end.1)
+                    } else {
+                        (candidate.0, candidate.1) < (end.0, end.1)
+                    };
+                    if better {
+                        *end = candidate;
+                    }
+                })
+                .or_insert(candidate);
+        }
+        let mut rows: BTreeMap<BreakdownKey, (HashSet<&str>, u64, Revenue)> = BTreeMap::new();
+        for ((visitor, _), (_, _, e)) in &ends {
+            let row = rows.entry(page(e)).or_default();
+            row.0.insert(visitor);
+            row.1 += 1;
+        }
+        if !exit {
+            for p in self.counted(scope, &visitors) {
+                let touch = p.visitor_id.as_deref().and_then(|v| self.first_touch(v));
+                if let Some(row) = touch.and_then(|t| rows.get_mut(&page(t))) {
+                    Self::add(&mut row.2, p, scope.include_renewal_revenue);
+                }
+            }
+        }
+        rows.into_iter()
+            .map(|(key, (visitors, sessions, revenue))| BreakdownRow {
+                pageviews: if exit { pageviews[&key] } else { 0 },
+                key,
+                visitors: visitors.len() as u64,
+                completions: sessions,
+                revenue: revenue.revenue(scope.include_renewal_revenue),
+                payments: revenue.payments,
+            })
+            .collect()
     }
 
     pub fn funnel(&self, funnel: &Funnel, scope: &Scope) -> FunnelResult {

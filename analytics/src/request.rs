@@ -107,10 +107,14 @@ pub enum Breakdown {
     Browsers,
     OperatingSystems,
     Hostnames,
+    /// Per session, the page of its earliest selected pageview.
+    EntryPages,
+    /// Per session, the page of its latest selected pageview.
+    ExitPages,
 }
 
 impl Breakdown {
-    pub const ALL: [Breakdown; 11] = [
+    pub const ALL: [Breakdown; 13] = [
         Breakdown::Pages,
         Breakdown::Referrers,
         Breakdown::Campaigns,
@@ -122,6 +126,8 @@ impl Breakdown {
         Breakdown::Browsers,
         Breakdown::OperatingSystems,
         Breakdown::Hostnames,
+        Breakdown::EntryPages,
+        Breakdown::ExitPages,
     ];
 }
 

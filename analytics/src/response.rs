@@ -189,7 +189,7 @@ pub(crate) fn timeseries_response(
 /// What one breakdown row groups by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BreakdownKey {
-    /// The pages breakdown: a page is its host and path.
+    /// The pages, entry pages and exit pages breakdowns: a page is its host and path.
     Page { host: String, path: String },
     /// Every breakdown but pages and campaigns: the referrer's source, the country code, the
     /// region, city, device, browser or system name, the goal name or the hostname.
@@ -205,11 +205,23 @@ pub struct BreakdownRow {
     pub key: BreakdownKey,
     /// Distinct visitors with a selected event under the key.
     pub visitors: u64,
-    /// Selected events under the key (goal completions for the goals breakdown).
+    /// Selected events under the key (goal completions for the goals breakdown); on entry
+    /// and exit pages, the sessions entering or leaving there (entries, exits).
     pub completions: u64,
-    /// Revenue attributed to the key by first touch, in major units.
+    /// Revenue attributed to the key by first touch, in major units (0 on exit pages).
     pub revenue: f64,
     pub payments: u64,
+    /// On exit pages, the selected pageviews of the page, the exit rate's denominator; 0 on
+    /// every other breakdown.
+    pub pageviews: u64,
+}
+
+impl BreakdownRow {
+    /// Exit pages: exits ÷ pageviews of the page × 100, rounded to 2 decimals (0 without
+    /// pageviews).
+    pub fn exit_rate(&self) -> f64 {
+        round2(100.0 * ratio(self.completions as f64, self.pageviews as f64))
+    }
 }
 
 /// Every breakdown route: the page of rows asked for.

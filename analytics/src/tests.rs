@@ -649,6 +649,146 @@ fn breakdown_pagination_edges() {
     assert_eq!(paged(1000, 3).rows.len(), 1);
 }
 
+/// Each row's key, visitors, sessions (entries or exits), revenue, payments and exit rate.
+fn edges(page: &BreakdownPage) -> Vec<(BreakdownKey, u64, u64, f64, u64, f64)> {
+    page.rows
+        .iter()
+        .map(|r| {
+            let rate = r.exit_rate();
+            (
+                r.key.clone(),
+                r.visitors,
+                r.completions,
+                r.revenue,
+                r.payments,
+                rate,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn entry_pages_count_sessions_by_their_first_pageview_with_first_touch_revenue() {
+    let (events, payments) = fixture();
+    let mut index = index_of(&events, &payments);
+    for compacted in [false, true] {
+        if compacted {
+            index.compact();
+        }
+        // s1 (v1) enters on /, s2 (v2) on /, s3 (v2) on /pricing (09:00, stored after its
+        // 09:10 pageview), s4 (v3) on /docs/b. v1's 49 USD goes to /, v1's first touch; the
+        // renewal is left out (the scope's default) and v2's refund adds nothing.
+        let entries = breakdown(&index, Breakdown::EntryPages, vec![]);
+        assert_eq!(
+            edges(&entries),
+            [
+                (page("/"), 2, 2, 49.0, 1, 0.0),
+                (page("/docs/b"), 1, 1, 0.0, 0, 0.0),
+                (page("/pricing"), 1, 1, 0.0, 0, 0.0),
+            ],
+            "compacted: {compacted}"
+        );
+        assert_eq!(entries.pagination.total, 3);
+        // Under filter_page=/pricing, the selected pageviews are the two on /pricing: both
+        // sessions with one enter there. v1's revenue belongs to /, which has no entry.
+        let pricing = breakdown(
+            &index,
+            Breakdown::EntryPages,
+            vec![is(Dimension::Page, &["/pricing"])],
+        );
+        assert_eq!(edges(&pricing), [(page("/pricing"), 2, 2, 0.0, 0, 0.0)]);
+        // A range from 10:01 on 2 March cuts s1's first pageview: s1 enters on /pricing. v1's
+        // first touch is still /, so its 49 USD shows on / (entered by s2), as on pages.
+        let mut cut = breakdown_request(Breakdown::EntryPages, vec![]);
+        cut.scope.range = Some(TimeRange {
+            start_ms: ms("2026-03-02T10:01:00Z"),
+            end_ms: ms("2026-03-05T00:00:00Z"),
+        });
+        assert_eq!(
+            edges(&index.breakdown(website(), &cut)),
+            [
+                (page("/pricing"), 2, 2, 0.0, 0, 0.0),
+                (page("/"), 1, 1, 49.0, 1, 0.0),
+                (page("/docs/b"), 1, 1, 0.0, 0, 0.0),
+            ]
+        );
+    }
+}
+
+#[test]
+fn exit_pages_count_sessions_by_their_last_pageview_with_an_exit_rate() {
+    let (events, payments) = fixture();
+    let mut index = index_of(&events, &payments);
+    for compacted in [false, true] {
+        if compacted {
+            index.compact();
+        }
+        // s1 leaves from /pricing (its goal is no pageview), s2 from /, s3 from /docs/a, s4
+        // from /docs/b. / and /pricing have two pageviews each, so half of them are exits.
+        let exits = breakdown(&index, Breakdown::ExitPages, vec![]);
+        assert_eq!(
+            edges(&exits),
+            [
+                (page("/"), 1, 1, 0.0, 0, 50.0),
+                (page("/docs/a"), 1, 1, 0.0, 0, 100.0),
+                (page("/docs/b"), 1, 1, 0.0, 0, 100.0),
+                (page("/pricing"), 1, 1, 0.0, 0, 50.0),
+            ],
+            "compacted: {compacted}"
+        );
+        // Only US visitors (v1, v3): / is no exit, so it has no row.
+        let us = breakdown(
+            &index,
+            Breakdown::ExitPages,
+            vec![is(Dimension::Country, &["US"])],
+        );
+        assert_eq!(
+            edges(&us),
+            [
+                (page("/docs/b"), 1, 1, 0.0, 0, 100.0),
+                (page("/pricing"), 1, 1, 0.0, 0, 100.0),
+            ]
+        );
+        // Paged like every breakdown.
+        let mut second = breakdown_request(Breakdown::ExitPages, vec![]);
+        second.limit = 2;
+        second.offset = 2;
+        let second = index.breakdown(website(), &second);
+        assert_eq!(
+            second.rows.iter().map(|r| &r.key).collect::<Vec<_>>(),
+            [&page("/docs/b"), &page("/pricing")]
+        );
+        assert_eq!(second.pagination.total, 4);
+    }
+}
+
+#[test]
+fn entry_and_exit_ties_go_by_sequence() {
+    let c = context("Direct/None", "US", "Chrome", DeviceKind::Desktop);
+    let pv = EventKind::Pageview;
+    // Three pageviews at one instant: the first stored enters, the last stored leaves.
+    let events = vec![
+        event(pv, "2026-03-02T10:00:00Z", "v1", "s1", "/b", &c),
+        event(pv, "2026-03-02T10:00:00Z", "v1", "s1", "/a", &c),
+        event(pv, "2026-03-02T10:00:00Z", "v1", "s1", "/c", &c),
+    ];
+    let mut index = index_of(&events, &[]);
+    for compacted in [false, true] {
+        if compacted {
+            index.compact();
+        }
+        let keys = |breakdown: Breakdown| -> Vec<BreakdownKey> {
+            let page = index.breakdown(website(), &breakdown_request(breakdown, vec![]));
+            page.rows.into_iter().map(|r| r.key).collect()
+        };
+        assert_eq!(keys(Breakdown::EntryPages), [page("/b")]);
+        assert_eq!(keys(Breakdown::ExitPages), [page("/c")]);
+    }
+    let exits = breakdown(&index, Breakdown::ExitPages, vec![]);
+    assert_eq!(exits.rows[0].pageviews, 1);
+    assert_eq!(exits.rows[0].exit_rate(), 100.0);
+}
+
 fn funnel_of(steps: Vec<(&str, StepKind)>) -> Funnel {
     Funnel {
         id: FunnelId::from_parts(1, [1; 8]),

@@ -1,7 +1,7 @@
-// The breakdown panels of a website view (sources, pages, hostnames, locations, technology, goals): tabs, rows with visitors and revenue, click to filter.
+// The breakdown panels of a website view (sources, pages with entry and exit pages, hostnames, locations, technology, goals): tabs, rows with visitors and revenue, click to filter.
 
 import { h } from "./dom.js";
-import { num, money } from "./format.js";
+import { num, money, pct } from "./format.js";
 import { tabs, load, empty } from "./ui.js";
 import { addFilters } from "./filters.js";
 
@@ -27,6 +27,8 @@ const CAMPAIGN_FIELDS = ["utm_source", "utm_medium", "utm_campaign"];
  * Each tab: path (under analytics/), how a row is named, and which filter a click adds.
  * `group` turns referrer rows into channel rows (summed visitors: a visitor with two
  * referrers in the period counts in both, as the referrer rows themselves do).
+ * `head` names the first column (the tab's label otherwise), `columns` adds numeric columns
+ * after visitors, and `revenue: false` leaves revenue out (exit pages have none).
  */
 const PANELS = [
   {
@@ -47,7 +49,31 @@ const PANELS = [
   {
     title: "Pages",
     tabs: [
-      { id: "pages", label: "Top pages", path: "pages", name: (r) => r.path || "(unknown)", sub: (r) => r.hostname, filters: (r) => (r.path ? [["page", r.path]] : []) },
+      { id: "pages", label: "Top", head: "Page", path: "pages", name: (r) => r.path || "(unknown)", sub: (r) => r.hostname, filters: (r) => (r.path ? [["page", r.path]] : []) },
+      {
+        id: "entry-pages",
+        label: "Entry",
+        head: "Entry page",
+        path: "entry-pages",
+        columns: [{ head: "Entries", cell: (r) => num(r.entries) }],
+        name: (r) => r.path || "(unknown)",
+        sub: (r) => r.hostname,
+        filters: (r) => (r.path ? [["entry_page", r.path]] : []),
+      },
+      {
+        id: "exit-pages",
+        label: "Exit",
+        head: "Exit page",
+        path: "exit-pages",
+        revenue: false,
+        columns: [
+          { head: "Exits", cell: (r) => num(r.exits) },
+          { head: "Exit rate", cell: (r) => pct(r.exitRate) },
+        ],
+        name: (r) => r.path || "(unknown)",
+        sub: (r) => r.hostname,
+        filters: (r) => (r.path ? [["page", r.path]] : []),
+      },
     ],
   },
   {
@@ -95,7 +121,8 @@ function groupChannels(rows) {
 
 function rowsView(tab, rows, total, ctx, more) {
   if (!rows.length) return empty(h("p", null, "No data for this period."));
-  const showRevenue = ctx.showRevenue && !tab.goals;
+  const showRevenue = ctx.showRevenue && !tab.goals && tab.revenue !== false;
+  const columns = tab.columns || [];
   const max = Math.max(1, ...rows.map((r) => r.visitors || 0));
   const name = tab.group ? (r) => r.channel : tab.name;
   const filtersOf = tab.group ? (r) => [["referrer", r.members.join(",")]] : tab.filters;
@@ -108,9 +135,10 @@ function rowsView(tab, rows, total, ctx, more) {
       h(
         "tr",
         null,
-        h("th", { scope: "col" }, tab.label),
+        h("th", { scope: "col" }, tab.head || tab.label),
         h("th", { scope: "col", class: "num" }, "Visitors"),
         tab.goals ? h("th", { scope: "col", class: "num" }, "Completions") : null,
+        columns.map((c) => h("th", { scope: "col", class: "num" }, c.head)),
         showRevenue ? h("th", { scope: "col", class: "num" }, "Revenue") : null,
       ),
     ),
@@ -133,6 +161,7 @@ function rowsView(tab, rows, total, ctx, more) {
           h("td", { class: "name-cell" }, bar, cell),
           h("td", { class: "num" }, num(r.visitors)),
           tab.goals ? h("td", { class: "num" }, num(r.completions)) : null,
+          columns.map((c) => h("td", { class: "num" }, c.cell(r))),
           showRevenue ? h("td", { class: "num" }, money(r.revenue || 0, ctx.currency)) : null,
         );
       }),

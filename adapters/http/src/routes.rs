@@ -327,6 +327,12 @@ routes! {
         "/analytics/hostnames" => {
             GET analytics::hostnames => AnalyticsRead, any_role;
         }
+        "/analytics/entry-pages" => {
+            GET analytics::entry_pages => AnalyticsRead, any_role;
+        }
+        "/analytics/exit-pages" => {
+            GET analytics::exit_pages => AnalyticsRead, any_role;
+        }
         "/analytics/funnels/{funnelId}" => {
             GET analytics::funnel => AnalyticsRead, any_role;
         }
@@ -399,5 +405,7 @@ pub(crate) fn configure_public_analytics(config: &mut web::ServiceConfig) {
         .service(resource!("/analytics/browsers", GET analytics::browsers))
         .service(resource!("/analytics/operating-systems", GET analytics::operating_systems))
         .service(resource!("/analytics/hostnames", GET analytics::hostnames))
+        .service(resource!("/analytics/entry-pages", GET analytics::entry_pages))
+        .service(resource!("/analytics/exit-pages", GET analytics::exit_pages))
         .service(resource!("/analytics/funnels/{funnelId}", GET analytics::funnel));
 }

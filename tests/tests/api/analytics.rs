@@ -232,6 +232,113 @@ async fn breakdowns_group_by_page_source_campaign_device_and_goal() {
     assert_eq!(limited["pagination"]["offset"], 1);
 }
 
+/// Two sessions, sent in this order: Ann (from Google, on a Mac) sees /, /pricing and
+/// /docs; Bob (direct, on an iPhone) sees /pricing and then /. Ann then pays 49 USD.
+async fn two_sessions(app: &TestApp) -> Site {
+    let site = site(app).await;
+    let ann = "s0a1b2c3d-0983-4d84-bd9e-f82db331bb8e";
+    let bob = "s1b2c3d4e-1094-4e95-8e0a-093ec442cc9f";
+    let google = Some("https://www.google.com/");
+    for (visitor, session, path, referrer, agent) in [
+        (ANN, ann, "/", google, CHROME_MAC),
+        (ANN, ann, "/pricing", None, CHROME_MAC),
+        (ANN, ann, "/docs", None, CHROME_MAC),
+        (BOB, bob, "/pricing", None, SAFARI_IPHONE),
+        (BOB, bob, "/", None, SAFARI_IPHONE),
+    ] {
+        let href = format!("https://example.com{path}");
+        track(app, &site, visitor, session, &href, referrer, None, agent).await;
+    }
+    let (status, reply) = call(
+        app,
+        &site,
+        Method::POST,
+        "/api/v1/payments",
+        Some(
+            json!({"amount": 49, "currency": "USD", "transaction_id": "tx_entry",
+                    "datafast_visitor_id": ANN}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    site
+}
+
+#[tokio::test]
+async fn entry_and_exit_pages_count_each_session_once() {
+    let app = spawn_app().await;
+    let site = two_sessions(&app).await;
+
+    // Ann enters on /, Bob on /pricing; Ann's 49 USD goes to /, her first touch. Equal
+    // visitors and entries: by path.
+    let entries = get(&app, &site, "/api/v1/analytics/entry-pages").await;
+    assert_eq!(
+        entries["data"],
+        json!([
+            {"hostname": "example.com", "path": "/", "visitors": 1, "entries": 1,
+             "revenue": 49.0, "payments": 1},
+            {"hostname": "example.com", "path": "/pricing", "visitors": 1, "entries": 1,
+             "revenue": 0.0, "payments": 0},
+        ])
+    );
+    assert_eq!(
+        entries["pagination"],
+        json!({"limit": 100, "offset": 0, "total": 2})
+    );
+
+    // Ann leaves from /docs (its only view), Bob from / (one of its two views).
+    let exits = get(&app, &site, "/api/v1/analytics/exit-pages").await;
+    assert_eq!(
+        exits["data"],
+        json!([
+            {"hostname": "example.com", "path": "/", "visitors": 1, "exits": 1,
+             "exitRate": 50.0},
+            {"hostname": "example.com", "path": "/docs", "visitors": 1, "exits": 1,
+             "exitRate": 100.0},
+        ])
+    );
+
+    // Filters select events first: on /pricing alone, both sessions enter and leave there.
+    let pricing = get(
+        &app,
+        &site,
+        "/api/v1/analytics/exit-pages?filter_page=/pricing&fields=path,exits,exitRate",
+    )
+    .await;
+    assert_eq!(
+        pricing["data"],
+        json!([{"path": "/pricing", "exits": 2, "exitRate": 100.0}])
+    );
+    let mobile = get(
+        &app,
+        &site,
+        "/api/v1/analytics/entry-pages?filter_device=mobile&fields=path,visitors,entries",
+    )
+    .await;
+    assert_eq!(
+        mobile["data"],
+        json!([{"path": "/pricing", "visitors": 1, "entries": 1}])
+    );
+    let second = get(
+        &app,
+        &site,
+        "/api/v1/analytics/entry-pages?limit=1&offset=1",
+    )
+    .await;
+    assert_eq!(second["data"][0]["path"], "/pricing");
+    assert_eq!(second["pagination"]["total"], 2);
+
+    // Each route has its own fields.
+    for path in [
+        "/api/v1/analytics/entry-pages?fields=exits",
+        "/api/v1/analytics/exit-pages?fields=revenue",
+        "/api/v1/analytics/exit-pages?limit=0",
+    ] {
+        let (status, body) = call(&app, &site, Method::GET, path, None).await;
+        assert_error(status, &body, 400);
+    }
+}
+
 #[tokio::test]
 async fn timeseries_realtime_metadata_and_visitors() {
     let app = spawn_app().await;

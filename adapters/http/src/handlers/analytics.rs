@@ -241,6 +241,8 @@ breakdowns! {
     browsers => Browsers,
     operating_systems => OperatingSystems,
     hostnames => Hostnames,
+    entry_pages => EntryPages,
+    exit_pages => ExitPages,
 }
 
 /// `GET /analytics/funnels/{funnelId}`: 404 for a missing or soft-deleted funnel.

@@ -99,6 +99,10 @@ pub(crate) fn breakdown_fields(breakdown: Breakdown) -> &'static [&'static str] 
         Breakdown::Browsers => &["browser", "visitors", "revenue", "payments"],
         Breakdown::OperatingSystems => &["operating_system", "visitors", "revenue", "payments"],
         Breakdown::Hostnames => &["hostname", "visitors", "revenue", "payments"],
+        Breakdown::EntryPages => &[
+            "hostname", "path", "visitors", "entries", "revenue", "payments",
+        ],
+        Breakdown::ExitPages => &["hostname", "path", "visitors", "exits", "exitRate"],
     }
 }
 

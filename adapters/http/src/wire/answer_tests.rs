@@ -167,6 +167,7 @@ fn row(key: BreakdownKey, visitors: u64, completions: u64, revenue: f64) -> Brea
         completions,
         revenue,
         payments: u64::from(revenue > 0.0),
+        pageviews: 0,
     }
 }
 
@@ -179,6 +180,13 @@ fn page(breakdown: Breakdown, rows: Vec<BreakdownRow>) -> BreakdownPage {
             total: 4,
         },
         rows,
+    }
+}
+
+fn pricing_key() -> BreakdownKey {
+    BreakdownKey::Page {
+        host: "example.com".into(),
+        path: "/pricing".into(),
     }
 }
 
@@ -223,6 +231,28 @@ fn breakdown_rows_show_their_key_under_the_endpoint_name() {
     assert_eq!(
         json_of(breakdown_body(pages, &["path"]))["data"],
         json!([{"path": "/pricing"}])
+    );
+    let entries = page(Breakdown::EntryPages, vec![row(pricing_key(), 2, 3, 49.0)]);
+    let every = [
+        "hostname", "path", "visitors", "entries", "revenue", "payments",
+    ];
+    assert_eq!(
+        json_of(breakdown_body(entries, &every))["data"],
+        json!([{"hostname": "example.com", "path": "/pricing", "visitors": 2, "entries": 3,
+                "revenue": 49.0, "payments": 1}])
+    );
+    let exits = page(
+        Breakdown::ExitPages,
+        vec![BreakdownRow {
+            pageviews: 3,
+            ..row(pricing_key(), 2, 2, 0.0)
+        }],
+    );
+    let every = ["hostname", "path", "visitors", "exits", "exitRate"];
+    assert_eq!(
+        json_of(breakdown_body(exits, &every))["data"],
+        json!([{"hostname": "example.com", "path": "/pricing", "visitors": 2, "exits": 2,
+                "exitRate": 66.67}])
     );
     let systems = page(
         Breakdown::OperatingSystems,

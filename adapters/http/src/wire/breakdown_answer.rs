@@ -1,6 +1,6 @@
 //! The JSON answer of every breakdown route: each row shows the endpoint's fields asked for,
 //! its key under the endpoint's own name (`path`, `referrer`, `country` with its flag, a
-//! `campaign` object, ...).
+//! `campaign` object, ...). Entry pages add `entries`, exit pages `exits` and `exitRate`.
 
 use serde::Serialize;
 
@@ -59,6 +59,15 @@ pub(crate) struct BreakdownRowBody {
     completions: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     visitors: Option<u64>,
+    /// Entry pages: the sessions entering on the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entries: Option<u64>,
+    /// Exit pages: the sessions leaving from the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exits: Option<u64>,
+    /// Exit pages: exits ÷ the page's pageviews × 100.
+    #[serde(rename = "exitRate", skip_serializing_if = "Option::is_none")]
+    exit_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,7 +140,7 @@ fn put_label(
             body.operating_system = label.filter(|_| wants("operating_system"));
         }
         B::Hostnames => body.hostname = label.filter(|_| wants("hostname")),
-        B::Pages | B::Campaigns => {}
+        B::Pages | B::EntryPages | B::ExitPages | B::Campaigns => {}
     }
 }
 
@@ -141,6 +150,11 @@ fn row_body(breakdown: Breakdown, row: BreakdownRow, fields: &[&str]) -> Breakdo
         completions: (breakdown == Breakdown::Goals && wants("completions"))
             .then_some(row.completions),
         visitors: wants("visitors").then_some(row.visitors),
+        entries: (breakdown == Breakdown::EntryPages && wants("entries"))
+            .then_some(row.completions),
+        exits: (breakdown == Breakdown::ExitPages && wants("exits")).then_some(row.completions),
+        exit_rate: (breakdown == Breakdown::ExitPages && wants("exitRate"))
+            .then(|| row.exit_rate()),
         revenue: wants("revenue").then_some(row.revenue),
         payments: wants("payments").then_some(row.payments),
         ..BreakdownRowBody::default()
