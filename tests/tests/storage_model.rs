@@ -129,6 +129,9 @@ enum Op {
         domain: u8,
         name: u8,
     },
+    DeleteWebsite {
+        website: u8,
+    },
     InsertKey {
         website: u8,
         hash: u8,
@@ -284,6 +287,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (n(), n(), n()).prop_map(|(website, domain, name)| {
             Op::UpdateWebsite { website, domain, name }
         }),
+        1 => n().prop_map(|website| Op::DeleteWebsite { website }),
         3 => (n(), n(), n(), n()).prop_map(|(website, hash, limit, created)| {
             Op::InsertKey { website, hash, limit, created }
         }),
@@ -357,6 +361,7 @@ enum Action {
     TouchTokens(Vec<(TokenId, Timestamp)>),
     CreateWebsite(Website),
     UpdateWebsite(Website),
+    DeleteWebsite(WebsiteId),
     InsertKey(ApiKey, CredentialHash, usize),
     RollKey(WebsiteId, ApiKeyId, CredentialHash, String),
     DeleteKey(WebsiteId, ApiKeyId),
@@ -427,6 +432,7 @@ impl Action {
             Action::TouchTokens(uses) => Done(store.touch_tokens(uses).await),
             Action::CreateWebsite(website) => Done(store.create_website(website).await),
             Action::UpdateWebsite(website) => Done(store.update_website(website).await),
+            Action::DeleteWebsite(id) => Done(store.delete_website(*id).await),
             Action::InsertKey(key, hash, limit) => {
                 Done(store.insert_api_key(key, hash, *limit).await)
             }
@@ -740,6 +746,7 @@ impl World {
                 changed.settings.kpi = (name % 2 == 0).then(|| goal("signup"));
                 Action::UpdateWebsite(changed)
             }
+            Op::DeleteWebsite { website } => Action::DeleteWebsite(self.website(website)),
             Op::InsertKey {
                 website,
                 hash: h,
