@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use datafast_domain::funnel::{Funnel, MAX_STEPS, StepKind};
 use datafast_domain::id::WebsiteId;
+use datafast_domain::ingest::channel::Channel;
 use jiff::Timestamp;
 
 use crate::funnel::{FunnelResult, funnel_response, path_matches};
@@ -19,7 +20,7 @@ use crate::response::{
     BreakdownKey, BreakdownPage, BreakdownRow, BucketAggregate, Overview, OverviewAggregate,
     Revenue, Timeseries, breakdown_response, campaign_key, overview_response, timeseries_response,
 };
-use crate::scan::{BitSet, Selection, adds_revenue};
+use crate::scan::{BitSet, Selection, adds_revenue, context_channel};
 use crate::timeseries::{bucket_of, bucket_starts};
 
 static EMPTY_SITE: LazyLock<SiteIndex> = LazyLock::new(SiteIndex::default);
@@ -483,6 +484,12 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
         }
         Breakdown::Hostnames => KeySource::Page(site.pages.iter().map(|p| p.host).collect()),
         Breakdown::Referrers => by_context(|c| c.source),
+        Breakdown::Channels => KeySource::Context(
+            site.contexts
+                .iter()
+                .map(|c| context_channel(site, c).index() as u32)
+                .collect(),
+        ),
         Breakdown::Countries => by_context(|c| c.country),
         Breakdown::Regions => by_context(|c| c.region),
         Breakdown::Cities => by_context(|c| c.city),
@@ -531,6 +538,7 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
     let raw_count = match request.breakdown {
         Breakdown::Pages | Breakdown::EntryPages | Breakdown::ExitPages => site.pages.len(),
         Breakdown::Campaigns => campaign_labels.len(),
+        Breakdown::Channels => Channel::ALL.len(),
         _ => site.strings.len(),
     };
     // Dense keys: only the values the tables can give, numbered from 0, so that per-key
@@ -620,6 +628,12 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
                     .get(key as usize)
                     .cloned()
                     .unwrap_or_default(),
+            ),
+            Breakdown::Channels => BreakdownKey::Label(
+                Channel::ALL
+                    .get(key as usize)
+                    .map_or("", |c| c.label())
+                    .to_owned(),
             ),
             _ => BreakdownKey::Label(site.strings.value(key).to_owned()),
         }

@@ -30,10 +30,13 @@ pub enum Dimension {
     Ref,
     Source,
     Via,
+    /// The channel of the event's acquisition (`Organic search`, `Direct`), as
+    /// [`datafast_domain::ingest::channel::channel`] reads it.
+    Channel,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 19] = [
+    pub const ALL: [Dimension; 20] = [
         Dimension::Country,
         Dimension::Region,
         Dimension::City,
@@ -53,6 +56,7 @@ impl Dimension {
         Dimension::Ref,
         Dimension::Source,
         Dimension::Via,
+        Dimension::Channel,
     ];
 
     /// Only page filters test substrings (`contains`, `does_not_contain`).

@@ -21,7 +21,15 @@ const SPAN: i64 = 12 * 86_400_000;
 
 fn context_strategy() -> impl Strategy<Value = VisitContext> {
     (
-        prop::sample::select(vec!["Google", "Direct/None", "X"]),
+        // Sources of several channels (search, direct, social, AI, referral).
+        prop::sample::select(vec![
+            "Google",
+            "Bing",
+            "Direct/None",
+            "X",
+            "chatgpt.com",
+            "blog.example.org",
+        ]),
         prop::option::of(prop::sample::select(vec!["US", "FR"])),
         prop::sample::select(vec!["Chrome", "Mobile Safari", "Safari"]),
         prop::sample::select(vec![DeviceKind::Desktop, DeviceKind::Mobile]),
@@ -29,16 +37,21 @@ fn context_strategy() -> impl Strategy<Value = VisitContext> {
         prop::option::of(Just("spring")),
         // Stored names: `iPhone` shows as `iOS`, and makes `Safari` show as `Mobile Safari`.
         prop::sample::select(vec!["iOS", "iPhone", "Mac OSX"]),
+        // Paid and email mediums move a visit to another channel.
+        prop::option::of(prop::sample::select(vec!["cpc", "email"])),
     )
         .prop_map(
-            |(source, country, browser, device, utm_source, campaign, os)| VisitContext {
+            |(source, country, browser, device, utm_source, campaign, os, medium)| VisitContext {
                 referrer: match source {
                     "Google" => Some("google.com".to_owned()),
+                    "Bing" => Some("bing.com".to_owned()),
                     "X" => Some("x.com".to_owned()),
-                    _ => None,
+                    "Direct/None" => None,
+                    host => Some(host.to_owned()),
                 },
                 source: source.into(),
                 utm_source: utm_source.map(str::to_owned),
+                utm_medium: medium.map(str::to_owned),
                 utm_campaign: campaign.map(str::to_owned),
                 browser: browser.into(),
                 os: os.into(),
@@ -118,7 +131,7 @@ fn payment_strategy() -> impl Strategy<Value = Payment> {
 }
 
 /// Filters as `(dimension, operator, values)`.
-const FILTERS: [(Dimension, Operator, &[&str]); 17] = [
+const FILTERS: [(Dimension, Operator, &[&str]); 19] = [
     (Dimension::Country, Operator::Is, &["US"]),
     (Dimension::Country, Operator::IsNot, &["FR"]),
     (Dimension::Browser, Operator::Is, &["Safari"]),
@@ -133,6 +146,12 @@ const FILTERS: [(Dimension, Operator, &[&str]); 17] = [
     (Dimension::Hostname, Operator::Is, &["example.com"]),
     (Dimension::Region, Operator::Is, &["US-1"]),
     (Dimension::UtmCampaign, Operator::IsNot, &["spring"]),
+    (Dimension::Channel, Operator::Is, &["organic search"]),
+    (
+        Dimension::Channel,
+        Operator::IsNot,
+        &["Direct", "Paid search"],
+    ),
     // Values past a cap are all `(other)`, and filters test that.
     (Dimension::Page, Operator::Is, &["(other)"]),
     (Dimension::Referrer, Operator::IsNot, &["(other)"]),

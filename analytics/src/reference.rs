@@ -8,6 +8,7 @@ use datafast_domain::event::{Event, EventKind};
 use datafast_domain::funnel::{Funnel, StepKind};
 use datafast_domain::goal::GoalName;
 use datafast_domain::id::WebsiteId;
+use datafast_domain::ingest::channel::{ChannelInput, channel};
 use datafast_domain::payment::{Payment, to_major_units};
 
 use crate::engine::LIFECYCLE_GOALS;
@@ -189,6 +190,7 @@ impl Reference {
                 Dimension::Ref => vec![c.ref_param.as_deref()],
                 Dimension::Source => vec![c.source_param.as_deref()],
                 Dimension::Via => vec![c.via.as_deref()],
+                Dimension::Channel => vec![Some(channel(&ChannelInput::of(c)).label())],
             };
             f.matches(&candidates)
         })
@@ -334,6 +336,9 @@ impl Reference {
             }
             Breakdown::Hostnames => pageview.then(|| BreakdownKey::Label(event.hostname.clone())),
             Breakdown::Referrers => label(Some(&c.source)),
+            Breakdown::Channels => Some(BreakdownKey::Label(
+                channel(&ChannelInput::of(c)).label().to_owned(),
+            )),
             Breakdown::Countries => label(c.country.as_ref()),
             Breakdown::Regions => label(c.region.as_ref()),
             Breakdown::Cities => label(c.city.as_ref()),

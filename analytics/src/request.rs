@@ -111,10 +111,12 @@ pub enum Breakdown {
     EntryPages,
     /// Per session, the page of its latest selected pageview.
     ExitPages,
+    /// The channel of each event's acquisition (this server's addition).
+    Channels,
 }
 
 impl Breakdown {
-    pub const ALL: [Breakdown; 13] = [
+    pub const ALL: [Breakdown; 14] = [
         Breakdown::Pages,
         Breakdown::Referrers,
         Breakdown::Campaigns,
@@ -128,6 +130,7 @@ impl Breakdown {
         Breakdown::Hostnames,
         Breakdown::EntryPages,
         Breakdown::ExitPages,
+        Breakdown::Channels,
     ];
 }
 

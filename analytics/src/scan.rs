@@ -1,6 +1,8 @@
 //! Query building blocks over one website's columns: filters compiled to lookup tables, the
 //! scan of matching events in a range, visitor sets, and the revenue rules.
 
+use datafast_domain::ingest::channel::{Channel, ChannelInput, channel};
+
 use crate::filter::{Dimension, Filter};
 use crate::index::{ContextRow, NONE, PaymentRow, SiteIndex};
 use crate::request::TimeRange;
@@ -38,6 +40,23 @@ impl BitSet {
     }
 }
 
+/// The channel of a context row's acquisition, from its stored (capped) values.
+pub(crate) fn context_channel(site: &SiteIndex, row: &ContextRow) -> Channel {
+    let s = |id: u32| site.strings.value_opt(id);
+    channel(&ChannelInput {
+        source: site.strings.value(row.source),
+        referrer: s(row.referrer),
+        utm_source: s(row.utm_source),
+        utm_medium: s(row.utm_medium),
+        utm_campaign: s(row.utm_campaign),
+        utm_term: s(row.utm_term),
+        utm_content: s(row.utm_content),
+        ref_param: s(row.ref_param),
+        source_param: s(row.source_param),
+        via: s(row.via),
+    })
+}
+
 /// The values a context filter tests, from a context row.
 pub(crate) fn context_candidates<'a>(
     site: &'a SiteIndex,
@@ -61,6 +80,7 @@ pub(crate) fn context_candidates<'a>(
         Dimension::Ref => [s(row.ref_param), None],
         Dimension::Source => [s(row.source_param), None],
         Dimension::Via => [s(row.via), None],
+        Dimension::Channel => [Some(context_channel(site, row).label()), None],
         Dimension::Page | Dimension::EntryPage | Dimension::Hostname | Dimension::Goal => {
             [None, None]
         }

@@ -1268,3 +1268,98 @@ fn revenue_goes_to_the_first_touch_not_the_latest_visit() {
     );
     assert_eq!(overview(&index, google_only).revenue, 100.0);
 }
+
+/// A visit from `referrer` (a host, `None` for direct) under the source `source`.
+fn arrival(source: &str, referrer: Option<&str>) -> VisitContext {
+    VisitContext {
+        referrer: referrer.map(str::to_owned),
+        ..context(source, "US", "Chrome", DeviceKind::Desktop)
+    }
+}
+
+/// v1 comes from Google, then from Bing, and pays 30; v2 from ChatGPT, then directly, and
+/// pays 20; v3 from X with `utm_medium=cpc`; v4 directly with only a campaign tag.
+fn channel_fixture() -> AnalyticsIndex {
+    let google = arrival("Google", Some("google.com"));
+    let bing = arrival("Bing", Some("bing.com"));
+    let chatgpt = arrival("chatgpt.com", Some("chatgpt.com"));
+    let direct = arrival("Direct/None", None);
+    let paid_x = VisitContext {
+        utm_medium: Some("cpc".into()),
+        ..arrival("X", Some("x.com"))
+    };
+    let tagged = VisitContext {
+        utm_campaign: Some("launch".into()),
+        ..direct.clone()
+    };
+    let pv = EventKind::Pageview;
+    let events = vec![
+        event(pv, "2026-03-02T09:00:00Z", "v1", "s1", "/", &google),
+        event(pv, "2026-03-03T09:00:00Z", "v1", "s2", "/pricing", &bing),
+        event(pv, "2026-03-02T10:00:00Z", "v2", "s3", "/", &chatgpt),
+        event(pv, "2026-03-04T10:00:00Z", "v2", "s4", "/docs", &direct),
+        event(pv, "2026-03-02T11:00:00Z", "v3", "s5", "/", &paid_x),
+        event(pv, "2026-03-02T12:00:00Z", "v4", "s6", "/", &tagged),
+    ];
+    let payments = vec![
+        payment("p1", Some("v1"), 3000, "2026-03-03T10:00:00Z", false, false),
+        payment("p2", Some("v2"), 2000, "2026-03-04T11:00:00Z", false, false),
+    ];
+    index_of(&events, &payments)
+}
+
+#[test]
+fn channels_count_each_visitor_once_with_first_touch_revenue() {
+    let index = channel_fixture();
+    // The referrers show v1 twice (Google and Bing); the channel once.
+    let referrers = sums(&breakdown(&index, Breakdown::Referrers, vec![]));
+    assert!(referrers.contains(&(label("Google"), 1, 30.0, 1)));
+    assert!(referrers.contains(&(label("Bing"), 1, 0.0, 0)));
+    let channels = breakdown(&index, Breakdown::Channels, vec![]);
+    // Equal visitors: by events (Organic search has two), then by name.
+    assert_eq!(
+        sums(&channels),
+        [
+            (label("Organic search"), 1, 30.0, 1),
+            (label("AI assistants"), 1, 20.0, 1),
+            (label("Direct"), 1, 0.0, 0),
+            (label("Other campaign"), 1, 0.0, 0),
+            (label("Paid social"), 1, 0.0, 0),
+        ]
+    );
+    assert_eq!(channels.rows[0].completions, 2);
+    assert_eq!(channels.pagination.total, 5);
+}
+
+#[test]
+fn the_channel_filter_selects_the_events_of_its_channel() {
+    let index = channel_fixture();
+    // Labels compare ignoring case.
+    let search = vec![is(Dimension::Channel, &["organic SEARCH"])];
+    assert_eq!(
+        sums(&breakdown(&index, Breakdown::Channels, search.clone())),
+        [(label("Organic search"), 1, 30.0, 1)]
+    );
+    assert_eq!(
+        sums(&breakdown(&index, Breakdown::Referrers, search.clone())),
+        [(label("Bing"), 1, 0.0, 0), (label("Google"), 1, 30.0, 1)]
+    );
+    let selected = overview(&index, search);
+    assert_eq!((selected.visitors, selected.revenue), (1, 30.0));
+    // v2's direct visit goes, their ChatGPT visit stays: v2 is still selected.
+    let not_direct = vec![filter(
+        Dimension::Channel,
+        Operator::IsNot,
+        &["Direct", "Other campaign"],
+    )];
+    assert_eq!(
+        sums(&breakdown(&index, Breakdown::Pages, not_direct.clone())),
+        [(page("/"), 3, 50.0, 2), (page("/pricing"), 1, 0.0, 0)]
+    );
+    assert_eq!(overview(&index, not_direct).visitors, 3);
+    let ai = vec![is(Dimension::Channel, &["AI assistants"])];
+    assert_eq!(
+        sums(&breakdown(&index, Breakdown::Referrers, ai)),
+        [(label("chatgpt.com"), 1, 20.0, 1)]
+    );
+}

@@ -5,28 +5,12 @@ import { num, money, pct } from "./format.js";
 import { tabs, load, empty } from "./ui.js";
 import { addFilters } from "./filters.js";
 
-const SEARCH = /^(google|bing|duckduckgo|yahoo|yandex|baidu|ecosia|brave|qwant|startpage|naver|seznam|search\.)/i;
-const SOCIAL = /^(x|facebook|linkedin|reddit|youtube|instagram|tiktok|pinterest|threads|mastodon|bsky|bluesky|news\.ycombinator\.com|telegram|discord|whatsapp|quora|medium|producthunt|github)/i;
-const AI = /^(chatgpt|chat\.openai|perplexity|claude|gemini|copilot|you\.com|phind)/i;
-const EMAIL = /(mail\.|outlook|proton\.me|newsletter)/i;
-
-/** Groups a referrer source into a channel, the way DataFast's channel tab reads. */
-export function channelOf(referrer) {
-  const r = referrer || "";
-  if (!r || r === "Direct/None") return "Direct";
-  if (AI.test(r)) return "AI assistants";
-  if (SEARCH.test(r)) return "Organic search";
-  if (SOCIAL.test(r)) return "Social";
-  if (EMAIL.test(r)) return "Email";
-  return "Referral";
-}
-
 const CAMPAIGN_FIELDS = ["utm_source", "utm_medium", "utm_campaign"];
 
 /**
  * Each tab: path (under analytics/), how a row is named, and which filter a click adds.
- * `group` turns referrer rows into channel rows (summed visitors: a visitor with two
- * referrers in the period counts in both, as the referrer rows themselves do).
+ * Channels come from the server's channels breakdown, where a visitor counts once per
+ * channel (the rules are in docs/analytics.md).
  * `head` names the first column (the tab's label otherwise), `columns` adds numeric columns
  * after visitors, and `revenue: false` leaves revenue out (exit pages have none).
  */
@@ -34,7 +18,7 @@ const PANELS = [
   {
     title: "Sources",
     tabs: [
-      { id: "channels", label: "Channels", path: "referrers", limit: 1000, group: true },
+      { id: "channels", label: "Channels", path: "channels", name: (r) => r.channel || "Direct", filters: (r) => (r.channel ? [["channel", r.channel]] : []) },
       { id: "referrers", label: "Referrers", path: "referrers", name: (r) => r.referrer || "Direct/None", filters: (r) => [["referrer", r.referrer || "Direct/None"]] },
       {
         id: "campaigns",
@@ -105,27 +89,11 @@ const PANELS = [
 // The chosen tab of each panel survives re-renders (a new filter, a new period).
 const chosen = new Map();
 
-function groupChannels(rows) {
-  const by = new Map();
-  for (const r of rows) {
-    const ch = channelOf(r.referrer);
-    const g = by.get(ch) || { channel: ch, visitors: 0, revenue: 0, payments: 0, members: [] };
-    g.visitors += r.visitors || 0;
-    g.revenue += r.revenue || 0;
-    g.payments += r.payments || 0;
-    g.members.push(r.referrer || "Direct/None");
-    by.set(ch, g);
-  }
-  return [...by.values()].sort((a, b) => b.visitors - a.visitors);
-}
-
 function rowsView(tab, rows, total, ctx, more) {
   if (!rows.length) return empty(h("p", null, "No data for this period."));
   const showRevenue = ctx.showRevenue && !tab.goals && tab.revenue !== false;
   const columns = tab.columns || [];
   const max = Math.max(1, ...rows.map((r) => r.visitors || 0));
-  const name = tab.group ? (r) => r.channel : tab.name;
-  const filtersOf = tab.group ? (r) => [["referrer", r.members.join(",")]] : tab.filters;
   const list = h(
     "table",
     { class: "breakdown" },
@@ -146,8 +114,8 @@ function rowsView(tab, rows, total, ctx, more) {
       "tbody",
       null,
       rows.map((r) => {
-        const label = name(r);
-        const pairs = ctx.readOnlyFilters ? [] : filtersOf(r).filter(([, v]) => v);
+        const label = tab.name(r);
+        const pairs = ctx.readOnlyFilters ? [] : tab.filters(r).filter(([, v]) => v);
         const bar = h("span", { class: "row-bar", "aria-hidden": "true" });
         bar.style.width = `${((r.visitors || 0) / max) * 100}%`;
         const text = [label, tab.sub?.(r) ? h("small", null, ` ${tab.sub(r)}`) : null];
@@ -172,17 +140,13 @@ function rowsView(tab, rows, total, ctx, more) {
 }
 
 function loadTab(tab, panel, ctx, limit = 10) {
-  const query = { ...ctx.query, limit: tab.group ? tab.limit : limit, fields: tab.fields };
+  const query = { ...ctx.query, limit, fields: tab.fields };
   load(
     panel,
     () => ctx.source.get(`analytics/${tab.path}`, query, { signal: ctx.signal }),
     (json) => {
-      let rows = json.data || [];
-      let total = json.pagination?.total ?? rows.length;
-      if (tab.group) {
-        rows = groupChannels(rows);
-        total = rows.length;
-      }
+      const rows = json.data || [];
+      const total = json.pagination?.total ?? rows.length;
       return rowsView(tab, rows, total, ctx, () => {
         const btn = h("button", { type: "button", class: "btn btn-small btn-ghost more" }, `Show all ${num(Math.min(total, 1000))}`);
         btn.addEventListener("click", () => loadTab(tab, panel, ctx, 1000));

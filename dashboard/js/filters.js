@@ -24,6 +24,7 @@ export const DIMENSIONS = {
   ref: "ref",
   source: "source",
   via: "via",
+  channel: "Channel",
 };
 
 const OPERATORS = [

@@ -300,6 +300,9 @@ routes! {
         "/analytics/referrers" => {
             GET analytics::referrers => AnalyticsRead, any_role;
         }
+        "/analytics/channels" => {
+            GET analytics::channels => AnalyticsRead, any_role;
+        }
         "/analytics/campaigns" => {
             GET analytics::campaigns => AnalyticsRead, any_role;
         }
@@ -396,6 +399,7 @@ pub(crate) fn configure_public_analytics(config: &mut web::ServiceConfig) {
         .service(resource!("/analytics/metadata", GET analytics::metadata))
         .service(resource!("/analytics/pages", GET analytics::pages))
         .service(resource!("/analytics/referrers", GET analytics::referrers))
+        .service(resource!("/analytics/channels", GET analytics::channels))
         .service(resource!("/analytics/campaigns", GET analytics::campaigns))
         .service(resource!("/analytics/goals", GET analytics::goals))
         .service(resource!("/analytics/countries", GET analytics::countries))

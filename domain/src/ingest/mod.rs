@@ -5,6 +5,7 @@
 //! and headers come in as arguments.
 
 pub mod agent;
+pub mod channel;
 pub mod client;
 pub mod context;
 pub mod draft;

@@ -81,7 +81,7 @@ pub fn referrer_host_source(
 
 /// `pattern` equals `host` or is a parent domain of it (`m.facebook.com`); a pattern ending in
 /// `.` stands for the name under any public suffix (`google.` for `news.google.co.uk`).
-fn known_match(pattern: &str, host: &str) -> bool {
+pub(crate) fn known_match(pattern: &str, host: &str) -> bool {
     let under = |base: &str| {
         host == base
             || host

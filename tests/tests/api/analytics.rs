@@ -555,3 +555,134 @@ async fn bad_parameters_answer_400_and_other_websites_403() {
         .await;
     assert_eq!(status, 200, "analytics:read also reads visitors");
 }
+
+/// Ann comes from Google, then in a second session from Bing, and pays 49 USD; Bob comes
+/// from ChatGPT; Cat comes directly.
+async fn channel_traffic(app: &TestApp) -> Site {
+    let site = site(app).await;
+    for (visitor, session, path, referrer) in [
+        (
+            ANN,
+            "s0a1b2c3d-0983-4d84-bd9e-f82db331bb8e",
+            "/",
+            Some("https://www.google.com/"),
+        ),
+        (
+            ANN,
+            "s1a1b2c3d-0983-4d84-bd9e-f82db331bb8e",
+            "/pricing",
+            Some("https://www.bing.com/search?q=x"),
+        ),
+        (
+            BOB,
+            "s1b2c3d4e-1094-4e95-8e0a-093ec442cc9f",
+            "/",
+            Some("https://chatgpt.com/"),
+        ),
+        (CAT, "s9c625076-21a5-4fa6-9f1b-1a4fd553dda0", "/docs", None),
+    ] {
+        let href = format!("https://example.com{path}");
+        track(
+            app, &site, visitor, session, &href, referrer, None, CHROME_MAC,
+        )
+        .await;
+    }
+    let (status, reply) = call(
+        app,
+        &site,
+        Method::POST,
+        "/api/v1/payments",
+        Some(
+            json!({"amount": 49, "currency": "USD", "transaction_id": "tx_channels",
+                    "datafast_visitor_id": ANN}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    site
+}
+
+#[tokio::test]
+async fn channels_count_a_visitor_once_per_channel_and_filter_by_channel() {
+    let app = spawn_app().await;
+    let site = channel_traffic(&app).await;
+
+    // The referrers show Ann twice, once per search engine.
+    let referrers = get(
+        &app,
+        &site,
+        "/api/v1/analytics/referrers?fields=referrer,visitors",
+    )
+    .await;
+    let rows = referrers["data"].as_array().unwrap();
+    assert!(rows.contains(&json!({"referrer": "Google", "visitors": 1})));
+    assert!(rows.contains(&json!({"referrer": "Bing", "visitors": 1})));
+
+    // The channels show her once, with her payment (first touch: Google). Equal visitors:
+    // by events (Ann's two), then by name.
+    let channels = get(&app, &site, "/api/v1/analytics/channels").await;
+    assert_eq!(
+        channels["data"],
+        json!([
+            {"channel": "Organic search", "visitors": 1, "revenue": 49.0, "payments": 1},
+            {"channel": "AI assistants", "visitors": 1, "revenue": 0.0, "payments": 0},
+            {"channel": "Direct", "visitors": 1, "revenue": 0.0, "payments": 0},
+        ])
+    );
+    assert_eq!(
+        channels["pagination"],
+        json!({"limit": 100, "offset": 0, "total": 3})
+    );
+    let named = get(
+        &app,
+        &site,
+        "/api/v1/analytics/channels?fields=channel&limit=1",
+    )
+    .await;
+    assert_eq!(named["data"], json!([{"channel": "Organic search"}]));
+
+    // A channel filter selects that channel's events, on every route.
+    let search = get(
+        &app,
+        &site,
+        "/api/v1/analytics/referrers?filter_channel=organic%20search&fields=referrer,visitors,revenue",
+    )
+    .await;
+    assert_eq!(
+        search["data"],
+        json!([
+            {"referrer": "Bing", "visitors": 1, "revenue": 0.0},
+            {"referrer": "Google", "visitors": 1, "revenue": 49.0},
+        ])
+    );
+    let overview = get(
+        &app,
+        &site,
+        "/api/v1/analytics/overview?filter_channel=is_not:Direct&fields=visitors,revenue",
+    )
+    .await;
+    assert_eq!(overview["data"][0], json!({"visitors": 2, "revenue": 49.0}));
+    let ai = get(
+        &app,
+        &site,
+        "/api/v1/analytics/channels?filter_channel=AI%20assistants&fields=channel,visitors",
+    )
+    .await;
+    assert_eq!(
+        ai["data"],
+        json!([{"channel": "AI assistants", "visitors": 1}])
+    );
+    let listed = get(&app, &site, "/api/v1/visitors?channel=Direct").await;
+    let listed = listed["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["visitorId"], CAT);
+
+    for path in [
+        "/api/v1/analytics/channels?fields=referrer",
+        "/api/v1/analytics/channels?filter_channel=contains:search",
+        "/api/v1/analytics/overview?filter_channel=",
+    ] {
+        let (status, body) = call(&app, &site, Method::GET, path, None).await;
+        assert_error(status, &body, 400);
+    }
+}

@@ -243,6 +243,7 @@ breakdowns! {
     hostnames => Hostnames,
     entry_pages => EntryPages,
     exit_pages => ExitPages,
+    channels => Channels,
 }
 
 /// `GET /analytics/funnels/{funnelId}`: 404 for a missing or soft-deleted funnel.

@@ -913,7 +913,7 @@ fn the_route_table_is_complete_and_consistent() {
             assert_eq!(route.permission, None, "{} {}", route.method, route.path);
         }
     }
-    assert_eq!(routes.len(), 80);
+    assert_eq!(routes.len(), 81);
     let owner_only: Vec<_> = routes
         .iter()
         .filter(|r| r.owner_only)

@@ -78,6 +78,7 @@ pub(crate) fn breakdown_fields(breakdown: Breakdown) -> &'static [&'static str] 
     match breakdown {
         Breakdown::Pages => &["hostname", "path", "visitors", "revenue", "payments"],
         Breakdown::Referrers => &["referrer", "visitors", "revenue", "payments"],
+        Breakdown::Channels => &["channel", "visitors", "revenue", "payments"],
         Breakdown::Campaigns => &[
             "utm_source",
             "utm_medium",

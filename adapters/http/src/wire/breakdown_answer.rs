@@ -1,6 +1,7 @@
 //! The JSON answer of every breakdown route: each row shows the endpoint's fields asked for,
-//! its key under the endpoint's own name (`path`, `referrer`, `country` with its flag, a
-//! `campaign` object, ...). Entry pages add `entries`, exit pages `exits` and `exitRate`.
+//! its key under the endpoint's own name (`path`, `referrer`, `channel`, `country` with its
+//! flag, a `campaign` object, ...). Entry pages add `entries`, exit pages `exits` and
+//! `exitRate`.
 
 use serde::Serialize;
 
@@ -37,6 +38,9 @@ pub(crate) struct BreakdownRowBody {
     path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     referrer: Option<String>,
+    /// Channels: the channel's name (`Organic search`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     campaign: Option<Campaign>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,6 +127,7 @@ fn put_label(
     let label = Some(label);
     match breakdown {
         B::Referrers => body.referrer = label.filter(|_| wants("referrer")),
+        B::Channels => body.channel = label.filter(|_| wants("channel")),
         B::Goals => body.goal = label.filter(|_| wants("goal")),
         B::Countries => {
             if let Some(code) = &label {

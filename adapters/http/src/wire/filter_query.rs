@@ -28,6 +28,7 @@ fn dimension_name(dimension: Dimension) -> &'static str {
         Dimension::Ref => "ref",
         Dimension::Source => "source",
         Dimension::Via => "via",
+        Dimension::Channel => "channel",
     }
 }
 
