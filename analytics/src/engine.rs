@@ -155,6 +155,44 @@ impl DistinctCounter {
             DistinctCounter::Pairs(mut pairs) => count_pairs(&mut pairs.pairs, keys),
         }
     }
+
+    /// The counts, as [`DistinctCounter::counts`], and the keys of each id of `wanted` (sorted,
+    /// without repeats) as (id, key) pairs sorted by id then key: one bit probe per wanted id
+    /// and key, or one look-up per distinct pair.
+    fn counts_and_keys_of(self, keys: usize, wanted: &[u32]) -> (Vec<u64>, Vec<(u32, u32)>) {
+        let mut found: Vec<(u32, u32)> = Vec::new();
+        match self {
+            DistinctCounter::Bits {
+                words,
+                words_per_key,
+                counts,
+            } => {
+                for id in wanted {
+                    let bit = 1u64 << (id % 64);
+                    for key in 0..keys {
+                        let at = key * words_per_key + *id as usize / 64;
+                        if words.get(at).is_some_and(|word| word & bit != 0) {
+                            found.push((*id, key as u32));
+                        }
+                    }
+                }
+                (counts, found)
+            }
+            DistinctCounter::Pairs(mut pairs) => {
+                let counts = count_pairs(&mut pairs.pairs, keys);
+                let mut previous = None;
+                for pair in &pairs.pairs {
+                    let (key, id) = ((pair >> 32) as u32, *pair as u32);
+                    if previous != Some(*pair) && wanted.binary_search(&id).is_ok() {
+                        found.push((id, key));
+                    }
+                    previous = Some(*pair);
+                }
+                found.sort_unstable();
+                (counts, found)
+            }
+        }
+    }
 }
 
 impl AnalyticsIndex {
@@ -594,10 +632,19 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             distinct.add(key, visitor);
         }
     });
-    let visitors = distinct.counts(key_count);
     let mut revenue = vec![Revenue::default(); key_count];
     let include_renewal = request.scope.include_renewal_revenue;
-    if !matches!(source, KeySource::Goal(_)) {
+    let visitors = if matches!(source, KeySource::Goal(_)) {
+        goal_revenue(
+            distinct,
+            key_count,
+            &selection,
+            &selected,
+            include_renewal,
+            &mut revenue,
+        )
+    } else {
+        let visitors = distinct.counts(key_count);
         selection.for_each_payment(&selected, |row| {
             let Some(touch) = site
                 .visitors
@@ -615,7 +662,8 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
                 slot.add(row, include_renewal);
             }
         });
-    }
+        visitors
+    };
     let label = |dense: u32| -> BreakdownKey {
         let key = raw_of.get(dense as usize).copied().unwrap_or(NONE);
         match request.breakdown {
@@ -651,6 +699,40 @@ fn breakdown_items(site: &SiteIndex, request: &BreakdownRequest) -> Vec<Breakdow
             pageviews: 0,
         })
         .collect()
+}
+
+/// Goals: each counted payment goes to every goal its visitor completed among the selected
+/// events, read from the per-goal visitor sets `distinct` already holds. Returns the visitors
+/// per goal, and adds each goal's revenue to `revenue`.
+fn goal_revenue(
+    distinct: DistinctCounter,
+    key_count: usize,
+    selection: &Selection<'_>,
+    selected: &BitSet,
+    include_renewal: bool,
+    revenue: &mut [Revenue],
+) -> Vec<u64> {
+    let mut paying: Vec<u32> = Vec::new();
+    selection.for_each_payment(selected, |row| {
+        if row.visitor != NONE {
+            paying.push(row.visitor);
+        }
+    });
+    paying.sort_unstable();
+    paying.dedup();
+    let (visitors, goals_of) = distinct.counts_and_keys_of(key_count, &paying);
+    if !goals_of.is_empty() {
+        selection.for_each_payment(selected, |row| {
+            let from = goals_of.partition_point(|(id, _)| *id < row.visitor);
+            for (_, key) in goals_of[from..]
+                .iter()
+                .take_while(|(id, _)| *id == row.visitor)
+            {
+                revenue[*key as usize].add(row, include_renewal);
+            }
+        });
+    }
+    visitors
 }
 
 /// Which end of a session the entry and exit pages breakdowns read.

@@ -102,6 +102,20 @@ fn event_strategy() -> impl Strategy<Value = Event> {
         )
 }
 
+/// A custom goal event of one of the two goals the goals breakdown shows, so that visitors
+/// often complete both.
+fn goal_event_strategy() -> impl Strategy<Value = Event> {
+    (
+        event_strategy(),
+        prop::sample::select(vec!["signup", "demo"]),
+    )
+        .prop_map(|(event, goal)| Event {
+            kind: EventKind::Custom,
+            goal_name: Some(GoalName::parse(goal).expect("a valid goal name")),
+            ..event
+        })
+}
+
 fn payment_strategy() -> impl Strategy<Value = Payment> {
     (
         prop::option::of(0..6u8),
@@ -335,6 +349,32 @@ proptest! {
         } else {
             CampaignTag::ALL.to_vec()
         };
+        let request = BreakdownRequest { breakdown, scope, campaign_tags, limit, offset };
+        prop_assert_eq!(index.breakdown(website(), &request), model.breakdown(&request));
+    }
+
+    /// Goals on their own, with more cases than their share of the test above and extra goal
+    /// events, so that paying visitors often complete both goals: each goal's revenue and
+    /// payments are those of the visitors who completed it.
+    #[test]
+    fn goals_with_revenue_equal_the_reference(
+        (mut events, payments) in world(),
+        goals in prop::collection::vec(goal_event_strategy(), 0..12),
+        scope in scope_strategy(),
+        limit in 1..5usize,
+        offset in 0..3usize,
+        compact in any::<bool>(),
+        pairs_path in any::<bool>(),
+        limits in limits_strategy(),
+    ) {
+        crate::engine::FORCE_PAIRS.with(|f| f.set(pairs_path));
+        events.extend(goals);
+        let (mut index, model) = built(&events, &payments, &limits);
+        if compact {
+            index.compact();
+        }
+        let campaign_tags = CampaignTag::ALL.to_vec();
+        let breakdown = Breakdown::Goals;
         let request = BreakdownRequest { breakdown, scope, campaign_tags, limit, offset };
         prop_assert_eq!(index.breakdown(website(), &request), model.breakdown(&request));
     }

@@ -388,7 +388,17 @@ impl Reference {
                 row.1 += 1;
             }
         }
-        if request.breakdown != Breakdown::Goals {
+        if request.breakdown == Breakdown::Goals {
+            // Each counted payment adds to every goal its visitor completed in the selection.
+            for p in self.counted(scope, &visitors) {
+                let Some(payer) = p.visitor_id.as_deref() else {
+                    continue;
+                };
+                for row in rows.values_mut().filter(|row| row.0.contains(payer)) {
+                    Self::add(&mut row.2, p, scope.include_renewal_revenue);
+                }
+            }
+        } else {
             for p in self.counted(scope, &visitors) {
                 let touch = p.visitor_id.as_deref().and_then(|v| self.first_touch(v));
                 // The first touch's page counts for pages even when it is not a pageview.

@@ -208,7 +208,9 @@ pub struct BreakdownRow {
     /// Selected events under the key (goal completions for the goals breakdown); on entry
     /// and exit pages, the sessions entering or leaving there (entries, exits).
     pub completions: u64,
-    /// Revenue attributed to the key by first touch, in major units (0 on exit pages).
+    /// Revenue attributed to the key by first touch, in major units (0 on exit pages); on
+    /// goals, the revenue of the visitors who completed the goal, each payment counting once
+    /// per goal its visitor completed.
     pub revenue: f64,
     pub payments: u64,
     /// On exit pages, the selected pageviews of the page, the exit rate's denominator; 0 on

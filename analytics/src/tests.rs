@@ -620,6 +620,99 @@ fn breakdowns_count_visitors_and_attribute_revenue_to_first_touch() {
     assert_eq!(devices[0], (label("desktop"), 2, 49.0, 1));
 }
 
+/// Goals carry the revenue of the visitors who completed them: va completes signup and demo
+/// and pays 30 (and renews 10), vb completes signup only and never pays. Each payment counts
+/// once per goal of its visitor, so the goals add up to more than the total revenue.
+#[test]
+fn goals_carry_the_revenue_of_the_visitors_who_completed_them() {
+    let us = context("Google", "US", "Chrome", DeviceKind::Desktop);
+    let fr = context("Direct/None", "FR", "Chrome", DeviceKind::Desktop);
+    let events = vec![
+        event(
+            EventKind::Pageview,
+            "2026-03-02T10:00:00Z",
+            "va",
+            "s1",
+            "/",
+            &us,
+        ),
+        goal("2026-03-02T10:01:00Z", "va", "s1", "signup", &us),
+        goal("2026-03-02T10:02:00Z", "va", "s1", "demo", &us),
+        goal("2026-03-02T10:03:00Z", "va", "s1", "demo", &us),
+        goal("2026-03-03T11:00:00Z", "vb", "s2", "signup", &fr),
+    ];
+    let payments = vec![
+        payment("pa", Some("va"), 3000, "2026-03-03T09:00:00Z", false, false),
+        payment("pr", Some("va"), 1000, "2026-03-03T12:00:00Z", true, false),
+    ];
+    let index = index_of(&events, &payments);
+    let rows = |page: &BreakdownPage| -> Vec<(BreakdownKey, u64, u64, f64, u64)> {
+        page.rows
+            .iter()
+            .map(|r| {
+                (
+                    r.key.clone(),
+                    r.visitors,
+                    r.completions,
+                    r.revenue,
+                    r.payments,
+                )
+            })
+            .collect()
+    };
+    let goals = breakdown(&index, Breakdown::Goals, vec![]);
+    assert_eq!(
+        rows(&goals),
+        [
+            (label("signup"), 2, 2, 30.0, 1),
+            (label("demo"), 1, 2, 30.0, 1)
+        ]
+    );
+    // The overview counts the payment once.
+    assert_eq!(overview(&index, vec![]).revenue, 30.0);
+    // Renewals follow includeRenewalRevenue, as everywhere.
+    let mut renewals = breakdown_request(Breakdown::Goals, vec![]);
+    renewals.scope.include_renewal_revenue = true;
+    assert_eq!(
+        rows(&index.breakdown(website(), &renewals)),
+        [
+            (label("signup"), 2, 2, 40.0, 2),
+            (label("demo"), 1, 2, 40.0, 2)
+        ]
+    );
+    // Filters choose the completions, and so the visitors whose payments count.
+    let french = breakdown(
+        &index,
+        Breakdown::Goals,
+        vec![is(Dimension::Country, &["FR"])],
+    );
+    assert_eq!(rows(&french), [(label("signup"), 1, 1, 0.0, 0)]);
+    let signup = breakdown(
+        &index,
+        Breakdown::Goals,
+        vec![is(Dimension::Goal, &["signup"])],
+    );
+    assert_eq!(rows(&signup), [(label("signup"), 2, 2, 30.0, 1)]);
+    // On March 3, va pays but completes nothing: the payment goes to no goal.
+    let mut later = breakdown_request(Breakdown::Goals, vec![]);
+    later.scope = scope("UTC", Some(("2026-03-03", "2026-03-03")));
+    assert_eq!(
+        rows(&index.breakdown(website(), &later)),
+        [(label("signup"), 1, 1, 0.0, 0)]
+    );
+    assert_eq!(
+        index
+            .overview(
+                website(),
+                &OverviewRequest {
+                    scope: later.scope.clone()
+                }
+            )
+            .revenue,
+        30.0
+    );
+}
+
 #[test]
 fn breakdown_pagination_edges() {
     let (events, payments) = fixture();

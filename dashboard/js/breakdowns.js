@@ -12,7 +12,9 @@ const CAMPAIGN_FIELDS = ["utm_source", "utm_medium", "utm_campaign"];
  * Channels come from the server's channels breakdown, where a visitor counts once per
  * channel (the rules are in docs/analytics.md).
  * `head` names the first column (the tab's label otherwise), `columns` adds numeric columns
- * after visitors, and `revenue: false` leaves revenue out (exit pages have none).
+ * after visitors, and `revenue: false` leaves revenue out (exit pages have none). `fields`
+ * is the query's `fields`, or a function of ctx giving it (goals ask for revenue only when
+ * it is shown).
  */
 const PANELS = [
   {
@@ -82,7 +84,18 @@ const PANELS = [
   },
   {
     title: "Goals",
-    tabs: [{ id: "goals", label: "Goals", path: "goals", goals: true, name: (r) => r.goal, filters: (r) => [["goal", r.goal]] }],
+    tabs: [
+      {
+        id: "goals",
+        label: "Goals",
+        path: "goals",
+        // The server's goals answer leaves revenue out unless asked: a goal's revenue is that of the visitors who completed it.
+        fields: (ctx) => (ctx.showRevenue ? "goal,completions,visitors,revenue,payments" : undefined),
+        columns: [{ head: "Completions", cell: (r) => num(r.completions) }],
+        name: (r) => r.goal,
+        filters: (r) => [["goal", r.goal]],
+      },
+    ],
   },
 ];
 
@@ -91,7 +104,7 @@ const chosen = new Map();
 
 function rowsView(tab, rows, total, ctx, more) {
   if (!rows.length) return empty(h("p", null, "No data for this period."));
-  const showRevenue = ctx.showRevenue && !tab.goals && tab.revenue !== false;
+  const showRevenue = ctx.showRevenue && tab.revenue !== false;
   const columns = tab.columns || [];
   const max = Math.max(1, ...rows.map((r) => r.visitors || 0));
   const list = h(
@@ -105,7 +118,6 @@ function rowsView(tab, rows, total, ctx, more) {
         null,
         h("th", { scope: "col" }, tab.head || tab.label),
         h("th", { scope: "col", class: "num" }, "Visitors"),
-        tab.goals ? h("th", { scope: "col", class: "num" }, "Completions") : null,
         columns.map((c) => h("th", { scope: "col", class: "num" }, c.head)),
         showRevenue ? h("th", { scope: "col", class: "num" }, "Revenue") : null,
       ),
@@ -128,7 +140,6 @@ function rowsView(tab, rows, total, ctx, more) {
           null,
           h("td", { class: "name-cell" }, bar, cell),
           h("td", { class: "num" }, num(r.visitors)),
-          tab.goals ? h("td", { class: "num" }, num(r.completions)) : null,
           columns.map((c) => h("td", { class: "num" }, c.cell(r))),
           showRevenue ? h("td", { class: "num" }, money(r.revenue || 0, ctx.currency)) : null,
         );
@@ -140,7 +151,8 @@ function rowsView(tab, rows, total, ctx, more) {
 }
 
 function loadTab(tab, panel, ctx, limit = 10) {
-  const query = { ...ctx.query, limit, fields: tab.fields };
+  const fields = typeof tab.fields === "function" ? tab.fields(ctx) : tab.fields;
+  const query = { ...ctx.query, limit, fields };
   load(
     panel,
     () => ctx.source.get(`analytics/${tab.path}`, query, { signal: ctx.signal }),

@@ -232,6 +232,71 @@ async fn breakdowns_group_by_page_source_campaign_device_and_goal() {
     assert_eq!(limited["pagination"]["offset"], 1);
 }
 
+/// Goals answer DataFast's `goal, completions, visitors` by default and, when asked, this
+/// server's `revenue` and `payments`: the payments of the visitors who completed each goal,
+/// counted once per goal. Over the traffic above, Ann (who paid 49) also completes `demo`,
+/// and Cat (who never pays) completes `signup`.
+#[tokio::test]
+async fn goals_show_the_revenue_of_their_visitors_when_asked() {
+    let app = spawn_app().await;
+    let site = traffic(&app).await;
+    track(
+        &app,
+        &site,
+        ANN,
+        "s7a403e54-0983-4d84-bd9e-f82db331bb8e",
+        "https://example.com/pricing",
+        None,
+        Some("demo"),
+        CHROME_MAC,
+    )
+    .await;
+    track(
+        &app,
+        &site,
+        CAT,
+        "s9c625076-21a5-4fa6-9f1b-1a4fd553dda0",
+        "https://example.com/",
+        None,
+        Some("signup"),
+        CHROME_MAC,
+    )
+    .await;
+
+    let plain = get(&app, &site, "/api/v1/analytics/goals").await;
+    assert_eq!(
+        plain["data"],
+        json!([
+            {"goal": "signup", "completions": 2, "visitors": 2},
+            {"goal": "demo", "completions": 1, "visitors": 1},
+        ])
+    );
+
+    let asked = get(
+        &app,
+        &site,
+        "/api/v1/analytics/goals?fields=goal,completions,visitors,revenue,payments",
+    )
+    .await;
+    assert_eq!(
+        asked["data"],
+        json!([
+            {"goal": "signup", "completions": 2, "visitors": 2, "revenue": 49.0, "payments": 1},
+            {"goal": "demo", "completions": 1, "visitors": 1, "revenue": 49.0, "payments": 1},
+        ])
+    );
+    assert_eq!(asked["pagination"]["total"], 2);
+
+    // Filters choose the completions: Cat's signup alone carries no revenue.
+    let direct = get(
+        &app,
+        &site,
+        "/api/v1/analytics/goals?fields=name,revenue&filter_referrer=Direct/None",
+    )
+    .await;
+    assert_eq!(direct["data"], json!([{"goal": "signup", "revenue": 0.0}]));
+}
+
 /// Two sessions, sent in this order: Ann (from Google, on a Mac) sees /, /pricing and
 /// /docs; Bob (direct, on an iPhone) sees /pricing and then /. Ann then pays 49 USD.
 async fn two_sessions(app: &TestApp) -> Site {

@@ -73,7 +73,8 @@ pub(crate) const CAMPAIGN_FIELDS: [&str; 8] = [
     "via",
 ];
 
-/// Every value a breakdown's `fields` accepts, in answer order; all of them when omitted.
+/// Every value a breakdown's `fields` accepts, in answer order; all of them when omitted,
+/// except on goals (see [`breakdown_default_fields`]).
 pub(crate) fn breakdown_fields(breakdown: Breakdown) -> &'static [&'static str] {
     match breakdown {
         Breakdown::Pages => &["hostname", "path", "visitors", "revenue", "payments"],
@@ -92,7 +93,7 @@ pub(crate) fn breakdown_fields(breakdown: Breakdown) -> &'static [&'static str] 
             "revenue",
             "payments",
         ],
-        Breakdown::Goals => &["goal", "completions", "visitors"],
+        Breakdown::Goals => &["goal", "completions", "visitors", "revenue", "payments"],
         Breakdown::Countries => &["country", "image", "visitors", "revenue", "payments"],
         Breakdown::Regions => &["region", "visitors", "revenue", "payments"],
         Breakdown::Cities => &["city", "visitors", "revenue", "payments"],
@@ -104,6 +105,16 @@ pub(crate) fn breakdown_fields(breakdown: Breakdown) -> &'static [&'static str] 
             "hostname", "path", "visitors", "entries", "revenue", "payments",
         ],
         Breakdown::ExitPages => &["hostname", "path", "visitors", "exits", "exitRate"],
+    }
+}
+
+/// The fields of a breakdown's answer when `fields` is omitted: every accepted one, except on
+/// goals, which keep DataFast's documented `goal, completions, visitors` and show this
+/// server's `revenue` and `payments` only when asked, so existing clients see the same shape.
+pub(crate) fn breakdown_default_fields(breakdown: Breakdown) -> &'static [&'static str] {
+    match breakdown {
+        Breakdown::Goals => &["goal", "completions", "visitors"],
+        other => breakdown_fields(other),
     }
 }
 
@@ -230,7 +241,7 @@ pub(crate) fn breakdown(
     };
     let fields = match parse_fields(&params, allowed, aliases)? {
         Some(chosen) => in_canonical_order(allowed, &chosen),
-        None => allowed.to_vec(),
+        None => breakdown_default_fields(breakdown).to_vec(),
     };
     let campaign_tags: Vec<CampaignTag> = CampaignTag::ALL
         .into_iter()

@@ -1,7 +1,7 @@
 //! The JSON answer of every breakdown route: each row shows the endpoint's fields asked for,
 //! its key under the endpoint's own name (`path`, `referrer`, `channel`, `country` with its
 //! flag, a `campaign` object, ...). Entry pages add `entries`, exit pages `exits` and
-//! `exitRate`.
+//! `exitRate`; goals show `completions`, and `revenue` and `payments` only when asked.
 
 use serde::Serialize;
 
