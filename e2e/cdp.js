@@ -218,6 +218,23 @@ class Page {
     }
   }
 
+  /**
+   * Holds back, by `ms`, every request whose URL contains `fragment` (a slow server, on
+   * purpose), until the returned function is called.
+   */
+  async delayRequests(fragment, ms) {
+    await this.call("Fetch.enable", { patterns: [{ urlPattern: `*${fragment}*`, requestStage: "Request" }] });
+    const stop = this.connection.on((message) => {
+      if (message.sessionId !== this.sessionId || message.method !== "Fetch.requestPaused") return;
+      const { requestId } = message.params;
+      setTimeout(() => this.call("Fetch.continueRequest", { requestId }).catch(() => {}), ms);
+    });
+    return async () => {
+      stop();
+      await this.call("Fetch.disable");
+    };
+  }
+
   /** A protocol command on this page's session. */
   call(method, params) {
     return this.connection.send(method, params, this.sessionId);

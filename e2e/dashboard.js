@@ -374,8 +374,19 @@ async function main() {
       await owner.waitForSelector("#main h1", { text: "Example Shop" });
       await waitForKpi(owner, "Visitors", "1");
       await waitForKpi(owner, "Revenue", "$49.00");
+      // The tab first shown answers slowly, on purpose: its late answer must not replace
+      // the tab chosen meanwhile.
+      const undelay = await owner.delayRequests("analytics/channels", 1500);
+      await owner.goto(`${server}/websites/${website.id}`);
       await owner.click('section.panel[aria-label="Sources"] [role=tab]', { text: "Referrers" });
       const referrers = await waitForPanelRow(owner, "Sources", NEWS, "1");
+      await sleep(2000);
+      await undelay();
+      const after = await panelRows(owner, "Sources");
+      check(
+        JSON.stringify(after).includes(NEWS),
+        `the late Channels answer replaced the chosen Referrers tab: ${JSON.stringify(after)}`,
+      );
       const pages = await waitForPanelRow(owner, "Pages", "/pricing", "1");
       await owner.settle();
       unfiltered = { locations: await panelRows(owner, "Locations"), technology: await panelRows(owner, "Technology") };

@@ -18,21 +18,29 @@ export const errorBox = (err) =>
 
 export const empty = (...children) => h("div", { class: "empty" }, ...children);
 
+/** The number of the latest load() of each element. */
+const tickets = new WeakMap();
+
 /**
  * Fills `el` with a loading state, then whatever render(result) returns, or the error's message.
  * Aborted loads (the user navigated away) leave the element alone.
  */
 export async function load(el, fetcher, render) {
+  // Only the latest load of an element may fill it: a slower answer to an earlier request
+  // (the tab the user just left) must not overwrite the one now chosen.
+  const ticket = (tickets.get(el) || 0) + 1;
+  tickets.set(el, ticket);
+  const current = () => tickets.get(el) === ticket;
   mount(el, loading());
   el.setAttribute("aria-busy", "true");
   try {
     const result = await fetcher();
-    mount(el, render(result));
+    if (current()) mount(el, render(result));
   } catch (e) {
-    if (e?.name === "AbortError") return;
+    if (e?.name === "AbortError" || !current()) return;
     mount(el, errorBox(e));
   } finally {
-    el.removeAttribute("aria-busy");
+    if (current()) el.removeAttribute("aria-busy");
   }
 }
 
