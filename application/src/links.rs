@@ -6,7 +6,6 @@
 use datafast_domain::account::{Account, Email, parse_account_name};
 use datafast_domain::id::{AccountId, InvitationId, WebsiteId};
 use datafast_domain::permission::Permission;
-use datafast_domain::role::Role;
 use datafast_domain::session::{
     LinkCode, LinkPurpose, OPAQUE_SECRET_BYTES, OpaqueSecret, Password,
 };
@@ -218,14 +217,12 @@ impl Links<'_> {
     async fn join_offer(&self, id: InvitationId) -> ServiceResult<LinkOffer> {
         let store = &self.services.store;
         let gone = || ServiceError::not_found("Link");
-        let invitation = store.invitation(id).await?.ok_or_else(gone)?;
-        // The link is worth what the inviter holds now, as the invitation is.
-        let inviter_role = store
-            .role_of(invitation.website_id, invitation.invited_by)
-            .await?;
-        if inviter_role != Some(Role::Owner) {
-            return Err(gone());
-        }
+        let invitation = self
+            .services
+            .team()
+            .standing_invitation(id)
+            .await?
+            .ok_or_else(gone)?;
         let website = store
             .website(invitation.website_id)
             .await?
@@ -252,7 +249,7 @@ impl Links<'_> {
         let link = LinkCode::new(purpose, self.services.now());
         self.services
             .store
-            .insert_link_code(&self.services.sign_in().cookie_hash(&code), &link)
+            .insert_link_code(&self.services.sign_in().secret_hash(&code), &link)
             .await?;
         Ok(code)
     }
@@ -260,7 +257,7 @@ impl Links<'_> {
     async fn live_code(&self, code: &str) -> ServiceResult<(OpaqueSecret, LinkCode)> {
         let gone = || ServiceError::not_found("Link");
         let code = OpaqueSecret::parse(code).ok_or_else(gone)?;
-        let hash = self.services.sign_in().cookie_hash(&code);
+        let hash = self.services.sign_in().secret_hash(&code);
         let link = self
             .services
             .store
@@ -274,7 +271,7 @@ impl Links<'_> {
     /// Uses the code up; of two concurrent uses, only one goes on.
     async fn consume(&self, code: &str) -> ServiceResult<()> {
         let (code, _) = self.live_code(code).await?;
-        let hash = self.services.sign_in().cookie_hash(&code);
+        let hash = self.services.sign_in().secret_hash(&code);
         if self.services.store.consume_link_code(&hash).await? {
             Ok(())
         } else {

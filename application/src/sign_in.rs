@@ -40,7 +40,7 @@ impl SignIn<'_> {
         let cookie = OpaqueSecret::parse(cookie).ok_or(ServiceError::Unauthenticated)?;
         let store = &self.services.store;
         let session = store
-            .session_by_hash(&self.cookie_hash(&cookie))
+            .session_by_hash(&self.secret_hash(&cookie))
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         if !session.is_live(self.services.now()) {
@@ -157,7 +157,7 @@ impl SignIn<'_> {
         let session = Session::new(id, account.id, now);
         self.services
             .store
-            .insert_session(&session, &self.cookie_hash(&cookie))
+            .insert_session(&session, &self.secret_hash(&cookie))
             .await?;
         Ok(SignedIn {
             cookie,
@@ -219,7 +219,8 @@ impl SignIn<'_> {
             .ok_or_else(|| ServiceError::Internal("no password hasher is configured".to_owned()))
     }
 
-    pub(crate) fn cookie_hash(&self, secret: &OpaqueSecret) -> CredentialHash {
+    /// The keyed hash storage keeps of a session cookie or a link code.
+    pub(crate) fn secret_hash(&self, secret: &OpaqueSecret) -> CredentialHash {
         self.services.hasher.hash(secret.expose())
     }
 }

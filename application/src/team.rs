@@ -183,6 +183,22 @@ impl Team<'_> {
         Ok(self.services.store.invitations_for(&me.email).await?)
     }
 
+    /// The invitation, while it still hands something on: it is worth what its sender holds
+    /// now, and a sender no longer the owner hands on nothing. `None` otherwise.
+    pub(crate) async fn standing_invitation(
+        &self,
+        id: InvitationId,
+    ) -> ServiceResult<Option<Invitation>> {
+        let store = &self.services.store;
+        let Some(invitation) = store.invitation(id).await? else {
+            return Ok(None);
+        };
+        let sender_role = store
+            .role_of(invitation.website_id, invitation.invited_by)
+            .await?;
+        Ok((sender_role == Some(Role::Owner)).then_some(invitation))
+    }
+
     /// Accepts an invitation addressed to the caller's email; only then does the caller
     /// become a member.
     pub async fn accept_invitation(
@@ -199,22 +215,10 @@ impl Team<'_> {
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let invitation = self
-            .services
-            .store
-            .invitation(id)
+            .standing_invitation(id)
             .await?
             .filter(|invitation| invitation.email == me.email)
             .ok_or_else(|| ServiceError::not_found("Invitation"))?;
-        // The invitation is worth what its sender holds now: a sender no longer the owner
-        // hands on nothing.
-        let sender_role = self
-            .services
-            .store
-            .role_of(invitation.website_id, invitation.invited_by)
-            .await?;
-        if sender_role != Some(Role::Owner) {
-            return Err(ServiceError::not_found("Invitation"));
-        }
         let membership = Membership {
             website_id: invitation.website_id,
             account_id: me.id,

@@ -85,6 +85,11 @@ impl Browser {
         self.cookie = (!value.is_empty()).then(|| value.to_owned());
     }
 
+    /// The session cookie's value, once the server has set one.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     pub async fn get(&mut self, path: &str) -> (u16, Value) {
         self.send(Method::GET, path, None, false).await
     }

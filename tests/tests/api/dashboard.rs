@@ -127,6 +127,9 @@ async fn a_session_is_never_a_bearer_token_and_a_token_is_no_session() {
     let (status, body) = app.get("/api/session").await;
     assert_error(status, &body, 401);
     let mut browser = signed_in_owner(&app).await;
+    let cookie = browser.cookie().unwrap().to_owned();
+    let (status, body) = app.get_as(&cookie, "/api/v1/admin/websites").await;
+    assert_error(status, &body, 401);
     let (status, body) = browser
         .send_from(
             Method::POST,
