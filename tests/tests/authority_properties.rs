@@ -5,7 +5,8 @@
 //! Random accounts, websites and memberships are set up; then random principals (every live
 //! token and key) make random calls through the real use cases over the in-memory store: create
 //! tokens with random permissions and website scopes, create, roll and delete website keys,
-//! invite, accept, remove members and revoke tokens; and dashboard sessions: sign in with the
+//! invite, accept, make invitation links and join through them, remove members and revoke
+//! tokens; and dashboard sessions: sign in with the
 //! account's password, sign out, change the password (which ends every session of the account).
 //! A session acts with its account's whole authority, and what it makes belongs to the account:
 //! signing out ends the session only. A plain model remembers which credential
@@ -103,6 +104,12 @@ enum Op {
         by: usize,
         invitation: usize,
     },
+    /// `by` makes a link for a pending invitation, and the invitee joins through it with
+    /// its password (every account here has one).
+    JoinByLink {
+        by: usize,
+        invitation: usize,
+    },
     RemoveMember {
         by: usize,
         website: usize,
@@ -139,6 +146,8 @@ fn op() -> impl Strategy<Value = Op> {
             |(by, website, invitee, member)| Op::Invite { by, website, invitee, member }
         ),
         2 => (pick.clone(), pick.clone()).prop_map(|(by, invitation)| Op::Accept { by, invitation }),
+        2 => (pick.clone(), pick.clone())
+            .prop_map(|(by, invitation)| Op::JoinByLink { by, invitation }),
         1 => (pick.clone(), 0usize..3, 0usize..3)
             .prop_map(|(by, website, account)| Op::RemoveMember { by, website, account }),
         2 => (pick.clone(), pick.clone()).prop_map(|(by, target)| Op::RevokeToken { by, target }),
@@ -153,6 +162,9 @@ fn op() -> impl Strategy<Value = Op> {
 struct World {
     website_owners: Vec<usize>,
     memberships: Vec<(usize, usize, bool)>,
+    /// Invitations sent by each website's owner and left pending, for accepting and
+    /// joining by link to work on.
+    pending: Vec<(usize, usize, bool)>,
     ops: Vec<Op>,
 }
 
@@ -160,11 +172,13 @@ fn world() -> impl Strategy<Value = World> {
     (
         proptest::collection::vec(0usize..3, 2..4),
         proptest::collection::vec((0usize..3, 0usize..3, any::<bool>()), 0..4),
+        proptest::collection::vec((0usize..3, 0usize..3, any::<bool>()), 0..3),
         proptest::collection::vec(op(), 1..12),
     )
-        .prop_map(|(website_owners, memberships, ops)| World {
+        .prop_map(|(website_owners, memberships, pending, ops)| World {
             website_owners,
             memberships,
+            pending,
             ops,
         })
 }
@@ -196,6 +210,7 @@ struct Pending {
     website: usize,
     invitee: usize,
     sender: usize,
+    role: Role,
 }
 
 /// A call on one website key: who calls, as whom, and on which key.
@@ -271,6 +286,10 @@ impl Run {
             run.join(*account, *website % run.websites.len(), *member)
                 .await;
         }
+        for (invitee, website, member) in &world.pending {
+            run.leave_pending(*invitee, *website % run.websites.len(), *member)
+                .await;
+        }
         run
     }
 
@@ -308,18 +327,44 @@ impl Run {
         });
     }
 
+    /// Sends an invitation with the owner's root token and leaves it pending; one the
+    /// server refuses (a member already, the owner itself) is simply not sent.
+    async fn leave_pending(&mut self, invitee: usize, website: usize, member: bool) {
+        let owner = self.owner_of(website);
+        let role = if member { Role::Member } else { Role::Viewer };
+        let sender = self.principal(owner).await.unwrap();
+        let sent = self
+            .services
+            .team()
+            .invite(&sender, self.websites[website], email(invitee), role)
+            .await;
+        if let Ok(invitation) = sent {
+            self.invitations.push(Pending {
+                id: invitation.id,
+                website,
+                invitee,
+                sender: owner,
+                role,
+            });
+        }
+    }
+
+    /// The account owning `website`; its root token has the same index.
+    fn owner_of(&self, website: usize) -> usize {
+        self.roles
+            .iter()
+            .find(|((_, w), r)| *w == website && **r == Role::Owner)
+            .map(|((a, _), _)| *a)
+            .unwrap()
+    }
+
     /// Sets up a membership through the owner's and the invitee's root tokens.
     async fn join(&mut self, account: usize, website: usize, member: bool) {
         if self.roles.contains_key(&(account, website)) {
             return;
         }
         let role = if member { Role::Member } else { Role::Viewer };
-        let owner = self
-            .roles
-            .iter()
-            .find(|((_, w), r)| *w == website && **r == Role::Owner)
-            .map(|((a, _), _)| *a)
-            .unwrap();
+        let owner = self.owner_of(website);
         let sender = self.principal(owner).await.unwrap();
         let invitation = self
             .services
@@ -432,6 +477,7 @@ impl Run {
                 member,
             } => self.invite(*by, *website, *invitee, *member).await,
             Op::Accept { by, invitation } => self.accept(*by, *invitation).await,
+            Op::JoinByLink { by, invitation } => self.join_by_link(*by, *invitation).await,
             Op::RemoveMember {
                 by,
                 website,
@@ -611,6 +657,7 @@ impl Run {
                     website,
                     invitee,
                     sender: by,
+                    role,
                 });
             }
             Err(error) => prop_assert!(refused(&error), "{error:?}"),
@@ -640,6 +687,49 @@ impl Run {
                 self.roles
                     .insert((account, pending.website), membership.role);
                 self.check_membership_within(by, pending.website).await?;
+            }
+            Err(error) => prop_assert!(refused(&error), "{error:?}"),
+        }
+        Ok(())
+    }
+
+    /// A link is minted only by a credential that could invite there (the owner's, with
+    /// `team:write`); joining through it gives the invitee the invited role and a session.
+    async fn join_by_link(&mut self, by: usize, invitation: usize) -> Result<(), TestCaseError> {
+        if self.invitations.is_empty() {
+            return Ok(());
+        }
+        let pending = self.invitations[invitation % self.invitations.len()].clone();
+        let Some(by) = self.pick_live(by) else {
+            return Ok(());
+        };
+        let principal = self.principal(by).await.unwrap();
+        let website = self.websites[pending.website];
+        let links = self.services.links();
+        let code = match links.invitation_link(&principal, website, pending.id).await {
+            Ok(code) => code,
+            Err(error) => {
+                prop_assert!(refused(&error), "{error:?}");
+                return Ok(());
+            }
+        };
+        let may_invite = self
+            .services
+            .access(&principal, website, Permission::TeamWrite, true)
+            .await;
+        prop_assert!(
+            may_invite.is_ok(),
+            "{} made a link without inviting rights",
+            by
+        );
+        let password = self.passwords[pending.invitee].clone();
+        match links.join(code.expose(), None, &password).await {
+            Ok(signed_in) => {
+                prop_assert_eq!(signed_in.account.id, self.accounts[pending.invitee].id);
+                self.invitations.retain(|other| other.id != pending.id);
+                self.roles
+                    .insert((pending.invitee, pending.website), pending.role);
+                self.push_session(pending.invitee, signed_in);
             }
             Err(error) => prop_assert!(refused(&error), "{error:?}"),
         }
