@@ -6,10 +6,10 @@
 //! token and key) make random calls through the real use cases over the in-memory store: create
 //! tokens with random permissions and website scopes, create, roll and delete website keys,
 //! invite, accept, make invitation links and join through them, remove members and revoke
-//! tokens; and dashboard sessions: sign in with the
-//! account's password, sign out, change the password (which ends every session of the account).
-//! A session acts with its account's whole authority, and what it makes belongs to the account:
-//! signing out ends the session only. A plain model remembers which credential
+//! tokens; and dashboard sessions: sign in with the account's password, sign out, change the
+//! password (which ends every session of the account). A session acts with its account's whole
+//! authority, and what it makes belongs to the account: signing out ends the session only. A
+//! plain model remembers which credential
 //! made which, who holds which role, and what each call revoked. After every call, every live
 //! credential is authenticated afresh and probed on every website with every permission a
 //! website route requires, and compared with the credential that made it and with the model.

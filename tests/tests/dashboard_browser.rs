@@ -28,6 +28,12 @@ use std::process::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+#[path = "e2e_support/prerequisites.rs"]
+mod prerequisites;
+use prerequisites::{chromium, node_with, prerequisite};
+
+const TEST: &str = "the dashboard browser test";
+
 const OWNER_EMAIL: &str = "owner@example.com";
 /// What e2e/dashboard.js names and creates.
 const DOMAIN: &str = "shop.example.test";
@@ -41,68 +47,12 @@ const PAGES: [&str; 10] = [
 ];
 const VIEWPORTS: [(u32, u32); 2] = [(1280, 800), (375, 812)];
 
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the repository")
-        .to_path_buf()
-}
-
 /// `<target dir>/dashboard-screenshots`: `CARGO_TARGET_TMPDIR` is `<target dir>/tmp`.
 fn screenshots_folder() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("CARGO_TARGET_TMPDIR is inside the target dir")
         .join("dashboard-screenshots")
-}
-
-/// `Some(value)` when the prerequisite is there. Otherwise: a failure under CI, where every
-/// prerequisite is installed by `.ci/run`, and a printed skip notice on a developer machine.
-fn prerequisite<T>(found: Result<T, String>) -> Option<T> {
-    const TEST: &str = "the dashboard browser test";
-    match found {
-        Ok(value) => Some(value),
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("{TEST}: {why}; CI is set, so this test must run (.ci/run installs it)")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED {TEST}: {why}");
-            None
-        }
-    }
-}
-
-/// The e2e folder, once `node` runs and the npm packages (axe-core) are installed.
-fn node_with_axe() -> Result<PathBuf, String> {
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("`node` cannot be run ({e}); install Node.js"))?;
-    if !node.status.success() {
-        return Err("`node --version` failed".to_owned());
-    }
-    let e2e = repository_root().join("e2e");
-    if !e2e.join("node_modules/axe-core/axe.min.js").is_file() {
-        return Err("axe-core is not installed; run `npm ci --prefix e2e`".to_owned());
-    }
-    Ok(e2e)
-}
-
-fn chromium() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("CHROMIUM").map(PathBuf::from) {
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(format!("CHROMIUM={} is not a file", path.display()))
-        };
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-        .ok_or_else(|| {
-            "no Chromium on the PATH; install Debian's `chromium` or set CHROMIUM".to_owned()
-        })
 }
 
 /// Every step the script reports, one line each, for a failure message.
@@ -221,10 +171,10 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_in_chromium_from_the_setup_link_to_signing_out() {
-    let Some(e2e) = prerequisite(node_with_axe()) else {
+    let Some(e2e) = prerequisite(node_with("axe-core/axe.min.js", "axe-core"), TEST) else {
         return;
     };
-    let Some(chromium) = prerequisite(chromium()) else {
+    let Some(chromium) = prerequisite(chromium(), TEST) else {
         return;
     };
 

@@ -25,64 +25,14 @@ use serde_json::{Value, json};
 
 use helpers::{TestApp, spawn_app};
 
+#[path = "e2e_support/prerequisites.rs"]
+mod prerequisites;
+use prerequisites::{chromium, node_with, prerequisite};
+
 /// What a visitor on a Mac with Chrome sends; the server drops bots by user agent, and a real
 /// visitor is not one.
 const MAC_CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
-
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the repository")
-        .to_path_buf()
-}
-
-/// `Some(value)` when the prerequisite is there. Otherwise: a failure under CI, where every
-/// prerequisite is installed by `.ci/run`, and a printed skip notice on a developer machine.
-fn prerequisite<T>(found: Result<T, String>, test: &str) -> Option<T> {
-    match found {
-        Ok(value) => Some(value),
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("{test}: {why}; CI is set, so this test must run (.ci/run installs it)")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED {test}: {why}");
-            None
-        }
-    }
-}
-
-fn node_with_sdk() -> Result<PathBuf, String> {
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("`node` cannot be run ({e}); install Node.js"))?;
-    if !node.status.success() {
-        return Err("`node --version` failed".to_owned());
-    }
-    let e2e = repository_root().join("e2e");
-    if !e2e.join("node_modules/datafast/package.json").is_file() {
-        return Err("the npm SDK is not installed; run `npm ci --prefix e2e`".to_owned());
-    }
-    Ok(e2e)
-}
-
-fn chromium() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("CHROMIUM").map(PathBuf::from) {
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(format!("CHROMIUM={} is not a file", path.display()))
-        };
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-        .ok_or_else(|| {
-            "no Chromium on the PATH; install Debian's `chromium` or set CHROMIUM".to_owned()
-        })
-}
 
 /// Runs `node <script>` with `env` off the async workers (the server answers the script from
 /// them) and returns the JSON line it printed.
@@ -112,7 +62,7 @@ async fn run_node(e2e: &Path, script: &str, env: Vec<(&'static str, String)>) ->
 /// What a Chromium visit needs: the e2e folder with the npm packages, and the browser; `None`
 /// (after the skip notice, or a failure under CI) when either is missing.
 fn chromium_prerequisites(test: &str) -> Option<(PathBuf, PathBuf)> {
-    let e2e = prerequisite(node_with_sdk(), test)?;
+    let e2e = prerequisite(node_with("datafast/package.json", "the npm SDK"), test)?;
     let chromium = prerequisite(chromium(), test)?;
     Some((e2e, chromium))
 }
@@ -208,7 +158,10 @@ fn text<'a>(value: &'a Value, field: &str) -> &'a str {
 /// an external link, in that order, under the ids the SDK keeps in its cookies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_npm_sdk_sends_every_event_type_and_each_is_stored() {
-    let Some(e2e) = prerequisite(node_with_sdk(), "the npm SDK test") else {
+    let Some(e2e) = prerequisite(
+        node_with("datafast/package.json", "the npm SDK"),
+        "the npm SDK test",
+    ) else {
         return;
     };
     let app = spawn_app().await;
